@@ -1,0 +1,272 @@
+//! The subcommands: compile the plan (arguments + convention, validated before any input
+//! is read), run the pipeline, write the reports, and say which exit code it comes to.
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::cli::{CheckArgs, Cli, Command, ConventionCommand, FailOn, ReconcileArgs, RunArgs};
+use crate::convention::Convention;
+use crate::error::Error;
+use crate::pipeline::{self, Plan, Run};
+use crate::reconcile::{Reconciliation, Severity};
+use crate::report::{self, Context, output, summary, workbook};
+use crate::{EXIT_FINDINGS, EXIT_OK};
+
+/// Runs a parsed command line; `Ok(exit code)` or an error that means exit code 2.
+pub fn run(cli: Cli) -> Result<u8, Error> {
+    match cli.command {
+        Command::Reconcile(args) => reconcile(args),
+        Command::Check(args) => check(args),
+        Command::Convention(ConventionCommand::Show { file }) => {
+            let convention = load_convention(file.as_deref())?;
+            print!("{}", convention.text);
+            Ok(EXIT_OK)
+        }
+        Command::Convention(ConventionCommand::Check { file }) => {
+            let c = Convention::load(&file)?;
+            println!(
+                "convention « {} » valide : {} ; {} produit(s) ; du {} au {} ; AE allouées {} ; CP alloués {}",
+                c.origin,
+                c.id,
+                c.products.len(),
+                c.start.format("%d/%m/%Y"),
+                c.end.format("%d/%m/%Y"),
+                crate::reconcile::findings::euros(c.ae_allocated()),
+                crate::reconcile::findings::euros(c.cp_allocated()),
+            );
+            Ok(EXIT_OK)
+        }
+        Command::Layouts => {
+            print!("{}", layouts_text());
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+fn load_convention(file: Option<&Path>) -> Result<Convention, Error> {
+    Ok(match file {
+        Some(path) => Convention::load(path)?,
+        None => Convention::builtin(),
+    })
+}
+
+fn plan(args: &RunArgs) -> Result<Plan, Error> {
+    Ok(Plan {
+        inputs: args.inputs.clone(),
+        convention: load_convention(args.convention.as_deref())?,
+        as_of: args.as_of.unwrap_or_else(today),
+    })
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// Runs the pipeline on a pool of `jobs` threads (all cores by default).
+fn execute(plan: &Plan, jobs: Option<u16>) -> Result<Run, Error> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = jobs {
+        builder = builder.num_threads(usize::from(n));
+    }
+    let pool = builder.build().map_err(|e| {
+        Error::Usage(format!(
+            "impossible de créer {} fils de calcul : {e}",
+            jobs.unwrap_or(0)
+        ))
+    })?;
+    pool.install(|| pipeline::run(plan))
+}
+
+fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
+    let plan = plan(&args.run)?;
+    output::check_writable(&args.output)?;
+    let summary_path = args.summary.as_deref().filter(|p| p.as_os_str() != "-");
+    if let Some(p) = summary_path {
+        output::check_writable(p)?;
+    }
+    let run = execute(&plan, args.run.jobs)?;
+    let ctx = Context {
+        convention: &plan.convention,
+        run: &run,
+    };
+    let json = summary::to_json(&ctx);
+    let book = workbook::build(&ctx).map_err(|e| Error::Output {
+        path: args.output.display().to_string(),
+        message: format!("construction du classeur impossible : {e}"),
+    })?;
+    output::write_atomic(&args.output, &book)?;
+    match args.summary.as_deref() {
+        Some(p) if p.as_os_str() == "-" => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&json)
+                .and_then(|_| out.flush())
+                .map_err(|e| Error::Output {
+                    path: "sortie standard".into(),
+                    message: e.to_string(),
+                })?;
+        }
+        Some(p) => output::write_atomic(p, &json)?,
+        None => {}
+    }
+    if !args.run.quiet {
+        eprint!("{}", run_report(&ctx, Some(&args.output)));
+    }
+    Ok(exit_code(&run.reconciliation, args.fail_on, false))
+}
+
+fn check(args: CheckArgs) -> Result<u8, Error> {
+    let plan = plan(&args.run)?;
+    let run = execute(&plan, args.run.jobs)?;
+    let ctx = Context {
+        convention: &plan.convention,
+        run: &run,
+    };
+    print!("{}", check_report(&ctx));
+    let rejected = run.reconciliation.counts.rejected > 0;
+    Ok(exit_code(&run.reconciliation, args.fail_on, rejected))
+}
+
+fn exit_code(rec: &Reconciliation, fail_on: FailOn, force: bool) -> u8 {
+    let worst = rec.findings.iter().map(|f| f.severity).min();
+    let failing = match (fail_on, worst) {
+        (FailOn::Never, _) | (_, None) => false,
+        (FailOn::Error, Some(s)) => s == Severity::Error,
+        (FailOn::Warning, Some(s)) => s <= Severity::Warning,
+    };
+    if failing || force {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+/// The few lines printed on stderr after a run (not with `--quiet`).
+fn run_report(ctx: &Context, workbook: Option<&Path>) -> String {
+    let rec = &ctx.run.reconciliation;
+    let c = &rec.counts;
+    let t = &rec.totals;
+    let euros = crate::reconcile::findings::euros;
+    let mut s = format!(
+        "{} : {} fichier(s), {} ligne(s) lue(s) : {} dans le périmètre, {} hors périmètre, {} rejetée(s), {} doublon(s)\n",
+        rec.status().label(),
+        ctx.run.inputs.len(),
+        c.read,
+        c.in_scope,
+        c.out_of_scope,
+        c.rejected,
+        c.duplicates
+    );
+    s += &format!(
+        "AE consommées {} sur {} ; CP consommés {} sur {} ; restes à payer {}\n",
+        euros(t.ae_consumed),
+        euros(t.ae_allocated),
+        euros(t.cp_consumed),
+        euros(t.cp_allocated),
+        euros(t.remaining_to_pay)
+    );
+    s += &format!(
+        "Anomalies : {} erreur(s), {} avertissement(s), {} information(s)\n",
+        rec.count(Severity::Error),
+        rec.count(Severity::Warning),
+        rec.count(Severity::Info)
+    );
+    if let Some(path) = workbook {
+        s += &format!("Classeur écrit : {}\n", path.display());
+    }
+    s
+}
+
+/// What `check` prints: per input, how it was read.
+fn check_report(ctx: &Context) -> String {
+    let mut s = String::new();
+    for (input, counts) in ctx
+        .run
+        .inputs
+        .iter()
+        .zip(&ctx.run.reconciliation.input_counts)
+    {
+        let info = &input.info;
+        let crate::ingest::Format::Csv(dialect) = info.format;
+        s += &format!("{}\n", info.display);
+        s += &format!(
+            "  mise en page : {} ({})\n  encodage : {} ; séparateur : {} ; en-tête ligne {}\n",
+            info.mapping.layout.name,
+            info.mapping.layout.title,
+            info.encoding.label(),
+            dialect.separator_label(),
+            info.mapping.header_row
+        );
+        s += &format!(
+            "  lignes lues : {} (dans le périmètre {}, hors périmètre {}, rejetées {}, doublons {})\n",
+            counts.read, counts.in_scope, counts.out_of_scope, counts.rejected, counts.duplicates
+        );
+        let axes = input.checked_axes.labels();
+        s += &format!(
+            "  axes contrôlés : {}\n",
+            if axes.is_empty() {
+                "aucun".into()
+            } else {
+                axes
+            }
+        );
+        for note in &input.notes {
+            s += &format!("  note : {note}\n");
+        }
+    }
+    for r in &ctx.run.reconciliation.rejections {
+        s += &format!(
+            "rejet : {}, ligne {}{} : {}\n",
+            ctx.input_path(r.origin.input),
+            r.origin.row,
+            r.column
+                .as_ref()
+                .map(|c| format!(", colonne « {c} »"))
+                .unwrap_or_default(),
+            r.reason
+        );
+    }
+    s += &run_report(ctx, None);
+    s
+}
+
+/// What `layouts` prints: every layout, its shape and the fields it yields.
+pub fn layouts_text() -> String {
+    let mut s = String::new();
+    for layout in crate::ingest::layout::layouts() {
+        s += &format!(
+            "{} : {}\n  {}\n",
+            layout.name, layout.title, layout.description
+        );
+        let required: Vec<String> = layout
+            .meta
+            .requires
+            .iter()
+            .map(|r| format!("« {} »", layout.header_of(r)))
+            .collect();
+        s += &format!("  colonnes obligatoires : {}\n", required.join(", "));
+        for f in &layout.fields {
+            s += &format!(
+                "  - {} ({}){} : {}\n",
+                f.name,
+                f.title,
+                if f.inferred { " [déduit]" } else { "" },
+                f.headers
+                    .iter()
+                    .map(|h| format!("« {h} »"))
+                    .collect::<Vec<_>>()
+                    .join(" ou ")
+            );
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// Writes a run's reports to buffers (used by tests to compare bytes).
+pub fn render(convention: &Convention, run: &Run) -> (Vec<u8>, Vec<u8>) {
+    let ctx = Context { convention, run };
+    let book = workbook::build(&ctx).expect("the workbook builds");
+    (report::summary::to_json(&ctx), book)
+}

@@ -1,0 +1,245 @@
+//! Classify: line × convention -> in scope or not, which axes agree or differ, which product
+//! the line's own data points to, and the line's identity for duplicate detection. Per
+//! line and stateless, so it runs in parallel; what needs every line waits for `reconcile`.
+
+use std::hash::Hash;
+
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::convention::{Convention, Imputation};
+use crate::model::{Axis, AxisSet, Line};
+use crate::normalize::code::{fold, hierarchical_match};
+
+/// A line and the verdicts that depend only on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judged {
+    pub line: Line,
+    pub in_scope: bool,
+    /// The checked axes on which the line agrees with the convention.
+    pub agreeing: AxisSet,
+    /// The checked axes on which it differs (or carries no value).
+    pub differing: AxisSet,
+    /// The product its own EJ or text points to (before EJ propagation).
+    pub own_product: Option<usize>,
+    /// The normalised content's identity (origin excluded): equal lines, equal keys.
+    pub key: u128,
+}
+
+/// The axes of `carried` that the convention defines: only those can be checked.
+pub fn checked_axes(carried: AxisSet, imputation: &Imputation) -> AxisSet {
+    carried
+        .iter()
+        .filter(|axis| expected(imputation, *axis).is_some())
+        .collect()
+}
+
+fn expected(imputation: &Imputation, axis: Axis) -> Option<&str> {
+    match axis {
+        Axis::CentreFinancier => imputation.centre_financier.as_deref(),
+        Axis::Programme => imputation.programme.as_deref(),
+        Axis::DomaineFonctionnel => imputation.domaine_fonctionnel.as_deref(),
+        Axis::Activite => imputation.activite.as_deref(),
+        Axis::CentreCout => imputation.centre_cout.as_deref(),
+    }
+}
+
+fn agrees(axis: Axis, value: &str, expected: &str) -> bool {
+    match axis {
+        // A domaine fonctionnel may be given down to the sub-action (0174-06-01).
+        Axis::DomaineFonctionnel => hierarchical_match(value, expected),
+        _ => value.eq_ignore_ascii_case(expected),
+    }
+}
+
+/// Judges one line on the axes its input carries.
+pub fn classify(line: Line, checked: AxisSet, convention: &Convention) -> Judged {
+    let mut agreeing = AxisSet::default();
+    let mut differing = AxisSet::default();
+    for axis in checked.iter() {
+        let ok = match (
+            line.axis_value(axis),
+            expected(&convention.imputation, axis),
+        ) {
+            (Some(value), Some(expected)) => agrees(axis, value, expected),
+            _ => false,
+        };
+        if ok {
+            agreeing.insert(axis);
+        } else {
+            differing.insert(axis);
+        }
+    }
+    let in_scope = !checked.is_empty() && differing.is_empty();
+    let own_product = if in_scope {
+        own_product(&line, convention)
+    } else {
+        None
+    };
+    let key = identity(&line);
+    Judged {
+        line,
+        in_scope,
+        agreeing,
+        differing,
+        own_product,
+        key,
+    }
+}
+
+/// The first product whose rules match the line itself: its EJ in the product's list,
+/// or one of its keywords in the line's free text.
+fn own_product(line: &Line, convention: &Convention) -> Option<usize> {
+    if let Some(p) = line
+        .ej
+        .as_deref()
+        .and_then(|ej| convention.product_of_ej(ej))
+    {
+        return Some(p);
+    }
+    line.texte
+        .as_deref()
+        .and_then(|t| convention.product_of_text(&fold(t)))
+}
+
+/// A 128-bit hash of everything but the line's origin.
+fn identity(line: &Line) -> u128 {
+    let mut h = Xxh3::new();
+    let Line {
+        origin: _,
+        measure,
+        year,
+        date,
+        date_ej,
+        amount,
+        programme,
+        centre_financier,
+        domaine_fonctionnel,
+        activite,
+        centre_cout,
+        ej,
+        poste_ej,
+        dp,
+        poste_dp,
+        societe,
+        fournisseur_code,
+        fournisseur,
+        compte_budgetaire,
+        compte_general,
+        groupe_marchandises,
+        texte,
+        titre,
+    } = line;
+    (measure, year, date, date_ej, amount.normalize()).hash(&mut h);
+    (
+        programme,
+        centre_financier,
+        domaine_fonctionnel,
+        activite,
+        centre_cout,
+    )
+        .hash(&mut h);
+    (ej, poste_ej, dp, poste_dp, societe).hash(&mut h);
+    (
+        fournisseur_code,
+        fournisseur,
+        compte_budgetaire,
+        compte_general,
+    )
+        .hash(&mut h);
+    (groupe_marchandises, texte, titre).hash(&mut h);
+    h.digest128()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Measure, Origin};
+    use rust_decimal_macros::dec;
+
+    pub(crate) fn line() -> Line {
+        Line {
+            origin: Origin { input: 0, row: 2 },
+            measure: Measure::Ae,
+            year: 2020,
+            date: None,
+            date_ej: None,
+            amount: dec!(100),
+            programme: Some("0174".into()),
+            centre_financier: Some("0174-SOUT-ELAB".into()),
+            domaine_fonctionnel: Some("0174-06".into()),
+            activite: Some("017406AG1607".into()),
+            centre_cout: Some("ECLDENE092".into()),
+            ej: Some("2103105755".into()),
+            poste_ej: Some("1".into()),
+            dp: None,
+            poste_dp: None,
+            societe: None,
+            fournisseur_code: None,
+            fournisseur: None,
+            compte_budgetaire: Some("31".into()),
+            compte_general: None,
+            groupe_marchandises: None,
+            texte: Some("Potentiel – sprint 4".into()),
+            titre: Some(3),
+        }
+    }
+
+    fn all_axes() -> AxisSet {
+        [
+            Axis::CentreFinancier,
+            Axis::DomaineFonctionnel,
+            Axis::Activite,
+            Axis::CentreCout,
+        ]
+        .into_iter()
+        .collect()
+    }
+
+    #[test]
+    fn in_scope_when_every_checked_axis_agrees() {
+        let c = Convention::builtin();
+        let j = classify(line(), all_axes(), &c);
+        assert!(j.in_scope);
+        assert_eq!(j.own_product, Some(0));
+        let mut sub = line();
+        sub.domaine_fonctionnel = Some("0174-06-02".into());
+        assert!(classify(sub, all_axes(), &c).in_scope);
+    }
+
+    #[test]
+    fn out_of_scope_names_the_differing_axes() {
+        let c = Convention::builtin();
+        let mut other = line();
+        other.activite = Some("017406AG9999".into());
+        other.centre_cout = None;
+        let j = classify(other, all_axes(), &c);
+        assert!(!j.in_scope);
+        assert_eq!(j.differing.labels(), "activité, centre de coût");
+        assert_eq!(j.agreeing.len(), 2);
+        assert_eq!(j.own_product, None);
+    }
+
+    #[test]
+    fn only_carried_axes_are_checked() {
+        let c = Convention::builtin();
+        let mut l = line();
+        l.centre_financier = None;
+        l.centre_cout = Some("AUTRE00000".into());
+        let programme_only: AxisSet = [Axis::Programme, Axis::Activite].into_iter().collect();
+        assert!(classify(l.clone(), programme_only, &c).in_scope);
+        assert!(
+            !classify(l, AxisSet::default(), &c).in_scope,
+            "no axis, no scope"
+        );
+    }
+
+    #[test]
+    fn identity_ignores_origin_only() {
+        let a = line();
+        let mut b = line();
+        b.origin = Origin { input: 3, row: 99 };
+        assert_eq!(identity(&a), identity(&b));
+        b.amount = dec!(100.01);
+        assert_ne!(identity(&a), identity(&b));
+    }
+}

@@ -1,0 +1,171 @@
+//! The agreement: the convention file (TOML, French keys), its validation, and the
+//! built-in DGEC–DINUM convention. A convention is validated whole before any input is read.
+
+mod raw;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+
+use crate::error::ConventionError;
+use crate::normalize::code::fold;
+
+/// The built-in convention (DGEC – DINUM, programme 174), compiled into the binary.
+pub const BUILTIN_TEXT: &str = include_str!("dgec-dinum-2020.toml");
+/// How the built-in convention is named in messages and in the workbook.
+pub const BUILTIN_NAME: &str = "convention intégrée (dgec-dinum-2020)";
+
+/// The Chorus imputation the convention allows. An absent axis is not checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imputation {
+    pub centre_financier: Option<String>,
+    pub domaine_fonctionnel: Option<String>,
+    pub activite: Option<String>,
+    pub centre_cout: Option<String>,
+    /// The programme (4 digits), derived from the centre financier or domaine fonctionnel.
+    pub programme: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Product {
+    pub id: String,
+    pub name: String,
+    pub ej: BTreeSet<String>,
+    /// Keywords as written in the file.
+    pub keywords: Vec<String>,
+    /// Keywords folded (upper case, no accents) for matching.
+    pub folded_keywords: Vec<String>,
+}
+
+/// One line of the indicative schedule. `None` is a blank in the agreement, not a zero.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleLine {
+    pub product: usize,
+    pub year: i32,
+    pub ae: Option<Decimal>,
+    pub cp: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Convention {
+    pub id: String,
+    pub title: String,
+    pub delegant: String,
+    pub delegataire: String,
+    pub programme_label: Option<String>,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub excludes_titre_2: bool,
+    pub imputation: Imputation,
+    pub products: Vec<Product>,
+    pub schedule: Vec<ScheduleLine>,
+    /// Where it was read from (a path, or the built-in name).
+    pub origin: String,
+    /// The file's text, as read, and its SHA-256 (hex).
+    pub text: String,
+    pub sha256: String,
+}
+
+impl Convention {
+    /// The built-in convention. It is validated by the test suite, so this cannot fail.
+    pub fn builtin() -> Convention {
+        Convention::parse(BUILTIN_TEXT, BUILTIN_NAME)
+            .expect("la convention intégrée est validée par les tests")
+    }
+
+    /// Reads and validates a convention file.
+    pub fn load(path: &Path) -> Result<Convention, ConventionError> {
+        let origin = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| ConventionError {
+            file: origin.clone(),
+            line: None,
+            message: format!("lecture impossible : {}", crate::error::io_message(&e)),
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| ConventionError {
+            file: origin.clone(),
+            line: None,
+            message: "le fichier n'est pas en UTF-8 ; enregistrez-le en UTF-8".into(),
+        })?;
+        Convention::parse(&text, &origin)
+    }
+
+    /// Parses and validates a convention from its TOML text.
+    pub fn parse(text: &str, origin: &str) -> Result<Convention, ConventionError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut convention = raw::parse(text, origin)?;
+        convention.sha256 = hex_sha256(text.as_bytes());
+        Ok(convention)
+    }
+
+    /// AE allocated: the sum of the schedule's AE lines.
+    pub fn ae_allocated(&self) -> Decimal {
+        self.schedule.iter().filter_map(|s| s.ae).sum()
+    }
+
+    /// CP allocated: the sum of the schedule's CP lines.
+    pub fn cp_allocated(&self) -> Decimal {
+        self.schedule.iter().filter_map(|s| s.cp).sum()
+    }
+
+    /// The schedule line of a product and year, if any.
+    pub fn planned(&self, product: usize, year: i32) -> Option<&ScheduleLine> {
+        self.schedule
+            .iter()
+            .find(|s| s.product == product && s.year == year)
+    }
+
+    /// The product whose EJ list names this EJ, if any (first in file order).
+    pub fn product_of_ej(&self, ej: &str) -> Option<usize> {
+        self.products.iter().position(|p| p.ej.contains(ej))
+    }
+
+    /// The first product one of whose keywords occurs in the (already folded) text.
+    pub fn product_of_text(&self, folded_text: &str) -> Option<usize> {
+        self.products.iter().position(|p| {
+            p.folded_keywords
+                .iter()
+                .any(|k| folded_text.contains(k.as_str()))
+        })
+    }
+}
+
+/// Folds a keyword or a text for case- and accent-insensitive matching.
+pub fn fold_text(text: &str) -> String {
+    fold(text)
+}
+
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn builtin_convention_is_the_seed() {
+        let c = Convention::builtin();
+        assert_eq!(c.id, "dgec-dinum-2020");
+        assert_eq!(c.end, NaiveDate::from_ymd_opt(2021, 7, 31).unwrap());
+        assert!(c.excludes_titre_2);
+        assert_eq!(
+            c.imputation.centre_financier.as_deref(),
+            Some("0174-SOUT-ELAB")
+        );
+        assert_eq!(c.imputation.programme.as_deref(), Some("0174"));
+        assert_eq!(c.ae_allocated(), dec!(160000));
+        assert_eq!(c.cp_allocated(), dec!(160000));
+        let carbure = c.products.iter().position(|p| p.id == "carbure").unwrap();
+        assert_eq!(
+            c.product_of_text(&fold("Projet Carbone 2020")),
+            Some(carbure)
+        );
+        assert_eq!(c.planned(carbure, 2021).unwrap().ae, None);
+        assert_eq!(c.sha256.len(), 64);
+    }
+}

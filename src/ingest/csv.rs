@@ -1,0 +1,460 @@
+//! CSV rows as Chorus writes them. The `csv` crate reads RFC 4180; AIFE national files are
+//! not RFC 4180 (every field quoted, inner quotes *not* doubled: `"AGENCE; NATIONALE "DES
+//! TITRES""` is one field), so rows are tokenised here, on bytes, in two dialects:
+//!
+//! - **standard**: RFC 4180, leniently (a stray quote inside a quoted field is kept);
+//!   quoted fields may span lines;
+//! - **quote-all** (every header field quoted): a quote closes a field only when followed
+//!   by the separator and then a quote, another separator or the end of the line, or by
+//!   the end of the line itself; a row never spans lines.
+
+use std::io::BufRead;
+
+use memchr::memchr;
+
+use super::encoding::Encoding;
+use super::record::RawRecord;
+use crate::error::InputError;
+
+/// The longest row accepted: Chorus rows are a few hundred bytes.
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialect {
+    pub separator: u8,
+    pub quote_all: bool,
+}
+
+impl Dialect {
+    pub fn separator_label(self) -> &'static str {
+        match self.separator {
+            b';' => "point-virgule",
+            b',' => "virgule",
+            b'|' => "barre verticale",
+            b'\t' => "tabulation",
+            _ => "autre",
+        }
+    }
+}
+
+const CANDIDATES: [u8; 4] = [b';', b',', b'|', b'\t'];
+
+/// Picks the separator that splits the widest line of the sample (the header or the data
+/// rows, not the single-cell preamble), counting only separators outside quotes.
+pub fn sniff_dialect(sample: &[u8]) -> Dialect {
+    let lines: Vec<&[u8]> = sample.split(|b| *b == b'\n').take(30).collect();
+    let mut best = (0usize, b';');
+    for sep in CANDIDATES {
+        let widest = lines
+            .iter()
+            .map(|l| count_unquoted(l, sep))
+            .max()
+            .unwrap_or(0);
+        if widest > best.0 {
+            best = (widest, sep);
+        }
+    }
+    let separator = best.1;
+    // The widest line is the header or a data row: if each of its fields is quoted, the
+    // file is in the quote-all dialect.
+    let quote_all = lines
+        .iter()
+        .max_by_key(|l| count_unquoted(l, separator))
+        .map(|l| is_fully_quoted(trim_eol(l), separator))
+        .unwrap_or(false);
+    Dialect {
+        separator,
+        quote_all,
+    }
+}
+
+fn count_unquoted(line: &[u8], sep: u8) -> usize {
+    let mut inside = false;
+    let mut count = 0;
+    for &b in line {
+        if b == b'"' {
+            inside = !inside;
+        } else if b == sep && !inside {
+            count += 1;
+        }
+    }
+    count
+}
+
+fn is_fully_quoted(line: &[u8], sep: u8) -> bool {
+    if line.len() < 2 || line[0] != b'"' || line[line.len() - 1] != b'"' {
+        return false;
+    }
+    let pattern = [b'"', sep, b'"'];
+    let separators = line.iter().filter(|b| **b == sep).count();
+    let quoted = line.windows(3).filter(|w| *w == pattern).count();
+    quoted > 0 && quoted * 2 >= separators
+}
+
+fn trim_eol(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// How tokenising one physical line (or a run of lines) ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Split {
+    Complete,
+    /// A quoted field is still open at the end of the text (standard dialect only).
+    OpenQuote,
+}
+
+/// Splits `line` (without its final line terminator) into fields. Field bytes go into
+/// `scratch`, the end offset of each field into `ends`.
+fn split_fields(line: &[u8], d: Dialect, scratch: &mut Vec<u8>, ends: &mut Vec<usize>) -> Split {
+    scratch.clear();
+    ends.clear();
+    let sep = d.separator;
+    let mut i = 0;
+    loop {
+        if i < line.len() && line[i] == b'"' {
+            i += 1;
+            let start_len = scratch.len();
+            loop {
+                let Some(q) = memchr(b'"', &line[i..]).map(|p| p + i) else {
+                    if !d.quote_all {
+                        return Split::OpenQuote;
+                    }
+                    scratch.extend_from_slice(&line[i..]);
+                    ends.push(scratch.len());
+                    return Split::Complete;
+                };
+                scratch.extend_from_slice(&line[i..q]);
+                let next = line.get(q + 1).copied();
+                if d.quote_all {
+                    let closes = match next {
+                        None => true,
+                        Some(b) if b == sep => {
+                            matches!(line.get(q + 2), None | Some(b'"'))
+                                || line.get(q + 2) == Some(&sep)
+                        }
+                        _ => false,
+                    };
+                    if closes {
+                        collapse_doubled_quotes(scratch, start_len);
+                        i = q + 1;
+                        break;
+                    }
+                    scratch.push(b'"');
+                    i = q + 1;
+                } else {
+                    match next {
+                        None => {
+                            i = q + 1;
+                            break;
+                        }
+                        Some(b) if b == sep => {
+                            i = q + 1;
+                            break;
+                        }
+                        Some(b'"') => {
+                            scratch.push(b'"');
+                            i = q + 2;
+                        }
+                        Some(_) => {
+                            scratch.push(b'"');
+                            i = q + 1;
+                        }
+                    }
+                }
+            }
+            ends.push(scratch.len());
+            // After a closing quote: the separator, or the end of the line.
+            if i >= line.len() {
+                return Split::Complete;
+            }
+            i += 1; // the separator
+            if i == line.len() {
+                ends.push(scratch.len());
+                return Split::Complete;
+            }
+        } else {
+            let rest = &line[i..];
+            match memchr(sep, rest) {
+                Some(p) => {
+                    scratch.extend_from_slice(&rest[..p]);
+                    ends.push(scratch.len());
+                    i += p + 1;
+                    if i == line.len() {
+                        ends.push(scratch.len());
+                        return Split::Complete;
+                    }
+                }
+                None => {
+                    scratch.extend_from_slice(rest);
+                    ends.push(scratch.len());
+                    return Split::Complete;
+                }
+            }
+        }
+    }
+}
+
+/// In the quote-all dialect, a doubled quote inside a field is an RFC escape.
+fn collapse_doubled_quotes(scratch: &mut Vec<u8>, from: usize) {
+    let mut w = from;
+    let mut r = from;
+    while r < scratch.len() {
+        scratch[w] = scratch[r];
+        if scratch[r] == b'"' && scratch.get(r + 1) == Some(&b'"') {
+            r += 1;
+        }
+        r += 1;
+        w += 1;
+    }
+    scratch.truncate(w);
+}
+
+/// Streams the rows of a CSV input, one [`RawRecord`] at a time.
+pub struct CsvRecords<R> {
+    reader: R,
+    dialect: Dialect,
+    encoding: Encoding,
+    file: String,
+    /// Physical lines consumed so far.
+    line: u64,
+    buf: Vec<u8>,
+    scratch: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl<R: BufRead> CsvRecords<R> {
+    pub fn new(reader: R, dialect: Dialect, encoding: Encoding, file: &str) -> Self {
+        CsvRecords {
+            reader,
+            dialect,
+            encoding,
+            file: file.to_string(),
+            line: 0,
+            buf: Vec::with_capacity(1024),
+            scratch: Vec::with_capacity(1024),
+            ends: Vec::with_capacity(64),
+        }
+    }
+
+    /// Gives back the underlying reader (to drain and hash what is left).
+    pub fn into_inner(self) -> R {
+        self.reader
+    }
+
+    /// Appends the next physical line (with its terminator) to `buf`, within the size
+    /// bound. Returns false at end of input.
+    fn read_line(&mut self) -> Result<bool, InputError> {
+        let before = self.buf.len();
+        loop {
+            let available = match self.reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(InputError::new(&self.file, crate::error::io_message(&e))
+                        .at_row(self.line + 1));
+                }
+            };
+            if available.is_empty() {
+                break;
+            }
+            let (take, done) = match memchr(b'\n', available) {
+                Some(p) => (p + 1, true),
+                None => (available.len(), false),
+            };
+            if self.buf.len() + take > MAX_RECORD_BYTES {
+                return Err(InputError::new(
+                    &self.file,
+                    format!(
+                        "ligne de plus de {} Mio : ce n'est pas un extrait Chorus (ou le fichier est corrompu)",
+                        MAX_RECORD_BYTES >> 20
+                    ),
+                )
+                .at_row(self.line + 1));
+            }
+            self.buf.extend_from_slice(&available[..take]);
+            self.reader.consume(take);
+            if done {
+                break;
+            }
+        }
+        if self.buf.len() > before {
+            self.line += 1;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    fn next_record(&mut self) -> Result<Option<RawRecord>, InputError> {
+        self.buf.clear();
+        if !self.read_line()? {
+            return Ok(None);
+        }
+        let first_line = self.line;
+        loop {
+            let text = trim_eol(&self.buf);
+            match split_fields(text, self.dialect, &mut self.scratch, &mut self.ends) {
+                Split::Complete => break,
+                Split::OpenQuote => {
+                    if !self.read_line()? {
+                        return Err(InputError::new(
+                            &self.file,
+                            "guillemet ouvert jamais refermé avant la fin du fichier",
+                        )
+                        .at_row(first_line));
+                    }
+                }
+            }
+        }
+        let mut record = RawRecord::new(first_line);
+        let mut start = 0;
+        for (column, &end) in self.ends.iter().enumerate() {
+            let bytes = &self.scratch[start..end];
+            let text = self.encoding.decode(bytes).map_err(|at| InputError {
+                file: self.file.clone(),
+                sheet: None,
+                row: Some(first_line),
+                column: Some(format!("n° {}", column + 1)),
+                message: format!(
+                    "octets invalides pour l'encodage {} (octet {} du champ) : enregistrez le fichier en UTF-8",
+                    self.encoding.label(),
+                    at + 1
+                ),
+            })?;
+            record.push_text(&text);
+            start = end;
+        }
+        Ok(Some(record))
+    }
+}
+
+impl<R: BufRead> Iterator for CsvRecords<R> {
+    type Item = Result<RawRecord, InputError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_record().transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(line: &str, d: Dialect) -> Vec<String> {
+        let mut scratch = Vec::new();
+        let mut ends = Vec::new();
+        assert_eq!(
+            split_fields(line.as_bytes(), d, &mut scratch, &mut ends),
+            Split::Complete
+        );
+        let mut start = 0;
+        ends.iter()
+            .map(|&e| {
+                let s = String::from_utf8(scratch[start..e].to_vec()).unwrap();
+                start = e;
+                s
+            })
+            .collect()
+    }
+
+    const STD_COMMA: Dialect = Dialect {
+        separator: b',',
+        quote_all: false,
+    };
+    const QUOTE_ALL: Dialect = Dialect {
+        separator: b';',
+        quote_all: true,
+    };
+
+    #[test]
+    fn standard_dialect_cases() {
+        let cases: [(&str, &[&str]); 7] = [
+            ("a,b,c", &["a", "b", "c"]),
+            ("a,,c,", &["a", "", "c", ""]),
+            (
+                r#"354,"Réglementation générale,",ADCSDAT075"#,
+                &["354", "Réglementation générale,", "ADCSDAT075"],
+            ),
+            (r#"N53,"22500,12""#, &["N53", "22500,12"]),
+            (r#""say ""hi""",x"#, &[r#"say "hi""#, "x"]),
+            ("", &[""]),
+            (r#"a,"b"#, &["a", "b"]), // never reached: open quote handled by the reader
+        ];
+        for (line, expected) in cases.iter().take(6) {
+            assert_eq!(split(line, STD_COMMA), *expected, "{line}");
+        }
+        let mut s = Vec::new();
+        let mut e = Vec::new();
+        assert_eq!(
+            split_fields(cases[6].0.as_bytes(), STD_COMMA, &mut s, &mut e),
+            Split::OpenQuote
+        );
+    }
+
+    #[test]
+    fn quote_all_dialect_keeps_unescaped_inner_quotes() {
+        let line =
+            r#""0354";"XXX ";P BBB"";"13000326200024";"AGENCE; NATIONALE "DES TITRES"";"";"ADCE""#;
+        assert_eq!(
+            split(line, QUOTE_ALL),
+            [
+                "0354",
+                r#"XXX ";P BBB""#,
+                "13000326200024",
+                r#"AGENCE; NATIONALE "DES TITRES""#,
+                "",
+                "ADCE"
+            ]
+        );
+        // Padded BEx preamble: unquoted empty fields between quoted ones.
+        assert_eq!(
+            split(r#";;"";"Montant payé""#, QUOTE_ALL),
+            ["", "", "", "Montant payé"]
+        );
+        // RFC-escaped quotes in an all-quoted file.
+        assert_eq!(
+            split(r#""ACME ""X"" SA";"1""#, QUOTE_ALL),
+            [r#"ACME "X" SA"#, "1"]
+        );
+    }
+
+    #[test]
+    fn sniffs_separator_and_quoting() {
+        let bex =
+            "INF-BUD-53 : Pilotage,,,\nProgramme,Domaine fonctionnel,EUR\n103,0103-01,\"1,5\"\n";
+        assert_eq!(sniff_dialect(bex.as_bytes()), STD_COMMA);
+        let aife = "\"Centre financier - Programme (Clé)\";\"N° EJ\";\"Montant engagé (EUR)\"\r\n\"0354\";\"1\";\"2,5\"\r\n";
+        assert_eq!(sniff_dialect(aife.as_bytes()), QUOTE_ALL);
+        let daily = "eid_cible|bbp_po_id|fm_amount1\n1|2|3.5\n";
+        assert_eq!(sniff_dialect(daily.as_bytes()).separator, b'|');
+    }
+
+    #[test]
+    fn reader_counts_physical_lines_and_joins_quoted_newlines() {
+        let data = "h1,h2\r\n\"multi\nline\",2\r\nlast,3";
+        let rows: Vec<RawRecord> =
+            CsvRecords::new(data.as_bytes(), STD_COMMA, Encoding::Utf8, "t.csv")
+                .collect::<Result<_, _>>()
+                .unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[1].row, 2);
+        assert_eq!(rows[1].display_fields(), ["multi\nline", "2"]);
+        assert_eq!(rows[2].row, 4);
+    }
+
+    #[test]
+    fn reader_refuses_huge_lines_and_bad_utf8() {
+        let huge = "a".repeat(MAX_RECORD_BYTES + 10);
+        let err = CsvRecords::new(huge.as_bytes(), STD_COMMA, Encoding::Utf8, "big.csv")
+            .next()
+            .unwrap()
+            .unwrap_err();
+        assert!(err.to_string().contains("ligne de plus de 1 Mio"), "{err}");
+        let bad: &[u8] = b"ok,fine\nbad,\xFF\n";
+        let mut rows = CsvRecords::new(bad, STD_COMMA, Encoding::Utf8, "bad.csv");
+        assert!(rows.next().unwrap().is_ok());
+        let err = rows.next().unwrap().unwrap_err();
+        assert_eq!((err.row, err.column.as_deref()), (Some(2), Some("n° 2")));
+    }
+}

@@ -1,0 +1,471 @@
+//! Chorus layouts, read from the Table Schema files in `schemas/` (compiled in), and their
+//! detection: which row of the first 20 is the header, which layout it matches, and which
+//! column holds each canonical field. Headers are matched by name, never by position.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use super::record::RawRecord;
+use crate::model::{Axis, AxisSet, Measure};
+use crate::normalize::code::fold;
+
+/// How many rows may precede the header.
+pub const HEADER_SEARCH_ROWS: usize = 20;
+
+const SCHEMA_FILES: [(&str, &str); 5] = [
+    ("aife-ej.json", include_str!("../../schemas/aife-ej.json")),
+    ("aife-dp.json", include_str!("../../schemas/aife-dp.json")),
+    (
+        "infbud53-ae.json",
+        include_str!("../../schemas/infbud53-ae.json"),
+    ),
+    (
+        "infbud53-cp.json",
+        include_str!("../../schemas/infbud53-cp.json"),
+    ),
+    (
+        "nomenclature-localisations.json",
+        include_str!("../../schemas/nomenclature-localisations.json"),
+    ),
+];
+
+/// The canonical fields a layout can yield. Schema field names are these, in snake case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldId {
+    Programme,
+    CentreFinancier,
+    DomaineFonctionnel,
+    CentreCout,
+    Activite,
+    Ej,
+    PosteEj,
+    DateEj,
+    Dp,
+    PosteDp,
+    Date,
+    Exercice,
+    FournisseurCode,
+    Fournisseur,
+    CompteGeneral,
+    CompteBudgetaire,
+    CompteBudgetaireLibelle,
+    GroupeMarchandises,
+    Montant,
+    ProjetAnalytique,
+    #[serde(rename = "axe_ministeriel_2")]
+    AxeMinisteriel2,
+    Libelle,
+    Societe,
+}
+
+impl FieldId {
+    pub const COUNT: usize = 23;
+
+    fn from_name(name: &str) -> Option<FieldId> {
+        serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
+    }
+
+    /// The imputation axis this field carries, if it is one.
+    pub fn axis(self) -> Option<Axis> {
+        match self {
+            FieldId::CentreFinancier => Some(Axis::CentreFinancier),
+            FieldId::Programme => Some(Axis::Programme),
+            FieldId::DomaineFonctionnel => Some(Axis::DomaineFonctionnel),
+            FieldId::Activite => Some(Axis::Activite),
+            FieldId::CentreCout => Some(Axis::CentreCout),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LayoutKind {
+    Extract,
+    Nomenclature,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LayoutMeta {
+    pub kind: LayoutKind,
+    #[serde(default)]
+    pub measure: Option<Measure>,
+    #[serde(default)]
+    pub measure_from_preamble: bool,
+    pub requires: Vec<String>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SchemaField {
+    pub name: String,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(rename = "x-headers")]
+    pub headers: Vec<String>,
+    #[serde(rename = "x-inferred", default)]
+    pub inferred: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Layout {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    #[serde(rename = "x-chorus")]
+    pub meta: LayoutMeta,
+    pub fields: Vec<SchemaField>,
+}
+
+impl Layout {
+    fn field(&self, name: &str) -> Option<&SchemaField> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The header users see for a field: its first alias, without the pair marker.
+    pub fn header_of(&self, name: &str) -> String {
+        self.field(name)
+            .and_then(|f| f.headers.first())
+            .map(|h| split_alias(h).0.to_string())
+            .unwrap_or_else(|| name.to_string())
+    }
+}
+
+/// Every layout, parsed once from the compiled-in schema files.
+pub fn layouts() -> &'static [Layout] {
+    static LAYOUTS: OnceLock<Vec<Layout>> = OnceLock::new();
+    LAYOUTS.get_or_init(|| {
+        SCHEMA_FILES
+            .iter()
+            .map(|(file, text)| {
+                serde_json::from_str(text)
+                    .unwrap_or_else(|e| panic!("schemas/{file} invalide : {e}"))
+            })
+            .collect()
+    })
+}
+
+/// The role of a header cell: a column on its own, or the code/label half of a pair
+/// (one header over two columns, repeated or followed by an empty cell).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Single,
+    Key,
+    Text,
+}
+
+/// Header cells folded for matching (case, accents, spacing, `º`).
+fn header_key(text: &str) -> String {
+    fold(&text.replace('º', "°"))
+}
+
+/// `"Compte budgétaire [texte]"` -> ("Compte budgétaire", Some(Text)).
+fn split_alias(alias: &str) -> (&str, Option<Role>) {
+    if let Some(base) = alias.strip_suffix(" [texte]") {
+        (base, Some(Role::Text))
+    } else if let Some(base) = alias.strip_suffix(" [clé]") {
+        (base, Some(Role::Key))
+    } else {
+        (alias, None)
+    }
+}
+
+/// Which column holds each canonical field, for one header row and one layout.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    pub layout: &'static Layout,
+    /// 1-based row of the header.
+    pub header_row: u64,
+    /// The header cells, as read.
+    pub header: Vec<String>,
+    columns: [Option<usize>; FieldId::COUNT],
+    /// Nomenclature fields found (by schema field name).
+    found: Vec<String>,
+}
+
+impl Mapping {
+    pub fn column(&self, field: FieldId) -> Option<usize> {
+        self.columns[field as usize]
+    }
+
+    pub fn has(&self, field: FieldId) -> bool {
+        self.column(field).is_some()
+    }
+
+    /// The header text of the column holding `field`.
+    pub fn header_of(&self, field: FieldId) -> Option<&str> {
+        self.column(field).map(|c| self.header[c].as_str())
+    }
+
+    /// The imputation axes this input can be checked on. The programme counts only when
+    /// there is no centre financier: it is then the only trace of it.
+    pub fn axes(&self) -> AxisSet {
+        let mut axes = AxisSet::default();
+        for (field, axis) in [
+            (FieldId::CentreFinancier, Axis::CentreFinancier),
+            (FieldId::DomaineFonctionnel, Axis::DomaineFonctionnel),
+            (FieldId::Activite, Axis::Activite),
+            (FieldId::CentreCout, Axis::CentreCout),
+        ] {
+            if self.has(field) {
+                axes.insert(axis);
+            }
+        }
+        if !self.has(FieldId::CentreFinancier) && self.has(FieldId::Programme) {
+            axes.insert(Axis::Programme);
+        }
+        axes
+    }
+
+    fn matched(&self) -> usize {
+        self.columns.iter().filter(|c| c.is_some()).count() + self.found.len()
+    }
+
+    fn missing_required(&self) -> Vec<&'static str> {
+        let layout = self.layout;
+        layout
+            .meta
+            .requires
+            .iter()
+            .filter(|name| !self.found.iter().any(|f| f == *name))
+            .filter(|name| FieldId::from_name(name).is_none_or(|f| !self.has(f)))
+            .map(|name| {
+                layout
+                    .fields
+                    .iter()
+                    .find(|f| &f.name == name)
+                    .and_then(|f| f.headers.first())
+                    .map(|h| split_alias(h).0)
+                    .unwrap_or(name.as_str())
+            })
+            .collect()
+    }
+}
+
+/// Maps a header row onto a layout.
+pub fn map_header(layout: &'static Layout, record: &RawRecord) -> Mapping {
+    let header: Vec<String> = record.display_fields();
+    let keys: Vec<String> = header.iter().map(|h| header_key(h)).collect();
+    let mut roles = vec![Role::Single; keys.len()];
+    for j in 0..keys.len().saturating_sub(1) {
+        if roles[j] == Role::Single
+            && !keys[j].is_empty()
+            && (keys[j + 1] == keys[j] || keys[j + 1].is_empty())
+        {
+            roles[j] = Role::Key;
+            roles[j + 1] = Role::Text;
+        }
+    }
+    // A label column under an empty header takes its code column's name.
+    let keys: Vec<String> = (0..keys.len())
+        .map(|j| {
+            if roles[j] == Role::Text {
+                keys[j - 1].clone()
+            } else {
+                keys[j].clone()
+            }
+        })
+        .collect();
+    let mut claimed = vec![false; keys.len()];
+    let mut columns = [None; FieldId::COUNT];
+    let mut found = Vec::new();
+    for field in &layout.fields {
+        let column = field.headers.iter().find_map(|alias| {
+            let (base, role) = split_alias(alias);
+            let base = header_key(base);
+            (0..keys.len()).find(|&j| {
+                !claimed[j]
+                    && keys[j] == base
+                    && match role {
+                        None => roles[j] != Role::Text,
+                        Some(r) => roles[j] == r,
+                    }
+            })
+        });
+        if let Some(j) = column {
+            claimed[j] = true;
+            match FieldId::from_name(&field.name) {
+                Some(id) => columns[id as usize] = Some(j),
+                None => found.push(field.name.clone()),
+            }
+        }
+    }
+    Mapping {
+        layout,
+        header_row: record.row,
+        header,
+        columns,
+        found,
+    }
+}
+
+/// The outcome of header detection on the first rows of an input.
+#[derive(Debug)]
+pub enum Detection {
+    /// An extract: its mapping and the index (in the rows given) of its header.
+    Extract { mapping: Box<Mapping>, index: usize },
+    /// A nomenclature (a referential, not an extract).
+    Nomenclature(&'static Layout),
+    /// Nothing matched: the closest layout, the columns it lacks, and where.
+    Unknown {
+        closest: Option<(&'static Layout, Vec<&'static str>, u64)>,
+    },
+}
+
+/// Finds the header among the first rows and the layout it matches best.
+pub fn detect(
+    rows: &[RawRecord],
+    preamble_measure: impl Fn(usize) -> Option<Measure>,
+) -> Detection {
+    let mut best: Option<(usize, Mapping, usize)> = None;
+    let mut closest: Option<(usize, usize, Mapping)> = None;
+    for (index, row) in rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
+        if row.len() < 2 {
+            continue;
+        }
+        for layout in layouts() {
+            let mapping = map_header(layout, row);
+            let missing = mapping.missing_required();
+            let carries_axis =
+                layout.meta.kind == LayoutKind::Nomenclature || !mapping.axes().is_empty();
+            if missing.is_empty() && carries_axis {
+                let agrees =
+                    layout.meta.measure.is_some() && preamble_measure(index) == layout.meta.measure;
+                let score = mapping.matched() + if agrees { 100 } else { 0 };
+                if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
+                    best = Some((score, mapping, index));
+                }
+            } else {
+                let present = layout.meta.requires.len() - missing.len();
+                let key = (present, mapping.matched());
+                if closest.as_ref().is_none_or(|(p, m, _)| key > (*p, *m)) {
+                    closest = Some((key.0, key.1, mapping));
+                }
+            }
+        }
+    }
+    match best {
+        Some((_, mapping, _)) if mapping.layout.meta.kind == LayoutKind::Nomenclature => {
+            Detection::Nomenclature(mapping.layout)
+        }
+        Some((_, mapping, index)) => Detection::Extract {
+            mapping: Box::new(mapping),
+            index,
+        },
+        None => Detection::Unknown {
+            closest: closest
+                .filter(|(present, _, _)| *present > 0)
+                .map(|(_, _, m)| {
+                    let missing = m.missing_required();
+                    (m.layout, missing, m.header_row)
+                }),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(row: u64, cells: &[&str]) -> RawRecord {
+        let mut r = RawRecord::new(row);
+        for c in cells {
+            r.push_text(c);
+        }
+        r
+    }
+
+    #[test]
+    fn every_schema_parses_and_names_known_fields() {
+        for layout in layouts() {
+            if layout.meta.kind == LayoutKind::Extract {
+                for f in &layout.fields {
+                    assert!(
+                        FieldId::from_name(&f.name).is_some(),
+                        "{}: {}",
+                        layout.name,
+                        f.name
+                    );
+                }
+                assert!(layout.meta.measure.is_some(), "{}", layout.name);
+            }
+            for r in &layout.meta.requires {
+                assert!(
+                    layout.field(r).is_some(),
+                    "{} requires unknown {r}",
+                    layout.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn code_label_pairs_map_to_key_and_text() {
+        let header = record(
+            8,
+            &[
+                "Compte budgétaire",
+                "Compte budgétaire",
+                "N° DP",
+                "Fournisseur payé (DP)",
+                "",
+                "EUR",
+                "Référentiel de programmation",
+            ],
+        );
+        let layout = layouts().iter().find(|l| l.name == "infbud53-cp").unwrap();
+        let m = map_header(layout, &header);
+        assert_eq!(m.column(FieldId::CompteBudgetaire), Some(0));
+        assert_eq!(m.column(FieldId::CompteBudgetaireLibelle), Some(1));
+        assert_eq!(m.column(FieldId::FournisseurCode), Some(3));
+        assert_eq!(m.column(FieldId::Fournisseur), Some(4));
+        assert_eq!(m.column(FieldId::Montant), Some(5));
+        assert!(m.axes().contains(Axis::Activite));
+    }
+
+    #[test]
+    fn detects_header_after_preamble_and_reports_closest_layout() {
+        let rows = vec![
+            record(1, &["INF-BUD-53 : Pilotage de la gestion", "", ""]),
+            record(
+                2,
+                &[
+                    "Programme",
+                    "Domaine fonctionnel",
+                    "N° EJ",
+                    "N° poste EJ",
+                    "EUR",
+                ],
+            ),
+        ];
+        match detect(&rows, |_| None) {
+            Detection::Extract { mapping, index } => {
+                assert_eq!(
+                    (mapping.layout.name.as_str(), index, mapping.header_row),
+                    ("infbud53-ae", 1, 2)
+                );
+                assert!(mapping.axes().contains(Axis::Programme));
+            }
+            other => panic!("{other:?}"),
+        }
+        let rows = vec![record(
+            1,
+            &["Programme", "Domaine fonctionnel", "Compte général", "EUR"],
+        )];
+        match detect(&rows, |_| None) {
+            Detection::Unknown {
+                closest: Some((layout, missing, row)),
+            } => {
+                assert_eq!(layout.name, "infbud53-ae");
+                assert_eq!(missing, ["N° EJ", "N° poste EJ"]);
+                assert_eq!(row, 1);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

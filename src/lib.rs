@@ -1,0 +1,27 @@
+//! chorus-recon: reconciles Chorus extracts with a *convention de délégation de gestion*.
+//!
+//! One pipeline, one module per stage: [`ingest`] (bytes -> raw rows) -> [`normalize`]
+//! (raw row -> typed line) -> [`classify`] (line × convention) -> [`reconcile`] (the
+//! barrier: sums, rules, findings) -> [`report`] (workbook and JSON bytes). [`pipeline`]
+//! wires them; [`app`] runs the subcommands.
+
+pub mod app;
+pub mod classify;
+pub mod cli;
+pub mod convention;
+pub mod error;
+pub mod ingest;
+pub mod model;
+pub mod normalize;
+pub mod pipeline;
+pub mod reconcile;
+pub mod report;
+
+pub use app::run;
+
+/// Exit code: reconciled, no finding at or above `--fail-on`.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: reconciled, findings at or above `--fail-on` (outputs written).
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: could not run; nothing written.
+pub const EXIT_CANNOT_RUN: u8 = 2;

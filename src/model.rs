@@ -1,0 +1,187 @@
+//! The vocabulary shared by the pipeline stages: a normalised Chorus line, where it came
+//! from, and the imputation axes it can be judged on.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// What an amount consumes: autorisations d'engagement or crédits de paiement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Measure {
+    /// Commitments (an EJ line, « montant engagé »).
+    Ae,
+    /// Payments (a DP line, « montant payé »).
+    Cp,
+}
+
+impl Measure {
+    pub fn label(self) -> &'static str {
+        match self {
+            Measure::Ae => "AE",
+            Measure::Cp => "CP",
+        }
+    }
+}
+
+/// An imputation axis of the convention, in the order they are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Axis {
+    CentreFinancier,
+    /// Checked only when the layout has no centre financier: it is then the only trace of it.
+    Programme,
+    DomaineFonctionnel,
+    Activite,
+    CentreCout,
+}
+
+impl Axis {
+    pub const ALL: [Axis; 5] = [
+        Axis::CentreFinancier,
+        Axis::Programme,
+        Axis::DomaineFonctionnel,
+        Axis::Activite,
+        Axis::CentreCout,
+    ];
+
+    /// The French name accountants use.
+    pub fn label(self) -> &'static str {
+        match self {
+            Axis::CentreFinancier => "centre financier",
+            Axis::Programme => "programme",
+            Axis::DomaineFonctionnel => "domaine fonctionnel",
+            Axis::Activite => "activité",
+            Axis::CentreCout => "centre de coût",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// A small set of axes (bit set), cheap to copy into every line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct AxisSet(u8);
+
+impl AxisSet {
+    pub fn insert(&mut self, axis: Axis) {
+        self.0 |= axis.bit();
+    }
+    pub fn contains(self, axis: Axis) -> bool {
+        self.0 & axis.bit() != 0
+    }
+    pub fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    pub fn iter(self) -> impl Iterator<Item = Axis> {
+        Axis::ALL.into_iter().filter(move |a| self.contains(*a))
+    }
+    /// « centre financier, activité »
+    pub fn labels(self) -> String {
+        self.iter().map(Axis::label).collect::<Vec<_>>().join(", ")
+    }
+}
+
+impl FromIterator<Axis> for AxisSet {
+    fn from_iter<I: IntoIterator<Item = Axis>>(iter: I) -> Self {
+        let mut set = AxisSet::default();
+        for axis in iter {
+            set.insert(axis);
+        }
+        set
+    }
+}
+
+/// Where a row came from: the input's index in the sorted input list and the row number
+/// as the user sees it (1-based, counting preamble and header rows; Excel row in XLSX).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Origin {
+    pub input: u32,
+    pub row: u64,
+}
+
+/// A Chorus row once normalised: typed, codes cleaned, amount exact.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Line {
+    pub origin: Origin,
+    pub measure: Measure,
+    /// Exercice when the layout gives it, else the year of `date`.
+    pub year: i32,
+    /// The movement's date (last operation on the DP, last change of the EJ…).
+    pub date: Option<NaiveDate>,
+    /// The EJ's creation (replication) date, when the layout carries it.
+    pub date_ej: Option<NaiveDate>,
+    pub amount: Decimal,
+    pub programme: Option<String>,
+    pub centre_financier: Option<String>,
+    pub domaine_fonctionnel: Option<String>,
+    pub activite: Option<String>,
+    pub centre_cout: Option<String>,
+    pub ej: Option<String>,
+    pub poste_ej: Option<String>,
+    pub dp: Option<String>,
+    pub poste_dp: Option<String>,
+    pub societe: Option<String>,
+    pub fournisseur_code: Option<String>,
+    pub fournisseur: Option<String>,
+    pub compte_budgetaire: Option<String>,
+    pub compte_general: Option<String>,
+    pub groupe_marchandises: Option<String>,
+    /// Free text the product keywords are searched in (axe ministériel 2, projet
+    /// analytique, the line's text), joined with « | ».
+    pub texte: Option<String>,
+    /// LOLF titre (1..=7) when the compte budgétaire (or compte général) tells it.
+    pub titre: Option<u8>,
+}
+
+impl Line {
+    /// The value the line carries on an axis, if any.
+    pub fn axis_value(&self, axis: Axis) -> Option<&str> {
+        match axis {
+            Axis::CentreFinancier => self.centre_financier.as_deref(),
+            Axis::Programme => self.programme.as_deref(),
+            Axis::DomaineFonctionnel => self.domaine_fonctionnel.as_deref(),
+            Axis::Activite => self.activite.as_deref(),
+            Axis::CentreCout => self.centre_cout.as_deref(),
+        }
+    }
+
+    /// A payment line with no EJ: it consumes AE at payment, for the same amount.
+    pub fn is_payment_without_ej(&self) -> bool {
+        self.measure == Measure::Cp && self.ej.is_none()
+    }
+
+    /// AE this line consumes (its amount for an AE line or a payment without EJ).
+    pub fn ae(&self) -> Decimal {
+        if self.measure == Measure::Ae || self.is_payment_without_ej() {
+            self.amount
+        } else {
+            Decimal::ZERO
+        }
+    }
+
+    /// CP this line consumes.
+    pub fn cp(&self) -> Decimal {
+        if self.measure == Measure::Cp {
+            self.amount
+        } else {
+            Decimal::ZERO
+        }
+    }
+}
+
+/// A data row that could not be normalised: kept, counted and shown, never dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub origin: Origin,
+    /// The header of the column at fault, when one is.
+    pub column: Option<String>,
+    pub reason: String,
+    /// The row's fields as read, joined with the input's separator.
+    pub raw: String,
+}

@@ -1,0 +1,291 @@
+//! Normalize: raw row -> typed [`Line`], or a [`Rejection`] that says why not. Amounts
+//! become exact decimals, dates dates, codes are cleaned of prefixes and placeholders.
+//! Pure functions of the row and its file's context, so rows are normalised in parallel.
+
+pub mod align;
+pub mod amount;
+pub mod code;
+pub mod date;
+pub mod titre;
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+
+use crate::ingest::layout::{FieldId, Mapping};
+use crate::ingest::record::{Field, RawRecord};
+use crate::model::{Line, Measure, Origin, Rejection};
+
+pub use align::Gap;
+
+/// What normalisation needs to know of the row's file.
+#[derive(Debug, Clone)]
+pub struct FileContext<'a> {
+    pub input: u32,
+    pub mapping: &'a Mapping,
+    pub measure: Measure,
+    /// The exercice read from the preamble, when readable.
+    pub exercice: Option<i32>,
+    /// The separator, to show a rejected row's raw text.
+    pub separator: char,
+    /// Columns missing from the header (data rows one field longer than the header).
+    pub gap: Option<Gap>,
+    /// Excel 1904 date system (workbooks only).
+    pub date1904: bool,
+}
+
+/// What became of a raw row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowOutcome {
+    /// An empty row: not data, not counted.
+    Blank,
+    /// A subtotal row (`Résultat`, `Total`): not data, not counted.
+    Subtotal,
+    Line(Box<Line>),
+    Rejected(Rejection),
+}
+
+struct Reject {
+    field: Option<FieldId>,
+    reason: String,
+}
+
+impl Reject {
+    fn at(field: FieldId, reason: impl Into<String>) -> Reject {
+        Reject {
+            field: Some(field),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Normalises one data row.
+pub fn normalize(record: &RawRecord, ctx: &FileContext) -> RowOutcome {
+    if record.is_blank() {
+        return RowOutcome::Blank;
+    }
+    if is_subtotal(record) {
+        return RowOutcome::Subtotal;
+    }
+    match build_line(record, ctx) {
+        Ok(line) => RowOutcome::Line(Box::new(line)),
+        Err(reject) => RowOutcome::Rejected(Rejection {
+            origin: Origin {
+                input: ctx.input,
+                row: record.row,
+            },
+            column: reject
+                .field
+                .and_then(|f| ctx.mapping.header_of(f))
+                .map(str::to_string),
+            reason: reject.reason,
+            raw: record.display_fields().join(&ctx.separator.to_string()),
+        }),
+    }
+}
+
+/// BEx and crosstab exports interleave subtotal rows with the data.
+fn is_subtotal(record: &RawRecord) -> bool {
+    (0..record.len().min(8)).any(|i| {
+        record.get(i).and_then(Field::as_text).is_some_and(|t| {
+            let t = t.trim();
+            t.len() <= 24 && {
+                let f = code::fold(t);
+                f == "RESULTAT" || f == "RESULTAT GLOBAL" || f == "TOTAL" || f == "TOTAL GENERAL"
+            }
+        })
+    })
+}
+
+/// Reads one canonical field of a row, shifted past the header's missing columns.
+fn field<'r>(record: &'r RawRecord, ctx: &FileContext, id: FieldId) -> Option<Field<'r>> {
+    let column = ctx.mapping.column(id)?;
+    let column = match ctx.gap {
+        Some(gap) if record.len() >= ctx.mapping.header.len() + gap.width => gap.shift(column),
+        _ => column,
+    };
+    record.get(column)
+}
+
+/// A field as text; numbers from workbooks are printed without a spurious `.0`.
+fn text(record: &RawRecord, ctx: &FileContext, id: FieldId) -> Result<Option<String>, Reject> {
+    match field(record, ctx, id) {
+        None => Ok(None),
+        Some(Field::Text(t)) => Ok(Some(t.to_string())),
+        Some(Field::Number(v)) => Ok(Some(number_text(v))),
+        Some(Field::DateSerial(v)) => Ok(Some(number_text(v))),
+        Some(Field::Error(e)) => Err(Reject::at(id, format!("cellule en erreur « {e} »"))),
+    }
+}
+
+fn number_text(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        v.to_string()
+    }
+}
+
+fn code_of(record: &RawRecord, ctx: &FileContext, id: FieldId) -> Result<Option<String>, Reject> {
+    Ok(text(record, ctx, id)?.and_then(|t| code::clean_code(&t)))
+}
+
+fn free_text(record: &RawRecord, ctx: &FileContext, id: FieldId) -> Result<Option<String>, Reject> {
+    Ok(text(record, ctx, id)?.and_then(|t| {
+        let t = t.trim();
+        code::clean_code(t).map(|_| t.to_string())
+    }))
+}
+
+fn date_of(
+    record: &RawRecord,
+    ctx: &FileContext,
+    id: FieldId,
+) -> Result<Option<NaiveDate>, Reject> {
+    match field(record, ctx, id) {
+        None => Ok(None),
+        Some(Field::DateSerial(v) | Field::Number(v)) => {
+            date::date_from_excel_serial(v, ctx.date1904)
+                .map(Some)
+                .ok_or_else(|| Reject::at(id, format!("date Excel hors limites ({v})")))
+        }
+        Some(Field::Text(t)) => date::parse_date(t).map_err(|e| Reject::at(id, e.to_string())),
+        Some(Field::Error(e)) => Err(Reject::at(id, format!("cellule en erreur « {e} »"))),
+    }
+}
+
+fn amount_of(record: &RawRecord, ctx: &FileContext) -> Result<Decimal, Reject> {
+    let id = FieldId::Montant;
+    match field(record, ctx, id) {
+        None => Err(Reject::at(
+            id,
+            "montant absent (ligne plus courte que l'en-tête)",
+        )),
+        Some(Field::Number(v) | Field::DateSerial(v)) => {
+            amount::amount_from_f64(v).map_err(|e| Reject::at(id, e.to_string()))
+        }
+        Some(Field::Text(t)) => amount::parse_amount(t).map_err(|e| Reject::at(id, e.to_string())),
+        Some(Field::Error(e)) => Err(Reject::at(id, format!("cellule en erreur « {e} »"))),
+    }
+}
+
+fn build_line(record: &RawRecord, ctx: &FileContext) -> Result<Line, Reject> {
+    check_width(record, ctx)?;
+    let amount = amount_of(record, ctx)?;
+    let date = date_of(record, ctx, FieldId::Date)?;
+    let date_ej = date_of(record, ctx, FieldId::DateEj)?;
+    let exercice = match text(record, ctx, FieldId::Exercice)? {
+        Some(t) if code::clean_code(&t).is_some() => {
+            Some(date::parse_year(&t).ok_or_else(|| {
+                Reject::at(FieldId::Exercice, format!("exercice illisible : « {t} »"))
+            })?)
+        }
+        _ => None,
+    };
+    let date = date.or(if ctx.measure == Measure::Ae {
+        date_ej
+    } else {
+        None
+    });
+    let year = exercice
+        .or(ctx.exercice)
+        .or(date.map(|d| d.year()))
+        .ok_or_else(|| Reject {
+            field: None,
+            reason: "année inconnue : ni exercice ni date sur la ligne".into(),
+        })?;
+    let ej = text(record, ctx, FieldId::Ej)?.and_then(|t| code::normalize_identifier(&t, Some(10)));
+    let dp = text(record, ctx, FieldId::Dp)?.and_then(|t| code::normalize_identifier(&t, Some(9)));
+    if ctx.measure == Measure::Ae && ej.is_none() {
+        return Err(Reject::at(
+            FieldId::Ej,
+            "N° EJ absent sur une ligne d'engagement",
+        ));
+    }
+    if ctx.measure == Measure::Cp && dp.is_none() && ctx.mapping.has(FieldId::Dp) {
+        return Err(Reject::at(
+            FieldId::Dp,
+            "N° DP absent sur une ligne de paiement",
+        ));
+    }
+    let compte_budgetaire = code_of(record, ctx, FieldId::CompteBudgetaire)?;
+    let compte_budgetaire_libelle = free_text(record, ctx, FieldId::CompteBudgetaireLibelle)?;
+    let compte_general = code_of(record, ctx, FieldId::CompteGeneral)?;
+    let titre = compte_budgetaire
+        .as_deref()
+        .and_then(titre::titre_of_compte_budgetaire)
+        .or_else(|| {
+            compte_budgetaire_libelle
+                .as_deref()
+                .and_then(titre::titre_of_compte_budgetaire)
+        })
+        .or_else(|| {
+            compte_general
+                .as_deref()
+                .and_then(titre::titre_of_compte_general)
+        });
+    let texts: Vec<String> = [
+        FieldId::AxeMinisteriel2,
+        FieldId::ProjetAnalytique,
+        FieldId::Libelle,
+    ]
+    .into_iter()
+    .map(|id| free_text(record, ctx, id))
+    .collect::<Result<Vec<_>, _>>()?
+    .into_iter()
+    .flatten()
+    .collect();
+    Ok(Line {
+        origin: Origin {
+            input: ctx.input,
+            row: record.row,
+        },
+        measure: ctx.measure,
+        year,
+        date,
+        date_ej,
+        amount,
+        programme: text(record, ctx, FieldId::Programme)?
+            .and_then(|t| code::normalize_programme(&t)),
+        centre_financier: code_of(record, ctx, FieldId::CentreFinancier)?,
+        domaine_fonctionnel: code_of(record, ctx, FieldId::DomaineFonctionnel)?,
+        activite: code_of(record, ctx, FieldId::Activite)?,
+        centre_cout: code_of(record, ctx, FieldId::CentreCout)?,
+        ej,
+        poste_ej: text(record, ctx, FieldId::PosteEj)?
+            .and_then(|t| code::normalize_identifier(&t, None)),
+        dp,
+        poste_dp: text(record, ctx, FieldId::PosteDp)?
+            .and_then(|t| code::normalize_identifier(&t, None)),
+        societe: code_of(record, ctx, FieldId::Societe)?,
+        fournisseur_code: code_of(record, ctx, FieldId::FournisseurCode)?,
+        fournisseur: free_text(record, ctx, FieldId::Fournisseur)?,
+        compte_budgetaire: compte_budgetaire.or(compte_budgetaire_libelle),
+        compte_general,
+        groupe_marchandises: code_of(record, ctx, FieldId::GroupeMarchandises)?,
+        texte: (!texts.is_empty()).then(|| texts.join(" | ")),
+        titre,
+    })
+}
+
+/// A row longer than its header loses nothing silently: extra fields must be empty, or
+/// be the header's missing columns found by [`align::infer_gap`].
+fn check_width(record: &RawRecord, ctx: &FileContext) -> Result<(), Reject> {
+    let width = ctx.mapping.header.len() + ctx.gap.map_or(0, |g| g.width);
+    if record.len() <= width {
+        return Ok(());
+    }
+    let extra_blank = (width..record.len()).all(|i| record.get(i).is_none_or(Field::is_blank));
+    if extra_blank {
+        Ok(())
+    } else {
+        Err(Reject {
+            field: None,
+            reason: format!(
+                "la ligne compte {} champs, l'en-tête {} : séparateur ou guillemet en trop ?",
+                record.len(),
+                ctx.mapping.header.len()
+            ),
+        })
+    }
+}
+

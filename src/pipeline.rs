@@ -1,0 +1,208 @@
+//! Wires the stages: ingest -> normalize -> classify (in parallel, per chunk of rows, order
+//! kept) -> reconcile. Counts what enters and leaves each stage for the conservation check.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use crate::classify::{self, Judged};
+use crate::convention::Convention;
+use crate::error::{Error, InputError};
+use crate::ingest::{self, Format, InputInfo, record::RawRecord};
+use crate::model::{AxisSet, Measure, Rejection};
+use crate::normalize::{self, FileContext, Gap, RowOutcome, date::parse_year};
+use crate::reconcile::{self, InputResult, Reconciliation};
+
+/// Rows normalised and classified together: large enough to keep every core busy, small
+/// enough that a national extract never sits whole in memory as raw text.
+const CHUNK_ROWS: usize = 16 * 1024;
+
+/// What a run needs, validated before the first input byte is read.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub inputs: Vec<PathBuf>,
+    pub convention: Convention,
+    pub as_of: NaiveDate,
+}
+
+/// One input as the reports describe it.
+#[derive(Debug, Clone)]
+pub struct InputReport {
+    pub info: InputInfo,
+    pub sha256: String,
+    /// The axes this input's lines were checked on.
+    pub checked_axes: AxisSet,
+    pub gap: Option<Gap>,
+    pub blank_rows: u64,
+    pub subtotal_rows: u64,
+    /// What a careful reader should know about how the file was read (French).
+    pub notes: Vec<String>,
+}
+
+/// The outcome of a run, for the reports.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub inputs: Vec<InputReport>,
+    pub reconciliation: Reconciliation,
+}
+
+/// Reads every input, then reconciles. Any unreadable input stops the run (exit 2).
+pub fn run(plan: &Plan) -> Result<Run, Error> {
+    let files = ingest::discover(&plan.inputs)?;
+    let processed: Vec<Result<(InputReport, InputResult), InputError>> = files
+        .par_iter()
+        .enumerate()
+        .map(|(index, path)| process(path, index as u32, &plan.convention))
+        .collect();
+    let mut inputs = Vec::with_capacity(processed.len());
+    let mut results = Vec::with_capacity(processed.len());
+    for p in processed {
+        let (report, result) = p?;
+        inputs.push(report);
+        results.push(result);
+    }
+    let reconciliation = reconcile::reconcile(&plan.convention, results, plan.as_of);
+    Ok(Run {
+        inputs,
+        reconciliation,
+    })
+}
+
+fn process(
+    path: &std::path::Path,
+    index: u32,
+    convention: &Convention,
+) -> Result<(InputReport, InputResult), InputError> {
+    let opened = ingest::open(path, index)?;
+    let info = opened.info;
+    let mut notes = Vec::new();
+    let exercice = preamble_exercice(&info, &mut notes);
+    let gap = normalize::align::infer_gap(&info.mapping, &opened.head);
+    if let Some(g) = gap {
+        notes.push(format!(
+            "l'en-tête compte {} colonnes et les lignes {} : {} colonne(s) sans en-tête avant « {} », position déduite des valeurs",
+            info.mapping.header.len(),
+            info.mapping.header.len() + g.width,
+            g.width,
+            info.mapping.header.get(g.at).map(String::as_str).unwrap_or("?"),
+        ));
+    }
+    let checked_axes = classify::checked_axes(info.mapping.axes(), &convention.imputation);
+    let Format::Csv(dialect) = info.format;
+    let ctx = FileContext {
+        input: index,
+        mapping: &info.mapping,
+        measure: info.measure,
+        exercice,
+        separator: dialect.separator as char,
+        gap,
+        date1904: false,
+    };
+    let mut stage = Stage::default();
+    let mut rest = opened.rest;
+    let mut chunk: Vec<RawRecord> = opened.head;
+    loop {
+        let mut ended = false;
+        while chunk.len() < CHUNK_ROWS {
+            match rest.next_row() {
+                Some(row) => chunk.push(row?),
+                None => {
+                    ended = true;
+                    break;
+                }
+            }
+        }
+        stage.absorb(&chunk, &ctx, checked_axes, convention);
+        chunk.clear();
+        if ended {
+            break;
+        }
+    }
+    let sha256 = rest.finish().map_err(|e| InputError {
+        file: info.display.clone(),
+        ..e
+    })?;
+    if stage.subtotal_rows > 0 {
+        notes.push(format!(
+            "{} ligne(s) de sous-total (« Résultat », « Total ») ignorée(s)",
+            stage.subtotal_rows
+        ));
+    }
+    let report = InputReport {
+        info,
+        sha256,
+        checked_axes,
+        gap,
+        blank_rows: stage.blank_rows,
+        subtotal_rows: stage.subtotal_rows,
+        notes,
+    };
+    Ok((report, stage.result))
+}
+
+/// The normalise + classify stage of one input, with its counters.
+#[derive(Default)]
+struct Stage {
+    result: InputResult,
+    blank_rows: u64,
+    subtotal_rows: u64,
+}
+
+enum Judgement {
+    Skip(bool),
+    Line(Box<Judged>),
+    Rejected(Rejection),
+}
+
+impl Stage {
+    fn absorb(
+        &mut self,
+        chunk: &[RawRecord],
+        ctx: &FileContext,
+        checked: AxisSet,
+        convention: &Convention,
+    ) {
+        let judged: Vec<Judgement> = chunk
+            .par_iter()
+            .map(|record| match normalize::normalize(record, ctx) {
+                RowOutcome::Blank => Judgement::Skip(true),
+                RowOutcome::Subtotal => Judgement::Skip(false),
+                RowOutcome::Line(line) => {
+                    Judgement::Line(Box::new(classify::classify(*line, checked, convention)))
+                }
+                RowOutcome::Rejected(r) => Judgement::Rejected(r),
+            })
+            .collect();
+        for j in judged {
+            match j {
+                Judgement::Skip(true) => self.blank_rows += 1,
+                Judgement::Skip(false) => self.subtotal_rows += 1,
+                Judgement::Line(j) => {
+                    match j.line.measure {
+                        Measure::Ae => self.result.ae_in += j.line.amount,
+                        Measure::Cp => self.result.cp_in += j.line.amount,
+                    }
+                    self.result.judged.push(*j);
+                }
+                Judgement::Rejected(r) => self.result.rejections.push(r),
+            }
+        }
+    }
+}
+
+/// The exercice of a BEx preamble, when it reads as a year.
+fn preamble_exercice(info: &InputInfo, notes: &mut Vec<String>) -> Option<i32> {
+    notes.push(format!("montant lu comme {}", info.measure_note));
+    let text = info.preamble.exercice.as_deref()?;
+    match parse_year(text) {
+        Some(y) => {
+            notes.push(format!("exercice {y} d'après le préambule"));
+            Some(y)
+        }
+        None => {
+            notes.push(format!("exercice du préambule illisible (« {text} ») : l'année de chaque ligne vient de sa date"));
+            None
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! Sums: product attribution with EJ propagation, totals, per product and year, per month,
+//! per EJ. Decimal all the way; groups in sorted maps so the order is fixed.
+
+use std::collections::BTreeMap;
+
+use chrono::Datelike;
+use rust_decimal::Decimal;
+
+use super::{ScopedLine, Totals};
+use crate::classify::Judged;
+use crate::convention::Convention;
+use crate::model::Measure;
+
+/// Gives each in-scope line its product: its own rules first; else the product another line
+/// of the same EJ was attributed by its own rules (payments follow their commitment). When
+/// an EJ's lines point to several products, the first line's (in input and row order) wins.
+pub(super) fn attribute(lines: Vec<Judged>) -> Vec<ScopedLine> {
+    let mut by_ej: BTreeMap<&str, usize> = BTreeMap::new();
+    for j in &lines {
+        if let (Some(ej), Some(p)) = (j.line.ej.as_deref(), j.own_product) {
+            by_ej.entry(ej).or_insert(p);
+        }
+    }
+    let propagated: Vec<Option<usize>> = lines
+        .iter()
+        .map(|j| j.line.ej.as_deref().and_then(|ej| by_ej.get(ej).copied()))
+        .collect();
+    lines
+        .into_iter()
+        .zip(propagated)
+        .map(|(judged, from_ej)| {
+            let product = judged.own_product.or(from_ej);
+            ScopedLine {
+                by_ej: judged.own_product.is_none() && from_ej.is_some(),
+                judged,
+                product,
+            }
+        })
+        .collect()
+}
+
+/// The year each EJ was created: its replication date, else its first positive AE line.
+pub(super) fn ej_first_years(lines: &[ScopedLine]) -> BTreeMap<&str, i32> {
+    let mut years: BTreeMap<&str, i32> = BTreeMap::new();
+    for l in lines {
+        let line = &l.judged.line;
+        let (Some(ej), true) = (line.ej.as_deref(), line.measure == Measure::Ae) else {
+            continue;
+        };
+        let year = match line.date_ej {
+            Some(d) => Some(d.year()),
+            None if line.amount > Decimal::ZERO => Some(line.year),
+            None => None,
+        };
+        if let Some(y) = year {
+            years
+                .entry(ej)
+                .and_modify(|e| *e = (*e).min(y))
+                .or_insert(y);
+        }
+    }
+    years
+}
+
+/// AE withdrawn (negative AE) on EJs created in an earlier year than the withdrawal.
+fn earlier_year_withdrawals(lines: &[ScopedLine]) -> Decimal {
+    let created = ej_first_years(lines);
+    lines
+        .iter()
+        .map(|l| &l.judged.line)
+        .filter(|line| line.measure == Measure::Ae && line.amount < Decimal::ZERO)
+        .filter(|line| {
+            line.ej
+                .as_deref()
+                .and_then(|ej| created.get(ej))
+                .is_some_and(|y| *y < line.year)
+        })
+        .map(|line| -line.amount)
+        .sum()
+}
+
+pub(super) fn totals(convention: &Convention, lines: &[ScopedLine]) -> Totals {
+    let mut t = Totals {
+        ae_allocated: convention.ae_allocated(),
+        cp_allocated: convention.cp_allocated(),
+        earlier_year_withdrawals: earlier_year_withdrawals(lines),
+        ..Totals::default()
+    };
+    for l in lines {
+        t.ae_consumed += l.judged.line.ae();
+        t.cp_consumed += l.judged.line.cp();
+    }
+    t
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearFigures {
+    pub year: i32,
+    pub ae_planned: Option<Decimal>,
+    pub ae_consumed: Decimal,
+    pub cp_planned: Option<Decimal>,
+    pub cp_consumed: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductYears {
+    pub product: usize,
+    /// Every year with a planned or a consumed amount, in order.
+    pub years: Vec<YearFigures>,
+}
+
+pub(super) fn product_years(convention: &Convention, lines: &[ScopedLine]) -> Vec<ProductYears> {
+    let mut consumed: BTreeMap<(usize, i32), (Decimal, Decimal)> = BTreeMap::new();
+    for l in lines {
+        if let Some(p) = l.product {
+            let e = consumed.entry((p, l.judged.line.year)).or_default();
+            e.0 += l.judged.line.ae();
+            e.1 += l.judged.line.cp();
+        }
+    }
+    (0..convention.products.len())
+        .map(|product| {
+            let mut years: Vec<i32> = convention
+                .schedule
+                .iter()
+                .filter(|s| s.product == product)
+                .map(|s| s.year)
+                .chain(
+                    consumed
+                        .keys()
+                        .filter(|(p, _)| *p == product)
+                        .map(|(_, y)| *y),
+                )
+                .collect();
+            years.sort_unstable();
+            years.dedup();
+            let years = years
+                .into_iter()
+                .map(|year| {
+                    let planned = convention.planned(product, year);
+                    let (ae, cp) = consumed.get(&(product, year)).copied().unwrap_or_default();
+                    YearFigures {
+                        year,
+                        ae_planned: planned.and_then(|s| s.ae),
+                        ae_consumed: ae,
+                        cp_planned: planned.and_then(|s| s.cp),
+                        cp_consumed: cp,
+                    }
+                })
+                .collect();
+            ProductYears { product, years }
+        })
+        .collect()
+}
+
+/// One month of one product (`None`: lines attributed to no product). Month 0 gathers the
+/// lines of a year that carry no date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthRow {
+    pub product: Option<usize>,
+    pub year: i32,
+    pub month: u32,
+    pub ae: Decimal,
+    pub cp: Decimal,
+    pub ae_cumulative: Decimal,
+    pub cp_cumulative: Decimal,
+}
+
+pub(super) fn months(lines: &[ScopedLine]) -> Vec<MonthRow> {
+    // `None` sorts first; the report puts unattributed lines where it wants.
+    let mut sums: BTreeMap<(Option<usize>, i32, u32), (Decimal, Decimal)> = BTreeMap::new();
+    for l in lines {
+        let line = &l.judged.line;
+        let (year, month) = match line.date {
+            Some(d) if d.year() == line.year => (d.year(), d.month()),
+            _ => (line.year, 0),
+        };
+        let e = sums.entry((l.product, year, month)).or_default();
+        e.0 += line.ae();
+        e.1 += line.cp();
+    }
+    let mut rows = Vec::with_capacity(sums.len());
+    let mut running: (Option<Option<usize>>, Decimal, Decimal) =
+        (None, Decimal::ZERO, Decimal::ZERO);
+    for ((product, year, month), (ae, cp)) in sums {
+        if running.0 != Some(product) {
+            running = (Some(product), Decimal::ZERO, Decimal::ZERO);
+        }
+        running.1 += ae;
+        running.2 += cp;
+        rows.push(MonthRow {
+            product,
+            year,
+            month,
+            ae,
+            cp,
+            ae_cumulative: running.1,
+            cp_cumulative: running.2,
+        });
+    }
+    rows
+}
+
+/// One EJ: what it committed (net of withdrawals), what was paid, what remains to pay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commitment {
+    pub ej: String,
+    pub product: Option<usize>,
+    pub supplier: Option<String>,
+    pub ae_net: Decimal,
+    pub cp: Decimal,
+    pub remaining: Decimal,
+    pub lines: usize,
+    /// Indexes of its lines in `Reconciliation::lines`.
+    pub line_indexes: Vec<usize>,
+    supplier_from_ae: bool,
+}
+
+pub(super) fn commitments(lines: &[ScopedLine]) -> Vec<Commitment> {
+    let mut by_ej: BTreeMap<&str, Commitment> = BTreeMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        let line = &l.judged.line;
+        let Some(ej) = line.ej.as_deref() else {
+            continue;
+        };
+        let c = by_ej.entry(ej).or_insert_with(|| Commitment {
+            ej: ej.to_string(),
+            product: None,
+            supplier: None,
+            ae_net: Decimal::ZERO,
+            cp: Decimal::ZERO,
+            remaining: Decimal::ZERO,
+            lines: 0,
+            line_indexes: Vec::new(),
+            supplier_from_ae: false,
+        });
+        match line.measure {
+            Measure::Ae => c.ae_net += line.amount,
+            Measure::Cp => c.cp += line.amount,
+        }
+        c.product = c.product.or(l.product);
+        // The commitment's supplier (first AE line) names the EJ better than a payee.
+        if line.fournisseur.is_some()
+            && (c.supplier.is_none() || line.measure == Measure::Ae && !c.supplier_from_ae)
+        {
+            c.supplier = line.fournisseur.clone();
+            c.supplier_from_ae = line.measure == Measure::Ae;
+        }
+        c.lines += 1;
+        c.line_indexes.push(i);
+    }
+    by_ej
+        .into_values()
+        .map(|mut c| {
+            c.remaining = c.ae_net - c.cp;
+            c
+        })
+        .collect()
+}

@@ -1,0 +1,172 @@
+//! Findings: the stable codes scripts filter on, their severity, and French messages that
+//! say what to do.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::model::Origin;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "erreur",
+            Severity::Warning => "avertissement",
+            Severity::Info => "information",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Code {
+    Titre2,
+    PlafondAeDepasse,
+    PlafondCpDepasse,
+    CpSuperieurAe,
+    HorsPeriode,
+    DoublonConflictuel,
+    LigneRejetee,
+    ImputationPartielle,
+    EcheancierDepasse,
+    ProduitNonAttribue,
+    DpSansEj,
+    RetraitAnterieur,
+    CreditsNonConsommes,
+    /// Lines or amounts in ≠ out: a defect of the tool itself, never expected.
+    ConservationRompue,
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Titre2 => "TITRE_2",
+            Code::PlafondAeDepasse => "PLAFOND_AE_DEPASSE",
+            Code::PlafondCpDepasse => "PLAFOND_CP_DEPASSE",
+            Code::CpSuperieurAe => "CP_SUPERIEUR_AE",
+            Code::HorsPeriode => "HORS_PERIODE",
+            Code::DoublonConflictuel => "DOUBLON_CONFLICTUEL",
+            Code::LigneRejetee => "LIGNE_REJETEE",
+            Code::ImputationPartielle => "IMPUTATION_PARTIELLE",
+            Code::EcheancierDepasse => "ECHEANCIER_DEPASSE",
+            Code::ProduitNonAttribue => "PRODUIT_NON_ATTRIBUE",
+            Code::DpSansEj => "DP_SANS_EJ",
+            Code::RetraitAnterieur => "RETRAIT_ANTERIEUR",
+            Code::CreditsNonConsommes => "CREDITS_NON_CONSOMMES",
+            Code::ConservationRompue => "CONSERVATION_ROMPUE",
+        }
+    }
+
+    pub fn severity(self) -> Severity {
+        match self {
+            Code::Titre2
+            | Code::PlafondAeDepasse
+            | Code::PlafondCpDepasse
+            | Code::CpSuperieurAe
+            | Code::HorsPeriode
+            | Code::DoublonConflictuel
+            | Code::LigneRejetee
+            | Code::ConservationRompue => Severity::Error,
+            Code::ImputationPartielle
+            | Code::EcheancierDepasse
+            | Code::ProduitNonAttribue
+            | Code::DpSansEj
+            | Code::RetraitAnterieur => Severity::Warning,
+            Code::CreditsNonConsommes => Severity::Info,
+        }
+    }
+}
+
+/// Which sheet row a finding concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    /// Index in `Reconciliation::lines`.
+    Line(usize),
+    /// Index in `Reconciliation::out_of_scope`.
+    OutOfScope(usize),
+    /// Index in `Reconciliation::rejections`.
+    Rejection(usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub origin: Option<Origin>,
+    pub ej: Option<String>,
+    pub amount: Option<Decimal>,
+    pub product: Option<usize>,
+    pub year: Option<i32>,
+    pub target: Option<Target>,
+}
+
+impl Finding {
+    pub fn new(code: Code, message: String) -> Finding {
+        Finding {
+            code,
+            severity: code.severity(),
+            message,
+            origin: None,
+            ej: None,
+            amount: None,
+            product: None,
+            year: None,
+            target: None,
+        }
+    }
+}
+
+/// `12345.6` -> `12 345,60 €` (narrow no-break space for thousands).
+pub fn euros(amount: Decimal) -> String {
+    let rounded = crate::report::round_cents(amount);
+    let negative = rounded.is_sign_negative() && !rounded.is_zero();
+    let text = format!("{:.2}", rounded.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push('\u{202f}');
+        }
+        grouped.push(c);
+    }
+    format!("{}{grouped},{frac}\u{a0}€", if negative { "-" } else { "" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn euros_are_written_the_french_way() {
+        assert_eq!(euros(dec!(80000)), "80\u{202f}000,00\u{a0}€");
+        assert_eq!(
+            euros(dec!(-1234567.891)),
+            "-1\u{202f}234\u{202f}567,89\u{a0}€"
+        );
+        assert_eq!(euros(dec!(0.5)), "0,50\u{a0}€");
+    }
+
+    #[test]
+    fn codes_are_stable_upper_snake_case() {
+        assert_eq!(serde_json::to_string(&Code::Titre2).unwrap(), "\"TITRE_2\"");
+        assert_eq!(
+            serde_json::to_string(&Code::CpSuperieurAe).unwrap(),
+            format!("\"{}\"", Code::CpSuperieurAe.as_str())
+        );
+        assert!(Severity::Error < Severity::Warning && Severity::Warning < Severity::Info);
+    }
+}

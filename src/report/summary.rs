@@ -1,0 +1,259 @@
+//! The JSON summary that scripts and cron jobs read. Amounts are strings with two decimals
+//! and a dot, never floats. Key names are the contract (`docs/contract.md`).
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::{Context, VERSION, amount_text};
+use crate::reconcile::{Finding, LineCounts};
+
+#[derive(Serialize)]
+pub struct Summary {
+    pub tool: Tool,
+    pub convention: ConventionRef,
+    pub as_of: String,
+    pub status: &'static str,
+    pub inputs: Vec<Input>,
+    pub lines: Lines,
+    pub totals: Totals,
+    pub products: Vec<Product>,
+    pub findings: Vec<FindingOut>,
+    pub findings_by_severity: BySeverity,
+    pub conservation: Conservation,
+}
+
+#[derive(Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct ConventionRef {
+    pub id: String,
+    pub sha256: String,
+    pub source: String,
+}
+
+#[derive(Serialize)]
+pub struct Input {
+    pub path: String,
+    pub sha256: String,
+    pub size: u64,
+    pub layout: String,
+    pub encoding: &'static str,
+    pub separator: String,
+    pub header_row: u64,
+    pub measure: &'static str,
+    pub axes: Vec<&'static str>,
+    pub rows: u64,
+    pub in_scope: u64,
+    pub out_of_scope: u64,
+    pub rejected: u64,
+    pub duplicates: u64,
+    pub notes: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct Lines {
+    pub read: u64,
+    pub in_scope: u64,
+    pub out_of_scope: u64,
+    pub rejected: u64,
+    pub duplicates: u64,
+}
+
+impl From<LineCounts> for Lines {
+    fn from(c: LineCounts) -> Lines {
+        Lines {
+            read: c.read,
+            in_scope: c.in_scope,
+            out_of_scope: c.out_of_scope,
+            rejected: c.rejected,
+            duplicates: c.duplicates,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct Totals {
+    pub ae_allocated: String,
+    pub ae_consumed: String,
+    pub ae_available: String,
+    pub cp_allocated: String,
+    pub cp_consumed: String,
+    pub cp_available: String,
+    pub remaining_to_pay: String,
+}
+
+#[derive(Serialize)]
+pub struct Product {
+    pub id: String,
+    pub name: String,
+    pub years: Vec<Year>,
+}
+
+#[derive(Serialize)]
+pub struct Year {
+    pub year: i32,
+    /// A blank in the agreement's schedule is written "0.00".
+    pub ae_planned: String,
+    pub ae_consumed: String,
+    pub cp_planned: String,
+    pub cp_consumed: String,
+}
+
+#[derive(Serialize)]
+pub struct FindingOut {
+    pub code: &'static str,
+    pub severity: &'static str,
+    pub message: String,
+    pub file: Option<String>,
+    pub row: Option<u64>,
+    pub ej: Option<String>,
+    pub amount: Option<String>,
+    pub product: Option<String>,
+    pub year: Option<i32>,
+}
+
+#[derive(Serialize)]
+pub struct BySeverity {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+#[derive(Serialize)]
+pub struct Conservation {
+    pub holds: bool,
+    pub rows_in: u64,
+    pub rows_out: u64,
+    pub ae_in: String,
+    pub ae_out: String,
+    pub cp_in: String,
+    pub cp_out: String,
+}
+
+/// Builds the summary of a run.
+pub fn summary(ctx: &Context) -> Summary {
+    let rec = &ctx.run.reconciliation;
+    let t = &rec.totals;
+    Summary {
+        tool: Tool {
+            name: "chorus-recon",
+            version: VERSION,
+        },
+        convention: ConventionRef {
+            id: ctx.convention.id.clone(),
+            sha256: ctx.convention.sha256.clone(),
+            source: ctx.convention.origin.clone(),
+        },
+        as_of: rec.as_of.format("%Y-%m-%d").to_string(),
+        status: rec.status().as_str(),
+        inputs: inputs(ctx),
+        lines: rec.counts.into(),
+        totals: Totals {
+            ae_allocated: amount_text(t.ae_allocated),
+            ae_consumed: amount_text(t.ae_consumed),
+            ae_available: amount_text(t.ae_allocated - t.ae_consumed),
+            cp_allocated: amount_text(t.cp_allocated),
+            cp_consumed: amount_text(t.cp_consumed),
+            cp_available: amount_text(t.cp_allocated - t.cp_consumed),
+            remaining_to_pay: amount_text(t.remaining_to_pay),
+        },
+        products: rec
+            .products
+            .iter()
+            .map(|p| {
+                let product = &ctx.convention.products[p.product];
+                Product {
+                    id: product.id.clone(),
+                    name: product.name.clone(),
+                    years: p
+                        .years
+                        .iter()
+                        .map(|y| Year {
+                            year: y.year,
+                            ae_planned: amount_text(y.ae_planned.unwrap_or(Decimal::ZERO)),
+                            ae_consumed: amount_text(y.ae_consumed),
+                            cp_planned: amount_text(y.cp_planned.unwrap_or(Decimal::ZERO)),
+                            cp_consumed: amount_text(y.cp_consumed),
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+        findings: rec.findings.iter().map(|f| finding(ctx, f)).collect(),
+        findings_by_severity: BySeverity {
+            error: rec.count(crate::reconcile::Severity::Error),
+            warning: rec.count(crate::reconcile::Severity::Warning),
+            info: rec.count(crate::reconcile::Severity::Info),
+        },
+        conservation: {
+            let c = &rec.conservation;
+            Conservation {
+                holds: c.holds(),
+                rows_in: c.rows_in,
+                rows_out: c.rows_out,
+                ae_in: amount_text(c.ae_in),
+                ae_out: amount_text(c.ae_out),
+                cp_in: amount_text(c.cp_in),
+                cp_out: amount_text(c.cp_out),
+            }
+        },
+    }
+}
+
+fn inputs(ctx: &Context) -> Vec<Input> {
+    let rec = &ctx.run.reconciliation;
+    ctx.run
+        .inputs
+        .iter()
+        .zip(&rec.input_counts)
+        .map(|(i, c)| {
+            let crate::ingest::Format::Csv(dialect) = i.info.format;
+            Input {
+                path: i.info.display.clone(),
+                sha256: i.sha256.clone(),
+                size: i.info.size,
+                layout: i.info.mapping.layout.name.clone(),
+                encoding: i.info.encoding.label(),
+                separator: (dialect.separator as char).to_string(),
+                header_row: i.info.mapping.header_row,
+                measure: i.info.measure.label(),
+                axes: i.checked_axes.iter().map(|a| a.label()).collect(),
+                rows: c.read,
+                in_scope: c.in_scope,
+                out_of_scope: c.out_of_scope,
+                rejected: c.rejected,
+                duplicates: c.duplicates,
+                notes: i.notes.clone(),
+            }
+        })
+        .collect()
+}
+
+fn finding(ctx: &Context, f: &Finding) -> FindingOut {
+    FindingOut {
+        code: f.code.as_str(),
+        severity: match f.severity {
+            crate::reconcile::Severity::Error => "error",
+            crate::reconcile::Severity::Warning => "warning",
+            crate::reconcile::Severity::Info => "info",
+        },
+        message: f.message.clone(),
+        file: f.origin.map(|o| ctx.input_path(o.input).to_string()),
+        row: f.origin.map(|o| o.row),
+        ej: f.ej.clone(),
+        amount: f.amount.map(amount_text),
+        product: f.product.map(|p| ctx.convention.products[p].id.clone()),
+        year: f.year,
+    }
+}
+
+/// The summary as pretty JSON, ending with a newline.
+pub fn to_json(ctx: &Context) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(&summary(ctx)).expect("the summary serialises");
+    bytes.push(b'\n');
+    bytes
+}
