@@ -204,9 +204,8 @@ pub fn open(path: &Path, index: u32) -> Result<OpenedInput, InputError> {
     refuse_binary(&sample, path).map_err(err)?;
     let encoding = match encoding::sniff(&sample) {
         Sniffed::Text(e) => e,
-        Sniffed::BrokenUtf8 => {
-            return Err(err("octets invalides en UTF-8 parmi des caractères UTF-8 valides : le fichier est abîmé ou mélange deux encodages".into()));
-        }
+        // A damaged UTF-8 file: read it as UTF-8 so that the row and column at fault are named.
+        Sniffed::BrokenUtf8 => Encoding::Utf8,
         Sniffed::Utf16 => {
             return Err(err(
                 "fichier en UTF-16 (« texte Unicode » d'Excel) : enregistrez-le en CSV UTF-8"

@@ -72,7 +72,7 @@ fn line_findings(
     if c.excludes_titre_2 && line.titre == Some(2) {
         out.push(at_line(
             Code::Titre2,
-            format!("{what} est imputé(e) sur le titre 2 (dépenses de personnel), exclu par la convention « hors titre 2 ». Demandez au délégataire de corriger l'imputation (compte budgétaire {}).", line.compte_budgetaire.as_deref().unwrap_or("?")),
+            format!("{what} est imputé sur le titre 2 (dépenses de personnel), exclu par la convention « hors titre 2 ». Demandez au délégataire de corriger l'imputation (compte budgétaire {}).", line.compte_budgetaire.as_deref().unwrap_or("?")),
             l,
             i,
         ));
@@ -80,7 +80,7 @@ fn line_findings(
     if let Some(when) = out_of_period(c, line) {
         out.push(at_line(
             Code::HorsPeriode,
-            format!("{what} est daté(e) {when}, hors de la période de la convention (du {} au {}). Vérifiez la date ou l'existence d'un avenant.", c.start.format("%d/%m/%Y"), c.end.format("%d/%m/%Y")),
+            format!("{what} est daté {when}, hors de la période de la convention (du {} au {}). Vérifiez la date ou l'existence d'un avenant.", c.start.format("%d/%m/%Y"), c.end.format("%d/%m/%Y")),
             l,
             i,
         ));
@@ -287,14 +287,14 @@ fn schedule(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) {
         let name = &c.products[p.product].name;
         for y in &p.years {
             for (kind, planned, consumed) in [
-                ("AE", y.ae_planned, y.ae_consumed),
-                ("CP", y.cp_planned, y.cp_consumed),
+                ("AE consommées", y.ae_planned, y.ae_consumed),
+                ("CP consommés", y.cp_planned, y.cp_consumed),
             ] {
                 let limit = planned.unwrap_or(Decimal::ZERO);
                 if consumed > limit {
                     let planned_text = match planned {
                         Some(p) => format!("l'échéancier indicatif prévoit {}", euros(p)),
-                        None => format!("l'échéancier ne prévoit pas d'{kind} pour cette année"),
+                        None => "l'échéancier ne prévoit rien pour cette année".to_string(),
                     };
                     out.push(Finding {
                         amount: Some(consumed - limit),
@@ -303,7 +303,7 @@ fn schedule(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) {
                         ..Finding::new(
                             Code::EcheancierDepasse,
                             format!(
-                                "{name} {} : {kind} consommé(e)s {} alors que {planned_text} (dépassement {}). L'échéancier est indicatif : à signaler au délégant.",
+                                "{name} {} : {kind} {} alors que {planned_text} (dépassement {}). L'échéancier est indicatif : à signaler au délégant.",
                                 y.year, euros(consumed), euros(consumed - limit)
                             ),
                         )
@@ -319,9 +319,9 @@ fn unused_credits(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) 
         return;
     }
     let t = &rec.totals;
-    for (kind, allocated, consumed) in [
-        ("AE", t.ae_allocated, t.ae_consumed),
-        ("CP", t.cp_allocated, t.cp_consumed),
+    for (what, allocated, consumed) in [
+        ("d'AE non consommées sur {} allouées", t.ae_allocated, t.ae_consumed),
+        ("de CP non consommés sur {} alloués", t.cp_allocated, t.cp_consumed),
     ] {
         if allocated > consumed {
             out.push(Finding {
@@ -329,8 +329,10 @@ fn unused_credits(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) 
                 ..Finding::new(
                     Code::CreditsNonConsommes,
                     format!(
-                        "Convention échue le {} : {} d'{kind} non consommé(e)s sur {} alloué(e)s. Le délégataire doit en informer le délégant (art. 5).",
-                        c.end.format("%d/%m/%Y"), euros(allocated - consumed), euros(allocated)
+                        "Convention échue le {} : {} {}. Le délégataire doit en informer le délégant (art. 5).",
+                        c.end.format("%d/%m/%Y"),
+                        euros(allocated - consumed),
+                        what.replace("{}", &euros(allocated))
                     ),
                 )
             });
