@@ -185,3 +185,33 @@ pub struct Rejection {
     /// The row's fields as read, joined with the input's separator.
     pub raw: String,
 }
+
+/// A line on the built-in convention's imputation, for unit tests.
+#[cfg(test)]
+pub(crate) fn sample_line() -> Line {
+    Line {
+        origin: Origin { input: 0, row: 2 },
+        measure: Measure::Ae,
+        year: 2020,
+        date: None,
+        date_ej: None,
+        amount: rust_decimal_macros::dec!(100),
+        programme: Some("0174".into()),
+        centre_financier: Some("0174-SOUT-ELAB".into()),
+        domaine_fonctionnel: Some("0174-06".into()),
+        activite: Some("017406AG1607".into()),
+        centre_cout: Some("ECLDENE092".into()),
+        ej: Some("2103105755".into()),
+        poste_ej: Some("1".into()),
+        dp: None,
+        poste_dp: None,
+        societe: None,
+        fournisseur_code: None,
+        fournisseur: None,
+        compte_budgetaire: Some("31".into()),
+        compte_general: None,
+        groupe_marchandises: None,
+        texte: Some("Potentiel – sprint 4".into()),
+        titre: Some(3),
+    }
+}

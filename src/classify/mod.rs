@@ -7,7 +7,7 @@ use std::hash::Hash;
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::convention::{Convention, Imputation};
-use crate::model::{Axis, AxisSet, Line};
+use crate::model::{Axis, AxisSet, Line, Measure};
 use crate::normalize::code::{fold, hierarchical_match};
 
 /// A line and the verdicts that depend only on it.
@@ -101,9 +101,24 @@ fn own_product(line: &Line, convention: &Convention) -> Option<usize> {
         .and_then(|t| convention.product_of_text(&fold(t)))
 }
 
-/// A 128-bit hash of everything but the line's origin.
+/// A 128-bit hash of what makes two lines the same. A payment is its key (société,
+/// exercice, DP, poste DP) with its EJ and amount: the supplier's label or the date of the
+/// last operation may be re-typed between two monthly extracts of the same payment. Any
+/// other line is everything but its origin.
 fn identity(line: &Line) -> u128 {
     let mut h = Xxh3::new();
+    if let (Measure::Cp, Some(dp)) = (line.measure, &line.dp) {
+        let key = (
+            &line.societe,
+            line.year,
+            dp,
+            &line.poste_dp,
+            &line.ej,
+            &line.poste_ej,
+        );
+        (line.measure, key, line.amount.normalize()).hash(&mut h);
+        return h.digest128();
+    }
     let Line {
         origin: _,
         measure,
@@ -153,35 +168,11 @@ fn identity(line: &Line) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Measure, Origin};
+    use crate::model::Origin;
     use rust_decimal_macros::dec;
 
-    pub(crate) fn line() -> Line {
-        Line {
-            origin: Origin { input: 0, row: 2 },
-            measure: Measure::Ae,
-            year: 2020,
-            date: None,
-            date_ej: None,
-            amount: dec!(100),
-            programme: Some("0174".into()),
-            centre_financier: Some("0174-SOUT-ELAB".into()),
-            domaine_fonctionnel: Some("0174-06".into()),
-            activite: Some("017406AG1607".into()),
-            centre_cout: Some("ECLDENE092".into()),
-            ej: Some("2103105755".into()),
-            poste_ej: Some("1".into()),
-            dp: None,
-            poste_dp: None,
-            societe: None,
-            fournisseur_code: None,
-            fournisseur: None,
-            compte_budgetaire: Some("31".into()),
-            compte_general: None,
-            groupe_marchandises: None,
-            texte: Some("Potentiel – sprint 4".into()),
-            titre: Some(3),
-        }
+    fn line() -> Line {
+        crate::model::sample_line()
     }
 
     fn all_axes() -> AxisSet {
@@ -240,6 +231,23 @@ mod tests {
         b.origin = Origin { input: 3, row: 99 };
         assert_eq!(identity(&a), identity(&b));
         b.amount = dec!(100.01);
+        assert_ne!(identity(&a), identity(&b));
+    }
+
+    #[test]
+    fn a_payment_is_identified_by_its_key_and_amount() {
+        let mut a = line();
+        a.measure = Measure::Cp;
+        a.dp = Some("100000301".into());
+        let mut b = a.clone();
+        b.fournisseur = Some("OCTO TECHNOLOGY SAS".into());
+        b.date = chrono::NaiveDate::from_ymd_opt(2020, 6, 16);
+        assert_eq!(
+            identity(&a),
+            identity(&b),
+            "same payment, re-typed label and date"
+        );
+        b.poste_dp = Some("2".into());
         assert_ne!(identity(&a), identity(&b));
     }
 }

@@ -13,12 +13,16 @@ use crate::model::Measure;
 
 /// Gives each in-scope line its product: its own rules first; else the product another line
 /// of the same EJ was attributed by its own rules (payments follow their commitment). When
-/// an EJ's lines point to several products, the first line's (in input and row order) wins.
+/// an EJ's lines point to several products, the first in the convention's order wins, so
+/// the attribution never depends on the order of rows or inputs.
 pub(super) fn attribute(lines: Vec<Judged>) -> Vec<ScopedLine> {
     let mut by_ej: BTreeMap<&str, usize> = BTreeMap::new();
     for j in &lines {
         if let (Some(ej), Some(p)) = (j.line.ej.as_deref(), j.own_product) {
-            by_ej.entry(ej).or_insert(p);
+            by_ej
+                .entry(ej)
+                .and_modify(|e| *e = (*e).min(p))
+                .or_insert(p);
         }
     }
     let propagated: Vec<Option<usize>> = lines
@@ -238,7 +242,11 @@ pub(super) fn commitments(lines: &[ScopedLine]) -> Vec<Commitment> {
             Measure::Ae => c.ae_net += line.amount,
             Measure::Cp => c.cp += line.amount,
         }
-        c.product = c.product.or(l.product);
+        // Lowest product index: independent of row order, like the attribution itself.
+        c.product = match (c.product, l.product) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         // The commitment's supplier (first AE line) names the EJ better than a payee.
         if line.fournisseur.is_some()
             && (c.supplier.is_none() || line.measure == Measure::Ae && !c.supplier_from_ae)

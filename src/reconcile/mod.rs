@@ -223,3 +223,205 @@ fn conservation_out(mut c: Conservation, rec: &Reconciliation) -> Conservation {
     c
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::classify;
+    use crate::model::{Axis, AxisSet, Line, Origin, sample_line};
+    use rust_decimal_macros::dec;
+
+    fn axes() -> AxisSet {
+        [
+            Axis::CentreFinancier,
+            Axis::DomaineFonctionnel,
+            Axis::Activite,
+            Axis::CentreCout,
+        ]
+        .into_iter()
+        .collect()
+    }
+
+    fn input(index: u32, lines: Vec<Line>) -> InputResult {
+        let c = Convention::builtin();
+        let mut r = InputResult::default();
+        for (row, mut l) in lines.into_iter().enumerate() {
+            l.origin = Origin {
+                input: index,
+                row: row as u64 + 2,
+            };
+            match l.measure {
+                Measure::Ae => r.ae_in += l.amount,
+                Measure::Cp => r.cp_in += l.amount,
+            }
+            r.judged.push(classify(l, axes(), &c));
+        }
+        r
+    }
+
+    fn ae(ej: &str, amount: Decimal) -> Line {
+        Line {
+            ej: Some(ej.into()),
+            amount,
+            ..sample_line()
+        }
+    }
+
+    fn cp(ej: Option<&str>, dp: &str, amount: Decimal) -> Line {
+        Line {
+            measure: Measure::Cp,
+            ej: ej.map(Into::into),
+            dp: Some(dp.into()),
+            texte: None,
+            amount,
+            ..sample_line()
+        }
+    }
+
+    fn run(inputs: Vec<InputResult>) -> Reconciliation {
+        let as_of = NaiveDate::from_ymd_opt(2020, 12, 31).unwrap();
+        reconcile(&Convention::builtin(), inputs, as_of)
+    }
+
+    fn codes(rec: &Reconciliation) -> Vec<&'static str> {
+        rec.findings.iter().map(|f| f.code.as_str()).collect()
+    }
+
+    #[test]
+    fn equal_lines_count_within_an_input_and_once_across_inputs() {
+        // (lines in A, lines in B) -> duplicates
+        let cases = [(2, 3, 2), (3, 2, 2), (1, 1, 1), (2, 0, 0)];
+        for (a, b, duplicates) in cases {
+            let line = ae("2100000001", dec!(10));
+            let rec = run(vec![
+                input(0, vec![line.clone(); a]),
+                input(1, vec![line; b]),
+            ]);
+            assert_eq!(rec.counts.duplicates, duplicates, "{a} + {b}");
+            assert_eq!(rec.counts.in_scope, a.max(b) as u64, "{a} + {b}");
+            assert!(rec.conservation.holds());
+            assert_eq!(rec.totals.ae_consumed, dec!(10) * Decimal::from(a.max(b)));
+        }
+    }
+
+    #[test]
+    fn payments_follow_their_commitment_and_without_ej_consume_ae() {
+        let rec = run(vec![input(
+            0,
+            vec![
+                ae("2100000001", dec!(1000)),
+                cp(Some("2100000001"), "100000001", dec!(400)),
+                cp(None, "100000002", dec!(50)),
+            ],
+        )]);
+        assert_eq!(rec.lines[1].product, Some(0));
+        assert!(rec.lines[1].by_ej);
+        assert_eq!(rec.lines[2].product, None);
+        assert_eq!(rec.totals.ae_consumed, dec!(1050));
+        assert_eq!(rec.totals.cp_consumed, dec!(450));
+        assert_eq!(rec.totals.remaining_to_pay, dec!(600));
+        assert_eq!(codes(&rec), ["PRODUIT_NON_ATTRIBUE", "DP_SANS_EJ"]);
+    }
+
+    #[test]
+    fn conflicting_payment_in_two_inputs_is_flagged_and_both_count() {
+        let rec = run(vec![
+            input(
+                0,
+                vec![
+                    ae("2100000001", dec!(1000)),
+                    cp(Some("2100000001"), "100000001", dec!(400)),
+                ],
+            ),
+            input(1, vec![cp(Some("2100000001"), "100000001", dec!(410))]),
+        ]);
+        assert_eq!(codes(&rec), ["DOUBLON_CONFLICTUEL"]);
+        assert_eq!(rec.findings[0].origin, Some(Origin { input: 1, row: 2 }));
+        assert_eq!(rec.totals.cp_consumed, dec!(810));
+    }
+
+    #[test]
+    fn an_earlier_year_withdrawal_frees_no_ae_for_the_ceiling() {
+        let mut withdrawal = ae("2100000001", dec!(-30000));
+        withdrawal.year = 2021;
+        withdrawal.date_ej = NaiveDate::from_ymd_opt(2020, 3, 1);
+        let rec = run(vec![input(
+            0,
+            vec![ae("2100000001", dec!(170000)), withdrawal],
+        )]);
+        assert_eq!(rec.totals.ae_consumed, dec!(140000));
+        assert_eq!(rec.totals.earlier_year_withdrawals, dec!(30000));
+        let c = codes(&rec);
+        assert!(
+            c.contains(&"PLAFOND_AE_DEPASSE") && c.contains(&"RETRAIT_ANTERIEUR"),
+            "{c:?}"
+        );
+        let ceiling = rec
+            .findings
+            .iter()
+            .find(|f| f.code == Code::PlafondAeDepasse)
+            .unwrap();
+        assert_eq!(ceiling.amount, Some(dec!(10000)));
+    }
+
+    #[test]
+    fn titre_2_period_and_partial_imputation() {
+        let titre2 = Line {
+            titre: Some(2),
+            ..ae("2100000001", dec!(10))
+        };
+        let late = Line {
+            date: NaiveDate::from_ymd_opt(2021, 8, 2),
+            ..ae("2100000002", dec!(10))
+        };
+        let partial = Line {
+            activite: Some("017406AG0000".into()),
+            ..ae("2100000003", dec!(10))
+        };
+        let far = Line {
+            activite: None,
+            centre_cout: None,
+            domaine_fonctionnel: None,
+            ..ae("2100000004", dec!(10))
+        };
+        let rec = run(vec![input(0, vec![titre2, late, partial, far])]);
+        assert_eq!(
+            codes(&rec),
+            ["TITRE_2", "HORS_PERIODE", "IMPUTATION_PARTIELLE"]
+        );
+        assert_eq!(rec.counts.out_of_scope, 2);
+    }
+
+    #[test]
+    fn schedule_ceiling_and_unused_credits() {
+        let mut carbure = ae("2100000002", dec!(85000));
+        carbure.texte = Some("CarbuRe".into());
+        let rec = run(vec![input(0, vec![carbure.clone()])]);
+        assert_eq!(codes(&rec), ["ECHEANCIER_DEPASSE"]);
+        // At the convention's end, what is left is reported.
+        let at_end = reconcile(
+            &Convention::builtin(),
+            vec![input(0, vec![carbure])],
+            NaiveDate::from_ymd_opt(2021, 7, 31).unwrap(),
+        );
+        assert_eq!(
+            codes(&at_end),
+            [
+                "ECHEANCIER_DEPASSE",
+                "CREDITS_NON_CONSOMMES",
+                "CREDITS_NON_CONSOMMES"
+            ]
+        );
+        assert_eq!(at_end.findings[1].amount, Some(dec!(75000)));
+    }
+
+    #[test]
+    fn payments_above_commitments_only_when_commitments_are_known() {
+        let over = vec![
+            ae("2100000001", dec!(100)),
+            cp(Some("2100000001"), "100000001", dec!(150)),
+        ];
+        assert_eq!(codes(&run(vec![input(0, over)])), ["CP_SUPERIEUR_AE"]);
+        let only_payments = vec![cp(Some("2100000001"), "100000001", dec!(150))];
+        assert!(!codes(&run(vec![input(0, only_payments)])).contains(&"CP_SUPERIEUR_AE"));
+    }
+}

@@ -320,8 +320,16 @@ fn unused_credits(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) 
     }
     let t = &rec.totals;
     for (what, allocated, consumed) in [
-        ("d'AE non consommées sur {} allouées", t.ae_allocated, t.ae_consumed),
-        ("de CP non consommés sur {} alloués", t.cp_allocated, t.cp_consumed),
+        (
+            "d'AE non consommées sur {} allouées",
+            t.ae_allocated,
+            t.ae_consumed,
+        ),
+        (
+            "de CP non consommés sur {} alloués",
+            t.cp_allocated,
+            t.cp_consumed,
+        ),
     ] {
         if allocated > consumed {
             out.push(Finding {

@@ -1,0 +1,252 @@
+//! Each fixture scenario, through the real binary: the JSON summary figure by figure
+//! against the scenario's hand-checked `expected.json`, the exit code, and the workbook
+//! read back.
+
+mod common;
+
+use common::{assert_subset, read_workbook, repo, run};
+use serde_json::Value;
+
+const SHEETS: [&str; 9] = [
+    "Synthèse",
+    "Échéancier",
+    "Mensuel",
+    "Engagements",
+    "Lignes",
+    "Anomalies",
+    "Hors périmètre",
+    "Rejets",
+    "Provenance",
+];
+
+fn scenario(name: &str) {
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join(format!("fixtures/{name}/expected.json"))).unwrap(),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let book = out.path().join("rapprochement.xlsx");
+    let summary = out.path().join("resume.json");
+    let mut args: Vec<String> = vec!["reconcile".into(), format!("fixtures/{name}")];
+    args.extend(
+        expected["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string()),
+    );
+    args.extend([
+        "-o".into(),
+        book.display().to_string(),
+        "--summary".into(),
+        summary.display().to_string(),
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let outcome = run(&repo(), &args);
+    outcome.expect_code(expected["exit_code"].as_i64().unwrap() as i32);
+    let actual: Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    assert_subset(&expected["summary"], &actual, name);
+
+    // The invariants the contract promises on every run.
+    let lines = &actual["lines"];
+    let n = |k: &str| lines[k].as_u64().unwrap();
+    assert_eq!(
+        n("read"),
+        n("in_scope") + n("out_of_scope") + n("rejected") + n("duplicates")
+    );
+    assert_eq!(actual["conservation"]["holds"], Value::Bool(true));
+
+    // The workbook, read back.
+    let sheets = read_workbook(&book);
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, SHEETS, "{name}");
+    let rows = |sheet: &str| &sheets.iter().find(|(n, _)| n == sheet).unwrap().1;
+    let data_rows = |sheet: &str| {
+        rows(sheet)
+            .iter()
+            .skip(1)
+            .filter(|r| r.iter().any(|c| !c.is_empty()))
+            .count()
+    };
+    assert_eq!(data_rows("Lignes") as u64, n("in_scope"), "{name}: Lignes");
+    assert_eq!(
+        data_rows("Anomalies"),
+        actual["findings"].as_array().unwrap().len(),
+        "{name}: Anomalies"
+    );
+    assert_eq!(
+        data_rows("Hors périmètre") as u64,
+        n("out_of_scope"),
+        "{name}: Hors périmètre"
+    );
+    assert_eq!(data_rows("Rejets") as u64, n("rejected"), "{name}: Rejets");
+}
+
+#[test]
+fn annee_complete() {
+    scenario("annee-complete");
+}
+
+#[test]
+fn anomalies() {
+    scenario("anomalies");
+}
+
+#[test]
+fn formats() {
+    scenario("formats");
+}
+
+#[test]
+fn conforme() {
+    scenario("conforme");
+}
+
+#[test]
+fn fail_on_decides_the_exit_code() {
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("r.xlsx").display().to_string();
+    // annee-complete has warnings and no error.
+    for (fail_on, code) in [("error", 0), ("warning", 1), ("never", 0)] {
+        run(
+            &repo(),
+            &[
+                "reconcile",
+                "fixtures/annee-complete",
+                "--as-of",
+                "2021-12-31",
+                "-q",
+                "-o",
+                &o,
+                "--fail-on",
+                fail_on,
+            ],
+        )
+        .expect_code(code);
+    }
+    run(
+        &repo(),
+        &[
+            "reconcile",
+            "fixtures/anomalies",
+            "--as-of",
+            "2021-12-31",
+            "-q",
+            "-o",
+            &o,
+            "--fail-on",
+            "never",
+        ],
+    )
+    .expect_code(0);
+}
+
+#[test]
+fn quiet_prints_nothing_and_summary_dash_prints_only_json() {
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("r.xlsx").display().to_string();
+    let r = run(
+        &repo(),
+        &[
+            "reconcile",
+            "fixtures/conforme",
+            "--as-of",
+            "2020-12-31",
+            "-q",
+            "-o",
+            &o,
+            "--summary",
+            "-",
+        ],
+    );
+    r.expect_code(0);
+    assert_eq!(r.stderr, "");
+    let json: Value = serde_json::from_str(&r.stdout).expect("stdout is JSON only");
+    assert_eq!(json["status"], "ok");
+    let loud = run(
+        &repo(),
+        &[
+            "reconcile",
+            "fixtures/conforme",
+            "--as-of",
+            "2020-12-31",
+            "-o",
+            &o,
+        ],
+    );
+    assert!(loud.stderr.contains("Conforme"), "{}", loud.stderr);
+    assert_eq!(loud.stdout, "");
+}
+
+#[test]
+fn check_reports_each_input_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = repo().join("fixtures/formats");
+    let r = run(
+        dir.path(),
+        &["check", fixtures.to_str().unwrap(), "--as-of", "2021-12-31"],
+    );
+    r.expect_code(0);
+    assert!(
+        r.stdout.contains("mise en page : infbud53-ae"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("encodage : windows-1252"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("axes contrôlés : activité"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "check wrote a file"
+    );
+    // Rejected rows make `check` exit 1.
+    run(
+        dir.path(),
+        &["check", repo().join("fixtures/anomalies").to_str().unwrap()],
+    )
+    .expect_code(1);
+}
+
+#[test]
+fn convention_show_prints_a_valid_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let shown = run(dir.path(), &["convention", "show"]);
+    shown.expect_code(0);
+    assert!(
+        shown
+            .stdout
+            .contains("centre_financier = \"0174-SOUT-ELAB\"")
+    );
+    let file = dir.path().join("c.toml");
+    std::fs::write(&file, &shown.stdout).unwrap();
+    let checked = run(dir.path(), &["convention", "check", "c.toml"]);
+    checked.expect_code(0);
+    assert!(checked.stdout.contains("valide"), "{}", checked.stdout);
+    std::fs::write(
+        &file,
+        shown
+            .stdout
+            .replace("hors_titre_2 = true", "hors_titre_2 = true\nplafond = 1"),
+    )
+    .unwrap();
+    let bad = run(dir.path(), &["convention", "check", "c.toml"]);
+    bad.expect_code(2);
+    assert!(
+        bad.stderr.contains("clé inconnue « plafond »") && bad.stderr.contains("ligne"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
+fn layouts_lists_every_layout() {
+    let r = run(&repo(), &["layouts"]);
+    r.expect_code(0);
+    for name in ["aife-ej", "aife-dp", "infbud53-ae", "infbud53-cp"] {
+        assert!(r.stdout.contains(name), "{name} absent:\n{}", r.stdout);
+    }
+}
