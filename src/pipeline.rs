@@ -123,6 +123,9 @@ fn process(
         file: info.display.clone(),
         ..e
     })?;
+    if stage.blank_rows > 0 {
+        notes.push(format!("{} ligne(s) vide(s) ignorée(s)", stage.blank_rows));
+    }
     if stage.subtotal_rows > 0 {
         notes.push(format!(
             "{} ligne(s) de sous-total (« Résultat », « Total ») ignorée(s)",

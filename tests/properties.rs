@@ -26,7 +26,7 @@ fn row() -> impl Strategy<Value = Row> {
         0u32..20,
         1u32..28,
         0usize..3,
-        -50_000_00i64..500_000_00,
+        -5_000_000_i64..50_000_000,
     )
         .prop_map(|(in_scope, ej, day, product, cents)| Row {
             in_scope,

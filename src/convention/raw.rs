@@ -106,10 +106,10 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Convention, ConventionEr
         let line = e.span().map(|s| lines.line_of(s));
         let mut message = translate_toml_message(e.message());
         // toml names the key only for unknown or missing keys: take it from the line.
-        if let Some(key) = line.and_then(|l| key_on_line(text, l)) {
-            if !message.contains('«') || message.starts_with("valeur") {
-                message = format!("clé « {key} » : {message}");
-            }
+        if let Some(key) = line.and_then(|l| key_on_line(text, l))
+            && (!message.contains('«') || message.starts_with("valeur"))
+        {
+            message = format!("clé « {key} » : {message}");
         }
         ConventionError {
             file: origin.to_string(),

@@ -262,8 +262,19 @@ fn ceilings(rec: &Reconciliation, out: &mut Vec<Finding>) {
             ..Finding::new(
                 Code::PlafondAeDepasse,
                 format!(
-                    "Les AE consommées ({}) dépassent les AE allouées ({}) de {} (art. 5 : la somme des engagements ne peut dépasser le montant alloué). Le délégataire doit en informer le délégant sans délai.",
-                    euros(ae_for_ceiling), euros(t.ae_allocated), euros(ae_for_ceiling - t.ae_allocated)
+                    "Les AE consommées ({}){} dépassent les AE allouées ({}) de {} (art. 5 : la somme des engagements ne peut dépasser le montant alloué). Le délégataire doit en informer le délégant sans délai.",
+                    euros(t.ae_consumed),
+                    if t.earlier_year_withdrawals.is_zero() {
+                        String::new()
+                    } else {
+                        format!(
+                            ", augmentées des retraits sur des EJ d'années antérieures qui ne libèrent pas d'AE ({}), soit {},",
+                            euros(t.earlier_year_withdrawals),
+                            euros(ae_for_ceiling)
+                        )
+                    },
+                    euros(t.ae_allocated),
+                    euros(ae_for_ceiling - t.ae_allocated)
                 ),
             )
         });

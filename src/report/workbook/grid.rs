@@ -218,7 +218,9 @@ impl<'a> Grid<'a> {
             }
             Cell::Date(d) => {
                 match excel_date(*d) {
-                    Some(x) => self.sheet.write_date_with_format(row, col, &x, &f.date[b])?,
+                    Some(x) => self
+                        .sheet
+                        .write_date_with_format(row, col, &x, &f.date[b])?,
                     // Outside Excel's calendar (before 1900): shown, not lost.
                     None => self.sheet.write_string_with_format(
                         row,
@@ -345,10 +347,11 @@ where
         }
         grid.table_chrome(0, written, table.headers.len())?;
         let more = rows.peek().is_some();
-        if !more && written < per {
-            if let Some(cells) = total.take() {
-                grid.row(written + 1, &cells, true)?;
-            }
+        if !more
+            && written < per
+            && let Some(cells) = total.take()
+        {
+            grid.row(written + 1, &cells, true)?;
         }
         grid.finish()?;
         if !more && total.is_none() {

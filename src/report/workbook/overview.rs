@@ -42,17 +42,26 @@ fn pairs(grid: &mut Grid, mut row: u32, items: &[(&str, Cell)]) -> Result<u32, X
 }
 
 pub fn synthese(book: &mut Workbook, fmt: &Formats, ctx: &Context) -> Result<(), XlsxError> {
-    let c = ctx.convention;
-    let rec = &ctx.run.reconciliation;
     let mut grid = Grid::new(book, fmt, "Synthèse")?;
     grid.heading(0, "Rapprochement Chorus de la convention", &fmt.title)?;
-    grid.heading(1, &c.title, &fmt.section)?;
+    grid.heading(1, &ctx.convention.title, &fmt.section)?;
+    let row = convention(&mut grid, fmt, ctx, 3)?;
+    let row = reconciliation(&mut grid, fmt, ctx, row + 1)?;
+    let row = key_figures(&mut grid, fmt, ctx, row + 1)?;
+    findings(&mut grid, fmt, ctx, row + 1)?;
+    grid.finish()
+}
 
-    grid.heading(3, "Convention", &fmt.section)?;
-    let imputation = |v: &Option<String>| match v {
-        Some(v) => Cell::text(v),
-        None => Cell::text("(non contrôlé)"),
-    };
+/// What the agreement allows: who, when, on which imputation.
+fn convention<'a>(
+    grid: &mut Grid,
+    fmt: &Formats,
+    ctx: &'a Context,
+    row: u32,
+) -> Result<u32, XlsxError> {
+    let c = ctx.convention;
+    grid.heading(row, "Convention", &fmt.section)?;
+    let imputation = |v: &'a Option<String>| Cell::text(v.as_deref().unwrap_or("(non contrôlé)"));
     let mut items = vec![
         ("Intitulé", Cell::text(&c.title)),
         ("Identifiant", Cell::text(&c.id)),
@@ -65,7 +74,10 @@ pub fn synthese(book: &mut Workbook, fmt: &Formats, ctx: &Context) -> Result<(),
     items.extend([
         ("Début de période", Cell::Date(c.start)),
         ("Fin de période", Cell::Date(c.end)),
-        ("Centre financier", imputation(&c.imputation.centre_financier)),
+        (
+            "Centre financier",
+            imputation(&c.imputation.centre_financier),
+        ),
         (
             "Domaine fonctionnel",
             imputation(&c.imputation.domaine_fonctionnel),
@@ -79,13 +91,25 @@ pub fn synthese(book: &mut Workbook, fmt: &Formats, ctx: &Context) -> Result<(),
         ("Source", Cell::text(&c.origin)),
         ("SHA-256", Cell::text(&c.sha256)),
     ]);
-    let row = pairs(&mut grid, 4, &items)?;
+    pairs(grid, row + 1, &items)
+}
 
-    grid.heading(row + 1, "Rapprochement", &fmt.section)?;
+/// When, on what, with which tool, and the verdict.
+fn reconciliation(
+    grid: &mut Grid,
+    fmt: &Formats,
+    ctx: &Context,
+    row: u32,
+) -> Result<u32, XlsxError> {
+    let rec = &ctx.run.reconciliation;
+    grid.heading(row, "Rapprochement", &fmt.section)?;
     let status = rec.status();
     let mut items = vec![
         ("Date de rapprochement", Cell::Date(rec.as_of)),
-        ("Statut", Cell::Toned(status.label().into(), status_tone(status))),
+        (
+            "Statut",
+            Cell::Toned(status.label().into(), status_tone(status)),
+        ),
         ("Outil", Cell::owned(tool())),
         ("Extraits lus", Cell::count(ctx.run.inputs.len())),
     ];
@@ -95,19 +119,10 @@ pub fn synthese(book: &mut Workbook, fmt: &Formats, ctx: &Context) -> Result<(),
     for (label, input) in labels.iter().zip(&ctx.run.inputs) {
         items.push((label, Cell::text(&input.info.display)));
     }
-    let row = pairs(&mut grid, row + 2, &items)?;
-
-    let row = key_figures(&mut grid, fmt, ctx, row + 1)?;
-    findings(&mut grid, fmt, ctx, row + 1)?;
-    grid.finish()
+    pairs(grid, row + 1, &items)
 }
 
-fn key_figures(
-    grid: &mut Grid,
-    fmt: &Formats,
-    ctx: &Context,
-    row: u32,
-) -> Result<u32, XlsxError> {
+fn key_figures(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Result<u32, XlsxError> {
     let rec = &ctx.run.reconciliation;
     let t = &rec.totals;
     grid.heading(row, "Chiffres clés", &fmt.section)?;
@@ -131,8 +146,16 @@ fn key_figures(
             Cell::rate(consumed, Some(allocated)),
         ]
     };
-    grid.row(row + 2, &figures("AE", t.ae_allocated, t.ae_consumed), false)?;
-    grid.row(row + 3, &figures("CP", t.cp_allocated, t.cp_consumed), false)?;
+    grid.row(
+        row + 2,
+        &figures("AE", t.ae_allocated, t.ae_consumed),
+        false,
+    )?;
+    grid.row(
+        row + 3,
+        &figures("CP", t.cp_allocated, t.cp_consumed),
+        false,
+    )?;
     let row = pairs(
         grid,
         row + 5,
@@ -160,7 +183,12 @@ fn findings(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Result<u
     let severities = [Severity::Error, Severity::Warning, Severity::Info];
     for (i, s) in severities.into_iter().enumerate() {
         let r = row + 1 + i as u32;
-        grid.put(r, 0, &Cell::Toned(s.label().into(), severity_tone(s)), false)?;
+        grid.put(
+            r,
+            0,
+            &Cell::Toned(s.label().into(), severity_tone(s)),
+            false,
+        )?;
         grid.put(r, 1, &Cell::count(rec.count(s)), false)?;
     }
     let mut by_code: BTreeMap<Code, usize> = BTreeMap::new();

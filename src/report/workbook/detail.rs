@@ -1,0 +1,240 @@
+//! The sheets of rows: every in-scope line, every finding (with a link to the row it is
+//! about), every out-of-scope line and every rejected row, each with its file and row so
+//! a reader can go back to the extract.
+
+use rust_xlsxwriter::{Workbook, XlsxError};
+
+use super::grid::{Cell, Formats, Split, Table, write_table};
+use super::overview::severity_tone;
+use crate::classify::Judged;
+use crate::model::{Line, Rejection};
+use crate::reconcile::{Finding, ScopedLine, Target};
+use crate::report::Context;
+
+pub const LINES: &str = "Lignes";
+pub const OUT_OF_SCOPE: &str = "Hors périmètre";
+pub const REJECTIONS: &str = "Rejets";
+
+const LINE_HEADERS: [&str; 22] = [
+    "Fichier",
+    "Ligne",
+    "Type",
+    "Exercice",
+    "Date",
+    "Produit",
+    "Rattachement",
+    "N° EJ",
+    "Poste EJ",
+    "N° DP",
+    "Poste DP",
+    "Fournisseur",
+    "Centre financier",
+    "Domaine fonctionnel",
+    "Activité",
+    "Centre de coût",
+    "Programme",
+    "Compte budgétaire",
+    "Titre",
+    "Montant",
+    "AE",
+    "CP",
+];
+
+fn line_cells<'a>(ctx: &'a Context, scoped: &'a ScopedLine) -> Vec<Cell<'a>> {
+    let l = &scoped.judged.line;
+    let attachment = match (scoped.by_ej, scoped.product) {
+        (true, _) => "EJ",
+        (false, Some(_)) => "règle",
+        (false, None) => "",
+    };
+    vec![
+        Cell::text(ctx.input_path(l.origin.input)),
+        Cell::count(l.origin.row),
+        Cell::text(l.measure.label()),
+        Cell::count(l.year),
+        l.date.map_or(Cell::Empty, Cell::Date),
+        Cell::text(ctx.product_name(scoped.product)),
+        Cell::text(attachment),
+        Cell::opt(l.ej.as_deref()),
+        Cell::opt(l.poste_ej.as_deref()),
+        Cell::opt(l.dp.as_deref()),
+        Cell::opt(l.poste_dp.as_deref()),
+        Cell::opt(l.fournisseur.as_deref()),
+        Cell::opt(l.centre_financier.as_deref()),
+        Cell::opt(l.domaine_fonctionnel.as_deref()),
+        Cell::opt(l.activite.as_deref()),
+        Cell::opt(l.centre_cout.as_deref()),
+        Cell::opt(l.programme.as_deref()),
+        Cell::opt(l.compte_budgetaire.as_deref()),
+        l.titre.map_or(Cell::Empty, Cell::count),
+        Cell::Amount(l.amount),
+        Cell::Amount(l.ae()),
+        Cell::Amount(l.cp()),
+    ]
+}
+
+pub fn lignes(
+    book: &mut Workbook,
+    fmt: &Formats,
+    ctx: &Context,
+    split: Split,
+) -> Result<(), XlsxError> {
+    let table = Table {
+        name: LINES,
+        headers: &LINE_HEADERS,
+        rows: ctx
+            .run
+            .reconciliation
+            .lines
+            .iter()
+            .map(|l| line_cells(ctx, l)),
+        total: None,
+    };
+    write_table(book, fmt, split, table)
+}
+
+const FINDING_HEADERS: [&str; 10] = [
+    "Gravité", "Code", "Message", "Fichier", "Ligne", "N° EJ", "Montant", "Produit", "Exercice",
+    "Voir",
+];
+
+/// The link to the row a finding is about, wherever the split put that row.
+fn link<'a>(target: Option<Target>, split: Split) -> Cell<'a> {
+    let (base, index) = match target {
+        Some(Target::Line(i)) => (LINES, i),
+        Some(Target::OutOfScope(i)) => (OUT_OF_SCOPE, i),
+        Some(Target::Rejection(i)) => (REJECTIONS, i),
+        None => return Cell::Empty,
+    };
+    let (sheet, row) = split.locate(base, index);
+    let text = format!("{sheet}, ligne {row}");
+    Cell::Link(sheet, row, text)
+}
+
+fn finding_cells<'a>(ctx: &'a Context, f: &'a Finding, split: Split) -> Vec<Cell<'a>> {
+    vec![
+        Cell::Toned(f.severity.label().into(), severity_tone(f.severity)),
+        Cell::text(f.code.as_str()),
+        Cell::text(&f.message),
+        f.origin
+            .map_or(Cell::Empty, |o| Cell::text(ctx.input_path(o.input))),
+        f.origin.map_or(Cell::Empty, |o| Cell::count(o.row)),
+        Cell::opt(f.ej.as_deref()),
+        Cell::opt_amount(f.amount),
+        f.product
+            .map_or(Cell::Empty, |p| Cell::text(ctx.product_name(Some(p)))),
+        f.year.map_or(Cell::Empty, Cell::count),
+        link(f.target, split),
+    ]
+}
+
+pub fn anomalies(
+    book: &mut Workbook,
+    fmt: &Formats,
+    ctx: &Context,
+    split: Split,
+) -> Result<(), XlsxError> {
+    let table = Table {
+        name: "Anomalies",
+        headers: &FINDING_HEADERS,
+        rows: ctx
+            .run
+            .reconciliation
+            .findings
+            .iter()
+            .map(|f| finding_cells(ctx, f, split)),
+        total: None,
+    };
+    write_table(book, fmt, split, table)
+}
+
+const OUT_HEADERS: [&str; 16] = [
+    "Fichier",
+    "Ligne",
+    "Type",
+    "Exercice",
+    "Date",
+    "N° EJ",
+    "N° DP",
+    "Fournisseur",
+    "Centre financier",
+    "Programme",
+    "Domaine fonctionnel",
+    "Activité",
+    "Centre de coût",
+    "Montant",
+    "Axes concordants",
+    "Axes différents",
+];
+
+fn out_cells<'a>(ctx: &'a Context, j: &'a Judged) -> Vec<Cell<'a>> {
+    let l: &Line = &j.line;
+    vec![
+        Cell::text(ctx.input_path(l.origin.input)),
+        Cell::count(l.origin.row),
+        Cell::text(l.measure.label()),
+        Cell::count(l.year),
+        l.date.map_or(Cell::Empty, Cell::Date),
+        Cell::opt(l.ej.as_deref()),
+        Cell::opt(l.dp.as_deref()),
+        Cell::opt(l.fournisseur.as_deref()),
+        Cell::opt(l.centre_financier.as_deref()),
+        Cell::opt(l.programme.as_deref()),
+        Cell::opt(l.domaine_fonctionnel.as_deref()),
+        Cell::opt(l.activite.as_deref()),
+        Cell::opt(l.centre_cout.as_deref()),
+        Cell::Amount(l.amount),
+        Cell::owned(j.agreeing.labels()),
+        Cell::owned(j.differing.labels()),
+    ]
+}
+
+pub fn hors_perimetre(
+    book: &mut Workbook,
+    fmt: &Formats,
+    ctx: &Context,
+    split: Split,
+) -> Result<(), XlsxError> {
+    let table = Table {
+        name: OUT_OF_SCOPE,
+        headers: &OUT_HEADERS,
+        rows: ctx
+            .run
+            .reconciliation
+            .out_of_scope
+            .iter()
+            .map(|j| out_cells(ctx, j)),
+        total: None,
+    };
+    write_table(book, fmt, split, table)
+}
+
+fn rejection_cells<'a>(ctx: &'a Context, r: &'a Rejection) -> Vec<Cell<'a>> {
+    vec![
+        Cell::text(ctx.input_path(r.origin.input)),
+        Cell::count(r.origin.row),
+        Cell::opt(r.column.as_deref()),
+        Cell::text(&r.reason),
+        Cell::text(&r.raw),
+    ]
+}
+
+pub fn rejets(
+    book: &mut Workbook,
+    fmt: &Formats,
+    ctx: &Context,
+    split: Split,
+) -> Result<(), XlsxError> {
+    let table = Table {
+        name: REJECTIONS,
+        headers: &["Fichier", "Ligne", "Colonne", "Motif", "Texte brut"],
+        rows: ctx
+            .run
+            .reconciliation
+            .rejections
+            .iter()
+            .map(|r| rejection_cells(ctx, r)),
+        total: None,
+    };
+    write_table(book, fmt, split, table)
+}

@@ -1,0 +1,45 @@
+//! The reconciliation workbook (XLSX), in French: the sheets of `docs/contract.md`, in
+//! its order. Pure: the run in, the bytes out; the same run gives the same bytes.
+//!
+//! `grid` types and formats every cell and splits long tables; `overview` writes the
+//! sheets that read top to bottom; `sums` the tables of sums; `detail` the tables of rows.
+
+mod detail;
+mod grid;
+mod overview;
+mod sums;
+#[cfg(test)]
+mod tests;
+
+use rust_xlsxwriter::{DocProperties, Workbook, XlsxError};
+
+use self::grid::{Formats, Split};
+use super::Context;
+
+/// Builds the workbook's bytes.
+pub fn build(ctx: &Context) -> Result<Vec<u8>, XlsxError> {
+    build_split(ctx, Split::EXCEL)
+}
+
+/// Builds the workbook, continuing long tables on a new sheet every `split` rows.
+fn build_split(ctx: &Context, split: Split) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let created = grid::creation_date(ctx.run.reconciliation.as_of)?;
+    book.set_properties(
+        &DocProperties::new()
+            .set_title(format!("Rapprochement Chorus – {}", ctx.convention.title))
+            .set_author("chorus-recon")
+            .set_creation_datetime(&created),
+    );
+    let fmt = Formats::new();
+    overview::synthese(&mut book, &fmt, ctx)?;
+    sums::echeancier(&mut book, &fmt, ctx, split)?;
+    sums::mensuel(&mut book, &fmt, ctx, split)?;
+    sums::engagements(&mut book, &fmt, ctx, split)?;
+    detail::lignes(&mut book, &fmt, ctx, split)?;
+    detail::anomalies(&mut book, &fmt, ctx, split)?;
+    detail::hors_perimetre(&mut book, &fmt, ctx, split)?;
+    detail::rejets(&mut book, &fmt, ctx, split)?;
+    overview::provenance(&mut book, &fmt, ctx)?;
+    book.save_to_buffer()
+}

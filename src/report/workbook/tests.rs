@@ -1,0 +1,469 @@
+//! The workbook read back with calamine: sheet order, typed cells, inert text, links that
+//! land on the row they name, splitting, and byte-for-byte reproducibility.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
+use chrono::NaiveDate;
+
+use super::grid::{Split, excel_text};
+use super::{build, build_split};
+use crate::convention::Convention;
+use crate::pipeline::{Plan, Run, run};
+use crate::report::{Context, VERSION};
+
+const HEADER: &str = "\"Centre financier - Clé (non composée)\";\"Domaine fonctionnel - Clé\";\"Référentiel de programmation - Clé (non composée)\";\"Centre de coûts - Clé (non composée)\";\"N° EJ\";\"N° poste EJ\";\"Date de dernière modif. de l'EJ\";\"Fournisseur titulaire principal (EJ)\";\"Axe ministériel 2\";\"Montant engagé (EUR)\"";
+
+const IMPUTATION: &str = "0174-SOUT-ELAB;0174-06;017406AG1607;ECLDENE092";
+
+/// Three in-scope lines (Potentiel, CarbuRe, no product), one out of scope, one rejected.
+const SAMPLE: [&str; 5] = [
+    "0174-SOUT-ELAB;0174-06;017406AG1607;ECLDENE092;0002822326;1;15/03/2020;Octo Technology;POTENTIEL;12000,50",
+    "0174-SOUT-ELAB;0174-06;017406AG1607;ECLDENE092;2103105755;1;02/06/2020;=1+1;CARBURE;30000",
+    "0174-SOUT-ELAB;0174-06;017406AG1607;ECLDENE092;2103105756;1;10/07/2020;+33 Conseil;;1500,25",
+    "0174-AUTRE;0174-06;017406AG1607;ECLDENE092;2103109999;1;01/04/2020;@Autre;;999",
+    "0174-SOUT-ELAB;0174-06;017406AG1607;ECLDENE092;2103105757;1;11/07/2020;-x;;douze",
+];
+
+const SHEETS: [&str; 9] = [
+    "Synthèse",
+    "Échéancier",
+    "Mensuel",
+    "Engagements",
+    "Lignes",
+    "Anomalies",
+    "Hors périmètre",
+    "Rejets",
+    "Provenance",
+];
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2021, 7, 31).unwrap()
+}
+
+fn pipeline(dir: &Path, rows: &[String]) -> (Run, Convention) {
+    let mut text = String::from(HEADER);
+    for r in rows {
+        text.push('\n');
+        text.push_str(r);
+    }
+    text.push('\n');
+    std::fs::write(dir.join("ej_0174_2020.csv"), text).unwrap();
+    let convention = Convention::builtin();
+    let plan = Plan {
+        inputs: vec![dir.to_path_buf()],
+        convention: convention.clone(),
+        as_of: as_of(),
+    };
+    (run(&plan).unwrap(), convention)
+}
+
+fn sample(dir: &Path) -> (Run, Convention) {
+    let rows: Vec<String> = SAMPLE.iter().map(|r| r.to_string()).collect();
+    pipeline(dir, &rows)
+}
+
+fn open(bytes: &[u8]) -> Xlsx<Cursor<Vec<u8>>> {
+    open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap()
+}
+
+fn cell(range: &Range<Data>, row: u32, col: u32) -> Data {
+    range.get_value((row, col)).cloned().unwrap_or(Data::Empty)
+}
+
+fn text(s: &str) -> Data {
+    Data::String(s.to_string())
+}
+
+/// The 0-based row whose first cell is `label`.
+fn row_of(range: &Range<Data>, label: &str) -> u32 {
+    (0..=range.end().unwrap().0)
+        .find(|r| cell(range, *r, 0) == text(label))
+        .unwrap_or_else(|| panic!("no row « {label} »"))
+}
+
+fn date(d: &Data) -> NaiveDate {
+    match d {
+        // Excel's serial day 0 is 1899-12-30 (for dates after February 1900).
+        Data::DateTime(x) => NaiveDate::from_ymd_opt(1899, 12, 30)
+            .unwrap()
+            .checked_add_days(chrono::Days::new(x.as_f64() as u64))
+            .unwrap(),
+        other => panic!("not a date: {other:?}"),
+    }
+}
+
+#[test]
+fn sheets_come_in_the_contract_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let (run, convention) = sample(dir.path());
+    let book = open(
+        &build(&Context {
+            convention: &convention,
+            run: &run,
+        })
+        .unwrap(),
+    );
+    assert_eq!(book.sheet_names(), SHEETS);
+}
+
+#[test]
+fn synthese_gives_status_key_figures_and_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (run, convention) = sample(dir.path());
+    let mut book = open(
+        &build(&Context {
+            convention: &convention,
+            run: &run,
+        })
+        .unwrap(),
+    );
+    let s = book.worksheet_range("Synthèse").unwrap();
+    let value = |label: &str| cell(&s, row_of(&s, label), 1);
+    assert_eq!(value("Statut"), text("Anomalies bloquantes"));
+    assert_eq!(value("Outil"), text(&format!("chorus-recon {VERSION}")));
+    assert_eq!(date(&value("Date de rapprochement")), as_of());
+    assert_eq!(date(&value("Fin de période")), convention.end);
+    assert_eq!(value("Hors titre 2"), text("oui"));
+    assert_eq!(value("SHA-256"), text(&convention.sha256));
+    assert_eq!(value("Extraits lus"), Data::Float(1.0));
+    let ae = row_of(&s, "AE");
+    let figures: Vec<Data> = (1..=4).map(|c| cell(&s, ae, c)).collect();
+    assert_eq!(
+        figures,
+        [
+            Data::Float(160000.0),
+            Data::Float(43500.75),
+            Data::Float(116499.25),
+            Data::Float(43500.75 / 160000.0),
+        ]
+    );
+    let cp = row_of(&s, "CP");
+    assert_eq!(cell(&s, cp, 2), Data::Float(0.0));
+    assert_eq!(cell(&s, cp, 3), Data::Float(160000.0));
+    assert_eq!(value("Restes à payer"), Data::Float(43500.75));
+    for (label, n) in [
+        ("Lues", 5),
+        ("Dans le périmètre", 3),
+        ("Hors périmètre", 1),
+        ("Rejetées", 1),
+        ("Doublons", 0),
+        ("erreur", 1),
+    ] {
+        assert_eq!(value(label), Data::Float(n as f64), "{label}");
+    }
+    let rec = &run.reconciliation;
+    let warnings = rec.count(crate::reconcile::Severity::Warning);
+    assert!(warnings > 0);
+    assert_eq!(value("avertissement"), Data::Float(warnings as f64));
+    let mut codes = 0;
+    for code in ["LIGNE_REJETEE", "PRODUIT_NON_ATTRIBUE"] {
+        let r = row_of(&s, code);
+        let n = rec
+            .findings
+            .iter()
+            .filter(|f| f.code.as_str() == code)
+            .count();
+        assert_eq!(cell(&s, r, 2), Data::Float(n as f64), "{code}");
+        codes += n;
+    }
+    assert!(codes >= 2);
+}
+
+#[test]
+fn lines_are_typed_and_extract_text_stays_inert() {
+    let dir = tempfile::tempdir().unwrap();
+    let (run, convention) = sample(dir.path());
+    let ctx = Context {
+        convention: &convention,
+        run: &run,
+    };
+    let mut book = open(&build(&ctx).unwrap());
+    let l = book.worksheet_range("Lignes").unwrap();
+    assert_eq!(cell(&l, 0, 11), text("Fournisseur"));
+    assert_eq!(cell(&l, 1, 0), text(ctx.input_path(0)));
+    assert_eq!(cell(&l, 1, 1), Data::Float(2.0));
+    assert_eq!(cell(&l, 1, 3), Data::Float(2020.0));
+    assert_eq!(
+        date(&cell(&l, 1, 4)),
+        NaiveDate::from_ymd_opt(2020, 3, 15).unwrap()
+    );
+    assert_eq!(cell(&l, 1, 5), text("Potentiel"));
+    assert_eq!(cell(&l, 1, 6), text("règle"));
+    assert_eq!(cell(&l, 1, 7), text("0002822326"), "EJ numbers stay text");
+    assert_eq!(cell(&l, 1, 19), Data::Float(12000.5));
+    assert_eq!(cell(&l, 1, 20), Data::Float(12000.5));
+    assert_eq!(cell(&l, 1, 21), Data::Float(0.0));
+    assert_eq!(cell(&l, 2, 11), text("=1+1"));
+    assert_eq!(cell(&l, 2, 19), Data::Float(30000.0));
+    assert_eq!(cell(&l, 3, 5), text("Non attribué"));
+    assert_eq!(cell(&l, 3, 11), text("+33 Conseil"));
+    assert_eq!(cell(&l, 4, 0), Data::Empty, "three lines, no more");
+    let formulas = book.worksheet_formula("Lignes").unwrap();
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "no formula anywhere in Lignes"
+    );
+    let h = book.worksheet_range("Hors périmètre").unwrap();
+    assert_eq!(cell(&h, 1, 7), text("@Autre"));
+    assert_eq!(cell(&h, 1, 13), Data::Float(999.0));
+    assert_eq!(cell(&h, 1, 15), text("centre financier"));
+    let r = book.worksheet_range("Rejets").unwrap();
+    assert_eq!(cell(&r, 1, 1), Data::Float(6.0));
+    assert_eq!(cell(&r, 1, 2), text("Montant engagé (EUR)"));
+    assert!(matches!(cell(&r, 1, 4), Data::String(s) if s.ends_with(";-x;;douze")));
+}
+
+#[test]
+fn schedule_leaves_blank_plans_blank_and_totals_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let (run, convention) = sample(dir.path());
+    let mut book = open(
+        &build(&Context {
+            convention: &convention,
+            run: &run,
+        })
+        .unwrap(),
+    );
+    let e = book.worksheet_range("Échéancier").unwrap();
+    // Potentiel 2020, Potentiel 2021, CarbuRe 2020, CarbuRe 2021, Non attribué 2020, Total.
+    assert_eq!(cell(&e, 1, 0), text("Potentiel"));
+    assert_eq!(cell(&e, 1, 2), Data::Float(80000.0));
+    assert_eq!(cell(&e, 1, 3), Data::Float(12000.5));
+    assert_eq!(cell(&e, 1, 4), Data::Float(-67999.5));
+    assert_eq!(cell(&e, 1, 5), Data::Float(12000.5 / 80000.0));
+    assert_eq!(cell(&e, 2, 1), Data::Float(2021.0));
+    assert_eq!(
+        cell(&e, 2, 2),
+        Data::Empty,
+        "AE 2021 are blank in the agreement"
+    );
+    assert_eq!(cell(&e, 2, 3), Data::Float(0.0));
+    assert_eq!(cell(&e, 2, 4), Data::Empty);
+    assert_eq!(cell(&e, 2, 5), Data::Empty);
+    assert_eq!(cell(&e, 2, 6), Data::Float(40000.0));
+    assert_eq!(cell(&e, 5, 0), text("Non attribué"));
+    assert_eq!(cell(&e, 5, 3), Data::Float(1500.25));
+    let total = row_of(&e, "Total");
+    assert_eq!(total, 6);
+    assert_eq!(cell(&e, total, 2), Data::Float(160000.0));
+    assert_eq!(
+        cell(&e, total, 3),
+        Data::Float(43500.75),
+        "= Synthèse AE consumed"
+    );
+    assert_eq!(cell(&e, total, 6), Data::Float(160000.0));
+
+    let m = book.worksheet_range("Mensuel").unwrap();
+    assert_eq!(cell(&m, 1, 0), text("Potentiel"));
+    assert_eq!(cell(&m, 1, 2), text("mars"));
+    assert_eq!(cell(&m, 3, 0), text("Non attribué"), "unattributed last");
+    assert_eq!(cell(&m, 3, 2), text("juillet"));
+    assert_eq!(cell(&m, 3, 5), Data::Float(1500.25));
+
+    let g = book.worksheet_range("Engagements").unwrap();
+    assert_eq!(cell(&g, 2, 2), text("=1+1"));
+    assert_eq!(cell(&g, 4, 0), text("Total"));
+    assert_eq!(cell(&g, 4, 5), Data::Float(43500.75));
+    assert_eq!(cell(&g, 4, 6), Data::Float(3.0));
+}
+
+/// Follows every link of `Anomalies*` and checks it lands on the finding's file and row.
+fn assert_links_land(bytes: &[u8], expected_links: usize) {
+    let mut book = open(bytes);
+    let mut followed = 0;
+    for name in book.sheet_names() {
+        if !name.starts_with("Anomalies") {
+            continue;
+        }
+        let a = book.worksheet_range(&name).unwrap();
+        for link in book.hyperlinks_by_sheet_name(&name).unwrap() {
+            let (row, col) = link.range.start;
+            assert_eq!(col, 9, "links are in « Voir »");
+            let location = link.location.expect("an internal link");
+            let (sheet, cell_ref) = location.rsplit_once('!').unwrap();
+            let sheet = sheet.trim_matches('\'');
+            let target_row: u32 = cell_ref.trim_start_matches('A').parse().unwrap();
+            let t = book.worksheet_range(sheet).unwrap();
+            assert_eq!(
+                cell(&t, target_row - 1, 0),
+                cell(&a, row, 3),
+                "{location}: file"
+            );
+            assert_eq!(
+                cell(&t, target_row - 1, 1),
+                cell(&a, row, 4),
+                "{location}: row"
+            );
+            followed += 1;
+        }
+    }
+    assert_eq!(followed, expected_links);
+}
+
+#[test]
+fn findings_link_to_their_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let (run, convention) = sample(dir.path());
+    let bytes = build(&Context {
+        convention: &convention,
+        run: &run,
+    })
+    .unwrap();
+    let mut book = open(&bytes);
+    let a = book.worksheet_range("Anomalies").unwrap();
+    assert_eq!(cell(&a, 1, 0), text("erreur"));
+    assert_eq!(cell(&a, 1, 1), text("LIGNE_REJETEE"));
+    assert_eq!(cell(&a, 1, 9), text("Rejets, ligne 2"));
+    assert_eq!(cell(&a, 2, 6), Data::Float(1500.25));
+    let targeted = run
+        .reconciliation
+        .findings
+        .iter()
+        .filter(|f| f.target.is_some())
+        .count();
+    assert!(targeted >= 2);
+    assert_links_land(&bytes, targeted);
+}
+
+#[test]
+fn long_tables_continue_on_numbered_sheets() {
+    let dir = tempfile::tempdir().unwrap();
+    // Seven unattributed in-scope EJs (one finding each) and a rejected row.
+    let mut rows: Vec<String> = (0..7)
+        .map(|i| {
+            format!(
+                "{IMPUTATION};210310{i:04};1;0{}/03/2020;Fournisseur {i};;{}00",
+                i + 1,
+                i + 1
+            )
+        })
+        .collect();
+    rows.push(format!("{IMPUTATION};2103109999;1;01/04/2020;X;;douze"));
+    let (run, convention) = pipeline(dir.path(), &rows);
+    assert_eq!(run.reconciliation.lines.len(), 7);
+    let ctx = Context {
+        convention: &convention,
+        run: &run,
+    };
+    let split = Split { rows_per_sheet: 3 };
+    let bytes = build_split(&ctx, split).unwrap();
+    let mut book = open(&bytes);
+    let names = book.sheet_names();
+    for expected in [
+        "Lignes",
+        "Lignes (2)",
+        "Lignes (3)",
+        "Engagements (3)",
+        "Anomalies (3)",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} in {names:?}"
+        );
+    }
+    assert!(!names.iter().any(|n| n == "Lignes (4)"));
+    let position = |n: &str| names.iter().position(|x| x == n).unwrap();
+    assert!(position("Lignes (3)") < position("Anomalies"));
+    let mut file_rows = Vec::new();
+    for sheet in ["Lignes", "Lignes (2)", "Lignes (3)"] {
+        let l = book.worksheet_range(sheet).unwrap();
+        assert_eq!(cell(&l, 0, 0), text("Fichier"), "{sheet} has the header");
+        for r in 1..=3 {
+            if let Data::Float(row) = cell(&l, r, 1) {
+                file_rows.push(row as u64);
+            }
+        }
+        assert_eq!(cell(&l, 4, 0), Data::Empty, "{sheet}: at most 3 data rows");
+    }
+    assert_eq!(file_rows, (2..=8).collect::<Vec<u64>>());
+    // Seven EJs fill three sheets; the total row follows the last one.
+    let g = book.worksheet_range("Engagements (3)").unwrap();
+    assert_eq!(cell(&g, 1, 0), text("2103100006"));
+    assert_eq!(cell(&g, 2, 0), text("Total"));
+    assert_eq!(cell(&g, 2, 3), Data::Float(2800.0));
+    let targeted = run
+        .reconciliation
+        .findings
+        .iter()
+        .filter(|f| f.target.is_some())
+        .count();
+    assert!(targeted >= 8);
+    assert_links_land(&bytes, targeted);
+}
+
+#[test]
+fn a_full_last_sheet_sends_the_total_to_a_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows: Vec<String> = (0..3)
+        .map(|i| format!("{IMPUTATION};210310{i:04};1;01/03/2020;F;;10"))
+        .collect();
+    let (run, convention) = pipeline(dir.path(), &rows);
+    let ctx = Context {
+        convention: &convention,
+        run: &run,
+    };
+    let mut book = open(&build_split(&ctx, Split { rows_per_sheet: 3 }).unwrap());
+    let g = book.worksheet_range("Engagements (2)").unwrap();
+    assert_eq!(cell(&g, 0, 0), text("N° EJ"));
+    assert_eq!(cell(&g, 1, 0), text("Total"));
+    assert_eq!(cell(&g, 1, 3), Data::Float(30.0));
+    assert!(!book.sheet_names().iter().any(|n| n == "Lignes (2)"));
+}
+
+#[test]
+fn same_run_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (run, convention) = sample(dir.path());
+    let ctx = Context {
+        convention: &convention,
+        run: &run,
+    };
+    let first = build(&ctx).unwrap();
+    let (again, _) = sample(dir.path());
+    let second = build(&Context {
+        convention: &convention,
+        run: &again,
+    })
+    .unwrap();
+    assert_eq!(first, second);
+    let props = open(&first).workbook_properties().unwrap();
+    assert_eq!(props.created.as_deref(), Some("2021-07-31T00:00:00Z"));
+    assert_eq!(props.creator.as_deref(), Some("chorus-recon"));
+}
+
+#[test]
+fn sheet_locations_follow_the_split() {
+    let split = Split { rows_per_sheet: 3 };
+    let cases = [
+        (0, "Lignes", 2),
+        (2, "Lignes", 4),
+        (3, "Lignes (2)", 2),
+        (7, "Lignes (3)", 3),
+    ];
+    for (index, sheet, row) in cases {
+        assert_eq!(
+            split.locate("Lignes", index),
+            (sheet.to_string(), row),
+            "{index}"
+        );
+    }
+    assert_eq!(
+        Split::EXCEL.locate("Lignes", 1_048_574),
+        ("Lignes".into(), 1_048_576)
+    );
+    assert_eq!(
+        Split::EXCEL.locate("Lignes", 1_048_575),
+        ("Lignes (2)".into(), 2)
+    );
+}
+
+#[test]
+fn text_longer_than_a_cell_is_cut() {
+    assert_eq!(excel_text("court"), "court");
+    let long = "é".repeat(40_000);
+    let cut = excel_text(&long);
+    assert_eq!(cut.encode_utf16().count(), 32_767);
+    assert!(cut.ends_with('…'));
+}
