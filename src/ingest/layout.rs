@@ -373,11 +373,7 @@ mod tests {
     use super::*;
 
     fn record(row: u64, cells: &[&str]) -> RawRecord {
-        let mut r = RawRecord::new(row);
-        for c in cells {
-            r.push_text(c);
-        }
-        r
+        RawRecord::from_texts(row, cells)
     }
 
     #[test]

@@ -54,6 +54,15 @@ impl RawRecord {
         }
     }
 
+    /// A row of text fields (CSV rows, and tests).
+    pub fn from_texts(row: u64, cells: &[&str]) -> RawRecord {
+        let mut record = RawRecord::new(row);
+        for cell in cells {
+            record.push_text(cell);
+        }
+        record
+    }
+
     pub fn push_text(&mut self, text: &str) {
         self.text.push_str(text);
         self.ends.push(self.text.len() as u32);

@@ -306,11 +306,7 @@ mod tests {
     ];
 
     fn record(row: u64, cells: &[&str]) -> RawRecord {
-        let mut r = RawRecord::new(row);
-        for c in cells {
-            r.push_text(c);
-        }
-        r
+        RawRecord::from_texts(row, cells)
     }
 
     fn outcome(cells: &[&str], exercice: Option<i32>) -> RowOutcome {
