@@ -188,14 +188,13 @@ fn check_report(ctx: &Context) -> String {
         .zip(&ctx.run.reconciliation.input_counts)
     {
         let info = &input.info;
-        let crate::ingest::Format::Csv(dialect) = info.format;
-        s += &format!("{}\n", info.display);
+        s += &format!("{}\n", info.label());
         s += &format!(
-            "  mise en page : {} ({})\n  encodage : {} ; séparateur : {} ; en-tête ligne {}\n",
+            "  mise en page : {} ({})\n  encodage : {} ; {} ; en-tête ligne {}\n",
             info.mapping.layout.name,
             info.mapping.layout.title,
-            info.encoding.label(),
-            dialect.separator_label(),
+            info.encoding_label(),
+            info.shape_label(),
             info.mapping.header_row
         );
         s += &format!(
@@ -218,7 +217,7 @@ fn check_report(ctx: &Context) -> String {
     for r in &ctx.run.reconciliation.rejections {
         s += &format!(
             "rejet : {}, ligne {}{} : {}\n",
-            ctx.input_path(r.origin.input),
+            ctx.input_label(r.origin.input),
             r.origin.row,
             r.column
                 .as_ref()

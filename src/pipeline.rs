@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::classify::{self, Judged};
 use crate::convention::Convention;
 use crate::error::{Error, InputError};
-use crate::ingest::{self, Format, InputInfo, record::RawRecord};
+use crate::ingest::{self, InputInfo, OpenedInput, record::RawRecord};
 use crate::model::{AxisSet, Measure, Rejection};
 use crate::normalize::{self, FileContext, Gap, RowOutcome, date::parse_year};
 use crate::reconcile::{self, InputResult, Reconciliation};
@@ -30,6 +30,8 @@ pub struct Plan {
 #[derive(Debug, Clone)]
 pub struct InputReport {
     pub info: InputInfo,
+    /// The path, and the worksheet for workbooks: how the workbook names the input.
+    pub label: String,
     pub sha256: String,
     /// The axes this input's lines were checked on.
     pub checked_axes: AxisSet,
@@ -50,35 +52,52 @@ pub struct Run {
 /// Reads every input, then reconciles. Any unreadable input stops the run (exit 2).
 pub fn run(plan: &Plan) -> Result<Run, Error> {
     let files = ingest::discover(&plan.inputs)?;
-    let processed: Vec<Result<(InputReport, InputResult), InputError>> = files
-        .par_iter()
-        .enumerate()
-        .map(|(index, path)| process(path, index as u32, &plan.convention))
+    // Open every file (a workbook may hold several extracts), then number the inputs in
+    // file and sheet order.
+    let opened: Vec<Result<Vec<OpenedInput>, InputError>> =
+        files.par_iter().map(|path| ingest::open(path)).collect();
+    let mut inputs: Vec<OpenedInput> = Vec::new();
+    for file in opened {
+        inputs.extend(file?);
+    }
+    for (index, input) in inputs.iter_mut().enumerate() {
+        input.info.index = index as u32;
+    }
+    let processed: Vec<Result<(InputReport, InputResult), InputError>> = inputs
+        .into_par_iter()
+        .map(|input| process(input, &plan.convention))
         .collect();
-    let mut inputs = Vec::with_capacity(processed.len());
+    let mut reports = Vec::with_capacity(processed.len());
     let mut results = Vec::with_capacity(processed.len());
     for p in processed {
         let (report, result) = p?;
-        inputs.push(report);
+        reports.push(report);
         results.push(result);
     }
     let reconciliation = reconcile::reconcile(&plan.convention, results, plan.as_of);
     Ok(Run {
-        inputs,
+        inputs: reports,
         reconciliation,
     })
 }
 
 fn process(
-    path: &std::path::Path,
-    index: u32,
+    opened: OpenedInput,
     convention: &Convention,
 ) -> Result<(InputReport, InputResult), InputError> {
-    let opened = ingest::open(path, index)?;
     let info = opened.info;
-    let mut notes = Vec::new();
+    let mut notes = info.notes.clone();
     let exercice = preamble_exercice(&info, &mut notes);
-    let gap = normalize::align::infer_gap(&info.mapping, &opened.head);
+    let mut rest = opened.rest;
+    // The first data rows, to find columns missing from the header.
+    let mut chunk: Vec<RawRecord> = opened.head;
+    while chunk.len() < 64 {
+        match rest.next_row() {
+            Some(row) => chunk.push(row?),
+            None => break,
+        }
+    }
+    let gap = normalize::align::infer_gap(&info.mapping, &chunk);
     if let Some(g) = gap {
         notes.push(format!(
             "l'en-tête compte {} colonnes et les lignes {} : {} colonne(s) sans en-tête avant « {} », position déduite des valeurs",
@@ -89,19 +108,15 @@ fn process(
         ));
     }
     let checked_axes = classify::checked_axes(info.mapping.axes(), &convention.imputation);
-    let Format::Csv(dialect) = info.format;
     let ctx = FileContext {
-        input: index,
+        input: info.index,
         mapping: &info.mapping,
         measure: info.measure,
         exercice,
-        separator: dialect.separator as char,
+        separator: info.separator(),
         gap,
-        date1904: false,
     };
     let mut stage = Stage::default();
-    let mut rest = opened.rest;
-    let mut chunk: Vec<RawRecord> = opened.head;
     loop {
         let mut ended = false;
         while chunk.len() < CHUNK_ROWS {
@@ -133,6 +148,7 @@ fn process(
         ));
     }
     let report = InputReport {
+        label: info.label(),
         info,
         sha256,
         checked_axes,

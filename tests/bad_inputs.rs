@@ -54,7 +54,10 @@ fn refused(input: &Path, expected: &[&str]) {
 fn each_bad_fixture_is_refused_with_its_reason() {
     let bad = repo().join("fixtures/bad");
     let cases: [(&str, &[&str]); 6] = [
-        ("pdf-renomme.csv", &["document PDF", "pas un extrait CSV"]),
+        (
+            "pdf-renomme.csv",
+            &["document PDF", "pas un extrait Chorus"],
+        ),
         ("vide.csv", &["fichier vide"]),
         (
             "colonne-manquante.csv",

@@ -6,6 +6,7 @@ pub mod csv;
 pub mod encoding;
 pub mod layout;
 pub mod record;
+pub mod xlsx;
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -109,44 +110,116 @@ pub fn read_preamble(rows: &[RawRecord]) -> Preamble {
 }
 
 /// The physical format of an input, as recognised from its first bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Format {
-    Csv(Dialect),
+    Csv {
+        dialect: Dialect,
+        encoding: Encoding,
+    },
+    /// A worksheet of a workbook (`kind`: xlsx, xls or ods).
+    Workbook { sheet: String, kind: &'static str },
 }
 
-/// What is known of an input once its header is found.
+/// What is known of an input once its header is found. A workbook gives one input per
+/// worksheet that holds an extract.
 #[derive(Debug, Clone)]
 pub struct InputInfo {
+    /// Position in the run's sorted list of inputs (set by the pipeline).
     pub index: u32,
     pub path: PathBuf,
     /// The path as shown to users.
     pub display: String,
     pub size: u64,
     pub format: Format,
-    pub encoding: Encoding,
     pub mapping: Mapping,
     pub measure: Measure,
     /// How the measure was decided (for `Provenance`).
     pub measure_note: String,
     pub preamble: Preamble,
+    /// How the file was read, for a careful reader (French).
+    pub notes: Vec<String>,
 }
 
-/// The rows of an input, streamed, with the SHA-256 of every byte read.
-pub struct RowStream {
-    records: CsvRecords<BufReader<HashingReader<File>>>,
+impl InputInfo {
+    /// The worksheet, for workbooks.
+    pub fn sheet(&self) -> Option<&str> {
+        match &self.format {
+            Format::Workbook { sheet, .. } => Some(sheet),
+            Format::Csv { .. } => None,
+        }
+    }
+
+    /// « utf-8 », « windows-1252 »… or the workbook's container for workbooks.
+    pub fn encoding_label(&self) -> &'static str {
+        match &self.format {
+            Format::Csv { encoding, .. } => encoding.label(),
+            Format::Workbook { kind, .. } => kind,
+        }
+    }
+
+    /// The separator shown between the fields of a rejected row's raw text.
+    pub fn separator(&self) -> char {
+        match &self.format {
+            Format::Csv { dialect, .. } => dialect.separator as char,
+            Format::Workbook { .. } => ';',
+        }
+    }
+
+    /// « point-virgule (;) » for CSV, « feuille « X » » for workbooks.
+    pub fn shape_label(&self) -> String {
+        match &self.format {
+            Format::Csv { dialect, .. } => {
+                format!(
+                    "séparateur {} ({})",
+                    dialect.separator_label(),
+                    dialect.separator as char
+                )
+            }
+            Format::Workbook { sheet, kind } => format!("classeur {kind}, feuille « {sheet} »"),
+        }
+    }
+
+    /// The path, with the worksheet for workbooks: what a message should name.
+    pub fn label(&self) -> String {
+        match self.sheet() {
+            Some(sheet) => format!("{} (feuille « {sheet} »)", self.display),
+            None => self.display.clone(),
+        }
+    }
+}
+
+/// The rows of an input, streamed; and the SHA-256 of the file.
+pub enum RowStream {
+    Csv(Box<CsvRecords<BufReader<HashingReader<File>>>>),
+    Sheet {
+        sheet: xlsx::Sheet,
+        next: usize,
+        sha256: String,
+    },
 }
 
 impl RowStream {
     pub fn next_row(&mut self) -> Option<Result<RawRecord, InputError>> {
-        self.records.next()
+        match self {
+            RowStream::Csv(records) => records.next(),
+            RowStream::Sheet { sheet, next, .. } => (*next < sheet.height()).then(|| {
+                *next += 1;
+                Ok(sheet.record(*next - 1))
+            }),
+        }
     }
 
     /// Reads whatever is left and returns the file's SHA-256 (hex).
     pub fn finish(self) -> Result<String, InputError> {
-        let mut reader = self.records.into_inner();
-        std::io::copy(&mut reader, &mut std::io::sink())
-            .map_err(|e| InputError::new("", io_message(&e)))?;
-        Ok(reader.into_inner().digest())
+        match self {
+            RowStream::Csv(records) => {
+                let mut reader = records.into_inner();
+                std::io::copy(&mut reader, &mut std::io::sink())
+                    .map_err(|e| InputError::new("", io_message(&e)))?;
+                Ok(reader.into_inner().digest())
+            }
+            RowStream::Sheet { sha256, .. } => Ok(sha256),
+        }
     }
 }
 
@@ -158,12 +231,12 @@ pub struct HashingReader<R> {
 
 impl<R> HashingReader<R> {
     fn digest(self) -> String {
-        self.hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex(&self.hasher.finalize())
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl<R: Read> Read for HashingReader<R> {
@@ -182,9 +255,10 @@ pub struct OpenedInput {
     pub rest: RowStream,
 }
 
-/// Opens an input, recognises its format, encoding and layout, and positions the stream
-/// on the first data row. Every failure here stops the run (exit 2), before any output.
-pub fn open(path: &Path, index: u32) -> Result<OpenedInput, InputError> {
+/// Opens a file, recognises its format, encoding and layout, and positions each of its
+/// extracts on its first data row: one for a CSV, one per matching worksheet for a
+/// workbook. Every failure here stops the run (exit 2), before any output.
+pub fn open(path: &Path) -> Result<Vec<OpenedInput>, InputError> {
     let display = path.display().to_string();
     let err = |message: String| InputError::new(&display, message);
     let file = File::open(path).map_err(|e| err(io_message(&e)))?;
@@ -201,13 +275,63 @@ pub fn open(path: &Path, index: u32) -> Result<OpenedInput, InputError> {
         use std::io::BufRead;
         reader.fill_buf().map_err(|e| err(io_message(&e)))?.to_vec()
     };
+    let base = Base {
+        path,
+        display: &display,
+        size,
+    };
+    if xlsx::container(&sample).is_some() {
+        let mut bytes = Vec::with_capacity(size as usize);
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| err(io_message(&e)))?;
+        let sha256 = reader.into_inner().digest();
+        return open_workbook(&base, bytes, sha256);
+    }
     refuse_binary(&sample, path).map_err(err)?;
-    let encoding = match encoding::sniff(&sample) {
+    open_csv(&base, reader, &sample).map(|input| vec![input])
+}
+
+/// What every input of a file shares.
+struct Base<'a> {
+    path: &'a Path,
+    display: &'a str,
+    size: u64,
+}
+
+impl Base<'_> {
+    fn err(&self, message: String) -> InputError {
+        InputError::new(self.display, message)
+    }
+
+    fn info(&self, format: Format, found: Found) -> InputInfo {
+        let (measure, measure_note) = decide_measure(&found.mapping, &found.preamble);
+        InputInfo {
+            index: 0,
+            path: self.path.to_path_buf(),
+            display: self.display.to_string(),
+            size: self.size,
+            format,
+            mapping: found.mapping,
+            measure,
+            measure_note,
+            preamble: found.preamble,
+            notes: Vec::new(),
+        }
+    }
+}
+
+fn open_csv(
+    base: &Base,
+    mut reader: BufReader<HashingReader<File>>,
+    sample: &[u8],
+) -> Result<OpenedInput, InputError> {
+    let encoding = match encoding::sniff(sample) {
         Sniffed::Text(e) => e,
         // A damaged UTF-8 file: read it as UTF-8 so that the row and column at fault are named.
         Sniffed::BrokenUtf8 => Encoding::Utf8,
         Sniffed::Utf16 => {
-            return Err(err(
+            return Err(base.err(
                 "fichier en UTF-16 (« texte Unicode » d'Excel) : enregistrez-le en CSV UTF-8"
                     .into(),
             ));
@@ -217,8 +341,8 @@ pub fn open(path: &Path, index: u32) -> Result<OpenedInput, InputError> {
         use std::io::BufRead;
         reader.consume(encoding::UTF8_BOM.len());
     }
-    let dialect = csv::sniff_dialect(&sample);
-    let mut records = CsvRecords::new(reader, dialect, encoding, &display);
+    let dialect = csv::sniff_dialect(sample);
+    let mut records = CsvRecords::new(reader, dialect, encoding, base.display);
     let mut head = Vec::with_capacity(HEADER_SEARCH_ROWS);
     while head.len() < HEADER_SEARCH_ROWS {
         match records.next() {
@@ -227,39 +351,170 @@ pub fn open(path: &Path, index: u32) -> Result<OpenedInput, InputError> {
         }
     }
     if head.iter().all(RawRecord::is_blank) {
-        return Err(err("aucune ligne lisible : fichier vide".into()));
+        return Err(base.err("aucune ligne lisible : fichier vide".into()));
     }
-    let preamble_measure = |index: usize| read_preamble(&head[..index]).measure.map(|(m, _)| m);
-    let (mapping, header_index) = match layout::detect(&head, preamble_measure) {
-        Detection::Extract { mapping, index } => (*mapping, index),
-        Detection::Nomenclature(layout) => {
-            return Err(err(format!(
-                "ce fichier est une nomenclature, pas un extrait de dépenses : {}. Il n'y a rien à rapprocher.",
-                layout.title
-            )));
+    let found = match find_header(&head) {
+        Ok(found) => found,
+        Err(refusal) => {
+            let what = format!("séparateur : {}", dialect.separator_label());
+            return Err(base.err(refusal.message(&what)));
         }
-        Detection::Unknown { closest } => return Err(unknown_layout(&display, closest, dialect)),
     };
-    let preamble = read_preamble(&head[..header_index]);
-    let (measure, measure_note) = decide_measure(&mapping, &preamble);
-    let head = head.split_off(header_index + 1);
-    let info = InputInfo {
-        index,
-        path: path.to_path_buf(),
-        display,
-        size,
-        format: Format::Csv(dialect),
-        encoding,
-        mapping,
-        measure,
-        measure_note,
-        preamble,
-    };
+    let head = head.split_off(found.index + 1);
+    let info = base.info(Format::Csv { dialect, encoding }, found);
     Ok(OpenedInput {
         info,
         head,
-        rest: RowStream { records },
+        rest: RowStream::Csv(Box::new(records)),
     })
+}
+
+fn open_workbook(
+    base: &Base,
+    bytes: Vec<u8>,
+    sha256: String,
+) -> Result<Vec<OpenedInput>, InputError> {
+    let kind = match xlsx::container(&bytes) {
+        Some(xlsx::Container::Compound) => "xls",
+        _ if bytes
+            .windows(39)
+            .take(200)
+            .any(|w| w == b"mimetypeapplication/vnd.oasis.opendocu") =>
+        {
+            "ods"
+        }
+        _ => "xlsx",
+    };
+    let sheets = xlsx::read_sheets(bytes).map_err(|m| base.err(m))?;
+    let mut opened = Vec::new();
+    let mut refusals = Vec::new();
+    let mut ignored = Vec::new();
+    for sheet in sheets {
+        let head: Vec<RawRecord> = (0..sheet.height().min(HEADER_SEARCH_ROWS))
+            .map(|i| sheet.record(i))
+            .collect();
+        match find_header(&head) {
+            Ok(found) => {
+                let next = found.index + 1;
+                let format = Format::Workbook {
+                    sheet: sheet.name.clone(),
+                    kind,
+                };
+                let info = base.info(format, found);
+                opened.push(OpenedInput {
+                    info,
+                    head: Vec::new(),
+                    rest: RowStream::Sheet {
+                        sheet,
+                        next,
+                        sha256: sha256.clone(),
+                    },
+                });
+            }
+            Err(refusal) => {
+                ignored.push(format!("« {} »", sheet.name));
+                refusals.push((sheet.name, refusal));
+            }
+        }
+    }
+    if opened.is_empty() {
+        return Err(workbook_refusal(base, refusals));
+    }
+    let sheets_read: Vec<String> = opened
+        .iter()
+        .filter_map(|o| o.info.sheet().map(|s| format!("« {s} »")))
+        .collect();
+    for input in &mut opened {
+        input
+            .info
+            .notes
+            .push(format!("feuille(s) lue(s) : {}", sheets_read.join(", ")));
+        if !ignored.is_empty() {
+            input.info.notes.push(format!(
+                "feuille(s) sans extrait, ignorée(s) : {}",
+                ignored.join(", ")
+            ));
+        }
+    }
+    Ok(opened)
+}
+
+/// No sheet holds an extract: say why, preferring a nomenclature, then the closest layout.
+fn workbook_refusal(base: &Base, refusals: Vec<(String, Refusal)>) -> InputError {
+    if let Some((sheet, r)) = refusals
+        .iter()
+        .find(|(_, r)| matches!(r, Refusal::Nomenclature(_)))
+    {
+        return base.err(r.message(&format!("feuille « {sheet} »")));
+    }
+    let best = refusals
+        .iter()
+        .filter_map(|(sheet, r)| match r {
+            Refusal::Unknown(Some(c)) => Some((sheet, r, c.1.len())),
+            _ => None,
+        })
+        .min_by_key(|(_, _, missing)| *missing);
+    match best {
+        Some((sheet, r, _)) => base.err(r.message(&format!("feuille « {sheet} »"))),
+        None => {
+            let names: Vec<String> = refusals.iter().map(|(s, _)| format!("« {s} »")).collect();
+            base.err(format!(
+                "aucune feuille ne contient d'extrait Chorus reconnu (feuilles : {}) ; `chorus-recon layouts` liste les mises en page connues",
+                names.join(", ")
+            ))
+        }
+    }
+}
+
+/// A header found among the first rows.
+struct Found {
+    mapping: Mapping,
+    index: usize,
+    preamble: Preamble,
+}
+
+/// Why no header was found.
+enum Refusal {
+    Nomenclature(&'static layout::Layout),
+    Unknown(Option<(&'static layout::Layout, Vec<&'static str>, u64)>),
+}
+
+impl Refusal {
+    /// The French message; `what` says where (« séparateur : virgule », « feuille « X » »).
+    fn message(&self, what: &str) -> String {
+        match self {
+            Refusal::Nomenclature(layout) => format!(
+                "ce fichier ({what}) est une nomenclature, pas un extrait de dépenses : {}. Il n'y a rien à rapprocher.",
+                layout.title
+            ),
+            Refusal::Unknown(Some((layout, missing, row))) => format!(
+                "mise en page Chorus non reconnue ({what}). La plus proche est « {} » ({}), en-tête supposé ligne {row}, à laquelle il manque : {}",
+                layout.name,
+                layout.title,
+                missing
+                    .iter()
+                    .map(|m| format!("« {m} »"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Refusal::Unknown(None) => format!(
+                "mise en page Chorus non reconnue ({what}) : aucune des {HEADER_SEARCH_ROWS} premières lignes ne ressemble à un en-tête d'extrait ; `chorus-recon layouts` liste les mises en page connues"
+            ),
+        }
+    }
+}
+
+fn find_header(head: &[RawRecord]) -> Result<Found, Refusal> {
+    let preamble_measure = |index: usize| read_preamble(&head[..index]).measure.map(|(m, _)| m);
+    match layout::detect(head, preamble_measure) {
+        Detection::Extract { mapping, index } => Ok(Found {
+            mapping: *mapping,
+            index,
+            preamble: read_preamble(&head[..index]),
+        }),
+        Detection::Nomenclature(layout) => Err(Refusal::Nomenclature(layout)),
+        Detection::Unknown { closest } => Err(Refusal::Unknown(closest)),
+    }
 }
 
 fn decide_measure(mapping: &Mapping, preamble: &Preamble) -> (Measure, String) {
@@ -281,32 +536,6 @@ fn decide_measure(mapping: &Mapping, preamble: &Preamble) -> (Measure, String) {
     }
 }
 
-fn unknown_layout(
-    file: &str,
-    closest: Option<(&'static layout::Layout, Vec<&'static str>, u64)>,
-    dialect: Dialect,
-) -> InputError {
-    let message = match closest {
-        Some((layout, missing, row)) => format!(
-            "mise en page Chorus non reconnue (séparateur : {}). La plus proche est « {} » ({}), en-tête supposé ligne {row}, à laquelle il manque : {}",
-            dialect.separator_label(),
-            layout.name,
-            layout.title,
-            missing
-                .iter()
-                .map(|m| format!("« {m} »"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        None => format!(
-            "mise en page Chorus non reconnue (séparateur : {}) : aucune des {} premières lignes ne ressemble à un en-tête d'extrait ; `chorus-recon layouts` liste les mises en page connues",
-            dialect.separator_label(),
-            HEADER_SEARCH_ROWS
-        ),
-    };
-    InputError::new(file, message)
-}
-
 /// Refuses files whose first bytes say they are not text.
 fn refuse_binary(sample: &[u8], path: &Path) -> Result<(), String> {
     let ext = path
@@ -315,12 +544,6 @@ fn refuse_binary(sample: &[u8], path: &Path) -> Result<(), String> {
         .unwrap_or_default();
     let what = if sample.starts_with(b"%PDF") {
         Some("un document PDF")
-    } else if sample.starts_with(b"PK\x03\x04") {
-        Some(
-            "un classeur XLSX/ODS ou une archive ZIP (la lecture des classeurs arrive avec une prochaine version)",
-        )
-    } else if sample.starts_with(b"\xD0\xCF\x11\xE0") {
-        Some("un classeur Excel 97 (.xls) ou un document Office chiffré")
     } else if sample.iter().take(8192).any(|b| *b == 0) {
         Some("un fichier binaire")
     } else {
@@ -328,7 +551,7 @@ fn refuse_binary(sample: &[u8], path: &Path) -> Result<(), String> {
     };
     match what {
         Some(what) => Err(format!(
-            "ce fichier{} est {what}, pas un extrait CSV",
+            "ce fichier{} est {what}, pas un extrait Chorus (CSV ou classeur)",
             if ext.is_empty() {
                 String::new()
             } else {

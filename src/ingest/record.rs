@@ -7,8 +7,8 @@ pub enum Field<'a> {
     Text(&'a str),
     /// A numeric cell (XLSX): amounts arrive as binary floats.
     Number(f64),
-    /// A date cell (XLSX), as an Excel serial in the workbook's date system.
-    DateSerial(f64),
+    /// A date cell (XLSX), already converted from the workbook's date system.
+    Date(chrono::NaiveDate),
     /// An error cell (`#N/A`, `#REF!`…), with its text.
     Error(&'a str),
 }
@@ -30,7 +30,7 @@ impl<'a> Field<'a> {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
     Number(f64),
-    DateSerial(f64),
+    Date(chrono::NaiveDate),
     Error,
 }
 
@@ -74,9 +74,8 @@ impl RawRecord {
         self.push_text("");
     }
 
-    pub fn push_date_serial(&mut self, value: f64) {
-        self.kinds
-            .push((self.ends.len() as u32, Kind::DateSerial(value)));
+    pub fn push_date(&mut self, value: chrono::NaiveDate) {
+        self.kinds.push((self.ends.len() as u32, Kind::Date(value)));
         self.push_text("");
     }
 
@@ -111,7 +110,7 @@ impl RawRecord {
         Some(match kind {
             None => Field::Text(self.text_of(i)),
             Some(Kind::Number(v)) => Field::Number(v),
-            Some(Kind::DateSerial(v)) => Field::DateSerial(v),
+            Some(Kind::Date(d)) => Field::Date(d),
             Some(Kind::Error) => Field::Error(self.text_of(i)),
         })
     }
@@ -121,7 +120,8 @@ impl RawRecord {
         (0..self.len())
             .map(|i| match self.get(i) {
                 Some(Field::Text(t) | Field::Error(t)) => t.to_string(),
-                Some(Field::Number(v) | Field::DateSerial(v)) => v.to_string(),
+                Some(Field::Number(v)) => v.to_string(),
+                Some(Field::Date(d)) => d.format("%d/%m/%Y").to_string(),
                 None => String::new(),
             })
             .collect()

@@ -91,7 +91,7 @@ const TYPED: [FieldId; 10] = [
 /// Whether a value reads as the field it would be mapped to.
 fn plausible(id: FieldId, field: Field) -> bool {
     let Field::Text(t) = field else {
-        return matches!(field, Field::Number(_) | Field::DateSerial(_));
+        return matches!(field, Field::Number(_) | Field::Date(_));
     };
     let t = t.trim();
     let digits = |s: &str, min: usize, max: usize| {

@@ -29,8 +29,6 @@ pub struct FileContext<'a> {
     pub separator: char,
     /// Columns missing from the header (data rows one field longer than the header).
     pub gap: Option<Gap>,
-    /// Excel 1904 date system (workbooks only).
-    pub date1904: bool,
 }
 
 /// What became of a raw row.
@@ -112,7 +110,7 @@ fn text(record: &RawRecord, ctx: &FileContext, id: FieldId) -> Result<Option<Str
         None => Ok(None),
         Some(Field::Text(t)) => Ok(Some(t.to_string())),
         Some(Field::Number(v)) => Ok(Some(number_text(v))),
-        Some(Field::DateSerial(v)) => Ok(Some(number_text(v))),
+        Some(Field::Date(d)) => Ok(Some(d.format("%d/%m/%Y").to_string())),
         Some(Field::Error(e)) => Err(Reject::at(id, format!("cellule en erreur « {e} »"))),
     }
 }
@@ -143,11 +141,11 @@ fn date_of(
 ) -> Result<Option<NaiveDate>, Reject> {
     match field(record, ctx, id) {
         None => Ok(None),
-        Some(Field::DateSerial(v) | Field::Number(v)) => {
-            date::date_from_excel_serial(v, ctx.date1904)
-                .map(Some)
-                .ok_or_else(|| Reject::at(id, format!("date Excel hors limites ({v})")))
-        }
+        Some(Field::Date(d)) => Ok(Some(d)),
+        // A date typed as a plain number: an Excel serial (1900 system).
+        Some(Field::Number(v)) => date::date_from_excel_serial(v, false)
+            .map(Some)
+            .ok_or_else(|| Reject::at(id, format!("date Excel hors limites ({v})"))),
         Some(Field::Text(t)) => date::parse_date(t).map_err(|e| Reject::at(id, e.to_string())),
         Some(Field::Error(e)) => Err(Reject::at(id, format!("cellule en erreur « {e} »"))),
     }
@@ -160,7 +158,14 @@ fn amount_of(record: &RawRecord, ctx: &FileContext) -> Result<Decimal, Reject> {
             id,
             "montant absent (ligne plus courte que l'en-tête)",
         )),
-        Some(Field::Number(v) | Field::DateSerial(v)) => {
+        Some(Field::Date(d)) => Err(Reject::at(
+            id,
+            format!(
+                "une date ({}) à la place d'un montant",
+                d.format("%d/%m/%Y")
+            ),
+        )),
+        Some(Field::Number(v)) => {
             amount::amount_from_f64(v).map_err(|e| Reject::at(id, e.to_string()))
         }
         Some(Field::Text(t)) => amount::parse_amount(t).map_err(|e| Reject::at(id, e.to_string())),
@@ -319,7 +324,6 @@ mod tests {
             exercice,
             separator: ';',
             gap: None,
-            date1904: false,
         };
         normalize(&record(7, cells), &ctx)
     }

@@ -30,6 +30,23 @@ impl Context<'_> {
             .unwrap_or("?")
     }
 
+    /// The path of input `index`, with its worksheet for workbooks.
+    pub fn input_label(&self, index: u32) -> &str {
+        self.run
+            .inputs
+            .get(index as usize)
+            .map(|i| i.label.as_str())
+            .unwrap_or("?")
+    }
+
+    /// The worksheet of input `index`, for workbooks.
+    pub fn input_sheet(&self, index: u32) -> Option<&str> {
+        self.run
+            .inputs
+            .get(index as usize)
+            .and_then(|i| i.info.sheet())
+    }
+
     /// A product's display name, or « Non attribué ».
     pub fn product_name(&self, product: Option<usize>) -> &str {
         product

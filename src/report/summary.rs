@@ -38,6 +38,8 @@ pub struct ConventionRef {
 #[derive(Serialize)]
 pub struct Input {
     pub path: String,
+    /// The worksheet, for workbooks.
+    pub sheet: Option<String>,
     pub sha256: String,
     pub size: u64,
     pub layout: String,
@@ -109,6 +111,8 @@ pub struct FindingOut {
     pub severity: &'static str,
     pub message: String,
     pub file: Option<String>,
+    /// The worksheet, for workbooks.
+    pub sheet: Option<String>,
     pub row: Option<u64>,
     pub ej: Option<String>,
     pub amount: Option<String>,
@@ -210,25 +214,28 @@ fn inputs(ctx: &Context) -> Vec<Input> {
         .inputs
         .iter()
         .zip(&rec.input_counts)
-        .map(|(i, c)| {
-            let crate::ingest::Format::Csv(dialect) = i.info.format;
-            Input {
-                path: i.info.display.clone(),
-                sha256: i.sha256.clone(),
-                size: i.info.size,
-                layout: i.info.mapping.layout.name.clone(),
-                encoding: i.info.encoding.label(),
-                separator: (dialect.separator as char).to_string(),
-                header_row: i.info.mapping.header_row,
-                measure: i.info.measure.label(),
-                axes: i.checked_axes.iter().map(|a| a.label()).collect(),
-                rows: c.read,
-                in_scope: c.in_scope,
-                out_of_scope: c.out_of_scope,
-                rejected: c.rejected,
-                duplicates: c.duplicates,
-                notes: i.notes.clone(),
-            }
+        .map(|(i, c)| Input {
+            path: i.info.display.clone(),
+            sheet: i.info.sheet().map(str::to_string),
+            sha256: i.sha256.clone(),
+            size: i.info.size,
+            layout: i.info.mapping.layout.name.clone(),
+            encoding: i.info.encoding_label(),
+            separator: match &i.info.format {
+                crate::ingest::Format::Csv { dialect, .. } => {
+                    (dialect.separator as char).to_string()
+                }
+                crate::ingest::Format::Workbook { .. } => String::new(),
+            },
+            header_row: i.info.mapping.header_row,
+            measure: i.info.measure.label(),
+            axes: i.checked_axes.iter().map(|a| a.label()).collect(),
+            rows: c.read,
+            in_scope: c.in_scope,
+            out_of_scope: c.out_of_scope,
+            rejected: c.rejected,
+            duplicates: c.duplicates,
+            notes: i.notes.clone(),
         })
         .collect()
 }
@@ -243,6 +250,10 @@ fn finding(ctx: &Context, f: &Finding) -> FindingOut {
         },
         message: f.message.clone(),
         file: f.origin.map(|o| ctx.input_path(o.input).to_string()),
+        sheet: f
+            .origin
+            .and_then(|o| ctx.input_sheet(o.input))
+            .map(str::to_string),
         row: f.origin.map(|o| o.row),
         ej: f.ej.clone(),
         amount: f.amount.map(amount_text),

@@ -48,7 +48,7 @@ fn line_cells<'a>(ctx: &'a Context, scoped: &'a ScopedLine) -> Vec<Cell<'a>> {
         (false, None) => "",
     };
     vec![
-        Cell::text(ctx.input_path(l.origin.input)),
+        Cell::text(ctx.input_label(l.origin.input)),
         Cell::count(l.origin.row),
         Cell::text(l.measure.label()),
         Cell::count(l.year),
@@ -117,7 +117,7 @@ fn finding_cells<'a>(ctx: &'a Context, f: &'a Finding, split: Split) -> Vec<Cell
         Cell::text(f.code.as_str()),
         Cell::text(&f.message),
         f.origin
-            .map_or(Cell::Empty, |o| Cell::text(ctx.input_path(o.input))),
+            .map_or(Cell::Empty, |o| Cell::text(ctx.input_label(o.input))),
         f.origin.map_or(Cell::Empty, |o| Cell::count(o.row)),
         Cell::opt(f.ej.as_deref()),
         Cell::opt_amount(f.amount),
@@ -170,7 +170,7 @@ const OUT_HEADERS: [&str; 16] = [
 fn out_cells<'a>(ctx: &'a Context, j: &'a Judged) -> Vec<Cell<'a>> {
     let l: &Line = &j.line;
     vec![
-        Cell::text(ctx.input_path(l.origin.input)),
+        Cell::text(ctx.input_label(l.origin.input)),
         Cell::count(l.origin.row),
         Cell::text(l.measure.label()),
         Cell::count(l.year),
@@ -211,7 +211,7 @@ pub fn hors_perimetre(
 
 fn rejection_cells<'a>(ctx: &'a Context, r: &'a Rejection) -> Vec<Cell<'a>> {
     vec![
-        Cell::text(ctx.input_path(r.origin.input)),
+        Cell::text(ctx.input_label(r.origin.input)),
         Cell::count(r.origin.row),
         Cell::opt(r.column.as_deref()),
         Cell::text(&r.reason),

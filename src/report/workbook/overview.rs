@@ -7,7 +7,6 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::grid::{Cell, Formats, Grid, Tone};
-use crate::ingest::Format as InputFormat;
 use crate::reconcile::{Code, Severity, Status};
 use crate::report::{Context, VERSION};
 
@@ -240,23 +239,16 @@ pub fn provenance(book: &mut Workbook, fmt: &Formats, ctx: &Context) -> Result<(
         row += 1;
         let info = &input.info;
         let n = rec.input_counts.get(i).copied().unwrap_or_default();
-        let InputFormat::Csv(dialect) = info.format;
-        let sep = dialect.separator as char;
-        let separator = if sep.is_ascii_graphic() {
-            format!("{} ({sep})", dialect.separator_label())
-        } else {
-            dialect.separator_label().to_string()
-        };
         let layout = info.mapping.layout;
         grid.row(
             row,
             &[
-                Cell::text(&info.display),
+                Cell::owned(info.label()),
                 Cell::count(info.size),
                 Cell::text(&input.sha256),
                 Cell::owned(format!("{} – {}", layout.name, layout.title)),
-                Cell::text(info.encoding.label()),
-                Cell::owned(separator),
+                Cell::text(info.encoding_label()),
+                Cell::owned(info.shape_label()),
                 Cell::count(info.mapping.header_row),
                 Cell::text(&info.measure_note),
                 Cell::owned(input.checked_axes.labels()),

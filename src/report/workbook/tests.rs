@@ -182,7 +182,7 @@ fn lines_are_typed_and_extract_text_stays_inert() {
     let mut book = open(&build(&ctx).unwrap());
     let l = book.worksheet_range("Lignes").unwrap();
     assert_eq!(cell(&l, 0, 11), text("Fournisseur"));
-    assert_eq!(cell(&l, 1, 0), text(ctx.input_path(0)));
+    assert_eq!(cell(&l, 1, 0), text(ctx.input_label(0)));
     assert_eq!(cell(&l, 1, 1), Data::Float(2.0));
     assert_eq!(cell(&l, 1, 3), Data::Float(2020.0));
     assert_eq!(
