@@ -141,6 +141,12 @@ fn process(
     if stage.blank_rows > 0 {
         notes.push(format!("{} ligne(s) vide(s) ignorée(s)", stage.blank_rows));
     }
+    if stage.other_figure_rows > 0 {
+        notes.push(format!(
+            "{} ligne(s) d'indicateurs sans effet sur les AE et les CP (pré-engagements, reports, montants facturés…) ignorée(s)",
+            stage.other_figure_rows
+        ));
+    }
     if stage.subtotal_rows > 0 {
         notes.push(format!(
             "{} ligne(s) de sous-total (« Résultat », « Total ») ignorée(s)",
@@ -166,11 +172,14 @@ struct Stage {
     result: InputResult,
     blank_rows: u64,
     subtotal_rows: u64,
+    other_figure_rows: u64,
 }
 
 enum Judgement {
-    Skip(bool),
-    Line(Box<Judged>),
+    Blank,
+    Subtotal,
+    NotAMovement,
+    Lines(Vec<Judged>),
     Rejected(Rejection),
 }
 
@@ -185,24 +194,31 @@ impl Stage {
         let judged: Vec<Judgement> = chunk
             .par_iter()
             .map(|record| match normalize::normalize(record, ctx) {
-                RowOutcome::Blank => Judgement::Skip(true),
-                RowOutcome::Subtotal => Judgement::Skip(false),
-                RowOutcome::Line(line) => {
-                    Judgement::Line(Box::new(classify::classify(*line, checked, convention)))
-                }
+                RowOutcome::Blank => Judgement::Blank,
+                RowOutcome::Subtotal => Judgement::Subtotal,
+                RowOutcome::NotAMovement => Judgement::NotAMovement,
+                RowOutcome::Lines(lines) => Judgement::Lines(
+                    lines
+                        .into_iter()
+                        .map(|line| classify::classify(line, checked, convention))
+                        .collect(),
+                ),
                 RowOutcome::Rejected(r) => Judgement::Rejected(r),
             })
             .collect();
         for j in judged {
             match j {
-                Judgement::Skip(true) => self.blank_rows += 1,
-                Judgement::Skip(false) => self.subtotal_rows += 1,
-                Judgement::Line(j) => {
-                    match j.line.measure {
-                        Measure::Ae => self.result.ae_in += j.line.amount,
-                        Measure::Cp => self.result.cp_in += j.line.amount,
+                Judgement::Blank => self.blank_rows += 1,
+                Judgement::Subtotal => self.subtotal_rows += 1,
+                Judgement::NotAMovement => self.other_figure_rows += 1,
+                Judgement::Lines(lines) => {
+                    for j in lines {
+                        match j.line.measure {
+                            Measure::Ae => self.result.ae_in += j.line.amount,
+                            Measure::Cp => self.result.cp_in += j.line.amount,
+                        }
+                        self.result.judged.push(j);
                     }
-                    self.result.judged.push(*j);
                 }
                 Judgement::Rejected(r) => self.result.rejections.push(r),
             }
@@ -210,18 +226,42 @@ impl Stage {
     }
 }
 
-/// The exercice of a BEx preamble, when it reads as a year.
+/// The exercice a whole file gives: its BEx preamble, the year heading its amount column
+/// (crosstab), or its name (2019 workbooks). `None`: each line's own exercice or date.
 fn preamble_exercice(info: &InputInfo, notes: &mut Vec<String>) -> Option<i32> {
     notes.push(format!("montant lu comme {}", info.measure_note));
-    let text = info.preamble.exercice.as_deref()?;
-    match parse_year(text) {
-        Some(y) => {
-            notes.push(format!("exercice {y} d'après le préambule"));
-            Some(y)
-        }
-        None => {
-            notes.push(format!("exercice du préambule illisible (« {text} ») : l'année de chaque ligne vient de sa date"));
-            None
+    if let Some(text) = info.preamble.exercice.as_deref() {
+        return match parse_year(text) {
+            Some(y) => {
+                notes.push(format!("exercice {y} d'après le préambule"));
+                Some(y)
+            }
+            None => {
+                notes.push(format!("exercice du préambule illisible (« {text} ») : l'année de chaque ligne vient de sa date"));
+                None
+            }
+        };
+    }
+    if let Some(y) = info.mapping.header_year {
+        notes.push(format!(
+            "exercice {y} d'après l'en-tête de la colonne des montants"
+        ));
+        return Some(y);
+    }
+    if info.mapping.layout.meta.year_from_file_name {
+        let stem = info
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let year = stem
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|t| t.len() == 4)
+            .find_map(|t| parse_year(t).filter(|y| (2000..2100).contains(y)));
+        if let Some(y) = year {
+            notes.push(format!("exercice {y} d'après le nom du fichier"));
+            return Some(y);
         }
     }
+    None
 }

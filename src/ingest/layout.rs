@@ -13,9 +13,17 @@ use crate::normalize::code::fold;
 /// How many rows may precede the header.
 pub const HEADER_SEARCH_ROWS: usize = 20;
 
-const SCHEMA_FILES: [(&str, &str); 5] = [
+const SCHEMA_FILES: [(&str, &str); 13] = [
     ("aife-ej.json", include_str!("../../schemas/aife-ej.json")),
     ("aife-dp.json", include_str!("../../schemas/aife-dp.json")),
+    (
+        "aife-ej-quotidien.json",
+        include_str!("../../schemas/aife-ej-quotidien.json"),
+    ),
+    (
+        "aife-dp-quotidien.json",
+        include_str!("../../schemas/aife-dp-quotidien.json"),
+    ),
     (
         "infbud53-ae.json",
         include_str!("../../schemas/infbud53-ae.json"),
@@ -25,8 +33,32 @@ const SCHEMA_FILES: [(&str, &str); 5] = [
         include_str!("../../schemas/infbud53-cp.json"),
     ),
     (
+        "infbud53-croise.json",
+        include_str!("../../schemas/infbud53-croise.json"),
+    ),
+    (
+        "infbud53-bowebi.json",
+        include_str!("../../schemas/infbud53-bowebi.json"),
+    ),
+    (
+        "infbud53-xlsx-2019.json",
+        include_str!("../../schemas/infbud53-xlsx-2019.json"),
+    ),
+    (
+        "sap-journal-pieces.json",
+        include_str!("../../schemas/sap-journal-pieces.json"),
+    ),
+    (
         "nomenclature-localisations.json",
         include_str!("../../schemas/nomenclature-localisations.json"),
+    ),
+    (
+        "nomenclature-calculette.json",
+        include_str!("../../schemas/nomenclature-calculette.json"),
+    ),
+    (
+        "nomenclature-centres-cout.json",
+        include_str!("../../schemas/nomenclature-centres-cout.json"),
     ),
 ];
 
@@ -52,7 +84,20 @@ pub enum FieldId {
     CompteBudgetaire,
     CompteBudgetaireLibelle,
     GroupeMarchandises,
+    /// The amount, whose meaning the file (or a key-figure column) gives.
     Montant,
+    /// BO Webi key-figure columns: AE of the year, committed (bascule included), the
+    /// bascule of earlier EJs, paid.
+    MontantAe,
+    MontantEngage,
+    MontantBascule,
+    MontantCp,
+    /// Added to `Montant` (AIFE daily DP: the VAT beside the amount excluding VAT).
+    MontantTva,
+    /// SAP value type (journal des pièces « TV »): with `TypeMontant`, the key figure.
+    TypeValeur,
+    /// The key figure a row's amount is (crosstab « Type montant », journal « TypeMtant »).
+    TypeMontant,
     ProjetAnalytique,
     #[serde(rename = "axe_ministeriel_2")]
     AxeMinisteriel2,
@@ -61,7 +106,7 @@ pub enum FieldId {
 }
 
 impl FieldId {
-    pub const COUNT: usize = 23;
+    pub const COUNT: usize = 30;
 
     fn from_name(name: &str) -> Option<FieldId> {
         serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
@@ -98,6 +143,30 @@ pub struct LayoutMeta {
     pub requires: Vec<String>,
     #[serde(default)]
     pub sources: Vec<String>,
+    /// For layouts with a key-figure column: what each value means (matched as a prefix,
+    /// case and accents aside).
+    #[serde(default)]
+    pub key_figures: Vec<KeyFigure>,
+    /// The exercice is in the file's name (2019 workbooks: « … 2019.xlsx »).
+    #[serde(default)]
+    pub year_from_file_name: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct KeyFigure {
+    pub value: String,
+    #[serde(default)]
+    pub measure: Option<Measure>,
+    /// -1 for a figure to subtract (the bascule of earlier EJs from « montant engagé »).
+    #[serde(default = "plus_one")]
+    pub sign: i8,
+    /// A figure that is not a movement (balances, availabilities): rows are skipped.
+    #[serde(default)]
+    pub ignore: bool,
+}
+
+fn plus_one() -> i8 {
+    1
 }
 
 #[derive(Debug, Deserialize)]
@@ -159,6 +228,13 @@ enum Role {
     Text,
 }
 
+/// An alias that matches a column headed by a year (`2021`): crosstab amounts.
+const YEAR_ALIAS: &str = "{ANNEE}";
+
+fn is_year(key: &str) -> bool {
+    key.len() == 4 && key.starts_with("20") && key.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Header cells folded for matching (case, accents, spacing, `º`).
 fn header_key(text: &str) -> String {
     fold(&text.replace('º', "°"))
@@ -186,6 +262,8 @@ pub struct Mapping {
     columns: [Option<usize>; FieldId::COUNT],
     /// Nomenclature fields found (by schema field name).
     found: Vec<String>,
+    /// The year heading a column matched by a `{année}` alias (crosstab amounts).
+    pub header_year: Option<i32>,
 }
 
 impl Mapping {
@@ -280,7 +358,7 @@ pub fn map_header(layout: &'static Layout, record: &RawRecord) -> Mapping {
             let base = header_key(base);
             (0..keys.len()).find(|&j| {
                 !claimed[j]
-                    && keys[j] == base
+                    && (keys[j] == base || base == YEAR_ALIAS && is_year(&keys[j]))
                     && match role {
                         None => roles[j] != Role::Text,
                         Some(r) => roles[j] == r,
@@ -295,12 +373,20 @@ pub fn map_header(layout: &'static Layout, record: &RawRecord) -> Mapping {
             }
         }
     }
+    let header_year = layout
+        .fields
+        .iter()
+        .filter(|f| f.headers.iter().any(|h| h == "{année}"))
+        .filter_map(|f| FieldId::from_name(&f.name))
+        .filter_map(|id| columns[id as usize])
+        .find_map(|j| keys[j].parse().ok().filter(|_| is_year(&keys[j])));
     Mapping {
         layout,
         header_row: record.row,
         header,
         columns,
         found,
+        header_year,
     }
 }
 

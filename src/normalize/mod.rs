@@ -6,6 +6,7 @@ pub mod align;
 pub mod amount;
 pub mod code;
 pub mod date;
+mod movement;
 pub mod titre;
 
 use chrono::{Datelike, NaiveDate};
@@ -38,7 +39,11 @@ pub enum RowOutcome {
     Blank,
     /// A subtotal row (`Résultat`, `Total`): not data, not counted.
     Subtotal,
-    Line(Box<Line>),
+    /// The row's lines: one per movement it carries (two for a BO Webi row with both
+    /// commitments and payments).
+    Lines(Vec<Line>),
+    /// A key figure that is not a movement (a balance, say): not data, not counted.
+    NotAMovement,
     Rejected(Rejection),
 }
 
@@ -64,8 +69,9 @@ pub fn normalize(record: &RawRecord, ctx: &FileContext) -> RowOutcome {
     if is_subtotal(record) {
         return RowOutcome::Subtotal;
     }
-    match build_line(record, ctx) {
-        Ok(line) => RowOutcome::Line(Box::new(line)),
+    match build_lines(record, ctx) {
+        Ok(Some(lines)) => RowOutcome::Lines(lines),
+        Ok(None) => RowOutcome::NotAMovement,
         Err(reject) => RowOutcome::Rejected(Rejection {
             origin: Origin {
                 input: ctx.input,
@@ -123,6 +129,25 @@ fn number_text(v: f64) -> String {
     }
 }
 
+/// EJ, DP and poste numbers: exports disagree on leading zeros (`0100278662` and
+/// `100278662`, poste `0000000001` and `1`), so numbers are written at their usual width.
+fn identifier(
+    record: &RawRecord,
+    ctx: &FileContext,
+    id: FieldId,
+    width: usize,
+) -> Result<Option<String>, Reject> {
+    Ok(text(record, ctx, id)?.and_then(|t| {
+        let cleaned = code::normalize_identifier(&t, None)?;
+        if cleaned.bytes().all(|b| b.is_ascii_digit()) {
+            let digits = cleaned.trim_start_matches('0');
+            Some(format!("{digits:0>width$}"))
+        } else {
+            Some(cleaned)
+        }
+    }))
+}
+
 fn code_of(record: &RawRecord, ctx: &FileContext, id: FieldId) -> Result<Option<String>, Reject> {
     Ok(text(record, ctx, id)?.and_then(|t| code::clean_code(&t)))
 }
@@ -151,31 +176,13 @@ fn date_of(
     }
 }
 
-fn amount_of(record: &RawRecord, ctx: &FileContext) -> Result<Decimal, Reject> {
-    let id = FieldId::Montant;
-    match field(record, ctx, id) {
-        None => Err(Reject::at(
-            id,
-            "montant absent (ligne plus courte que l'en-tête)",
-        )),
-        Some(Field::Date(d)) => Err(Reject::at(
-            id,
-            format!(
-                "une date ({}) à la place d'un montant",
-                d.format("%d/%m/%Y")
-            ),
-        )),
-        Some(Field::Number(v)) => {
-            amount::amount_from_f64(v).map_err(|e| Reject::at(id, e.to_string()))
-        }
-        Some(Field::Text(t)) => amount::parse_amount(t).map_err(|e| Reject::at(id, e.to_string())),
-        Some(Field::Error(e)) => Err(Reject::at(id, format!("cellule en erreur « {e} »"))),
-    }
-}
-
-fn build_line(record: &RawRecord, ctx: &FileContext) -> Result<Line, Reject> {
+/// The lines of a row: one per movement it carries (usually one).
+fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<Option<Vec<Line>>, Reject> {
     check_width(record, ctx)?;
-    let amount = amount_of(record, ctx)?;
+    let movements = match movement::movements(record, ctx)? {
+        movement::Movements::Lines(m) => m,
+        movement::Movements::NotAMovement => return Ok(None),
+    };
     let date = date_of(record, ctx, FieldId::Date)?;
     let date_ej = date_of(record, ctx, FieldId::DateEj)?;
     let exercice = match text(record, ctx, FieldId::Exercice)? {
@@ -186,27 +193,23 @@ fn build_line(record: &RawRecord, ctx: &FileContext) -> Result<Line, Reject> {
         }
         _ => None,
     };
-    let date = date.or(if ctx.measure == Measure::Ae {
-        date_ej
-    } else {
-        None
-    });
     let year = exercice
         .or(ctx.exercice)
-        .or(date.map(|d| d.year()))
+        .or(date.or(date_ej).map(|d| d.year()))
         .ok_or_else(|| Reject {
             field: None,
             reason: "année inconnue : ni exercice ni date sur la ligne".into(),
         })?;
-    let ej = text(record, ctx, FieldId::Ej)?.and_then(|t| code::normalize_identifier(&t, Some(10)));
-    let dp = text(record, ctx, FieldId::Dp)?.and_then(|t| code::normalize_identifier(&t, Some(9)));
-    if ctx.measure == Measure::Ae && ej.is_none() {
+    let ej = identifier(record, ctx, FieldId::Ej, 10)?;
+    let dp = identifier(record, ctx, FieldId::Dp, 9)?;
+    let measures = || movements.iter().map(|(m, _)| *m);
+    if measures().any(|m| m == Measure::Ae) && ej.is_none() {
         return Err(Reject::at(
             FieldId::Ej,
             "N° EJ absent sur une ligne d'engagement",
         ));
     }
-    if ctx.measure == Measure::Cp && dp.is_none() && ctx.mapping.has(FieldId::Dp) {
+    if measures().any(|m| m == Measure::Cp) && dp.is_none() && ctx.mapping.has(FieldId::Dp) {
         return Err(Reject::at(
             FieldId::Dp,
             "N° DP absent sur une ligne de paiement",
@@ -239,7 +242,7 @@ fn build_line(record: &RawRecord, ctx: &FileContext) -> Result<Line, Reject> {
     .into_iter()
     .flatten()
     .collect();
-    Ok(Line {
+    let base = Line {
         origin: Origin {
             input: ctx.input,
             row: record.row,
@@ -248,7 +251,7 @@ fn build_line(record: &RawRecord, ctx: &FileContext) -> Result<Line, Reject> {
         year,
         date,
         date_ej,
-        amount,
+        amount: Decimal::ZERO,
         programme: text(record, ctx, FieldId::Programme)?
             .and_then(|t| code::normalize_programme(&t)),
         centre_financier: code_of(record, ctx, FieldId::CentreFinancier)?,
@@ -256,11 +259,9 @@ fn build_line(record: &RawRecord, ctx: &FileContext) -> Result<Line, Reject> {
         activite: code_of(record, ctx, FieldId::Activite)?,
         centre_cout: code_of(record, ctx, FieldId::CentreCout)?,
         ej,
-        poste_ej: text(record, ctx, FieldId::PosteEj)?
-            .and_then(|t| code::normalize_identifier(&t, None)),
+        poste_ej: identifier(record, ctx, FieldId::PosteEj, 1)?,
         dp,
-        poste_dp: text(record, ctx, FieldId::PosteDp)?
-            .and_then(|t| code::normalize_identifier(&t, None)),
+        poste_dp: identifier(record, ctx, FieldId::PosteDp, 1)?,
         societe: code_of(record, ctx, FieldId::Societe)?,
         fournisseur_code: code_of(record, ctx, FieldId::FournisseurCode)?,
         fournisseur: free_text(record, ctx, FieldId::Fournisseur)?,
@@ -269,7 +270,23 @@ fn build_line(record: &RawRecord, ctx: &FileContext) -> Result<Line, Reject> {
         groupe_marchandises: code_of(record, ctx, FieldId::GroupeMarchandises)?,
         texte: (!texts.is_empty()).then(|| texts.join(" | ")),
         titre,
-    })
+    };
+    Ok(Some(
+        movements
+            .into_iter()
+            .map(|(measure, amount)| Line {
+                measure,
+                amount,
+                // An AE line without its own date is dated by its EJ's creation.
+                date: base.date.or(if measure == Measure::Ae {
+                    base.date_ej
+                } else {
+                    None
+                }),
+                ..base.clone()
+            })
+            .collect(),
+    ))
 }
 
 /// A row longer than its header loses nothing silently: extra fields must be empty, or
@@ -341,7 +358,7 @@ mod tests {
 
     #[test]
     fn a_good_row_becomes_a_typed_line() {
-        let RowOutcome::Line(line) = outcome(
+        let RowOutcome::Lines(lines) = outcome(
             &[
                 "BG00/0174-SOUT-ELAB",
                 "2103105755",
@@ -355,6 +372,9 @@ mod tests {
             None,
         ) else {
             panic!()
+        };
+        let [line] = &lines[..] else {
+            panic!("{lines:?}")
         };
         assert_eq!(line.centre_financier.as_deref(), Some("0174-SOUT-ELAB"));
         assert_eq!(line.poste_ej.as_deref(), Some("1"));
@@ -378,7 +398,7 @@ mod tests {
             "1",
         ];
         let year = |o: RowOutcome| match o {
-            RowOutcome::Line(l) => l.year,
+            RowOutcome::Lines(l) => l[0].year,
             other => panic!("{other:?}"),
         };
         assert_eq!(year(outcome(&cells, Some(2021))), 2021);
@@ -474,7 +494,7 @@ mod tests {
                 ],
                 None
             ),
-            RowOutcome::Line(_)
+            RowOutcome::Lines(_)
         ));
     }
 }
