@@ -117,6 +117,9 @@ pub struct Line {
     /// The EJ's creation (replication) date, when the layout carries it.
     pub date_ej: Option<NaiveDate>,
     pub amount: Decimal,
+    /// Open commitments of earlier years carried into this one (« bascule des EJ non
+    /// soldés »), when the layout gives them: not AE of the year, but still to pay.
+    pub carried: Decimal,
     pub programme: Option<String>,
     pub centre_financier: Option<String>,
     pub domaine_fonctionnel: Option<String>,
@@ -196,6 +199,7 @@ pub(crate) fn sample_line() -> Line {
         date: None,
         date_ej: None,
         amount: rust_decimal_macros::dec!(100),
+        carried: Decimal::ZERO,
         programme: Some("0174".into()),
         centre_financier: Some("0174-SOUT-ELAB".into()),
         domaine_fonctionnel: Some("0174-06".into()),

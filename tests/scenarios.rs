@@ -103,6 +103,59 @@ fn conforme() {
 }
 
 #[test]
+fn classeurs() {
+    scenario("classeurs");
+}
+
+#[test]
+fn croise_quotidien() {
+    scenario("croise-quotidien");
+}
+
+/// The same lines as CSV and as workbooks give the same summary (but for what names the
+/// files: paths, hashes, encodings, separators).
+#[test]
+fn the_same_lines_as_csv_and_as_xlsx_give_the_same_summary() {
+    let summary = |dir: &str| -> Value {
+        let r = run(
+            &repo(),
+            &[
+                "reconcile",
+                dir,
+                "--as-of",
+                "2020-12-31",
+                "-q",
+                "-o",
+                "/dev/null",
+                "--summary",
+                "-",
+            ],
+        );
+        r.expect_code(0);
+        let mut s: Value = serde_json::from_str(&r.stdout).unwrap();
+        let o = s.as_object_mut().unwrap();
+        let inputs = o.remove("inputs").unwrap();
+        for f in o["findings"].as_array_mut().unwrap() {
+            f.as_object_mut().unwrap().remove("file");
+            f.as_object_mut().unwrap().remove("sheet");
+        }
+        // Layout and row counts must agree too, input by input.
+        let shape: Vec<(Value, Value)> = inputs
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["layout"].clone(), i["rows"].clone()))
+            .collect();
+        o.insert("shape".into(), serde_json::to_value(shape).unwrap());
+        s
+    };
+    let csv = summary("fixtures/conforme");
+    let xlsx = summary("fixtures/conforme-xlsx");
+    assert_eq!(csv, xlsx);
+    assert_eq!(csv["totals"]["ae_consumed"], "95000.00");
+}
+
+#[test]
 fn fail_on_decides_the_exit_code() {
     let out = tempfile::tempdir().unwrap();
     let o = out.path().join("r.xlsx").display().to_string();

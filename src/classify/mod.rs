@@ -126,6 +126,7 @@ fn identity(line: &Line) -> u128 {
         date,
         date_ej,
         amount,
+        carried,
         programme,
         centre_financier,
         domaine_fonctionnel,
@@ -144,7 +145,15 @@ fn identity(line: &Line) -> u128 {
         texte,
         titre,
     } = line;
-    (measure, year, date, date_ej, amount.normalize()).hash(&mut h);
+    (
+        measure,
+        year,
+        date,
+        date_ej,
+        amount.normalize(),
+        carried.normalize(),
+    )
+        .hash(&mut h);
     (
         programme,
         centre_financier,

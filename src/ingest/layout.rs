@@ -163,6 +163,9 @@ pub struct KeyFigure {
     /// A figure that is not a movement (balances, availabilities): rows are skipped.
     #[serde(default)]
     pub ignore: bool,
+    /// The bascule of earlier EJs: subtracted from the AE of the year, but still to pay.
+    #[serde(default)]
+    pub carried: bool,
 }
 
 fn plus_one() -> i8 {

@@ -202,7 +202,7 @@ fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<Option<Vec<Line>
         })?;
     let ej = identifier(record, ctx, FieldId::Ej, 10)?;
     let dp = identifier(record, ctx, FieldId::Dp, 9)?;
-    let measures = || movements.iter().map(|(m, _)| *m);
+    let measures = || movements.iter().map(|(m, ..)| *m);
     if measures().any(|m| m == Measure::Ae) && ej.is_none() {
         return Err(Reject::at(
             FieldId::Ej,
@@ -252,6 +252,7 @@ fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<Option<Vec<Line>
         date,
         date_ej,
         amount: Decimal::ZERO,
+        carried: Decimal::ZERO,
         programme: text(record, ctx, FieldId::Programme)?
             .and_then(|t| code::normalize_programme(&t)),
         centre_financier: code_of(record, ctx, FieldId::CentreFinancier)?,
@@ -274,9 +275,10 @@ fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<Option<Vec<Line>
     Ok(Some(
         movements
             .into_iter()
-            .map(|(measure, amount)| Line {
+            .map(|(measure, amount, carried)| Line {
                 measure,
                 amount,
+                carried,
                 // An AE line without its own date is dated by its EJ's creation.
                 date: base.date.or(if measure == Measure::Ae {
                     base.date_ej

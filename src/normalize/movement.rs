@@ -13,7 +13,8 @@ use crate::model::Measure;
 /// The movements of one row.
 #[derive(Debug, PartialEq)]
 pub(super) enum Movements {
-    Lines(Vec<(Measure, Decimal)>),
+    /// (measure, amount, carried bascule) per line.
+    Lines(Vec<(Measure, Decimal, Decimal)>),
     /// A key figure that is not a movement (a pre-commitment, a report, a balance).
     NotAMovement,
 }
@@ -55,7 +56,7 @@ pub(super) fn movements(record: &RawRecord, ctx: &FileContext) -> Result<Movemen
         // Some layouts split the amount (AIFE daily DP: excluding VAT, and VAT).
         let amount = amount + amount_at(record, ctx, FieldId::MontantTva)?.unwrap_or_default();
         if ctx.mapping.layout.meta.key_figures.is_empty() {
-            return Ok(Movements::Lines(vec![(ctx.measure, amount)]));
+            return Ok(Movements::Lines(vec![(ctx.measure, amount, Decimal::ZERO)]));
         }
         return by_key_figure(record, ctx, amount);
     }
@@ -67,12 +68,12 @@ pub(super) fn movements(record: &RawRecord, ctx: &FileContext) -> Result<Movemen
     let carried = amount_at(record, ctx, FieldId::MontantBascule)?;
     let ae = of_year.or(committed.map(|c| c - carried.unwrap_or_default()));
     if let Some(ae) = ae {
-        lines.push((Measure::Ae, ae));
+        lines.push((Measure::Ae, ae, carried.unwrap_or_default()));
     }
     if let Some(cp) = amount_at(record, ctx, FieldId::MontantCp)? {
         // A commitment row with nothing paid is one AE line, not two.
         if !cp.is_zero() || lines.is_empty() {
-            lines.push((Measure::Cp, cp));
+            lines.push((Measure::Cp, cp, Decimal::ZERO));
         }
     }
     if lines.is_empty() {
@@ -108,6 +109,7 @@ fn by_key_figure(
         Some(k) => Ok(Movements::Lines(vec![(
             k.measure.unwrap_or(ctx.measure),
             amount * Decimal::from(k.sign),
+            if k.carried { amount } else { Decimal::ZERO },
         )])),
         None => Err(Reject::at(
             FieldId::TypeMontant,
@@ -138,6 +140,7 @@ mod tests {
             measure: None,
             sign: 1,
             ignore: false,
+            carried: false,
         }
     }
 

@@ -212,7 +212,11 @@ pub struct Commitment {
     pub product: Option<usize>,
     pub supplier: Option<String>,
     pub ae_net: Decimal,
+    /// Open commitments of earlier years carried in (« bascule »), counted only when the
+    /// inputs do not hold the EJ's earlier-year AE themselves (else they would count twice).
+    pub carried: Decimal,
     pub cp: Decimal,
+    /// AE net + carried − CP (may be negative: `CP_SUPERIEUR_AE`).
     pub remaining: Decimal,
     pub lines: usize,
     /// Indexes of its lines in `Reconciliation::lines`.
@@ -222,6 +226,24 @@ pub struct Commitment {
 
 pub(super) fn commitments(lines: &[ScopedLine]) -> Vec<Commitment> {
     let mut by_ej: BTreeMap<&str, Commitment> = BTreeMap::new();
+    // Per EJ: the first year of its AE lines, and the bascule with the first year it is
+    // carried into.
+    let mut first_ae_year: BTreeMap<&str, i32> = BTreeMap::new();
+    let mut carried: BTreeMap<&str, (i32, Decimal)> = BTreeMap::new();
+    for l in lines {
+        let line = &l.judged.line;
+        if let (Some(ej), Measure::Ae) = (line.ej.as_deref(), line.measure) {
+            first_ae_year
+                .entry(ej)
+                .and_modify(|y| *y = (*y).min(line.year))
+                .or_insert(line.year);
+            if !line.carried.is_zero() {
+                let e = carried.entry(ej).or_insert((line.year, Decimal::ZERO));
+                e.0 = e.0.min(line.year);
+                e.1 += line.carried;
+            }
+        }
+    }
     for (i, l) in lines.iter().enumerate() {
         let line = &l.judged.line;
         let Some(ej) = line.ej.as_deref() else {
@@ -232,6 +254,7 @@ pub(super) fn commitments(lines: &[ScopedLine]) -> Vec<Commitment> {
             product: None,
             supplier: None,
             ae_net: Decimal::ZERO,
+            carried: Decimal::ZERO,
             cp: Decimal::ZERO,
             remaining: Decimal::ZERO,
             lines: 0,
@@ -260,7 +283,14 @@ pub(super) fn commitments(lines: &[ScopedLine]) -> Vec<Commitment> {
     by_ej
         .into_values()
         .map(|mut c| {
-            c.remaining = c.ae_net - c.cp;
+            if let Some((year, amount)) = carried.get(c.ej.as_str()) {
+                let earlier_ae_in_inputs =
+                    first_ae_year.get(c.ej.as_str()).is_some_and(|y| y < year);
+                if !earlier_ae_in_inputs {
+                    c.carried = *amount;
+                }
+            }
+            c.remaining = c.ae_net + c.carried - c.cp;
             c
         })
         .collect()

@@ -118,7 +118,8 @@ fn line_findings(
 fn describe(line: &Line) -> String {
     match (&line.measure, &line.ej, &line.dp) {
         (Measure::Cp, _, Some(dp)) => format!("Le paiement DP {dp}"),
-        (Measure::Cp, _, None) => "Le paiement".to_string(),
+        (Measure::Cp, Some(ej), None) => format!("Le paiement sur l'EJ {ej}"),
+        (Measure::Cp, None, None) => "Le paiement".to_string(),
         (Measure::Ae, Some(ej), _) => format!(
             "L'engagement EJ {ej}{}",
             line.poste_ej
@@ -230,22 +231,24 @@ fn conflicting_duplicates(lines: &[ScopedLine], out: &mut Vec<Finding>) {
 
 fn payments_above_commitments(rec: &Reconciliation, out: &mut Vec<Finding>) {
     for c in &rec.commitments {
-        if c.cp > c.ae_net {
+        let committed = c.ae_net + c.carried;
+        if c.cp > committed {
             let first = c.line_indexes.first().map(|i| &rec.lines[*i]);
             out.push(Finding {
                 origin: first.map(|l| l.judged.line.origin),
                 ej: Some(c.ej.clone()),
-                amount: Some(c.cp - c.ae_net),
+                amount: Some(c.cp - committed),
                 product: c.product,
                 target: c.line_indexes.first().map(|i| Target::Line(*i)),
                 ..Finding::new(
                     Code::CpSuperieurAe,
                     format!(
-                        "Sur l'EJ {}, les paiements ({}) dépassent les engagements nets ({}) de {}. Vérifiez qu'il manque un extrait d'AE ou faites régulariser l'EJ.",
+                        "Sur l'EJ {}, les paiements ({}) dépassent les engagements nets{} ({}) de {}. Vérifiez qu'il manque un extrait d'AE ou faites régulariser l'EJ.",
                         c.ej,
                         euros(c.cp),
-                        euros(c.ae_net),
-                        euros(c.cp - c.ae_net)
+                        if c.carried.is_zero() { "" } else { ", report des années antérieures compris," },
+                        euros(committed),
+                        euros(c.cp - committed)
                     ),
                 )
             });

@@ -7,12 +7,27 @@ use std::path::Path;
 
 use crate::error::{Error, io_message};
 
-/// Writes `bytes` to `path` atomically.
+/// Writes `bytes` to `path` atomically. A path that is a device or a pipe (`-o
+/// /dev/null` in a cron line) is written in place, never replaced; a symbolic link is
+/// followed, so the file it points to is replaced and the link stays.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let fail = |message: String| Error::Output {
         path: path.display().to_string(),
         message,
     };
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| fail(io_message(&e)))?;
+            return file.write_all(bytes).map_err(|e| fail(io_message(&e)));
+        }
+        if path.is_symlink() {
+            let target = std::fs::canonicalize(path).map_err(|e| fail(io_message(&e)))?;
+            return write_atomic(&target, bytes);
+        }
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -65,6 +80,21 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["out.json"]);
+    }
+
+    #[test]
+    fn devices_are_written_in_place_and_links_followed() {
+        write_atomic(Path::new("/dev/null"), b"discarded").unwrap();
+        let meta = std::fs::metadata("/dev/null").unwrap();
+        assert!(!meta.is_file(), "/dev/null was replaced by a file");
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real.xlsx");
+        std::fs::write(&target, b"old").unwrap();
+        let link = dir.path().join("link.xlsx");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(link.is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
     }
 
     #[test]

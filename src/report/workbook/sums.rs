@@ -176,12 +176,19 @@ pub fn engagements(
     // An overpaid EJ (CP > AE, its own finding) leaves nothing to pay, and does not lower
     // what remains on the others: the column sums to the `Synthèse` figure.
     let remaining = |r: Decimal| r.max(Decimal::ZERO);
-    let mut sums = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, 0usize);
+    let mut sums = (
+        Decimal::ZERO,
+        Decimal::ZERO,
+        Decimal::ZERO,
+        0usize,
+        Decimal::ZERO,
+    );
     for c in commitments {
         sums.0 += c.ae_net;
         sums.1 += c.cp;
         sums.2 += remaining(c.remaining);
         sums.3 += c.lines;
+        sums.4 += c.carried;
     }
     let table = Table {
         name: "Engagements",
@@ -190,6 +197,7 @@ pub fn engagements(
             "Produit",
             "Fournisseur",
             "AE nettes",
+            "Report des années antérieures",
             "CP",
             "Reste à payer",
             "Nombre de lignes",
@@ -200,6 +208,7 @@ pub fn engagements(
                 Cell::text(ctx.product_name(c.product)),
                 Cell::opt(c.supplier.as_deref()),
                 Cell::Amount(c.ae_net),
+                Cell::Amount(c.carried),
                 Cell::Amount(c.cp),
                 Cell::Amount(remaining(c.remaining)),
                 Cell::count(c.lines),
@@ -210,6 +219,7 @@ pub fn engagements(
             Cell::Empty,
             Cell::Empty,
             Cell::Amount(sums.0),
+            Cell::Amount(sums.4),
             Cell::Amount(sums.1),
             Cell::Amount(sums.2),
             Cell::count(sums.3),
