@@ -76,6 +76,42 @@ fn each_bad_fixture_is_refused_with_its_reason() {
 }
 
 #[test]
+fn bad_and_hostile_workbooks_are_refused() {
+    let bad = repo().join("fixtures/bad");
+    let cases: [(&str, &[&str]); 5] = [
+        ("pdf-renomme.xlsx", &["document PDF"]),
+        ("archive-zip.xlsx", &["pas un classeur"]),
+        ("tronque.xlsx", &["tronquée ou abîmée"]),
+        ("protege.xlsx", &["protégé par un mot de passe"]),
+        ("bombe.xlsx", &["dépasserait 2 Gio"]),
+    ];
+    for (file, expected) in cases {
+        refused(&bad.join(file), expected);
+    }
+}
+
+#[test]
+fn output_to_a_device_writes_in_place() {
+    let r = run(
+        &repo(),
+        &[
+            "reconcile",
+            "fixtures/conforme",
+            "--as-of",
+            "2020-12-31",
+            "-q",
+            "-o",
+            "/dev/null",
+        ],
+    );
+    r.expect_code(0);
+    assert!(
+        !std::fs::metadata("/dev/null").unwrap().is_file(),
+        "/dev/null was replaced"
+    );
+}
+
+#[test]
 fn a_line_of_several_megabytes_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("geant.csv");

@@ -118,6 +118,32 @@ fn is_encrypted(bytes: &[u8]) -> bool {
 fn check_zip(bytes: &[u8]) -> Result<(), String> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|_| "classeur illisible : archive ZIP tronquée ou abîmée".to_string())?;
+    let names: Vec<String> = archive
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.to_string()))
+        .collect();
+    if !names
+        .iter()
+        .any(|n| n == "xl/workbook.xml" || n == "xl/workbook.bin" || n == "content.xml")
+    {
+        return Err("archive ZIP qui n'est pas un classeur (ni XLSX ni ODS) : rien à lire".into());
+    }
+    let bomb = || {
+        format!(
+            "classeur refusé : décompressé, il dépasserait {} Gio (archive piégée ?)",
+            MAX_INFLATED_BYTES >> 30
+        )
+    };
+    // What the archive declares first (instant), then what it really inflates to (an
+    // archive may lie about its sizes).
+    let mut declared: u64 = 0;
+    for i in 0..archive.len() {
+        let size = archive.by_index_raw(i).map(|e| e.size()).unwrap_or(0);
+        declared = declared.saturating_add(size);
+    }
+    if declared > MAX_INFLATED_BYTES {
+        return Err(bomb());
+    }
     let mut total: u64 = 0;
     for i in 0..archive.len() {
         let mut entry = archive
@@ -129,10 +155,7 @@ fn check_zip(bytes: &[u8]) -> Result<(), String> {
             .map_err(|e| format!("classeur illisible : « {name} » abîmé ({e})"))?;
         total += inflated;
         if total > MAX_INFLATED_BYTES {
-            return Err(format!(
-                "classeur refusé : décompressé, il dépasserait {} Gio (archive piégée ?)",
-                MAX_INFLATED_BYTES >> 30
-            ));
+            return Err(bomb());
         }
     }
     Ok(())

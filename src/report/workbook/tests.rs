@@ -265,7 +265,11 @@ fn schedule_leaves_blank_plans_blank_and_totals_everything() {
     let g = book.worksheet_range("Engagements").unwrap();
     assert_eq!(cell(&g, 2, 2), text("=1+1"));
     assert_eq!(cell(&g, 4, 0), text("Total"));
-    assert_eq!(cell(&g, 4, 4), Data::Float(0.0), "nothing carried from earlier years");
+    assert_eq!(
+        cell(&g, 4, 4),
+        Data::Float(0.0),
+        "nothing carried from earlier years"
+    );
     assert_eq!(cell(&g, 4, 6), Data::Float(43500.75));
     assert_eq!(cell(&g, 4, 7), Data::Float(3.0));
 }
