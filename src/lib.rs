@@ -25,3 +25,13 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 /// Exit code: could not run; nothing written.
 pub const EXIT_CANNOT_RUN: u8 = 2;
+
+/// How many cases a property test runs: its default, or `PROPTEST_CASES` for a long
+/// fuzzing run (`PROPTEST_CASES=1000000 cargo test --release fuzz`).
+#[cfg(test)]
+pub(crate) fn fuzz_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

@@ -458,3 +458,84 @@ mod tests {
         assert_eq!((err.row, err.column.as_deref()), (Some(2), Some("n° 2")));
     }
 }
+
+/// Fuzzing by property: any bytes, either dialect, never a panic.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn dialect() -> impl Strategy<Value = Dialect> {
+        (
+            prop::sample::select(vec![b';', b',', b'|', b'\t']),
+            any::<bool>(),
+        )
+            .prop_map(|(separator, quote_all)| Dialect {
+                separator,
+                quote_all,
+            })
+    }
+
+    /// Bytes rich in what the tokeniser cares about: quotes, separators, line ends.
+    fn csvish() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(
+            prop_oneof![
+                Just(b'"'),
+                Just(b';'),
+                Just(b','),
+                Just(b'\n'),
+                Just(b'\r'),
+                any::<u8>(),
+                b'a'..=b'z'
+            ],
+            0..400,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: crate::fuzz_cases(500), ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_bytes_tokenise_without_panic(bytes in csvish(), d in dialect()) {
+            for encoding in [Encoding::Utf8, Encoding::Windows1252] {
+                let mut rows = 0u64;
+                let mut last_row = 0;
+                for record in CsvRecords::new(bytes.as_slice(), d, encoding, "fuzz.csv") {
+                    let Ok(record) = record else { break };
+                    prop_assert!(record.row > last_row, "row numbers increase");
+                    last_row = record.row;
+                    rows += 1;
+                }
+                let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+                prop_assert!(rows <= lines);
+            }
+        }
+
+        #[test]
+        fn plain_fields_round_trip(fields in prop::collection::vec("[a-zA-Z0-9 éà€-]{0,12}", 1..20), d in dialect()) {
+            let sep = d.separator as char;
+            let quoted = d.quote_all;
+            let line: String = fields
+                .iter()
+                .map(|f| if quoted { format!("\"{f}\"") } else { f.clone() })
+                .collect::<Vec<_>>()
+                .join(&sep.to_string());
+            let mut scratch = Vec::new();
+            let mut ends = Vec::new();
+            prop_assert_eq!(split_fields(line.as_bytes(), d, &mut scratch, &mut ends), Split::Complete);
+            let mut start = 0;
+            let got: Vec<String> = ends.iter().map(|&e| {
+                let s = String::from_utf8(scratch[start..e].to_vec()).unwrap();
+                start = e;
+                s
+            }).collect();
+            prop_assert_eq!(got, fields);
+        }
+
+        #[test]
+        fn sniffing_any_sample_never_panics(bytes in csvish()) {
+            let d = sniff_dialect(&bytes);
+            prop_assert!(CANDIDATES.contains(&d.separator));
+        }
+    }
+}

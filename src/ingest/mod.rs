@@ -561,3 +561,37 @@ fn refuse_binary(sample: &[u8], path: &Path) -> Result<(), String> {
         None => Ok(()),
     }
 }
+
+/// Fuzzing by property: any file content goes through `open` and the whole stream
+/// without a panic; it is read or refused.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    const HEADER: &[u8] =
+        "\"N° EJ\";\"N° poste EJ\";\"Domaine fonctionnel - Clé\";\"Montant engagé (EUR)\"\r\n"
+            .as_bytes();
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: crate::fuzz_cases(100), ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_file_is_read_or_refused(body in prop::collection::vec(any::<u8>(), 0..600), with_header in any::<bool>()) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("fuzz.csv");
+            let mut bytes = if with_header { HEADER.to_vec() } else { Vec::new() };
+            bytes.extend(&body);
+            std::fs::write(&path, &bytes).unwrap();
+            if let Ok(inputs) = open(&path) {
+                for mut input in inputs {
+                    while let Some(row) = input.rest.next_row() {
+                        if row.is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

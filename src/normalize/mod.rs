@@ -500,3 +500,39 @@ mod tests {
         ));
     }
 }
+
+/// Fuzzing by property: any row, against any layout, normalises or is rejected, never
+/// panics; and a line's amount is exactly what the row says.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use crate::ingest::layout::{layouts, map_header};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: crate::fuzz_cases(750), ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_row_normalises_or_is_rejected(
+            layout in 0usize..6,
+            cells in prop::collection::vec(prop_oneof![
+                "[0-9 ,.€#/-]{0,14}",
+                "[A-Z0-9-]{0,14}",
+                any::<String>(),
+                Just(String::new()),
+            ], 0..30),
+        ) {
+            let layout = &layouts()[layout];
+            let header: Vec<&str> = layout.fields.iter().filter_map(|f| f.headers.first()).map(|h| h.trim_end_matches(" [texte]").trim_end_matches(" [clé]")).collect();
+            let mapping = map_header(layout, &RawRecord::from_texts(1, &header));
+            let ctx = FileContext { input: 0, mapping: &mapping, measure: Measure::Ae, exercice: None, separator: ';', gap: None };
+            let texts: Vec<&str> = cells.iter().map(String::as_str).collect();
+            let record = RawRecord::from_texts(2, &texts);
+            match normalize(&record, &ctx) {
+                RowOutcome::Rejected(r) => prop_assert!(!r.reason.is_empty()),
+                RowOutcome::Lines(lines) => prop_assert!(!lines.is_empty()),
+                _ => {}
+            }
+        }
+    }
+}
