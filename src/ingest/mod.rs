@@ -369,6 +369,8 @@ fn open_csv(
     })
 }
 
+const ODS_MIME: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
+
 fn open_workbook(
     base: &Base,
     bytes: Vec<u8>,
@@ -376,10 +378,10 @@ fn open_workbook(
 ) -> Result<Vec<OpenedInput>, InputError> {
     let kind = match xlsx::container(&bytes) {
         Some(xlsx::Container::Compound) => "xls",
-        _ if bytes
-            .windows(39)
-            .take(200)
-            .any(|w| w == b"mimetypeapplication/vnd.oasis.opendocu") =>
+        // An OpenDocument archive starts with its stored `mimetype` entry.
+        _ if bytes[..bytes.len().min(256)]
+            .windows(ODS_MIME.len())
+            .any(|w| w == ODS_MIME) =>
         {
             "ods"
         }
