@@ -219,3 +219,16 @@ pub(crate) fn sample_line() -> Line {
         titre: Some(3),
     }
 }
+
+/// The four axes of the built-in convention, as an input carrying them all, for unit tests.
+#[cfg(test)]
+pub(crate) fn four_axes() -> AxisSet {
+    [
+        Axis::CentreFinancier,
+        Axis::DomaineFonctionnel,
+        Axis::Activite,
+        Axis::CentreCout,
+    ]
+    .into_iter()
+    .collect()
+}

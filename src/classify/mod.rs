@@ -185,14 +185,7 @@ mod tests {
     }
 
     fn all_axes() -> AxisSet {
-        [
-            Axis::CentreFinancier,
-            Axis::DomaineFonctionnel,
-            Axis::Activite,
-            Axis::CentreCout,
-        ]
-        .into_iter()
-        .collect()
+        crate::model::four_axes()
     }
 
     #[test]

@@ -227,18 +227,11 @@ fn conservation_out(mut c: Conservation, rec: &Reconciliation) -> Conservation {
 mod tests {
     use super::*;
     use crate::classify::classify;
-    use crate::model::{Axis, AxisSet, Line, Origin, sample_line};
+    use crate::model::{AxisSet, Line, Origin, four_axes, sample_line};
     use rust_decimal_macros::dec;
 
     fn axes() -> AxisSet {
-        [
-            Axis::CentreFinancier,
-            Axis::DomaineFonctionnel,
-            Axis::Activite,
-            Axis::CentreCout,
-        ]
-        .into_iter()
-        .collect()
+        four_axes()
     }
 
     fn input(index: u32, lines: Vec<Line>) -> InputResult {
