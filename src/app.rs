@@ -65,7 +65,7 @@ fn today() -> NaiveDate {
 }
 
 /// Runs the pipeline on a pool of `jobs` threads (all cores by default).
-fn execute(plan: &Plan, jobs: Option<u16>) -> Result<Run, Error> {
+fn execute(plan: &Plan, jobs: Option<u16>, quiet: bool) -> Result<Run, Error> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = jobs {
         builder = builder.num_threads(usize::from(n));
@@ -76,7 +76,8 @@ fn execute(plan: &Plan, jobs: Option<u16>) -> Result<Run, Error> {
             jobs.unwrap_or(0)
         ))
     })?;
-    pool.install(|| pipeline::run(plan))
+    let progress = crate::progress::TerminalProgress::for_run(quiet);
+    pool.install(|| pipeline::run_with(plan, progress.as_ref()))
 }
 
 fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
@@ -86,7 +87,11 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
     if let Some(p) = summary_path {
         output::check_writable(p)?;
     }
-    let run = execute(&plan, args.run.jobs)?;
+    // One writer at a time on these outputs; held until they are written.
+    let mut outputs = vec![args.output.as_path()];
+    outputs.extend(summary_path);
+    let _lock = report::lock::lock_outputs(&outputs)?;
+    let run = execute(&plan, args.run.jobs, args.run.quiet)?;
     let ctx = Context {
         convention: &plan.convention,
         run: &run,
@@ -96,7 +101,9 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
         path: args.output.display().to_string(),
         message: format!("construction du classeur impossible : {e}"),
     })?;
-    output::write_atomic(&args.output, &book)?;
+    let mut files: Vec<(&Path, &[u8])> = vec![(args.output.as_path(), book.as_slice())];
+    files.extend(summary_path.map(|p| (p, json.as_slice())));
+    output::write_all_atomic(&files)?;
     match args.summary.as_deref() {
         Some(p) if p.as_os_str() == "-" => {
             let mut out = std::io::stdout().lock();
@@ -107,8 +114,7 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
                     message: e.to_string(),
                 })?;
         }
-        Some(p) => output::write_atomic(p, &json)?,
-        None => {}
+        _ => {}
     }
     if !args.run.quiet {
         eprint!("{}", run_report(&ctx, Some(&args.output)));
@@ -118,7 +124,7 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
 
 fn check(args: CheckArgs) -> Result<u8, Error> {
     let plan = plan(&args.run)?;
-    let run = execute(&plan, args.run.jobs)?;
+    let run = execute(&plan, args.run.jobs, args.run.quiet)?;
     let ctx = Context {
         convention: &plan.convention,
         run: &run,

@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod model;
 pub mod normalize;
 pub mod pipeline;
+pub mod progress;
 pub mod reconcile;
 pub mod report;
 

@@ -49,8 +49,30 @@ pub struct Run {
     pub reconciliation: Reconciliation,
 }
 
+/// Told how the reading goes (a progress bar on a terminal; nothing in cron).
+pub trait Progress: Sync {
+    /// The number of extracts found, once every file is open.
+    fn start(&self, _inputs: usize) {}
+    /// Rows read (in chunks).
+    fn rows(&self, _rows: u64) {}
+    /// One extract fully read.
+    fn input_done(&self) {}
+    /// Reading is over; reconciling and writing follow.
+    fn finish(&self) {}
+}
+
+/// No progress shown.
+pub struct Silent;
+
+impl Progress for Silent {}
+
 /// Reads every input, then reconciles. Any unreadable input stops the run (exit 2).
 pub fn run(plan: &Plan) -> Result<Run, Error> {
+    run_with(plan, &Silent)
+}
+
+/// [`run`], telling `progress` how the reading goes.
+pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
     let files = ingest::discover(&plan.inputs)?;
     // Open every file (a workbook may hold several extracts), then number the inputs in
     // file and sheet order.
@@ -63,10 +85,16 @@ pub fn run(plan: &Plan) -> Result<Run, Error> {
     for (index, input) in inputs.iter_mut().enumerate() {
         input.info.index = index as u32;
     }
+    progress.start(inputs.len());
     let processed: Vec<Result<(InputReport, InputResult), InputError>> = inputs
         .into_par_iter()
-        .map(|input| process(input, &plan.convention))
+        .map(|input| {
+            let done = process(input, &plan.convention, progress);
+            progress.input_done();
+            done
+        })
         .collect();
+    progress.finish();
     let mut reports = Vec::with_capacity(processed.len());
     let mut results = Vec::with_capacity(processed.len());
     for p in processed {
@@ -84,6 +112,7 @@ pub fn run(plan: &Plan) -> Result<Run, Error> {
 fn process(
     opened: OpenedInput,
     convention: &Convention,
+    progress: &dyn Progress,
 ) -> Result<(InputReport, InputResult), InputError> {
     let info = opened.info;
     let mut notes = info.notes.clone();
@@ -129,6 +158,7 @@ fn process(
             }
         }
         stage.absorb(&chunk, &ctx, checked_axes, convention);
+        progress.rows(chunk.len() as u64);
         chunk.clear();
         if ended {
             break;

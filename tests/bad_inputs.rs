@@ -43,11 +43,13 @@ fn refused(input: &Path, expected: &[&str]) {
         "the previous output was touched"
     );
     assert!(!summary.exists(), "a summary was written");
-    let left: Vec<_> = std::fs::read_dir(dir.path())
+    // Only the previous workbook, and the locks (which stay, unlocked).
+    let left: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
-        .map(|e| e.unwrap().file_name())
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| !n.ends_with(".lock"))
         .collect();
-    assert_eq!(left.len(), 1, "temporary files left behind: {left:?}");
+    assert_eq!(left, ["rapprochement.xlsx"], "temporary files left behind");
 }
 
 #[test]
@@ -177,6 +179,102 @@ fn an_output_folder_that_does_not_exist_is_refused_before_reading() {
     );
     r.expect_code(2);
     assert!(r.stderr.contains("n'existe pas"), "{}", r.stderr);
+}
+
+#[test]
+fn a_second_run_on_the_same_outputs_is_refused_while_the_first_holds_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("rapprochement.xlsx");
+    std::fs::write(&book, b"previous good workbook").unwrap();
+    // The first run, still writing: it holds the lock beside the workbook.
+    let first = chorus_recon::report::lock::lock_outputs(&[book.as_path()]).unwrap();
+    let good = repo().join("fixtures/conforme");
+    let r = run(
+        dir.path(),
+        &[
+            "reconcile",
+            good.to_str().unwrap(),
+            "-o",
+            book.to_str().unwrap(),
+            "-q",
+        ],
+    );
+    r.expect_code(2);
+    assert!(
+        r.stderr
+            .contains("un autre rapprochement écrit déjà ces sorties"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains(&format!("processus {}", std::process::id())),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read(&book).unwrap(), b"previous good workbook");
+    // The first run ends (or dies): its lock is released and the next run goes through.
+    drop(first);
+    run(
+        dir.path(),
+        &[
+            "reconcile",
+            good.to_str().unwrap(),
+            "-o",
+            book.to_str().unwrap(),
+            "-q",
+            "--as-of",
+            "2020-12-31",
+        ],
+    )
+    .expect_code(0);
+    assert_ne!(std::fs::read(&book).unwrap(), b"previous good workbook");
+}
+
+#[test]
+fn a_run_killed_mid_write_leaves_the_previous_output_intact() {
+    // A slow run (a large generated input) is killed while it works; whatever the moment,
+    // the previous workbook is whole and no temporary file is taken for it.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("ej.csv");
+    let mut text = String::from(
+        "\"Centre financier - Clé (non composée)\";\"Domaine fonctionnel - Clé\";\"N° EJ\";\"N° poste EJ\";\"Date de dernière modif. de l'EJ\";\"Montant engagé (EUR)\"\r\n",
+    );
+    for i in 0..300_000 {
+        text.push_str(&format!(
+            "\"0174-SOUT-ELAB\";\"0174-06\";\"21{:08}\";\"1\";\"01/02/2020\";\"1,00\"\r\n",
+            i
+        ));
+    }
+    std::fs::write(&input, text).unwrap();
+    let book = dir.path().join("rapprochement.xlsx");
+    std::fs::write(&book, b"previous good workbook").unwrap();
+    for delay_ms in [50u64, 300, 900] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chorus-recon"))
+            .args([
+                "reconcile",
+                input.to_str().unwrap(),
+                "-o",
+                book.to_str().unwrap(),
+                "-q",
+            ])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let bytes = std::fs::read(&book).unwrap();
+        if status.success() {
+            // It finished before the kill: then the workbook is the new, complete one.
+            assert!(bytes.starts_with(b"PK"), "a finished run wrote a workbook");
+            std::fs::write(&book, b"previous good workbook").unwrap();
+        } else {
+            assert_eq!(
+                bytes, b"previous good workbook",
+                "killed after {delay_ms} ms"
+            );
+        }
+    }
 }
 
 #[test]
