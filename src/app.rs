@@ -57,6 +57,26 @@ fn plan(args: &RunArgs) -> Result<Plan, Error> {
         inputs: args.inputs.clone(),
         convention: load_convention(args.convention.as_deref())?,
         as_of: args.as_of.unwrap_or_else(today),
+        previous: None,
+    })
+}
+
+/// Reads last month's summary (`--previous`) before any input.
+fn load_previous(path: &Path) -> Result<crate::reconcile::PreviousSummary, Error> {
+    let fail = |message: String| {
+        Error::Input(crate::error::InputError::new(
+            path.display().to_string(),
+            message,
+        ))
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(crate::error::io_message(&e)))?;
+    serde_json::from_str(&text).map_err(|e| {
+        fail(format!(
+            "ce n'est pas un résumé JSON de chorus-recon (ligne {}, colonne {} : {})",
+            e.line(),
+            e.column(),
+            e
+        ))
     })
 }
 
@@ -81,7 +101,8 @@ fn execute(plan: &Plan, jobs: Option<u16>, quiet: bool) -> Result<Run, Error> {
 }
 
 fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
-    let plan = plan(&args.run)?;
+    let mut plan = plan(&args.run)?;
+    plan.previous = args.previous.as_deref().map(load_previous).transpose()?;
     output::check_writable(&args.output)?;
     let summary_path = args.summary.as_deref().filter(|p| p.as_os_str() != "-");
     if let Some(p) = summary_path {

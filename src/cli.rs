@@ -97,6 +97,10 @@ pub struct ReconcileArgs {
     /// Quelles anomalies donnent le code de sortie 1.
     #[arg(long, value_enum, default_value = "error", value_name = "GRAVITÉ")]
     pub fail_on: FailOn,
+
+    /// Résumé JSON du mois précédent : chaque anomalie est dite nouvelle, toujours ouverte (depuis quand) ou résolue.
+    #[arg(long, value_name = "FICHIER")]
+    pub previous: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -24,6 +24,8 @@ pub struct Plan {
     pub inputs: Vec<PathBuf>,
     pub convention: Convention,
     pub as_of: NaiveDate,
+    /// Last month's summary, to follow findings up (`--previous`).
+    pub previous: Option<reconcile::PreviousSummary>,
 }
 
 /// One input as the reports describe it.
@@ -102,7 +104,10 @@ pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
         reports.push(report);
         results.push(result);
     }
-    let reconciliation = reconcile::reconcile(&plan.convention, results, plan.as_of);
+    let mut reconciliation = reconcile::reconcile(&plan.convention, results, plan.as_of);
+    if let Some(previous) = &plan.previous {
+        reconcile::follow_up::apply(&mut reconciliation, previous);
+    }
     Ok(Run {
         inputs: reports,
         reconciliation,

@@ -155,6 +155,98 @@ fn the_same_lines_as_csv_and_as_xlsx_give_the_same_summary() {
     assert_eq!(csv["totals"]["ae_consumed"], "95000.00");
 }
 
+/// Month over month: last month's summary makes each finding new or still open (with its
+/// age), and lists what was resolved.
+#[test]
+fn previous_summary_follows_findings_up_month_over_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let month = |as_of: &str, files: &[&str], previous: Option<&str>, name: &str| -> Value {
+        let json = dir.path().join(format!("{name}.json"));
+        let book = dir.path().join(format!("{name}.xlsx"));
+        let mut args: Vec<String> = vec!["reconcile".into()];
+        args.extend(files.iter().map(|f| format!("fixtures/anomalies/{f}")));
+        args.extend(["--as-of", as_of, "-q", "--fail-on", "never", "-o"].map(String::from));
+        args.push(book.display().to_string());
+        args.push("--summary".into());
+        args.push(json.display().to_string());
+        if let Some(p) = previous {
+            args.push("--previous".into());
+            args.push(dir.path().join(format!("{p}.json")).display().to_string());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(&repo(), &args).expect_code(0);
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap()
+    };
+    let june = month("2021-06-30", &["ej_2020.csv", "dp_2020.csv"], None, "juin");
+    assert!(
+        june["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["follow_up"].is_null())
+    );
+    // July: the 2020 commitments extract is gone (its findings resolve), a rectified
+    // payments extract arrives (a new conflict).
+    let july = month(
+        "2021-07-31",
+        &["dp_2020.csv", "dp_2020_rectifie.csv", "ej_2021.csv"],
+        Some("juin"),
+        "juillet",
+    );
+    let find = |s: &Value, code: &str| -> Value {
+        s["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == code)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let dp_sans_ej = find(&july, "DP_SANS_EJ");
+    assert_eq!(dp_sans_ej["follow_up"], "open");
+    assert_eq!(dp_sans_ej["first_seen"], "2021-06-30");
+    assert_eq!(dp_sans_ej["age_months"], 1);
+    assert_eq!(find(&july, "DOUBLON_CONFLICTUEL")["follow_up"], "new");
+    let resolved: Vec<&str> = july["resolved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    for code in ["TITRE_2", "LIGNE_REJETEE", "IMPUTATION_PARTIELLE"] {
+        assert!(
+            resolved.contains(&code),
+            "{code} not resolved: {resolved:?}"
+        );
+    }
+    assert!(!resolved.contains(&"DP_SANS_EJ"));
+    // September, from July's summary: the first sighting is carried over.
+    let september = month("2021-09-30", &["dp_2020.csv"], Some("juillet"), "septembre");
+    let dp_sans_ej = find(&september, "DP_SANS_EJ");
+    assert_eq!(dp_sans_ej["first_seen"], "2021-06-30");
+    assert_eq!(dp_sans_ej["age_months"], 3);
+    // A file that is not a summary is refused before anything is read.
+    std::fs::write(dir.path().join("faux.json"), "{\"as_of\": 3}").unwrap();
+    let r = run(
+        &repo(),
+        &[
+            "reconcile",
+            "fixtures/conforme",
+            "-q",
+            "-o",
+            "/dev/null",
+            "--previous",
+            dir.path().join("faux.json").to_str().unwrap(),
+        ],
+    );
+    r.expect_code(2);
+    assert!(
+        r.stderr.contains("pas un résumé JSON de chorus-recon"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn fail_on_decides_the_exit_code() {
     let out = tempfile::tempdir().unwrap();

@@ -110,7 +110,42 @@ pub struct Finding {
     pub amount: Option<Decimal>,
     pub product: Option<usize>,
     pub year: Option<i32>,
+    /// AE or CP, for findings on sums of one of them.
+    pub measure: Option<crate::model::Measure>,
     pub target: Option<Target>,
+    /// What the finding is about, stable from one month's extracts to the next (the
+    /// line's content, not its file and row): `CODE:subject`. Set by the rules.
+    pub key: String,
+    /// Month over month, with `--previous`: new, or open since an earlier run.
+    pub follow_up: Option<FollowUp>,
+}
+
+/// How a finding compares with last month's summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FollowUp {
+    /// The `as_of` of the first summary that had it (this run's, for a new finding).
+    pub first_seen: chrono::NaiveDate,
+    pub is_new: bool,
+}
+
+impl FollowUp {
+    /// Whole calendar months from `first_seen` to `as_of`.
+    pub fn age_months(&self, as_of: chrono::NaiveDate) -> u32 {
+        use chrono::Datelike;
+        let months = (as_of.year() - self.first_seen.year()) * 12 + as_of.month() as i32
+            - self.first_seen.month() as i32;
+        months.max(0) as u32
+    }
+
+    /// « nouvelle », « ouverte depuis 2 mois »…
+    pub fn label(&self, as_of: chrono::NaiveDate) -> String {
+        match (self.is_new, self.age_months(as_of)) {
+            (true, _) => "nouvelle".into(),
+            (false, 0) => "toujours ouverte (ce mois-ci)".into(),
+            (false, 1) => "toujours ouverte depuis 1 mois".into(),
+            (false, n) => format!("toujours ouverte depuis {n} mois"),
+        }
+    }
 }
 
 impl Finding {
@@ -124,7 +159,10 @@ impl Finding {
             amount: None,
             product: None,
             year: None,
+            measure: None,
             target: None,
+            key: String::new(),
+            follow_up: None,
         }
     }
 }

@@ -7,6 +7,7 @@
 mod aggregate;
 mod dedup;
 pub mod findings;
+pub mod follow_up;
 mod rules;
 
 use chrono::NaiveDate;
@@ -17,7 +18,8 @@ use crate::convention::Convention;
 use crate::model::{Measure, Origin, Rejection};
 
 pub use aggregate::{Commitment, MonthRow, ProductYears, YearFigures};
-pub use findings::{Code, Finding, Severity, Target};
+pub use findings::{Code, Finding, FollowUp, Severity, Target};
+pub use follow_up::{PreviousSummary, Resolved};
 
 /// What the normalise and classify stages produced for one input, in row order.
 #[derive(Debug, Clone, Default)]
@@ -137,6 +139,8 @@ pub struct Reconciliation {
     pub conservation: Conservation,
     /// Whether any input carried commitments (AE): without them, CP vs AE is not checked.
     pub has_commitments: bool,
+    /// With `--previous`: last month's findings not found again.
+    pub resolved: Vec<Resolved>,
 }
 
 impl Reconciliation {
@@ -189,6 +193,7 @@ pub fn reconcile(
         findings: Vec::new(),
         conservation: Conservation::default(),
         has_commitments,
+        resolved: Vec::new(),
     };
     rec.totals.remaining_to_pay = rec
         .commitments

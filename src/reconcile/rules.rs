@@ -36,6 +36,9 @@ pub(super) fn findings(convention: &Convention, rec: &Reconciliation) -> Vec<Fin
             ),
         ));
     }
+    for f in &mut out {
+        f.key = format!("{}:{}", f.code.as_str(), subject(f, rec));
+    }
     out.sort_by(|a, b| {
         (a.severity, a.origin.is_none(), a.origin, a.code).cmp(&(
             b.severity,
@@ -45,6 +48,29 @@ pub(super) fn findings(convention: &Convention, rec: &Reconciliation) -> Vec<Fin
         ))
     });
     out
+}
+
+/// What a finding is about, independent of file names and row numbers: the line's
+/// identity for line findings, the EJ, product and year for sums.
+fn subject(f: &Finding, rec: &Reconciliation) -> String {
+    match (f.code, f.target) {
+        (Code::CpSuperieurAe, _) => format!("ej={}", f.ej.as_deref().unwrap_or("")),
+        (_, Some(Target::Line(i))) => format!("{:032x}", rec.lines[i].judged.key),
+        (_, Some(Target::OutOfScope(i))) => format!("{:032x}", rec.out_of_scope[i].key),
+        (_, Some(Target::Rejection(i))) => {
+            let r = &rec.rejections[i];
+            format!(
+                "{:032x}",
+                xxhash_rust::xxh3::xxh3_128(format!("{:?}|{}", r.column, r.raw).as_bytes())
+            )
+        }
+        (_, None) => format!(
+            "produit={}|annee={}|{}",
+            f.product.map(|p| p.to_string()).unwrap_or_default(),
+            f.year.map(|y| y.to_string()).unwrap_or_default(),
+            f.measure.map(|m| m.label()).unwrap_or_default()
+        ),
+    }
 }
 
 fn at_line(code: Code, message: String, l: &ScopedLine, index: usize) -> Finding {
@@ -300,9 +326,9 @@ fn schedule(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) {
     for p in &rec.products {
         let name = &c.products[p.product].name;
         for y in &p.years {
-            for (kind, planned, consumed) in [
-                ("AE consommées", y.ae_planned, y.ae_consumed),
-                ("CP consommés", y.cp_planned, y.cp_consumed),
+            for (measure, kind, planned, consumed) in [
+                (Measure::Ae, "AE consommées", y.ae_planned, y.ae_consumed),
+                (Measure::Cp, "CP consommés", y.cp_planned, y.cp_consumed),
             ] {
                 let limit = planned.unwrap_or(Decimal::ZERO);
                 if consumed > limit {
@@ -314,6 +340,7 @@ fn schedule(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) {
                         amount: Some(consumed - limit),
                         product: Some(p.product),
                         year: Some(y.year),
+                        measure: Some(measure),
                         ..Finding::new(
                             Code::EcheancierDepasse,
                             format!(
@@ -333,13 +360,15 @@ fn unused_credits(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) 
         return;
     }
     let t = &rec.totals;
-    for (what, allocated, consumed) in [
+    for (measure, what, allocated, consumed) in [
         (
+            Measure::Ae,
             "d'AE non consommées sur {} allouées",
             t.ae_allocated,
             t.ae_consumed,
         ),
         (
+            Measure::Cp,
             "de CP non consommés sur {} alloués",
             t.cp_allocated,
             t.cp_consumed,
@@ -348,6 +377,7 @@ fn unused_credits(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) 
         if allocated > consumed {
             out.push(Finding {
                 amount: Some(allocated - consumed),
+                measure: Some(measure),
                 ..Finding::new(
                     Code::CreditsNonConsommes,
                     format!(

@@ -18,6 +18,8 @@ pub struct Summary {
     pub totals: Totals,
     pub products: Vec<Product>,
     pub findings: Vec<FindingOut>,
+    /// With `--previous`: last month's findings not found again.
+    pub resolved: Vec<ResolvedOut>,
     pub findings_by_severity: BySeverity,
     pub conservation: Conservation,
 }
@@ -118,6 +120,25 @@ pub struct FindingOut {
     pub amount: Option<String>,
     pub product: Option<String>,
     pub year: Option<i32>,
+    /// Stable from month to month: what `--previous` matches on.
+    pub key: String,
+    /// « new » or « open » with `--previous`; absent otherwise.
+    pub follow_up: Option<&'static str>,
+    pub first_seen: Option<String>,
+    pub age_months: Option<u32>,
+}
+
+#[derive(Serialize)]
+pub struct ResolvedOut {
+    pub code: String,
+    pub severity: String,
+    pub message: String,
+    pub key: String,
+    pub first_seen: String,
+    pub file: Option<String>,
+    pub row: Option<u64>,
+    pub ej: Option<String>,
+    pub amount: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -188,6 +209,21 @@ pub fn summary(ctx: &Context) -> Summary {
             })
             .collect(),
         findings: rec.findings.iter().map(|f| finding(ctx, f)).collect(),
+        resolved: rec
+            .resolved
+            .iter()
+            .map(|r| ResolvedOut {
+                code: r.code.clone(),
+                severity: r.severity.clone(),
+                message: r.message.clone(),
+                key: r.key.clone(),
+                first_seen: r.first_seen.format("%Y-%m-%d").to_string(),
+                file: r.file.clone(),
+                row: r.row,
+                ej: r.ej.clone(),
+                amount: r.amount.clone(),
+            })
+            .collect(),
         findings_by_severity: BySeverity {
             error: rec.count(crate::reconcile::Severity::Error),
             warning: rec.count(crate::reconcile::Severity::Warning),
@@ -259,6 +295,14 @@ fn finding(ctx: &Context, f: &Finding) -> FindingOut {
         amount: f.amount.map(amount_text),
         product: f.product.map(|p| ctx.convention.products[p].id.clone()),
         year: f.year,
+        key: f.key.clone(),
+        follow_up: f.follow_up.map(|u| if u.is_new { "new" } else { "open" }),
+        first_seen: f
+            .follow_up
+            .map(|u| u.first_seen.format("%Y-%m-%d").to_string()),
+        age_months: f
+            .follow_up
+            .map(|u| u.age_months(ctx.run.reconciliation.as_of)),
     }
 }
 

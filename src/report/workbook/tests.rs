@@ -55,6 +55,7 @@ fn pipeline(dir: &Path, rows: &[String]) -> (Run, Convention) {
         inputs: vec![dir.to_path_buf()],
         convention: convention.clone(),
         as_of: as_of(),
+        previous: None,
     };
     (run(&plan).unwrap(), convention)
 }
