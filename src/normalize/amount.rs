@@ -145,13 +145,13 @@ pub fn parse_amount(s: &str) -> Result<Decimal, AmountError> {
         let mut chars = rest.chars();
         match chars.next() {
             Some(c) if c == '+' || is_minus(c) => {
-                signs += 1;
+                signs = signs.saturating_add(1);
                 negative |= c != '+';
                 rest = chars.as_str();
             }
             Some('(') if !open_paren => {
                 open_paren = true;
-                signs += 1;
+                signs = signs.saturating_add(1);
                 negative = true;
                 rest = chars.as_str();
             }
@@ -173,7 +173,7 @@ pub fn parse_amount(s: &str) -> Result<Decimal, AmountError> {
         let mut chars = rest.chars();
         match chars.next_back() {
             Some(c) if is_minus(c) => {
-                signs += 1;
+                signs = signs.saturating_add(1);
                 negative = true;
                 rest = chars.as_str();
             }
@@ -663,5 +663,23 @@ mod bounds {
             Err(AmountError::OutOfRange(_))
         ));
         assert!(amount_from_f64(-999_999_999_999.99).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod sign_overflow {
+    use super::*;
+
+    /// Regression (found by the amount fuzz target): 256 signs overflowed the sign counter,
+    /// a panic in debug builds and a wrap to « one sign » in release builds.
+    #[test]
+    fn hundreds_of_signs_are_refused_not_counted_round() {
+        let text = format!("{}12", "+".repeat(257));
+        assert!(matches!(
+            parse_amount(&text),
+            Err(AmountError::MultipleSigns(_))
+        ));
+        let text = format!("12{}", "-".repeat(300));
+        assert!(parse_amount(&text).is_err());
     }
 }
