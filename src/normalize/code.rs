@@ -134,6 +134,11 @@ pub(crate) fn folded_eq(s: &str, folded: &str) -> bool {
 
 /// True when `s` is one of the "no value" placeholders (case- and accent-insensitive).
 pub(crate) fn is_placeholder(s: &str) -> bool {
+    // Runs on every code of every row: most codes are rejected on their first byte.
+    let first = s.as_bytes().first().copied().unwrap_or(b'#');
+    if s.len() > 16 || !matches!(first, b'#' | b'-' | b'(' | b'N' | b'n' | b'S' | b's') {
+        return false;
+    }
     PLACEHOLDERS.iter().any(|p| folded_eq(s, p))
 }
 

@@ -92,7 +92,8 @@ fn is_subtotal(record: &RawRecord) -> bool {
     (0..record.len().min(8)).any(|i| {
         record.get(i).and_then(Field::as_text).is_some_and(|t| {
             let t = t.trim();
-            t.len() <= 24 && {
+            // Cheap test first: this runs on every row.
+            (5..=24).contains(&t.len()) && matches!(t.as_bytes()[0], b'R' | b'r' | b'T' | b't') && {
                 let f = code::fold(t);
                 f == "RESULTAT" || f == "RESULTAT GLOBAL" || f == "TOTAL" || f == "TOTAL GENERAL"
             }

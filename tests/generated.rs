@@ -1,0 +1,65 @@
+//! Generated national extracts (small sizes here; large ones in the benchmark): the tool
+//! finds exactly the totals the generator computed on its own.
+
+#[path = "../examples/generate_extracts.rs"]
+mod generate_extracts;
+
+mod common;
+
+use common::run;
+
+#[test]
+fn totals_match_the_generators_expectation() {
+    for (lines, share, seed) in [(3_000u64, 0.2, 1u64), (2_000, 0.9, 7)] {
+        let dir = tempfile::tempdir().unwrap();
+        let expected = generate_extracts::generate(lines, share, seed, dir.path()).unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        let r = run(
+            &out,
+            &[
+                "reconcile",
+                "..",
+                "--as-of",
+                "2020-12-31",
+                "-q",
+                "--fail-on",
+                "never",
+                "-o",
+                "r.xlsx",
+                "--summary",
+                "-",
+            ],
+        );
+        r.expect_code(0);
+        let s: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let lines_out = &s["lines"];
+        assert_eq!(lines_out["read"], expected.read, "{lines_out}");
+        assert_eq!(lines_out["in_scope"], expected.in_scope, "{lines_out}");
+        assert_eq!(
+            lines_out["out_of_scope"], expected.out_of_scope,
+            "{lines_out}"
+        );
+        assert_eq!(lines_out["duplicates"], expected.duplicates, "{lines_out}");
+        assert_eq!(lines_out["rejected"], 0);
+        assert_eq!(
+            s["totals"]["ae_consumed"],
+            generate_extracts::cents_text(expected.ae_consumed_cents)
+        );
+        assert_eq!(
+            s["totals"]["cp_consumed"],
+            generate_extracts::cents_text(expected.cp_consumed_cents)
+        );
+        let count = |code: &str| {
+            s["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["code"] == code)
+                .count() as u64
+        };
+        assert_eq!(count("TITRE_2"), expected.titre_2);
+        assert_eq!(count("DP_SANS_EJ"), expected.payments_without_ej);
+        assert_eq!(count("IMPUTATION_PARTIELLE"), expected.partial);
+    }
+}
