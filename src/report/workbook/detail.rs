@@ -2,13 +2,14 @@
 //! about), every out-of-scope line and every rejected row, each with its file and row so
 //! a reader can go back to the extract.
 
+use rust_decimal::Decimal;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
-use super::grid::{Cell, Formats, Split, Table, write_table};
-use super::overview::severity_tone;
+use super::grid::{Cell, Formats, Split, Table, Tone, write_table};
+use super::overview::{parse_severity, severity_tone};
 use crate::classify::Judged;
 use crate::model::{Line, Rejection};
-use crate::reconcile::{Finding, ScopedLine, Target};
+use crate::reconcile::{Finding, Resolved, ScopedLine, Target};
 use crate::report::Context;
 
 pub const LINES: &str = "Lignes";
@@ -49,9 +50,9 @@ fn line_cells<'a>(ctx: &'a Context, scoped: &'a ScopedLine) -> Vec<Cell<'a>> {
     };
     vec![
         Cell::text(ctx.input_label(l.origin.input)),
-        Cell::count(l.origin.row),
+        Cell::ordinal(l.origin.row),
         Cell::text(l.measure.label()),
-        Cell::count(l.year),
+        Cell::ordinal(l.year),
         l.date.map_or(Cell::Empty, Cell::Date),
         Cell::text(ctx.product_name(scoped.product)),
         Cell::text(attachment),
@@ -66,7 +67,7 @@ fn line_cells<'a>(ctx: &'a Context, scoped: &'a ScopedLine) -> Vec<Cell<'a>> {
         Cell::opt(l.centre_cout.as_deref()),
         Cell::opt(l.programme.as_deref()),
         Cell::opt(l.compte_budgetaire.as_deref()),
-        l.titre.map_or(Cell::Empty, Cell::count),
+        l.titre.map_or(Cell::Empty, Cell::ordinal),
         Cell::Amount(l.amount),
         Cell::Amount(l.ae()),
         Cell::Amount(l.cp()),
@@ -93,9 +94,11 @@ pub fn lignes(
     write_table(book, fmt, split, table)
 }
 
-const FINDING_HEADERS: [&str; 10] = [
-    "Gravité", "Code", "Message", "Fichier", "Ligne", "N° EJ", "Montant", "Produit", "Exercice",
-    "Voir",
+pub const FINDINGS: &str = "Anomalies";
+
+const FINDING_HEADERS: [&str; 11] = [
+    "Gravité", "Code", "Suivi", "Message", "Fichier", "Ligne", "N° EJ", "Montant", "Produit",
+    "Exercice", "Voir",
 ];
 
 /// The link to the row a finding is about, wherever the split put that row.
@@ -112,37 +115,67 @@ fn link<'a>(target: Option<Target>, split: Split) -> Cell<'a> {
 }
 
 fn finding_cells<'a>(ctx: &'a Context, f: &'a Finding, split: Split) -> Vec<Cell<'a>> {
+    let as_of = ctx.run.reconciliation.as_of;
     vec![
         Cell::Toned(f.severity.label().into(), severity_tone(f.severity)),
         Cell::text(f.code.as_str()),
-        Cell::text(&f.message),
+        f.follow_up
+            .map_or(Cell::Empty, |u| Cell::owned(u.label(as_of))),
+        Cell::Wrapped(f.message.as_str().into()),
         f.origin
             .map_or(Cell::Empty, |o| Cell::text(ctx.input_label(o.input))),
-        f.origin.map_or(Cell::Empty, |o| Cell::count(o.row)),
+        f.origin.map_or(Cell::Empty, |o| Cell::ordinal(o.row)),
         Cell::opt(f.ej.as_deref()),
         Cell::opt_amount(f.amount),
         f.product
             .map_or(Cell::Empty, |p| Cell::text(ctx.product_name(Some(p)))),
-        f.year.map_or(Cell::Empty, Cell::count),
+        f.year.map_or(Cell::Empty, Cell::ordinal),
         link(f.target, split),
     ]
 }
 
+/// Last month's finding, no longer found: as its summary gave it, without a link (the row
+/// it named belongs to last month's extracts).
+fn resolved_cells(r: &Resolved) -> Vec<Cell<'_>> {
+    let severity =
+        parse_severity(&r.severity).map_or(Cell::text(&r.severity), |s| Cell::text(s.label()));
+    let amount = r.amount.as_deref().map_or(Cell::Empty, |a| {
+        a.trim()
+            .parse::<Decimal>()
+            .map_or(Cell::text(a), Cell::Amount)
+    });
+    vec![
+        severity,
+        Cell::text(&r.code),
+        Cell::Toned("résolue".into(), Tone::Good),
+        Cell::Wrapped(r.message.as_str().into()),
+        Cell::opt(r.file.as_deref()),
+        r.row.map_or(Cell::Empty, Cell::ordinal),
+        Cell::opt(r.ej.as_deref()),
+        amount,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+    ]
+}
+
+/// Every finding, the most serious first (the order the rules give), then with
+/// `--previous` last month's findings now resolved.
 pub fn anomalies(
     book: &mut Workbook,
     fmt: &Formats,
     ctx: &Context,
     split: Split,
 ) -> Result<(), XlsxError> {
+    let rec = &ctx.run.reconciliation;
     let table = Table {
-        name: "Anomalies",
+        name: FINDINGS,
         headers: &FINDING_HEADERS,
-        rows: ctx
-            .run
-            .reconciliation
+        rows: rec
             .findings
             .iter()
-            .map(|f| finding_cells(ctx, f, split)),
+            .map(|f| finding_cells(ctx, f, split))
+            .chain(rec.resolved.iter().map(resolved_cells)),
         total: None,
     };
     write_table(book, fmt, split, table)
@@ -171,9 +204,9 @@ fn out_cells<'a>(ctx: &'a Context, j: &'a Judged) -> Vec<Cell<'a>> {
     let l: &Line = &j.line;
     vec![
         Cell::text(ctx.input_label(l.origin.input)),
-        Cell::count(l.origin.row),
+        Cell::ordinal(l.origin.row),
         Cell::text(l.measure.label()),
-        Cell::count(l.year),
+        Cell::ordinal(l.year),
         l.date.map_or(Cell::Empty, Cell::Date),
         Cell::opt(l.ej.as_deref()),
         Cell::opt(l.dp.as_deref()),
@@ -212,10 +245,10 @@ pub fn hors_perimetre(
 fn rejection_cells<'a>(ctx: &'a Context, r: &'a Rejection) -> Vec<Cell<'a>> {
     vec![
         Cell::text(ctx.input_label(r.origin.input)),
-        Cell::count(r.origin.row),
+        Cell::ordinal(r.origin.row),
         Cell::opt(r.column.as_deref()),
-        Cell::text(&r.reason),
-        Cell::text(&r.raw),
+        Cell::Wrapped(r.reason.as_str().into()),
+        Cell::Wrapped(r.raw.as_str().into()),
     ]
 }
 

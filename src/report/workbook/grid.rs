@@ -1,17 +1,19 @@
 //! Cells and tables: how one value becomes one typed, formatted Excel cell, and how a long
 //! table continues on `Lignes (2)`, `Lignes (3)`… past Excel's row limit. Every sheet goes
 //! through here, so the typing rules (amounts as numbers, extract text never a formula,
-//! real dates) hold everywhere by construction.
+//! real dates) hold everywhere by construction. How cells look is `style`'s; how sheets
+//! print, `page`'s.
 
 use std::borrow::Cow;
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{
-    Color, ExcelDateTime, Format, FormatBorder, Url, Workbook, Worksheet, XlsxError,
-};
+use rust_xlsxwriter::{ExcelDateTime, Format, Url, Workbook, Worksheet, XlsxError};
 
+use super::page::{MAX_ROW_HEIGHT, PORTRAIT_WIDTH, page_setup, wrapped_lines};
+pub use super::page::{Orientation, PageText};
+pub use super::style::{Formats, Style, Tone};
 use crate::report::round_cents;
 
 /// Rows in a worksheet, header included.
@@ -24,25 +26,18 @@ const MAX_LINKS: usize = 65_530;
 const MAX_WIDTH: usize = 60;
 const MIN_WIDTH: usize = 6;
 
-/// Excel stores number formats in en-US notation; a French Excel shows `1 234,56 €`.
-const EUROS: &str = r#"#,##0.00 "€""#;
-
-/// How a cell draws attention: the status and severity colours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    Good,
-    Error,
-    Warning,
-    Info,
-}
-
 /// One value, typed for Excel.
 #[derive(Debug, Clone)]
 pub enum Cell<'a> {
     Empty,
     /// Inert text: written as a string even when it starts with `=`, `+`, `-` or `@`.
     Text(Cow<'a, str>),
+    /// A quantity: right-aligned.
     Int(i64),
+    /// A number that identifies rather than counts (a row, a year, a title): centred.
+    Ordinal(i64),
+    /// Prose that wraps inside its column (a finding's message) instead of running over.
+    Wrapped(Cow<'a, str>),
     Amount(Decimal),
     /// A fraction (0.5 = 50 %).
     Rate(Decimal),
@@ -69,6 +64,10 @@ impl<'a> Cell<'a> {
         n.try_into().map_or(Cell::Empty, Cell::Int)
     }
 
+    pub fn ordinal(n: impl TryInto<i64>) -> Cell<'a> {
+        n.try_into().map_or(Cell::Empty, Cell::Ordinal)
+    }
+
     pub fn opt_amount(a: Option<Decimal>) -> Cell<'a> {
         a.map_or(Cell::Empty, Cell::Amount)
     }
@@ -82,85 +81,87 @@ impl<'a> Cell<'a> {
     }
 }
 
-/// The cell formats, created once per workbook.
-pub struct Formats {
-    pub title: Format,
-    pub section: Format,
-    header: Format,
-    plain: [Format; 2],
-    amount: [Format; 2],
-    rate: [Format; 2],
-    date: [Format; 2],
-    int: [Format; 2],
-    link: Format,
-    tones: [Format; 4],
-}
-
-impl Formats {
-    pub fn new() -> Formats {
-        let both = |f: Format| [f.clone(), f.set_bold()];
-        let tone = |bg: u32, fg: u32| {
-            Format::new()
-                .set_background_color(Color::RGB(bg))
-                .set_font_color(Color::RGB(fg))
-        };
-        Formats {
-            title: Format::new().set_bold().set_font_size(14),
-            section: Format::new()
-                .set_bold()
-                .set_font_size(12)
-                .set_font_color(Color::RGB(0x1F_4E_79)),
-            header: Format::new()
-                .set_bold()
-                .set_background_color(Color::RGB(0xD9_E1_F2))
-                .set_border_bottom(FormatBorder::Thin),
-            plain: both(Format::new()),
-            amount: both(Format::new().set_num_format(EUROS)),
-            rate: both(Format::new().set_num_format("0.0%")),
-            date: both(Format::new().set_num_format("dd/mm/yyyy")),
-            int: both(Format::new().set_num_format("0")),
-            link: Format::new()
-                .set_font_color(Color::RGB(0x05_63_C1))
-                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
-            tones: [
-                tone(0xC6_EF_CE, 0x00_61_00),
-                tone(0xFF_C7_CE, 0x9C_00_06),
-                tone(0xFF_EB_9C, 0x9C_57_00),
-                tone(0xDD_EB_F7, 0x1F_4E_79),
-            ],
-        }
-    }
-
-    fn tone(&self, tone: Tone) -> &Format {
-        &self.tones[tone as usize]
-    }
-}
-
 /// A worksheet being written: writes typed cells and remembers each column's widest
 /// content, so widths follow the data without Excel's (non-portable) autofit.
 pub struct Grid<'a> {
     sheet: &'a mut Worksheet,
     fmt: &'a Formats,
     widths: Vec<usize>,
+    /// Widths a layout asks for whatever the content (charts, text that overflows).
+    min_widths: Vec<usize>,
     links: usize,
+    orientation: Option<Orientation>,
+    /// Wrapped text written so far (row, column, text length): its row is made tall
+    /// enough once the column's width is known.
+    wrapped: Vec<(u32, u16, Vec<usize>)>,
 }
 
 impl<'a> Grid<'a> {
     pub fn new(book: &'a mut Workbook, fmt: &'a Formats, name: &str) -> Result<Self, XlsxError> {
         let sheet = book.add_worksheet();
         sheet.set_name(name)?;
+        page_setup(sheet, &fmt.page);
         Ok(Grid {
             sheet,
             fmt,
             widths: Vec::new(),
+            min_widths: Vec::new(),
             links: 0,
+            orientation: None,
+            wrapped: Vec::new(),
         })
+    }
+
+    /// The worksheet itself, for what `Grid` does not wrap (charts, merged cells).
+    pub fn sheet(&mut self) -> &mut Worksheet {
+        self.sheet
+    }
+
+    pub fn set_orientation(&mut self, orientation: Orientation) {
+        self.orientation = Some(orientation);
+    }
+
+    /// Column `col` is at least `width` characters wide.
+    pub fn min_width(&mut self, col: u16, width: usize) {
+        let col = usize::from(col);
+        if self.min_widths.len() <= col {
+            self.min_widths.resize(col + 1, 0);
+        }
+        self.min_widths[col] = self.min_widths[col].max(width);
     }
 
     /// A heading that spans the columns: written, but not counted in any column's width.
     pub fn heading(&mut self, row: u32, text: &str, format: &Format) -> Result<(), XlsxError> {
         self.sheet
             .write_string_with_format(row, 0, excel_text(text), format)?;
+        Ok(())
+    }
+
+    /// The sheet's title, in a row tall enough for its large font.
+    pub fn title(&mut self, row: u32, text: &str) -> Result<(), XlsxError> {
+        self.sheet.set_row_height(row, 24)?;
+        let format = &self.fmt.title;
+        self.heading(row, text, format)
+    }
+
+    /// Text that may run over the empty cells to its right: not counted in the width.
+    pub fn free_text(&mut self, row: u32, col: u16, text: &str) -> Result<(), XlsxError> {
+        let format = &self.fmt.plain[Style::Plain as usize];
+        self.free_text_with(row, col, text, format)
+    }
+
+    /// [`Grid::free_text`] in a format of its own.
+    pub fn free_text_with(
+        &mut self,
+        row: u32,
+        col: u16,
+        text: &str,
+        format: &Format,
+    ) -> Result<(), XlsxError> {
+        if !text.is_empty() {
+            self.sheet
+                .write_string_with_format(row, col, excel_text(text), format)?;
+        }
         Ok(())
     }
 
@@ -177,17 +178,39 @@ impl<'a> Grid<'a> {
     }
 
     pub fn row(&mut self, row: u32, cells: &[Cell], bold: bool) -> Result<(), XlsxError> {
+        let style = if bold { Style::Bold } else { Style::Plain };
+        self.styled_row(row, cells, style)
+    }
+
+    pub fn styled_row(&mut self, row: u32, cells: &[Cell], style: Style) -> Result<(), XlsxError> {
         for (col, cell) in cells.iter().enumerate() {
-            self.put(row, col as u16, cell, bold)?;
+            self.put_styled(row, col as u16, cell, style)?;
         }
         Ok(())
     }
 
     pub fn put(&mut self, row: u32, col: u16, cell: &Cell, bold: bool) -> Result<(), XlsxError> {
-        let b = usize::from(bold);
+        let style = if bold { Style::Bold } else { Style::Plain };
+        self.put_styled(row, col, cell, style)
+    }
+
+    pub fn put_styled(
+        &mut self,
+        row: u32,
+        col: u16,
+        cell: &Cell,
+        style: Style,
+    ) -> Result<(), XlsxError> {
+        let b = style as usize;
         let f = self.fmt;
         let width = match cell {
-            Cell::Empty => 0,
+            Cell::Empty => {
+                // A total row keeps its rule and shading across its empty cells.
+                if style == Style::Total {
+                    self.sheet.write_blank(row, col, &f.plain[b])?;
+                }
+                0
+            }
             Cell::Text(s) => {
                 if !s.is_empty() {
                     self.sheet
@@ -203,7 +226,24 @@ impl<'a> Grid<'a> {
             Cell::Int(n) => {
                 self.sheet
                     .write_number_with_format(row, col, *n as f64, &f.int[b])?;
+                n.to_string().len() + 1
+            }
+            Cell::Ordinal(n) => {
+                self.sheet
+                    .write_number_with_format(row, col, *n as f64, &f.ordinal[b])?;
                 n.to_string().len()
+            }
+            Cell::Wrapped(s) => {
+                if !s.is_empty() {
+                    self.sheet
+                        .write_string_with_format(row, col, excel_text(s), &f.wrapped[b])?;
+                    if s.chars().count() > MAX_WIDTH {
+                        let words = s.split_whitespace().map(|w| w.chars().count());
+                        self.wrapped.push((row, col, words.collect()));
+                    }
+                }
+                // The column stays at most MAX_WIDTH wide; longer text wraps.
+                s.chars().count().min(MAX_WIDTH)
             }
             Cell::Amount(a) => {
                 let a = round_cents(*a);
@@ -214,7 +254,7 @@ impl<'a> Grid<'a> {
             Cell::Rate(r) => {
                 self.sheet
                     .write_number_with_format(row, col, to_f64(*r), &f.rate[b])?;
-                7
+                8
             }
             Cell::Date(d) => {
                 match excel_date(*d) {
@@ -260,7 +300,8 @@ impl<'a> Grid<'a> {
         self.widths[col] = self.widths[col].max(width);
     }
 
-    /// Frozen header row at `header_row` and a filter over the header and data rows.
+    /// Frozen header row at `header_row`, a filter over the header and data rows, and the
+    /// header repeated at the top of every printed page.
     pub fn table_chrome(
         &mut self,
         header_row: u32,
@@ -271,16 +312,56 @@ impl<'a> Grid<'a> {
         let last_col = columns.saturating_sub(1) as u16;
         self.sheet
             .autofilter(header_row, 0, last_row.max(header_row), last_col)?;
+        self.sheet.set_repeat_rows(header_row, header_row)?;
         Ok(())
     }
 
-    /// Sets every column's width from its widest content.
+    /// Sets every column's width from its widest content, and the page's orientation from
+    /// the total width.
     pub fn finish(self) -> Result<(), XlsxError> {
-        for (col, w) in self.widths.iter().enumerate() {
-            let w = (w + 2).clamp(MIN_WIDTH, MAX_WIDTH + 2);
-            self.sheet.set_column_width(col as u16, w as f64)?;
+        let columns = self.widths.len().max(self.min_widths.len());
+        let mut total = 0.0;
+        for col in 0..columns {
+            let w = self.sheet_width(col as u16) as f64;
+            total += w;
+            self.sheet.set_column_width(col as u16, w)?;
+        }
+        let orientation = self.orientation.unwrap_or(if total > PORTRAIT_WIDTH {
+            Orientation::Landscape
+        } else {
+            Orientation::Portrait
+        });
+        match orientation {
+            Orientation::Portrait => self.sheet.set_portrait(),
+            Orientation::Landscape => self.sheet.set_landscape(),
+        };
+        // Not every application grows a row to fit its wrapped text when it opens the
+        // file (LibreOffice does not): the height is set here, one line per 15 points.
+        let mut heights: Vec<(u32, usize)> = Vec::new();
+        for (row, col, words) in &self.wrapped {
+            let width = self.sheet_width(*col);
+            let lines = wrapped_lines(words, width);
+            match heights.last_mut() {
+                Some((r, n)) if r == row => *n = (*n).max(lines),
+                _ => heights.push((*row, lines)),
+            }
+        }
+        for (row, lines) in heights {
+            if lines > 1 {
+                // Excel's tallest row; past it a huge raw row is cut, as on screen.
+                let height = (15.0 * lines as f64).min(MAX_ROW_HEIGHT);
+                self.sheet.set_row_height(row, height)?;
+            }
         }
         Ok(())
+    }
+
+    /// The width `finish` gives column `col`, in characters.
+    fn sheet_width(&self, col: u16) -> usize {
+        let col = usize::from(col);
+        let content = self.widths.get(col).copied().unwrap_or(0);
+        let w = (content + 2).clamp(MIN_WIDTH, MAX_WIDTH + 2);
+        w.max(self.min_widths.get(col).copied().unwrap_or(0))
     }
 }
 
@@ -346,12 +427,14 @@ where
             grid.row(written, &cells, false)?;
         }
         grid.table_chrome(0, written, table.headers.len())?;
+        // A sheet that is one table prints its gridlines: a long row stays readable.
+        grid.sheet().set_print_gridlines(true);
         let more = rows.peek().is_some();
         if !more
             && written < per
             && let Some(cells) = total.take()
         {
-            grid.row(written + 1, &cells, true)?;
+            grid.styled_row(written + 1, &cells, Style::Total)?;
         }
         grid.finish()?;
         if !more && total.is_none() {
@@ -397,8 +480,8 @@ pub fn excel_text(s: &str) -> Cow<'_, str> {
     Cow::Owned(format!("{}…", &s[..end]))
 }
 
-/// The width of `-1 234 567,89 €`.
+/// The width of `-1 234 567,89 € `.
 fn amount_width(a: Decimal) -> usize {
     let int_digits = a.abs().trunc().to_string().len();
-    int_digits + (int_digits - 1) / 3 + 5 + usize::from(a.is_sign_negative())
+    int_digits + (int_digits - 1) / 3 + 6 + usize::from(a.is_sign_negative())
 }

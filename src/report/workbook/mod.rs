@@ -1,19 +1,25 @@
 //! The reconciliation workbook (XLSX), in French: the sheets of `docs/contract.md`, in
 //! its order. Pure: the run in, the bytes out; the same run gives the same bytes.
 //!
-//! `grid` types and formats every cell and splits long tables; `overview` writes the
-//! sheets that read top to bottom; `sums` the tables of sums; `detail` the tables of rows.
+//! `grid` types and formats every cell, sets every sheet up for printing and splits long
+//! tables; `synthese` writes the first sheet (verdict, key figures, chart); `overview`
+//! `Provenance`; `sums` the tables of sums; `detail` the tables of rows.
 
 mod detail;
 mod grid;
 mod overview;
+mod page;
+mod style;
 mod sums;
+mod synthese;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_layout;
 
 use rust_xlsxwriter::{DocProperties, Workbook, XlsxError};
 
-use self::grid::{Formats, Split};
+use self::grid::{Formats, PageText, Split};
 use super::Context;
 
 /// Builds the workbook's bytes.
@@ -31,8 +37,15 @@ fn build_split(ctx: &Context, split: Split) -> Result<Vec<u8>, XlsxError> {
             .set_author("chorus-recon")
             .set_creation_datetime(&created),
     );
-    let fmt = Formats::new();
-    overview::synthese(&mut book, &fmt, ctx)?;
+    let fmt = Formats::new(PageText {
+        convention: format!("Convention {}", ctx.convention.id),
+        run: format!(
+            "{} – situation au {}",
+            overview::tool(),
+            ctx.run.reconciliation.as_of.format("%d/%m/%Y")
+        ),
+    });
+    synthese::synthese(&mut book, &fmt, ctx)?;
     sums::echeancier(&mut book, &fmt, ctx, split)?;
     sums::mensuel(&mut book, &fmt, ctx, split)?;
     sums::engagements(&mut book, &fmt, ctx, split)?;

@@ -15,10 +15,10 @@ use crate::report::{Context, VERSION};
 
 const HEADER: &str = "\"Centre financier - Clé (non composée)\";\"Domaine fonctionnel - Clé\";\"Référentiel de programmation - Clé (non composée)\";\"Centre de coûts - Clé (non composée)\";\"N° EJ\";\"N° poste EJ\";\"Date de dernière modif. de l'EJ\";\"Fournisseur titulaire principal (EJ)\";\"Axe ministériel 2\";\"Montant engagé (EUR)\"";
 
-const IMPUTATION: &str = "0174-SOUT-ELAB;0174-06;017406AG1607;ECLDENE092";
+pub(super) const IMPUTATION: &str = "0174-SOUT-ELAB;0174-06;017406AG1607;ECLDENE092";
 
 /// Three in-scope lines (Potentiel, CarbuRe, no product), one out of scope, one rejected.
-const SAMPLE: [&str; 5] = [
+pub(super) const SAMPLE: [&str; 5] = [
     "0174-SOUT-ELAB;0174-06;017406AG1607;ECLDENE092;0002822326;1;15/03/2020;Octo Technology;POTENTIEL;12000,50",
     "0174-SOUT-ELAB;0174-06;017406AG1607;ECLDENE092;2103105755;1;02/06/2020;=1+1;CARBURE;30000",
     "0174-SOUT-ELAB;0174-06;017406AG1607;ECLDENE092;2103105756;1;10/07/2020;+33 Conseil;;1500,25",
@@ -38,11 +38,11 @@ const SHEETS: [&str; 9] = [
     "Provenance",
 ];
 
-fn as_of() -> NaiveDate {
+pub(super) fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2021, 7, 31).unwrap()
 }
 
-fn pipeline(dir: &Path, rows: &[String]) -> (Run, Convention) {
+pub(super) fn pipeline(dir: &Path, rows: &[String]) -> (Run, Convention) {
     let mut text = String::from(HEADER);
     for r in rows {
         text.push('\n');
@@ -60,31 +60,31 @@ fn pipeline(dir: &Path, rows: &[String]) -> (Run, Convention) {
     (run(&plan).unwrap(), convention)
 }
 
-fn sample(dir: &Path) -> (Run, Convention) {
+pub(super) fn sample(dir: &Path) -> (Run, Convention) {
     let rows: Vec<String> = SAMPLE.iter().map(|r| r.to_string()).collect();
     pipeline(dir, &rows)
 }
 
-fn open(bytes: &[u8]) -> Xlsx<Cursor<Vec<u8>>> {
+pub(super) fn open(bytes: &[u8]) -> Xlsx<Cursor<Vec<u8>>> {
     open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap()
 }
 
-fn cell(range: &Range<Data>, row: u32, col: u32) -> Data {
+pub(super) fn cell(range: &Range<Data>, row: u32, col: u32) -> Data {
     range.get_value((row, col)).cloned().unwrap_or(Data::Empty)
 }
 
-fn text(s: &str) -> Data {
+pub(super) fn text(s: &str) -> Data {
     Data::String(s.to_string())
 }
 
 /// The 0-based row whose first cell is `label`.
-fn row_of(range: &Range<Data>, label: &str) -> u32 {
+pub(super) fn row_of(range: &Range<Data>, label: &str) -> u32 {
     (0..=range.end().unwrap().0)
         .find(|r| cell(range, *r, 0) == text(label))
         .unwrap_or_else(|| panic!("no row « {label} »"))
 }
 
-fn date(d: &Data) -> NaiveDate {
+pub(super) fn date(d: &Data) -> NaiveDate {
     match d {
         // Excel's serial day 0 is 1899-12-30 (for dates after February 1900).
         Data::DateTime(x) => NaiveDate::from_ymd_opt(1899, 12, 30)
@@ -256,12 +256,26 @@ fn schedule_leaves_blank_plans_blank_and_totals_everything() {
     );
     assert_eq!(cell(&e, total, 6), Data::Float(160000.0));
 
+    // Under the title block: each product's months and subtotal, unattributed last.
     let m = book.worksheet_range("Mensuel").unwrap();
-    assert_eq!(cell(&m, 1, 0), text("Potentiel"));
-    assert_eq!(cell(&m, 1, 2), text("mars"));
-    assert_eq!(cell(&m, 3, 0), text("Non attribué"), "unattributed last");
-    assert_eq!(cell(&m, 3, 2), text("juillet"));
-    assert_eq!(cell(&m, 3, 5), Data::Float(1500.25));
+    let h = row_of(&m, "Produit");
+    assert_eq!(cell(&m, h + 1, 0), text("Potentiel"));
+    assert_eq!(cell(&m, h + 1, 2), text("mars"));
+    assert_eq!(cell(&m, h + 2, 2), text("Sous-total"));
+    assert_eq!(cell(&m, h + 3, 0), text("CarbuRe"));
+    assert_eq!(
+        cell(&m, h + 5, 0),
+        text("Non attribué"),
+        "unattributed last"
+    );
+    assert_eq!(cell(&m, h + 5, 2), text("juillet"));
+    assert_eq!(cell(&m, h + 5, 5), Data::Float(1500.25));
+    assert_eq!(cell(&m, h + 7, 0), text("Total général"));
+    assert_eq!(
+        cell(&m, h + 7, 3),
+        Data::Float(43500.75),
+        "= Synthèse AE consumed"
+    );
 
     let g = book.worksheet_range("Engagements").unwrap();
     assert_eq!(cell(&g, 2, 2), text("=1+1"));
@@ -275,8 +289,15 @@ fn schedule_leaves_blank_plans_blank_and_totals_everything() {
     assert_eq!(cell(&g, 4, 7), Data::Float(3.0));
 }
 
+/// The 0-based column whose header (row 0) is `header`.
+pub(super) fn column_of(range: &Range<Data>, header: &str) -> u32 {
+    (0..=range.end().unwrap().1)
+        .find(|c| cell(range, 0, *c) == text(header))
+        .unwrap_or_else(|| panic!("no column « {header} »"))
+}
+
 /// Follows every link of `Anomalies*` and checks it lands on the finding's file and row.
-fn assert_links_land(bytes: &[u8], expected_links: usize) {
+pub(super) fn assert_links_land(bytes: &[u8], expected_links: usize) {
     let mut book = open(bytes);
     let mut followed = 0;
     for name in book.sheet_names() {
@@ -284,9 +305,14 @@ fn assert_links_land(bytes: &[u8], expected_links: usize) {
             continue;
         }
         let a = book.worksheet_range(&name).unwrap();
+        let (see, file, line) = (
+            column_of(&a, "Voir"),
+            column_of(&a, "Fichier"),
+            column_of(&a, "Ligne"),
+        );
         for link in book.hyperlinks_by_sheet_name(&name).unwrap() {
             let (row, col) = link.range.start;
-            assert_eq!(col, 9, "links are in « Voir »");
+            assert_eq!(col, see, "links are in « Voir »");
             let location = link.location.expect("an internal link");
             let (sheet, cell_ref) = location.rsplit_once('!').unwrap();
             let sheet = sheet.trim_matches('\'');
@@ -294,12 +320,12 @@ fn assert_links_land(bytes: &[u8], expected_links: usize) {
             let t = book.worksheet_range(sheet).unwrap();
             assert_eq!(
                 cell(&t, target_row - 1, 0),
-                cell(&a, row, 3),
+                cell(&a, row, file),
                 "{location}: file"
             );
             assert_eq!(
                 cell(&t, target_row - 1, 1),
-                cell(&a, row, 4),
+                cell(&a, row, line),
                 "{location}: row"
             );
             followed += 1;
@@ -319,10 +345,15 @@ fn findings_link_to_their_row() {
     .unwrap();
     let mut book = open(&bytes);
     let a = book.worksheet_range("Anomalies").unwrap();
-    assert_eq!(cell(&a, 1, 0), text("erreur"));
-    assert_eq!(cell(&a, 1, 1), text("LIGNE_REJETEE"));
-    assert_eq!(cell(&a, 1, 9), text("Rejets, ligne 2"));
-    assert_eq!(cell(&a, 2, 6), Data::Float(1500.25));
+    assert_eq!(cell(&a, 1, column_of(&a, "Gravité")), text("erreur"));
+    assert_eq!(cell(&a, 1, column_of(&a, "Code")), text("LIGNE_REJETEE"));
+    assert_eq!(
+        cell(&a, 1, column_of(&a, "Suivi")),
+        Data::Empty,
+        "no --previous"
+    );
+    assert_eq!(cell(&a, 1, column_of(&a, "Voir")), text("Rejets, ligne 2"));
+    assert_eq!(cell(&a, 2, column_of(&a, "Montant")), Data::Float(1500.25));
     let targeted = run
         .reconciliation
         .findings

@@ -1,0 +1,140 @@
+//! How cells look: the number formats, the status and severity colours, and the styles of
+//! labels and total rows. Created once per workbook.
+
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder};
+
+use super::page::PageText;
+
+/// Excel stores number formats in en-US notation; a French Excel shows `1 234,56 €`. The
+/// trailing `_)` leaves a narrow margin, so a figure does not touch the text on its right.
+/// Negative amounts (an overrun, a withdrawal) show in red.
+const EUROS: &str = r#"#,##0.00 "€"_);[Red]-#,##0.00 "€"_)"#;
+const RATE: &str = "0.0%_)";
+const COUNT: &str = "0_)";
+
+/// How a cell draws attention: the status and severity colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Good,
+    Error,
+    Warning,
+    Info,
+}
+
+/// How a cell is drawn: plain, bold (labels), a total row (bold over a rule), or a value
+/// of a `label | value` pair (left-aligned, so a date lines up with the text around it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    Bold,
+    Total,
+    Left,
+}
+
+/// The cell formats, created once per workbook.
+pub struct Formats {
+    pub title: Format,
+    pub section: Format,
+    /// A short explanation under a heading.
+    pub note: Format,
+    /// The label beside the status banner.
+    pub banner_label: Format,
+    pub(super) header: Format,
+    pub(super) plain: [Format; 4],
+    pub(super) amount: [Format; 4],
+    pub(super) rate: [Format; 4],
+    pub(super) date: [Format; 4],
+    pub(super) int: [Format; 4],
+    pub(super) ordinal: [Format; 4],
+    pub(super) wrapped: [Format; 4],
+    pub(super) link: Format,
+    tones: [Format; 4],
+    /// The status banner at the top of `Synthèse`, one per tone.
+    banners: [Format; 4],
+    pub(super) page: PageText,
+}
+
+impl Formats {
+    pub fn new(page: PageText) -> Formats {
+        // Top-aligned: a row made tall by a wrapped message still reads across.
+        let styles = |f: Format| {
+            let f = f.set_align(FormatAlign::Top);
+            [
+                f.clone(),
+                f.clone().set_bold(),
+                f.clone()
+                    .set_bold()
+                    .set_border_top(FormatBorder::Thin)
+                    .set_background_color(Color::RGB(0xF2_F2_F2)),
+                f.set_align(FormatAlign::Left),
+            ]
+        };
+        // Background, text.
+        const TONES: [(u32, u32); 4] = [
+            (0xC6_EF_CE, 0x00_61_00),
+            (0xFF_C7_CE, 0x9C_00_06),
+            (0xFF_EB_9C, 0x9C_57_00),
+            (0xDD_EB_F7, 0x1F_4E_79),
+        ];
+        let tone = |(bg, fg): (u32, u32)| {
+            Format::new()
+                .set_background_color(Color::RGB(bg))
+                .set_font_color(Color::RGB(fg))
+        };
+        let banner = |(bg, fg): (u32, u32)| {
+            tone((bg, fg))
+                .set_bold()
+                .set_font_size(16)
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_border(FormatBorder::Medium)
+                .set_border_color(Color::RGB(fg))
+        };
+        Formats {
+            title: Format::new().set_bold().set_font_size(16),
+            section: Format::new()
+                .set_bold()
+                .set_font_size(12)
+                .set_font_color(Color::RGB(0x1F_4E_79)),
+            banner_label: Format::new()
+                .set_bold()
+                .set_font_size(12)
+                .set_align(FormatAlign::VerticalCenter),
+            note: Format::new()
+                .set_italic()
+                .set_font_color(Color::RGB(0x40_40_40)),
+            header: Format::new()
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_background_color(Color::RGB(0xD9_E1_F2))
+                .set_border_bottom(FormatBorder::Thin),
+            plain: styles(Format::new()),
+            amount: styles(Format::new().set_num_format(EUROS)),
+            rate: styles(Format::new().set_num_format(RATE)),
+            date: styles(Format::new().set_num_format("dd/mm/yyyy")),
+            int: styles(Format::new().set_num_format(COUNT)),
+            ordinal: styles(
+                Format::new()
+                    .set_num_format("0")
+                    .set_align(FormatAlign::Center),
+            ),
+            wrapped: styles(Format::new().set_text_wrap()),
+            link: Format::new()
+                .set_align(FormatAlign::Top)
+                .set_font_color(Color::RGB(0x05_63_C1))
+                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
+            tones: TONES.map(|t| tone(t).set_align(FormatAlign::Top)),
+            banners: TONES.map(banner),
+            page,
+        }
+    }
+
+    pub(super) fn tone(&self, tone: Tone) -> &Format {
+        &self.tones[tone as usize]
+    }
+
+    pub fn banner(&self, tone: Tone) -> &Format {
+        &self.banners[tone as usize]
+    }
+}
