@@ -173,7 +173,13 @@ struct Generated {
     partial: bool,
 }
 
-fn ej_line(i: u64, rng: &mut Rng, share: f64, e: &mut Expected) -> Generated {
+fn ej_line(
+    i: u64,
+    rng: &mut Rng,
+    share: f64,
+    e: &mut Expected,
+    commitments: &mut Vec<u64>,
+) -> Generated {
     let in_scope = rng.chance(share);
     let partial = !in_scope && rng.chance(0.01);
     let other = other_imputation(rng);
@@ -242,6 +248,9 @@ fn ej_line(i: u64, rng: &mut Rng, share: f64, e: &mut Expected) -> Generated {
         &mut text,
     );
     if in_scope {
+        if !retrait {
+            commitments.push(i % 100_000_000);
+        }
         e.in_scope += 1;
         e.ae_consumed_cents += cents;
         e.titre_2 += u64::from(titre == "21");
@@ -258,7 +267,7 @@ fn ej_line(i: u64, rng: &mut Rng, share: f64, e: &mut Expected) -> Generated {
     }
 }
 
-fn dp_line(i: u64, rng: &mut Rng, share: f64) -> Generated {
+fn dp_line(i: u64, rng: &mut Rng, share: f64, commitments: &[u64]) -> Generated {
     let in_scope = rng.chance(share);
     let other = other_imputation(rng);
     let (programme, df, act, cc) = if in_scope {
@@ -285,12 +294,16 @@ fn dp_line(i: u64, rng: &mut Rng, share: f64) -> Generated {
     .count();
     let partial = !in_scope && agreeing >= 2;
     let without_ej = rng.chance(0.005);
-    let ej = if without_ej {
-        "#".to_string()
-    } else {
-        format!("21{:08}", rng.below(1_000_000))
+    // Payments of the convention pay its commitments; the others, anybody's.
+    let ej = match (without_ej, in_scope && !commitments.is_empty()) {
+        (true, _) => "#".to_string(),
+        (false, true) => format!(
+            "21{:08}",
+            commitments[rng.below(commitments.len() as u64) as usize]
+        ),
+        (false, false) => format!("29{:08}", rng.below(100_000_000)),
     };
-    let cents = (rng.below(2_000_000) + 100) as i64;
+    let cents = (rng.below(200_000) + 100) as i64;
     let day = rng.below(28) + 1;
     let month = rng.below(12) + 1;
     let date = format!("{day:02}/{month:02}/2020");
@@ -354,8 +367,9 @@ pub fn generate(lines: u64, share: f64, seed: u64, dir: &Path) -> std::io::Resul
     );
     ej.write_all(header(&EJ_HEADER).as_bytes())?;
     e.bytes += header(&EJ_HEADER).len() as u64;
+    let mut commitments = Vec::new();
     for i in 0..lines {
-        let g = ej_line(i, &mut rng, share, &mut e);
+        let g = ej_line(i, &mut rng, share, &mut e, &mut commitments);
         e.bytes += g.text.len() as u64;
         ej.write_all(g.text.as_bytes())?;
     }
@@ -377,7 +391,7 @@ pub fn generate(lines: u64, share: f64, seed: u64, dir: &Path) -> std::io::Resul
         e.bytes += header(&DP_HEADER).len() as u64;
     }
     for i in 0..lines {
-        let g = dp_line(i, &mut rng, share);
+        let g = dp_line(i, &mut rng, share, &commitments);
         let without_ej = g.text.contains("\"#\";\"1\";");
         let copies = u64::from(i < first_end) + u64::from(i >= second_start);
         e.read += copies;

@@ -78,6 +78,13 @@ impl AxisSet {
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
+    /// The set as bits, to sort and group by it.
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+    pub fn from_bits(bits: u8) -> AxisSet {
+        AxisSet(bits)
+    }
     pub fn iter(self) -> impl Iterator<Item = Axis> {
         Axis::ALL.into_iter().filter(move |a| self.contains(*a))
     }

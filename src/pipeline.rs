@@ -10,9 +10,10 @@ use crate::classify::{self, Judged};
 use crate::convention::Convention;
 use crate::error::{Error, InputError};
 use crate::ingest::{self, InputInfo, OpenedInput, record::RawRecord};
-use crate::model::{AxisSet, Measure, Rejection};
+use crate::model::{AxisSet, Measure, Origin, Rejection};
 use crate::normalize::{self, FileContext, Gap, RowOutcome, date::parse_year};
-use crate::reconcile::{self, InputResult, Reconciliation};
+use crate::reconcile::{self, InputResult, OUT_OF_SCOPE_DETAIL_LIMIT, Reconciliation, SlimLine};
+use rust_decimal::Decimal;
 
 /// Rows normalised and classified together: large enough to keep every core busy, small
 /// enough that a national extract never sits whole in memory as raw text.
@@ -88,10 +89,12 @@ pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
         input.info.index = index as u32;
     }
     progress.start(inputs.len());
+    // The out-of-scope lines kept in detail are shared between the inputs.
+    let detail_budget = OUT_OF_SCOPE_DETAIL_LIMIT / inputs.len().max(1) as u64;
     let processed: Vec<Result<(InputReport, InputResult), InputError>> = inputs
         .into_par_iter()
         .map(|input| {
-            let done = process(input, &plan.convention, progress);
+            let done = process(input, &plan.convention, progress, detail_budget);
             progress.input_done();
             done
         })
@@ -118,6 +121,7 @@ fn process(
     opened: OpenedInput,
     convention: &Convention,
     progress: &dyn Progress,
+    detail_budget: u64,
 ) -> Result<(InputReport, InputResult), InputError> {
     let info = opened.info;
     let mut notes = info.notes.clone();
@@ -150,7 +154,10 @@ fn process(
         separator: info.separator(),
         gap,
     };
-    let mut stage = Stage::default();
+    let mut stage = Stage {
+        detail_budget,
+        ..Stage::default()
+    };
     loop {
         let mut ended = false;
         while chunk.len() < CHUNK_ROWS {
@@ -208,6 +215,12 @@ struct Stage {
     blank_rows: u64,
     subtotal_rows: u64,
     other_figure_rows: u64,
+    /// Out-of-scope lines kept in detail so far, and how many may be: the run's
+    /// `OUT_OF_SCOPE_DETAIL_LIMIT` shared between its inputs.
+    detailed_out: u64,
+    detail_budget: u64,
+    /// The imputations of slim lines, interned by the hash of their values.
+    group_index: std::collections::HashMap<u128, u32>,
 }
 
 enum Judgement {
@@ -215,7 +228,64 @@ enum Judgement {
     Subtotal,
     NotAMovement,
     Lines(Vec<Judged>),
+    /// Out-of-scope movements past the detail budget: what the sums need, and the row's
+    /// imputation.
+    Slim(Vec<(Measure, Decimal, u128)>, u128, AxisSet),
     Rejected(Rejection),
+}
+
+/// Classify first, normalise what is needed: a row out of scope, and not a partial
+/// imputation, needs only its movements, its imputation and its identity.
+fn judge_row(
+    record: &RawRecord,
+    ctx: &FileContext,
+    checked: AxisSet,
+    convention: &Convention,
+    detail: bool,
+) -> Judgement {
+    if let Some(outcome) = normalize::data_row(record) {
+        return match outcome {
+            RowOutcome::Blank => Judgement::Blank,
+            _ => Judgement::Subtotal,
+        };
+    }
+    let axes = normalize::axis_values(record, ctx);
+    let verdict = classify::judge_axes(|a| axes.get(a), checked, convention);
+    if !detail && !verdict.in_scope && !verdict.is_partial() {
+        return match normalize::movements_only(record, ctx) {
+            Ok(None) => Judgement::NotAMovement,
+            Ok(Some(movements)) => Judgement::Slim(
+                movements
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (measure, amount))| (measure, amount, record.content_hash(i as u64)))
+                    .collect(),
+                axes.group_hash(),
+                verdict.differing,
+            ),
+            Err(r) => Judgement::Rejected(r),
+        };
+    }
+    match normalize::normalize(record, ctx) {
+        RowOutcome::Blank => Judgement::Blank,
+        RowOutcome::Subtotal => Judgement::Subtotal,
+        RowOutcome::NotAMovement => Judgement::NotAMovement,
+        RowOutcome::Lines(lines) => Judgement::Lines(
+            lines
+                .into_iter()
+                .enumerate()
+                .map(|(i, line)| {
+                    let mut j = classify::classify(line, checked, convention);
+                    if !j.in_scope {
+                        // Out-of-scope identities come from the text, detailed or not.
+                        j.key = record.content_hash(i as u64);
+                    }
+                    j
+                })
+                .collect(),
+        ),
+        RowOutcome::Rejected(r) => Judgement::Rejected(r),
+    }
 }
 
 impl Stage {
@@ -226,37 +296,57 @@ impl Stage {
         checked: AxisSet,
         convention: &Convention,
     ) {
+        // Whole chunks go one way or the other, so that the choice never depends on threads.
+        let detail = self.detailed_out + chunk.len() as u64 <= self.detail_budget;
         let judged: Vec<Judgement> = chunk
             .par_iter()
-            .map(|record| match normalize::normalize(record, ctx) {
-                RowOutcome::Blank => Judgement::Blank,
-                RowOutcome::Subtotal => Judgement::Subtotal,
-                RowOutcome::NotAMovement => Judgement::NotAMovement,
-                RowOutcome::Lines(lines) => Judgement::Lines(
-                    lines
-                        .into_iter()
-                        .map(|line| classify::classify(line, checked, convention))
-                        .collect(),
-                ),
-                RowOutcome::Rejected(r) => Judgement::Rejected(r),
-            })
+            .map(|record| judge_row(record, ctx, checked, convention, detail))
             .collect();
-        for j in judged {
+        for (j, record) in judged.into_iter().zip(chunk) {
             match j {
                 Judgement::Blank => self.blank_rows += 1,
                 Judgement::Subtotal => self.subtotal_rows += 1,
                 Judgement::NotAMovement => self.other_figure_rows += 1,
                 Judgement::Lines(lines) => {
                     for j in lines {
-                        match j.line.measure {
-                            Measure::Ae => self.result.ae_in += j.line.amount,
-                            Measure::Cp => self.result.cp_in += j.line.amount,
-                        }
+                        self.count_in(j.line.measure, j.line.amount);
+                        self.detailed_out += u64::from(!j.in_scope);
                         self.result.judged.push(j);
+                    }
+                }
+                Judgement::Slim(movements, hash, differing) => {
+                    let next = self.result.groups.len() as u32;
+                    let groups = &mut self.result.groups;
+                    let group = *self.group_index.entry(hash).or_insert_with(|| {
+                        // A new imputation: only now are its values copied.
+                        groups.push(normalize::axis_values(record, ctx).to_owned_values());
+                        next
+                    });
+                    for (measure, amount, key) in movements {
+                        self.count_in(measure, amount);
+                        let origin = Origin {
+                            input: ctx.input,
+                            row: record.row,
+                        };
+                        self.result.slim.push(SlimLine {
+                            origin,
+                            measure,
+                            amount,
+                            key,
+                            group,
+                            differing,
+                        });
                     }
                 }
                 Judgement::Rejected(r) => self.result.rejections.push(r),
             }
+        }
+    }
+
+    fn count_in(&mut self, measure: Measure, amount: Decimal) {
+        match measure {
+            Measure::Ae => self.result.ae_in += amount,
+            Measure::Cp => self.result.cp_in += amount,
         }
     }
 }

@@ -13,7 +13,8 @@ use crate::normalize::code::{fold, hierarchical_match};
 /// A line and the verdicts that depend only on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Judged {
-    pub line: Line,
+    /// Boxed: a line is moved from stage to stage, and a box moves in 8 bytes.
+    pub line: Box<Line>,
     pub in_scope: bool,
     /// The checked axes on which the line agrees with the convention.
     pub agreeing: AxisSet,
@@ -51,25 +52,52 @@ fn agrees(axis: Axis, value: &str, expected: &str) -> bool {
     }
 }
 
-/// Judges one line on the axes its input carries.
-pub fn classify(line: Line, checked: AxisSet, convention: &Convention) -> Judged {
-    let mut agreeing = AxisSet::default();
-    let mut differing = AxisSet::default();
+/// How a line's axis values compare with the convention's imputation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AxisVerdict {
+    pub in_scope: bool,
+    pub agreeing: AxisSet,
+    pub differing: AxisSet,
+}
+
+impl AxisVerdict {
+    /// Out of scope, but agreeing on two checked axes or more: a likely mis-imputation,
+    /// reported line by line (`IMPUTATION_PARTIELLE`).
+    pub fn is_partial(&self) -> bool {
+        !self.in_scope && self.agreeing.len() >= 2
+    }
+}
+
+/// Judges axis values (as `value_of` gives them) on the checked axes. Used on a full line,
+/// and before normalisation to spare out-of-scope rows the work they do not need.
+pub fn judge_axes<'a>(
+    value_of: impl Fn(Axis) -> Option<&'a str>,
+    checked: AxisSet,
+    convention: &Convention,
+) -> AxisVerdict {
+    let mut verdict = AxisVerdict::default();
     for axis in checked.iter() {
-        let ok = match (
-            line.axis_value(axis),
-            expected(&convention.imputation, axis),
-        ) {
+        let ok = match (value_of(axis), expected(&convention.imputation, axis)) {
             (Some(value), Some(expected)) => agrees(axis, value, expected),
             _ => false,
         };
         if ok {
-            agreeing.insert(axis);
+            verdict.agreeing.insert(axis);
         } else {
-            differing.insert(axis);
+            verdict.differing.insert(axis);
         }
     }
-    let in_scope = !checked.is_empty() && differing.is_empty();
+    verdict.in_scope = !checked.is_empty() && verdict.differing.is_empty();
+    verdict
+}
+
+/// Judges one line on the axes its input carries.
+pub fn classify(line: Line, checked: AxisSet, convention: &Convention) -> Judged {
+    let AxisVerdict {
+        in_scope,
+        agreeing,
+        differing,
+    } = judge_axes(|a| line.axis_value(a), checked, convention);
     let own_product = if in_scope {
         own_product(&line, convention)
     } else {
@@ -77,7 +105,7 @@ pub fn classify(line: Line, checked: AxisSet, convention: &Convention) -> Judged
     };
     let key = identity(&line);
     Judged {
-        line,
+        line: Box::new(line),
         in_scope,
         agreeing,
         differing,

@@ -127,6 +127,26 @@ impl RawRecord {
             .collect()
     }
 
+    /// A 128-bit hash of the row's content (fields and their boundaries, typed cells),
+    /// not of its row number: equal rows, equal hashes.
+    pub fn content_hash(&self, salt: u64) -> u128 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(self.text.as_bytes());
+        for end in &self.ends {
+            h.update(&end.to_le_bytes());
+        }
+        for (at, kind) in &self.kinds {
+            h.update(&at.to_le_bytes());
+            match kind {
+                Kind::Number(v) => h.update(&v.to_le_bytes()),
+                Kind::Date(d) => h.update(d.to_string().as_bytes()),
+                Kind::Error => h.update(b"#"),
+            }
+        }
+        h.update(&salt.to_le_bytes());
+        h.digest128()
+    }
+
     /// True when every field is empty or whitespace.
     pub fn is_blank(&self) -> bool {
         self.kinds.is_empty() && self.text.trim().is_empty()

@@ -87,6 +87,111 @@ pub fn normalize(record: &RawRecord, ctx: &FileContext) -> RowOutcome {
     }
 }
 
+/// A row's imputation axes, cleaned as `build_lines` would clean them, without building the
+/// line: enough to tell whether a row is in scope before normalising the rest of it.
+#[derive(Debug, Clone, Default)]
+pub struct AxisValues<'r> {
+    pub centre_financier: Option<&'r str>,
+    pub programme: Option<String>,
+    pub domaine_fonctionnel: Option<&'r str>,
+    pub activite: Option<&'r str>,
+    pub centre_cout: Option<&'r str>,
+}
+
+impl AxisValues<'_> {
+    pub fn get(&self, axis: crate::model::Axis) -> Option<&str> {
+        use crate::model::Axis;
+        match axis {
+            Axis::CentreFinancier => self.centre_financier,
+            Axis::Programme => self.programme.as_deref(),
+            Axis::DomaineFonctionnel => self.domaine_fonctionnel,
+            Axis::Activite => self.activite,
+            Axis::CentreCout => self.centre_cout,
+        }
+    }
+
+    /// A hash of the values, to group lines by imputation without copying them.
+    pub fn group_hash(&self) -> u128 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for axis in crate::model::Axis::ALL {
+            h.update(self.get(axis).unwrap_or("\u{0}").as_bytes());
+            h.update(&[0x1f]);
+        }
+        h.digest128()
+    }
+
+    /// The values, owned, to group out-of-scope lines by imputation.
+    pub fn to_owned_values(&self) -> [Option<String>; 5] {
+        [
+            self.centre_financier.map(str::to_string),
+            self.programme.clone(),
+            self.domaine_fonctionnel.map(str::to_string),
+            self.activite.map(str::to_string),
+            self.centre_cout.map(str::to_string),
+        ]
+    }
+}
+
+/// `None` for a blank or subtotal row (not data): the pipeline skips the rest for it.
+pub fn data_row(record: &RawRecord) -> Option<RowOutcome> {
+    if record.is_blank() {
+        Some(RowOutcome::Blank)
+    } else if is_subtotal(record) {
+        Some(RowOutcome::Subtotal)
+    } else {
+        None
+    }
+}
+
+/// The row's axis values (codes from workbooks printed as text are not borrowed: they
+/// come back `None`, which only sends such rows down the full path).
+pub fn axis_values<'r>(record: &'r RawRecord, ctx: &FileContext) -> AxisValues<'r> {
+    let code = |id: FieldId| match field(record, ctx, id) {
+        Some(Field::Text(t)) => code::clean_code_str(t),
+        _ => None,
+    };
+    AxisValues {
+        centre_financier: code(FieldId::CentreFinancier),
+        programme: text(record, ctx, FieldId::Programme)
+            .ok()
+            .flatten()
+            .and_then(|t| code::normalize_programme(&t)),
+        domaine_fonctionnel: code(FieldId::DomaineFonctionnel),
+        activite: code(FieldId::Activite),
+        centre_cout: code(FieldId::CentreCout),
+    }
+}
+
+/// What an out-of-scope row needs: its movements (measure and amount), or why it cannot
+/// be read. Dates, codes and texts are left alone.
+/// `Ok(None)`: a key figure that is not a movement.
+pub fn movements_only(
+    record: &RawRecord,
+    ctx: &FileContext,
+) -> Result<Option<Vec<(Measure, Decimal)>>, Rejection> {
+    let reject = |r: Reject| Rejection {
+        origin: Origin {
+            input: ctx.input,
+            row: record.row,
+        },
+        column: r
+            .field
+            .and_then(|f| ctx.mapping.header_of(f))
+            .map(str::to_string),
+        reason: r.reason,
+        raw: record.display_fields().join(&ctx.separator.to_string()),
+    };
+    check_width(record, ctx).map_err(reject)?;
+    match movement::movements(record, ctx).map_err(reject)? {
+        movement::Movements::Lines(m) => Ok(Some(
+            m.into_iter()
+                .map(|(measure, amount, _)| (measure, amount))
+                .collect(),
+        )),
+        movement::Movements::NotAMovement => Ok(None),
+    }
+}
+
 /// BEx and crosstab exports interleave subtotal rows with the data.
 fn is_subtotal(record: &RawRecord) -> bool {
     (0..record.len().min(8)).any(|i| {

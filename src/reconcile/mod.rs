@@ -15,16 +15,47 @@ use rust_decimal::Decimal;
 
 use crate::classify::Judged;
 use crate::convention::Convention;
-use crate::model::{Measure, Origin, Rejection};
+use crate::model::{AxisSet, Measure, Origin, Rejection};
 
 pub use aggregate::{Commitment, MonthRow, ProductYears, YearFigures};
 pub use findings::{Code, Finding, FollowUp, Severity, Target};
 pub use follow_up::{PreviousSummary, Resolved};
 
+/// An out-of-scope line kept only as what the sums need, on large runs: the rows of a
+/// national extract are mostly out of scope and must not all sit in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlimLine {
+    pub origin: Origin,
+    pub measure: Measure,
+    pub amount: Decimal,
+    pub key: u128,
+    /// Index in its input's `groups`.
+    pub group: u32,
+    pub differing: AxisSet,
+}
+
+/// Out-of-scope lines of one imputation: (centre financier, programme, domaine
+/// fonctionnel, activité, centre de coût), measure, and the axes that differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutGroup {
+    pub values: [Option<String>; 5],
+    pub measure: Measure,
+    pub differing: AxisSet,
+    pub lines: u64,
+    pub amount: Decimal,
+}
+
+/// Past this many out-of-scope lines, `Hors périmètre` lists them grouped by imputation.
+pub const OUT_OF_SCOPE_DETAIL_LIMIT: u64 = 100_000;
+
 /// What the normalise and classify stages produced for one input, in row order.
 #[derive(Debug, Clone, Default)]
 pub struct InputResult {
     pub judged: Vec<Judged>,
+    /// Out-of-scope lines past the detail budget (see `pipeline`).
+    pub slim: Vec<SlimLine>,
+    /// The imputations `slim` lines point to.
+    pub groups: Vec<[Option<String>; 5]>,
     pub rejections: Vec<Rejection>,
     /// Amounts of the lines that left `normalize`, by measure: the conservation check's "in".
     pub ae_in: Decimal,
@@ -33,7 +64,7 @@ pub struct InputResult {
 
 impl InputResult {
     pub fn rows(&self) -> u64 {
-        (self.judged.len() + self.rejections.len()) as u64
+        (self.judged.len() + self.slim.len() + self.rejections.len()) as u64
     }
 }
 
@@ -125,7 +156,13 @@ impl Status {
 pub struct Reconciliation {
     pub as_of: NaiveDate,
     pub lines: Vec<ScopedLine>,
+    /// Out-of-scope lines in detail; when `out_of_scope_grouped`, only the partial
+    /// imputations (each one a finding), the rest being in `out_of_scope_groups`.
     pub out_of_scope: Vec<Judged>,
+    /// Every out-of-scope line, grouped by imputation, measure and differing axes.
+    pub out_of_scope_groups: Vec<OutGroup>,
+    /// More than `OUT_OF_SCOPE_DETAIL_LIMIT` out-of-scope lines: listed by group.
+    pub out_of_scope_grouped: bool,
     pub rejections: Vec<Rejection>,
     pub duplicates: Vec<Duplicate>,
     pub counts: LineCounts,
@@ -177,6 +214,7 @@ pub fn reconcile(
         c
     });
     let split = dedup::split(inputs);
+    let (out_ae, out_cp) = (split.out_ae, split.out_cp);
     let lines = aggregate::attribute(split.in_scope);
     let mut rec = Reconciliation {
         as_of,
@@ -186,6 +224,8 @@ pub fn reconcile(
         commitments: aggregate::commitments(&lines),
         lines,
         out_of_scope: split.out_of_scope,
+        out_of_scope_groups: split.groups,
+        out_of_scope_grouped: split.grouped,
         rejections: split.rejections,
         duplicates: split.duplicates,
         counts: split.counts,
@@ -200,20 +240,24 @@ pub fn reconcile(
         .iter()
         .map(|c| c.remaining.max(Decimal::ZERO))
         .sum();
-    rec.conservation = conservation_out(conservation_in, &rec);
+    rec.conservation = conservation_out(conservation_in, &rec, out_ae, out_cp);
     rec.findings = rules::findings(convention, &rec);
     rec
 }
 
-fn conservation_out(mut c: Conservation, rec: &Reconciliation) -> Conservation {
+/// What leaves reconcile: in-scope lines, out-of-scope lines (summed as they were
+/// counted, detailed or grouped), duplicates; rejected rows carry no amount.
+fn conservation_out(
+    mut c: Conservation,
+    rec: &Reconciliation,
+    out_ae: Decimal,
+    out_cp: Decimal,
+) -> Conservation {
     c.rows_out =
         rec.counts.in_scope + rec.counts.out_of_scope + rec.counts.rejected + rec.counts.duplicates;
-    let lines = rec
-        .lines
-        .iter()
-        .map(|l| &l.judged.line)
-        .chain(rec.out_of_scope.iter().map(|j| &j.line));
-    for line in lines {
+    c.ae_out += out_ae;
+    c.cp_out += out_cp;
+    for line in rec.lines.iter().map(|l| &l.judged.line) {
         match line.measure {
             Measure::Ae => c.ae_out += line.amount,
             Measure::Cp => c.cp_out += line.amount,

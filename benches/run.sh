@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Whole-run benchmark of chorus-recon on generated AIFE national extracts, every figure
+# beside the parsing floor measured in the same run (see README, « Performances »).
+#
+#   bash benches/run.sh [SIZES...]        default sizes: 10000 100000 1000000
+#
+# For each size N: N commitments + N payments (two payment files overlapping by a tenth),
+# 20 % in scope. Measures, with /usr/bin/time: the floor (`examples/floor.rs`), `check`
+# with --jobs 1 and 2, and the whole `reconcile` (workbook included) with --jobs 2; checks
+# the totals against the generator's own expectation; prints a Markdown table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("${@:-10000 100000 1000000}")
+[ $# -eq 0 ] && sizes=(10000 100000 1000000)
+work=${BENCH_DIR:-/tmp/chorus-recon-bench}
+mkdir -p "$work"
+cargo build --release --quiet --bin chorus-recon --example generate_extracts --example floor
+bin=target/release/chorus-recon
+measure() { # label, command...: prints "seconds max_rss_kb"
+  local out; out=$(mktemp)
+  /usr/bin/time -f "%e %M" -o "$out" "${@:2}" > /dev/null 2>&1 || true
+  cat "$out"; rm -f "$out"
+}
+echo "| lignes (AE + CP) | Mo | plancher | check -j1 | check -j2 | ×plancher | lignes/s | Mo/s | reconcile -j2 | RSS max | -j2 / -j1 | totaux |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+for n in "${sizes[@]}"; do
+  dir="$work/$n"
+  if [ ! -f "$dir/attendu.json" ]; then
+    target/release/examples/generate_extracts "$n" 0.2 42 "$dir" 2> /dev/null
+  fi
+  mb=$(du -cm "$dir"/*.csv | tail -1 | cut -f1)
+  read -r floor_s _ < <(measure floor target/release/examples/floor "$dir")
+  read -r c1 _ < <(measure check1 "$bin" check "$dir" -q -j 1 --as-of 2020-12-31)
+  read -r c2 _ < <(measure check2 "$bin" check "$dir" -q -j 2 --as-of 2020-12-31)
+  read -r r2 rss < <(measure reconcile "$bin" reconcile "$dir" -q -j 2 --as-of 2020-12-31 --fail-on never -o "$work/r-$n.xlsx" --summary "$work/r-$n.json")
+  lines=$(python3 -c "import json;print(json.load(open('$dir/attendu.json'))['lines']['read'])")
+  ok=$(python3 - "$dir/attendu.json" "$work/r-$n.json" <<'PY'
+import json, sys
+e, s = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+same = e["lines"] == s["lines"] and all(e["totals"][k] == s["totals"][k] for k in e["totals"])
+print("conformes" if same else "ÉCART")
+PY
+)
+  python3 - "$n" "$mb" "$floor_s" "$c1" "$c2" "$r2" "$rss" "$lines" "$ok" <<'PY'
+import sys
+n, mb, f, c1, c2, r2, rss, lines, ok = sys.argv[1:]
+mb, f, c1, c2, r2, rss, lines = float(mb), float(f), float(c1), float(c2), float(r2), int(rss), int(lines)
+print(f"| {int(n):,} + {int(n):,} | {mb:.0f} | {f:.2f} s | {c1:.2f} s | {c2:.2f} s | {c2 / max(f, 1e-3):.1f} | {lines / max(c2, 1e-3):,.0f} | {mb / max(c2, 1e-3):.0f} | {r2:.2f} s | {rss / 1024:.0f} Mo | {c1 / max(c2, 1e-3):.2f} | {ok} |".replace(",", " "))
+PY
+done
