@@ -2,6 +2,7 @@
 //! from, and the imputation axes it can be judged on.
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -112,7 +113,9 @@ pub struct Origin {
     pub row: u64,
 }
 
-/// A Chorus row once normalised: typed, codes cleaned, amount exact.
+/// A Chorus row once normalised: typed, codes cleaned, amount exact. Codes and texts are
+/// `CompactString`s: up to 24 bytes (every Chorus code) they live inline, so a line costs
+/// one allocation, not sixteen.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Line {
     pub origin: Origin,
@@ -127,24 +130,24 @@ pub struct Line {
     /// Open commitments of earlier years carried into this one (« bascule des EJ non
     /// soldés »), when the layout gives them: not AE of the year, but still to pay.
     pub carried: Decimal,
-    pub programme: Option<String>,
-    pub centre_financier: Option<String>,
-    pub domaine_fonctionnel: Option<String>,
-    pub activite: Option<String>,
-    pub centre_cout: Option<String>,
-    pub ej: Option<String>,
-    pub poste_ej: Option<String>,
-    pub dp: Option<String>,
-    pub poste_dp: Option<String>,
-    pub societe: Option<String>,
-    pub fournisseur_code: Option<String>,
-    pub fournisseur: Option<String>,
-    pub compte_budgetaire: Option<String>,
-    pub compte_general: Option<String>,
-    pub groupe_marchandises: Option<String>,
+    pub programme: Option<CompactString>,
+    pub centre_financier: Option<CompactString>,
+    pub domaine_fonctionnel: Option<CompactString>,
+    pub activite: Option<CompactString>,
+    pub centre_cout: Option<CompactString>,
+    pub ej: Option<CompactString>,
+    pub poste_ej: Option<CompactString>,
+    pub dp: Option<CompactString>,
+    pub poste_dp: Option<CompactString>,
+    pub societe: Option<CompactString>,
+    pub fournisseur_code: Option<CompactString>,
+    pub fournisseur: Option<CompactString>,
+    pub compte_budgetaire: Option<CompactString>,
+    pub compte_general: Option<CompactString>,
+    pub groupe_marchandises: Option<CompactString>,
     /// Free text the product keywords are searched in (axe ministériel 2, projet
     /// analytique, the line's text), joined with « | ».
-    pub texte: Option<String>,
+    pub texte: Option<CompactString>,
     /// LOLF titre (1..=7) when the compte budgétaire (or compte général) tells it.
     pub titre: Option<u8>,
 }

@@ -10,7 +10,9 @@ use common::run;
 
 #[test]
 fn totals_match_the_generators_expectation() {
-    for (lines, share, seed) in [(3_000u64, 0.2, 1u64), (2_000, 0.9, 7)] {
+    // The last size passes the out-of-scope detail limit: those lines are then kept slim
+    // and grouped, and every count and total must still hold.
+    for (lines, share, seed) in [(3_000u64, 0.2, 1u64), (2_000, 0.9, 7), (70_000, 0.2, 3)] {
         let dir = tempfile::tempdir().unwrap();
         let expected = generate_extracts::generate(lines, share, seed, dir.path()).unwrap();
         let out = dir.path().join("out");
@@ -61,5 +63,12 @@ fn totals_match_the_generators_expectation() {
         assert_eq!(count("TITRE_2"), expected.titre_2);
         assert_eq!(count("DP_SANS_EJ"), expected.payments_without_ej);
         assert_eq!(count("IMPUTATION_PARTIELLE"), expected.partial);
+        assert_eq!(
+            s["out_of_scope_grouped"],
+            lines > 50_000,
+            "{}",
+            s["out_of_scope_grouped"]
+        );
+        assert_eq!(s["conservation"]["holds"], true);
     }
 }

@@ -9,7 +9,10 @@ pub mod date;
 mod movement;
 pub mod titre;
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 
 use crate::ingest::layout::{FieldId, Mapping};
@@ -217,12 +220,16 @@ fn field<'r>(record: &'r RawRecord, ctx: &FileContext, id: FieldId) -> Option<Fi
 }
 
 /// A field as text; numbers from workbooks are printed without a spurious `.0`.
-fn text(record: &RawRecord, ctx: &FileContext, id: FieldId) -> Result<Option<String>, Reject> {
+fn text<'r>(
+    record: &'r RawRecord,
+    ctx: &FileContext,
+    id: FieldId,
+) -> Result<Option<Cow<'r, str>>, Reject> {
     match field(record, ctx, id) {
         None => Ok(None),
-        Some(Field::Text(t)) => Ok(Some(t.to_string())),
-        Some(Field::Number(v)) => Ok(Some(number_text(v))),
-        Some(Field::Date(d)) => Ok(Some(d.format("%d/%m/%Y").to_string())),
+        Some(Field::Text(t)) => Ok(Some(Cow::Borrowed(t))),
+        Some(Field::Number(v)) => Ok(Some(Cow::Owned(number_text(v)))),
+        Some(Field::Date(d)) => Ok(Some(Cow::Owned(d.format("%d/%m/%Y").to_string()))),
         Some(Field::Error(e)) => Err(Reject::at(id, format!("cellule en erreur « {e} »"))),
     }
 }
@@ -242,26 +249,35 @@ fn identifier(
     ctx: &FileContext,
     id: FieldId,
     width: usize,
-) -> Result<Option<String>, Reject> {
+) -> Result<Option<CompactString>, Reject> {
     Ok(text(record, ctx, id)?.and_then(|t| {
-        let cleaned = code::normalize_identifier(&t, None)?;
-        if cleaned.bytes().all(|b| b.is_ascii_digit()) {
-            let digits = cleaned.trim_start_matches('0');
-            Some(format!("{digits:0>width$}"))
+        let cleaned = code::clean_code_str(&t)?;
+        let digits = code::strip_zero_fraction(cleaned);
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            let digits = digits.trim_start_matches('0');
+            Some(compact_str::format_compact!("{digits:0>width$}"))
         } else {
-            Some(cleaned)
+            Some(CompactString::from(cleaned))
         }
     }))
 }
 
-fn code_of(record: &RawRecord, ctx: &FileContext, id: FieldId) -> Result<Option<String>, Reject> {
-    Ok(text(record, ctx, id)?.and_then(|t| code::clean_code(&t)))
+fn code_of(
+    record: &RawRecord,
+    ctx: &FileContext,
+    id: FieldId,
+) -> Result<Option<CompactString>, Reject> {
+    Ok(text(record, ctx, id)?.and_then(|t| code::clean_code_str(&t).map(CompactString::from)))
 }
 
-fn free_text(record: &RawRecord, ctx: &FileContext, id: FieldId) -> Result<Option<String>, Reject> {
+fn free_text(
+    record: &RawRecord,
+    ctx: &FileContext,
+    id: FieldId,
+) -> Result<Option<CompactString>, Reject> {
     Ok(text(record, ctx, id)?.and_then(|t| {
         let t = t.trim();
-        code::clean_code(t).map(|_| t.to_string())
+        code::clean_code_str(t).map(|_| CompactString::from(t))
     }))
 }
 
@@ -337,7 +353,7 @@ fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<Option<Vec<Line>
                 .as_deref()
                 .and_then(titre::titre_of_compte_general)
         });
-    let texts: Vec<String> = [
+    let texts: Vec<CompactString> = [
         FieldId::AxeMinisteriel2,
         FieldId::ProjetAnalytique,
         FieldId::Libelle,
@@ -360,7 +376,8 @@ fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<Option<Vec<Line>
         amount: Decimal::ZERO,
         carried: Decimal::ZERO,
         programme: text(record, ctx, FieldId::Programme)?
-            .and_then(|t| code::normalize_programme(&t)),
+            .and_then(|t| code::normalize_programme(&t))
+            .map(CompactString::from),
         centre_financier: code_of(record, ctx, FieldId::CentreFinancier)?,
         domaine_fonctionnel: code_of(record, ctx, FieldId::DomaineFonctionnel)?,
         activite: code_of(record, ctx, FieldId::Activite)?,
@@ -375,7 +392,7 @@ fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<Option<Vec<Line>
         compte_budgetaire: compte_budgetaire.or(compte_budgetaire_libelle),
         compte_general,
         groupe_marchandises: code_of(record, ctx, FieldId::GroupeMarchandises)?,
-        texte: (!texts.is_empty()).then(|| texts.join(" | ")),
+        texte: (!texts.is_empty()).then(|| CompactString::from(texts.join(" | "))),
         titre,
     };
     Ok(Some(

@@ -274,7 +274,7 @@ pub(super) fn commitments(lines: &[ScopedLine]) -> Vec<Commitment> {
         if line.fournisseur.is_some()
             && (c.supplier.is_none() || line.measure == Measure::Ae && !c.supplier_from_ae)
         {
-            c.supplier = line.fournisseur.clone();
+            c.supplier = line.fournisseur.as_deref().map(str::to_string);
             c.supplier_from_ae = line.measure == Measure::Ae;
         }
         c.lines += 1;

@@ -113,12 +113,13 @@ pub(super) fn split(inputs: Vec<InputResult>) -> Split {
             } else {
                 counts.out_of_scope += 1;
                 let values = [
-                    line.centre_financier.clone(),
-                    line.programme.clone(),
-                    line.domaine_fonctionnel.clone(),
-                    line.activite.clone(),
-                    line.centre_cout.clone(),
-                ];
+                    &line.centre_financier,
+                    &line.programme,
+                    &line.domaine_fonctionnel,
+                    &line.activite,
+                    &line.centre_cout,
+                ]
+                .map(|v| v.as_deref().map(str::to_string));
                 add_out(
                     &mut out,
                     values,

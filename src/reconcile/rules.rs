@@ -77,7 +77,7 @@ fn at_line(code: Code, message: String, l: &ScopedLine, index: usize) -> Finding
     let line = &l.judged.line;
     Finding {
         origin: Some(line.origin),
-        ej: line.ej.clone(),
+        ej: line.ej.as_deref().map(str::to_string),
         amount: Some(line.amount),
         product: l.product,
         year: Some(line.year),
@@ -174,7 +174,7 @@ fn partial_imputations(rec: &Reconciliation, out: &mut Vec<Finding>) {
             let line = &j.line;
             out.push(Finding {
                 origin: Some(line.origin),
-                ej: line.ej.clone(),
+                ej: line.ej.as_deref().map(str::to_string),
                 amount: Some(line.amount),
                 year: Some(line.year),
                 target: Some(Target::OutOfScope(i)),

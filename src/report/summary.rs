@@ -17,6 +17,9 @@ pub struct Summary {
     pub lines: Lines,
     pub totals: Totals,
     pub products: Vec<Product>,
+    /// Past 100,000 out-of-scope lines, `Hors périmètre` lists them by imputation.
+    pub out_of_scope_grouped: bool,
+    pub out_of_scope_groups: usize,
     pub findings: Vec<FindingOut>,
     /// With `--previous`: last month's findings not found again.
     pub resolved: Vec<ResolvedOut>,
@@ -208,6 +211,8 @@ pub fn summary(ctx: &Context) -> Summary {
                 }
             })
             .collect(),
+        out_of_scope_grouped: rec.out_of_scope_grouped,
+        out_of_scope_groups: rec.out_of_scope_groups.len(),
         findings: rec.findings.iter().map(|f| finding(ctx, f)).collect(),
         resolved: rec
             .resolved

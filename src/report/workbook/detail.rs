@@ -9,7 +9,7 @@ use super::grid::{Cell, Formats, Split, Table, Tone, write_table};
 use super::overview::{parse_severity, severity_tone};
 use crate::classify::Judged;
 use crate::model::{Line, Rejection};
-use crate::reconcile::{Finding, Resolved, ScopedLine, Target};
+use crate::reconcile::{Finding, OutGroup, Resolved, ScopedLine, Target};
 use crate::report::Context;
 
 pub const LINES: &str = "Lignes";
@@ -101,10 +101,12 @@ const FINDING_HEADERS: [&str; 11] = [
     "Exercice", "Voir",
 ];
 
-/// The link to the row a finding is about, wherever the split put that row.
-fn link<'a>(target: Option<Target>, split: Split) -> Cell<'a> {
+/// The link to the row a finding is about, wherever the split put that row. Out-of-scope
+/// lines grouped by imputation (large runs) have no row of their own.
+fn link<'a>(target: Option<Target>, split: Split, grouped: bool) -> Cell<'a> {
     let (base, index) = match target {
         Some(Target::Line(i)) => (LINES, i),
+        Some(Target::OutOfScope(_)) if grouped => return Cell::Empty,
         Some(Target::OutOfScope(i)) => (OUT_OF_SCOPE, i),
         Some(Target::Rejection(i)) => (REJECTIONS, i),
         None => return Cell::Empty,
@@ -130,7 +132,7 @@ fn finding_cells<'a>(ctx: &'a Context, f: &'a Finding, split: Split) -> Vec<Cell
         f.product
             .map_or(Cell::Empty, |p| Cell::text(ctx.product_name(Some(p)))),
         f.year.map_or(Cell::Empty, Cell::ordinal),
-        link(f.target, split),
+        link(f.target, split, ctx.run.reconciliation.out_of_scope_grouped),
     ]
 }
 
@@ -222,12 +224,51 @@ fn out_cells<'a>(ctx: &'a Context, j: &'a Judged) -> Vec<Cell<'a>> {
     ]
 }
 
+const GROUP_HEADERS: [&str; 9] = [
+    "Centre financier",
+    "Programme",
+    "Domaine fonctionnel",
+    "Activité",
+    "Centre de coût",
+    "Type",
+    "Lignes",
+    "Montant",
+    "Axes différents",
+];
+
+fn group_cells(g: &OutGroup) -> Vec<Cell<'_>> {
+    let [cf, programme, df, activite, cc] = &g.values;
+    vec![
+        Cell::opt(cf.as_deref()),
+        Cell::opt(programme.as_deref()),
+        Cell::opt(df.as_deref()),
+        Cell::opt(activite.as_deref()),
+        Cell::opt(cc.as_deref()),
+        Cell::text(g.measure.label()),
+        Cell::count(g.lines),
+        Cell::Amount(g.amount),
+        Cell::owned(g.differing.labels()),
+    ]
+}
+
+/// Out-of-scope lines one by one, or, past `OUT_OF_SCOPE_DETAIL_LIMIT` of them, grouped
+/// by imputation (a national file is mostly out of scope).
 pub fn hors_perimetre(
     book: &mut Workbook,
     fmt: &Formats,
     ctx: &Context,
     split: Split,
 ) -> Result<(), XlsxError> {
+    let rec = &ctx.run.reconciliation;
+    if rec.out_of_scope_grouped {
+        let table = Table {
+            name: OUT_OF_SCOPE,
+            headers: &GROUP_HEADERS,
+            rows: rec.out_of_scope_groups.iter().map(group_cells),
+            total: None,
+        };
+        return write_table(book, fmt, split, table);
+    }
     let table = Table {
         name: OUT_OF_SCOPE,
         headers: &OUT_HEADERS,
