@@ -109,8 +109,12 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
         output::check_writable(p)?;
     }
     // One writer at a time on these outputs; held until they are written.
+    if let Some(p) = &args.detail_hors_perimetre {
+        output::check_writable(p)?;
+    }
     let mut outputs = vec![args.output.as_path()];
     outputs.extend(summary_path);
+    outputs.extend(args.detail_hors_perimetre.as_deref());
     let _lock = report::lock::lock_outputs(&outputs)?;
     let run = execute(&plan, args.run.jobs, args.run.quiet)?;
     let ctx = Context {
@@ -136,6 +140,15 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
                 })?;
         }
         _ => {}
+    }
+    if let Some(p) = &args.detail_hors_perimetre {
+        let rows = pipeline::write_out_of_scope_detail(&plan, p)?;
+        if !args.run.quiet {
+            eprintln!(
+                "Détail hors périmètre : {rows} ligne(s) dans {}",
+                p.display()
+            );
+        }
     }
     if !args.run.quiet {
         eprint!("{}", run_report(&ctx, Some(&args.output)));

@@ -98,6 +98,10 @@ pub struct ReconcileArgs {
     #[arg(long, value_enum, default_value = "error", value_name = "GRAVITÉ")]
     pub fail_on: FailOn,
 
+    /// Écrit le détail ligne à ligne des lignes hors périmètre dans ce CSV (au-delà de 100 000, l'onglet « Hors périmètre » les regroupe par imputation).
+    #[arg(long, value_name = "FICHIER")]
+    pub detail_hors_perimetre: Option<PathBuf>,
+
     /// Résumé JSON du mois précédent : chaque anomalie est dite nouvelle, toujours ouverte (depuis quand) ou résolue.
     #[arg(long, value_name = "FICHIER")]
     pub previous: Option<PathBuf>,

@@ -390,3 +390,91 @@ fn preamble_exercice(info: &InputInfo, notes: &mut Vec<String>) -> Option<i32> {
     }
     None
 }
+
+/// Writes every out-of-scope row of the inputs, one line per movement, to a CSV (`;`,
+/// UTF-8 with a BOM for Excel) at `path`: the detail a grouped `Hors périmètre` leaves
+/// out, on request (`--detail-hors-perimetre`). The inputs are read a second time and the
+/// rows streamed to a temporary file renamed at the end, so memory stays bounded. Rows
+/// are listed as read, duplicates included.
+pub fn write_out_of_scope_detail(plan: &Plan, path: &std::path::Path) -> Result<u64, Error> {
+    use std::io::Write;
+    let fail = |e: std::io::Error| Error::Output {
+        path: path.display().to_string(),
+        message: crate::error::io_message(&e),
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".chorus-recon-").suffix(".tmp");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o640));
+    let tmp = builder.tempfile_in(dir).map_err(fail)?;
+    let mut out = std::io::BufWriter::new(tmp);
+    out.write_all(b"\xEF\xBB\xBFFichier;Ligne;Type;Montant;Centre financier;Programme;Domaine fonctionnel;Activit\xC3\xA9;Centre de co\xC3\xBBt;Axes diff\xC3\xA9rents\r\n")
+        .map_err(fail)?;
+    let mut written = 0u64;
+    let files = ingest::discover(&plan.inputs)?;
+    let mut index = 0u32;
+    for file in files {
+        for mut opened in ingest::open(&file)? {
+            opened.info.index = index;
+            index += 1;
+            let info = &opened.info;
+            let checked = classify::checked_axes(info.mapping.axes(), &plan.convention.imputation);
+            let ctx = FileContext {
+                input: info.index,
+                mapping: &info.mapping,
+                measure: info.measure,
+                exercice: None,
+                separator: info.separator(),
+                gap: None,
+            };
+            let mut rows = std::mem::take(&mut opened.head);
+            let mut rest = opened.rest;
+            loop {
+                for record in rows.drain(..) {
+                    if normalize::data_row(&record).is_some() {
+                        continue;
+                    }
+                    let axes = normalize::axis_values(&record, &ctx);
+                    let verdict = classify::judge_axes(|a| axes.get(a), checked, &plan.convention);
+                    if verdict.in_scope {
+                        continue;
+                    }
+                    let Ok(Some(movements)) = normalize::movements_only(&record, &ctx) else {
+                        continue;
+                    };
+                    let values = axes.to_owned_values().map(|v| v.unwrap_or_default());
+                    for (measure, amount) in movements {
+                        let label = info.label().replace(';', ",");
+                        writeln!(
+                            out,
+                            "{label};{};{};{};{};{};{};{};{};{}\r",
+                            record.row,
+                            measure.label(),
+                            crate::report::amount_text(amount).replace('.', ","),
+                            values[0],
+                            values[1],
+                            values[2],
+                            values[3],
+                            values[4],
+                            verdict.differing.labels()
+                        )
+                        .map_err(fail)?;
+                        written += 1;
+                    }
+                }
+                match rest.next_row() {
+                    Some(row) => rows.push(row?),
+                    None => break,
+                }
+            }
+        }
+    }
+    let tmp = out.into_inner().map_err(|e| fail(e.into_error()))?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(written)
+}

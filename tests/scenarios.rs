@@ -248,6 +248,49 @@ fn previous_summary_follows_findings_up_month_over_month() {
 }
 
 #[test]
+fn out_of_scope_detail_goes_to_a_csv_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let detail = dir.path().join("hors.csv");
+    let r = run(
+        &repo(),
+        &[
+            "reconcile",
+            "fixtures/annee-complete",
+            "--as-of",
+            "2021-12-31",
+            "-q",
+            "-o",
+            "/dev/null",
+            "--summary",
+            "-",
+            "--detail-hors-perimetre",
+            detail.to_str().unwrap(),
+        ],
+    );
+    r.expect_code(0);
+    let s: Value = serde_json::from_str(&r.stdout).unwrap();
+    let text = std::fs::read_to_string(&detail).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(
+        rows.len() as u64,
+        s["lines"]["out_of_scope"].as_u64().unwrap(),
+        "{text}"
+    );
+    assert!(
+        text.starts_with("\u{feff}Fichier;Ligne;Type;Montant"),
+        "{text}"
+    );
+    // The partial imputation of the EJ file: its row, its amount, the axis that differs.
+    assert!(
+        rows.iter().any(
+            |r| r.contains("ej_0174_2020.csv;7;AE;3000,00;0174-SOUT-ELAB")
+                && r.ends_with(";activité")
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn fail_on_decides_the_exit_code() {
     let out = tempfile::tempdir().unwrap();
     let o = out.path().join("r.xlsx").display().to_string();
