@@ -62,6 +62,22 @@ impl Reject {
             reason: reason.into(),
         }
     }
+
+    /// The rejection as reported: where, which column, why, and the row as read.
+    fn into_rejection(self, record: &RawRecord, ctx: &FileContext) -> Rejection {
+        Rejection {
+            origin: Origin {
+                input: ctx.input,
+                row: record.row,
+            },
+            column: self
+                .field
+                .and_then(|f| ctx.mapping.header_of(f))
+                .map(str::to_string),
+            reason: self.reason,
+            raw: record.display_fields().join(&ctx.separator.to_string()),
+        }
+    }
 }
 
 /// Normalises one data row.
@@ -75,18 +91,7 @@ pub fn normalize(record: &RawRecord, ctx: &FileContext) -> RowOutcome {
     match build_lines(record, ctx) {
         Ok(Some(lines)) => RowOutcome::Lines(lines),
         Ok(None) => RowOutcome::NotAMovement,
-        Err(reject) => RowOutcome::Rejected(Rejection {
-            origin: Origin {
-                input: ctx.input,
-                row: record.row,
-            },
-            column: reject
-                .field
-                .and_then(|f| ctx.mapping.header_of(f))
-                .map(str::to_string),
-            reason: reject.reason,
-            raw: record.display_fields().join(&ctx.separator.to_string()),
-        }),
+        Err(reject) => RowOutcome::Rejected(reject.into_rejection(record, ctx)),
     }
 }
 
@@ -172,18 +177,7 @@ pub fn movements_only(
     record: &RawRecord,
     ctx: &FileContext,
 ) -> Result<Option<Vec<(Measure, Decimal)>>, Rejection> {
-    let reject = |r: Reject| Rejection {
-        origin: Origin {
-            input: ctx.input,
-            row: record.row,
-        },
-        column: r
-            .field
-            .and_then(|f| ctx.mapping.header_of(f))
-            .map(str::to_string),
-        reason: r.reason,
-        raw: record.display_fields().join(&ctx.separator.to_string()),
-    };
+    let reject = |r: Reject| r.into_rejection(record, ctx);
     check_width(record, ctx).map_err(reject)?;
     match movement::movements(record, ctx).map_err(reject)? {
         movement::Movements::Lines(m) => Ok(Some(
