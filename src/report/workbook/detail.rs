@@ -3,10 +3,10 @@
 //! a reader can go back to the extract.
 
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Workbook, XlsxError};
 
-use super::grid::{Cell, Formats, Split, Table, Tone, write_table};
+use super::grid::{Cell, Split, Tone};
 use super::overview::{parse_severity, severity_tone};
+use super::table::Table;
 use crate::classify::Judged;
 use crate::model::{Line, Rejection};
 use crate::reconcile::{Finding, OutGroup, Resolved, ScopedLine, Target};
@@ -74,24 +74,11 @@ fn line_cells<'a>(ctx: &'a Context, scoped: &'a ScopedLine) -> Vec<Cell<'a>> {
     ]
 }
 
-pub fn lignes(
-    book: &mut Workbook,
-    fmt: &Formats,
-    ctx: &Context,
-    split: Split,
-) -> Result<(), XlsxError> {
-    let table = Table {
-        name: LINES,
-        headers: &LINE_HEADERS,
-        rows: ctx
-            .run
-            .reconciliation
-            .lines
-            .iter()
-            .map(|l| line_cells(ctx, l)),
-        total: None,
-    };
-    write_table(book, fmt, split, table)
+pub fn lignes<'a>(ctx: &'a Context) -> Table<'a> {
+    let lines = &ctx.run.reconciliation.lines;
+    Table::new(LINES, &LINE_HEADERS, lines.len(), move |i| {
+        line_cells(ctx, &lines[i])
+    })
 }
 
 pub const FINDINGS: &str = "Anomalies";
@@ -163,24 +150,16 @@ fn resolved_cells(r: &Resolved) -> Vec<Cell<'_>> {
 
 /// Every finding, the most serious first (the order the rules give), then with
 /// `--previous` last month's findings now resolved.
-pub fn anomalies(
-    book: &mut Workbook,
-    fmt: &Formats,
-    ctx: &Context,
-    split: Split,
-) -> Result<(), XlsxError> {
+pub fn anomalies<'a>(ctx: &'a Context, split: Split) -> Table<'a> {
     let rec = &ctx.run.reconciliation;
-    let table = Table {
-        name: FINDINGS,
-        headers: &FINDING_HEADERS,
-        rows: rec
-            .findings
-            .iter()
-            .map(|f| finding_cells(ctx, f, split))
-            .chain(rec.resolved.iter().map(resolved_cells)),
-        total: None,
-    };
-    write_table(book, fmt, split, table)
+    let (findings, resolved) = (&rec.findings, &rec.resolved);
+    let len = findings.len() + resolved.len();
+    Table::new(FINDINGS, &FINDING_HEADERS, len, move |i| {
+        match findings.get(i) {
+            Some(f) => finding_cells(ctx, f, split),
+            None => resolved_cells(&resolved[i - findings.len()]),
+        }
+    })
 }
 
 const OUT_HEADERS: [&str; 16] = [
@@ -253,34 +232,18 @@ fn group_cells(g: &OutGroup) -> Vec<Cell<'_>> {
 
 /// Out-of-scope lines one by one, or, past `OUT_OF_SCOPE_DETAIL_LIMIT` of them, grouped
 /// by imputation (a national file is mostly out of scope).
-pub fn hors_perimetre(
-    book: &mut Workbook,
-    fmt: &Formats,
-    ctx: &Context,
-    split: Split,
-) -> Result<(), XlsxError> {
+pub fn hors_perimetre<'a>(ctx: &'a Context) -> Table<'a> {
     let rec = &ctx.run.reconciliation;
     if rec.out_of_scope_grouped {
-        let table = Table {
-            name: OUT_OF_SCOPE,
-            headers: &GROUP_HEADERS,
-            rows: rec.out_of_scope_groups.iter().map(group_cells),
-            total: None,
-        };
-        return write_table(book, fmt, split, table);
+        let groups = &rec.out_of_scope_groups;
+        return Table::new(OUT_OF_SCOPE, &GROUP_HEADERS, groups.len(), move |i| {
+            group_cells(&groups[i])
+        });
     }
-    let table = Table {
-        name: OUT_OF_SCOPE,
-        headers: &OUT_HEADERS,
-        rows: ctx
-            .run
-            .reconciliation
-            .out_of_scope
-            .iter()
-            .map(|j| out_cells(ctx, j)),
-        total: None,
-    };
-    write_table(book, fmt, split, table)
+    let lines = &rec.out_of_scope;
+    Table::new(OUT_OF_SCOPE, &OUT_HEADERS, lines.len(), move |i| {
+        out_cells(ctx, &lines[i])
+    })
 }
 
 fn rejection_cells<'a>(ctx: &'a Context, r: &'a Rejection) -> Vec<Cell<'a>> {
@@ -293,22 +256,11 @@ fn rejection_cells<'a>(ctx: &'a Context, r: &'a Rejection) -> Vec<Cell<'a>> {
     ]
 }
 
-pub fn rejets(
-    book: &mut Workbook,
-    fmt: &Formats,
-    ctx: &Context,
-    split: Split,
-) -> Result<(), XlsxError> {
-    let table = Table {
-        name: REJECTIONS,
-        headers: &["Fichier", "Ligne", "Colonne", "Motif", "Texte brut"],
-        rows: ctx
-            .run
-            .reconciliation
-            .rejections
-            .iter()
-            .map(|r| rejection_cells(ctx, r)),
-        total: None,
-    };
-    write_table(book, fmt, split, table)
+const REJECTION_HEADERS: [&str; 5] = ["Fichier", "Ligne", "Colonne", "Motif", "Texte brut"];
+
+pub fn rejets<'a>(ctx: &'a Context) -> Table<'a> {
+    let rejections = &ctx.run.reconciliation.rejections;
+    Table::new(REJECTIONS, &REJECTION_HEADERS, rejections.len(), move |i| {
+        rejection_cells(ctx, &rejections[i])
+    })
 }

@@ -1,8 +1,8 @@
-//! Cells and tables: how one value becomes one typed, formatted Excel cell, and how a long
-//! table continues on `Lignes (2)`, `Lignes (3)`… past Excel's row limit. Every sheet goes
-//! through here, so the typing rules (amounts as numbers, extract text never a formula,
-//! real dates) hold everywhere by construction. How cells look is `style`'s; how sheets
-//! print, `page`'s.
+//! Cells: how one value becomes one typed, formatted Excel cell, and where a table's row
+//! lands when a long table continues on `Lignes (2)`, `Lignes (3)`… past Excel's row limit
+//! (`table` writes them). Every sheet goes through here, so the typing rules (amounts as
+//! numbers, extract text never a formula, real dates) hold everywhere by construction.
+//! How cells look is `style`'s; how sheets print, `page`'s.
 
 use std::borrow::Cow;
 
@@ -83,6 +83,10 @@ impl<'a> Cell<'a> {
 
 /// A worksheet being written: writes typed cells and remembers each column's widest
 /// content, so widths follow the data without Excel's (non-portable) autofit.
+///
+/// A table's sheet is written by [`Grid::table`] instead: its [`Layout`] is measured
+/// before its first row, so the sheet can be written row by row (constant memory) and each
+/// row given its height as it is written.
 pub struct Grid<'a> {
     sheet: &'a mut Worksheet,
     fmt: &'a Formats,
@@ -94,21 +98,58 @@ pub struct Grid<'a> {
     /// Wrapped text written so far (row, column, text length): its row is made tall
     /// enough once the column's width is known.
     wrapped: Vec<(u32, u16, Vec<usize>)>,
+    /// The widths were measured beforehand ([`Grid::table`]): cells are not measured
+    /// again, and a row is made tall enough for its wrapped text as it is written.
+    measured: bool,
+    /// The row last made taller, and its lines.
+    tall: Option<(u32, usize)>,
+    /// Each column's own format ([`Layout`]): a cell in it written without a format of its
+    /// own takes it, which saves looking the format up cell by cell.
+    column_formats: Vec<Option<&'a Format>>,
 }
 
 impl<'a> Grid<'a> {
     pub fn new(book: &'a mut Workbook, fmt: &'a Formats, name: &str) -> Result<Self, XlsxError> {
         let sheet = book.add_worksheet();
+        Grid::setup(sheet, fmt, name, Layout::default(), false)
+    }
+
+    /// A table's sheet, laid out beforehand (see [`Layout`]), written row by row: top to
+    /// bottom, each row left to right (what a constant-memory sheet requires).
+    pub fn table(
+        sheet: &'a mut Worksheet,
+        fmt: &'a Formats,
+        name: &str,
+        layout: Layout<'a>,
+    ) -> Result<Self, XlsxError> {
+        Grid::setup(sheet, fmt, name, layout, true)
+    }
+
+    fn setup(
+        sheet: &'a mut Worksheet,
+        fmt: &'a Formats,
+        name: &str,
+        layout: Layout<'a>,
+        measured: bool,
+    ) -> Result<Self, XlsxError> {
         sheet.set_name(name)?;
         page_setup(sheet, &fmt.page);
+        for (col, format) in layout.formats.iter().enumerate() {
+            if let Some(format) = format {
+                sheet.set_column_format(col as u16, format)?;
+            }
+        }
         Ok(Grid {
             sheet,
             fmt,
-            widths: Vec::new(),
+            widths: layout.widths,
             min_widths: Vec::new(),
             links: 0,
             orientation: None,
             wrapped: Vec::new(),
+            measured,
+            tall: None,
+            column_formats: layout.formats,
         })
     }
 
@@ -203,74 +244,44 @@ impl<'a> Grid<'a> {
     ) -> Result<(), XlsxError> {
         let b = style as usize;
         let f = self.fmt;
-        let width = match cell {
+        match cell {
             Cell::Empty => {
                 // A total row keeps its rule and shading across its empty cells.
                 if style == Style::Total {
                     self.sheet.write_blank(row, col, &f.plain[b])?;
                 }
-                0
             }
             Cell::Text(s) => {
                 if !s.is_empty() {
-                    self.sheet
-                        .write_string_with_format(row, col, excel_text(s), &f.plain[b])?;
+                    self.string(row, col, s, &f.plain[b])?;
                 }
-                s.chars().count()
             }
-            Cell::Toned(s, tone) => {
-                self.sheet
-                    .write_string_with_format(row, col, excel_text(s), f.tone(*tone))?;
-                s.chars().count()
-            }
-            Cell::Int(n) => {
-                self.sheet
-                    .write_number_with_format(row, col, *n as f64, &f.int[b])?;
-                n.to_string().len() + 1
-            }
-            Cell::Ordinal(n) => {
-                self.sheet
-                    .write_number_with_format(row, col, *n as f64, &f.ordinal[b])?;
-                n.to_string().len()
-            }
+            Cell::Toned(s, tone) => self.string(row, col, s, f.tone(*tone))?,
+            Cell::Int(n) => self.number(row, col, *n as f64, &f.int[b])?,
+            Cell::Ordinal(n) => self.number(row, col, *n as f64, &f.ordinal[b])?,
             Cell::Wrapped(s) => {
                 if !s.is_empty() {
-                    self.sheet
-                        .write_string_with_format(row, col, excel_text(s), &f.wrapped[b])?;
-                    if s.chars().count() > MAX_WIDTH {
+                    self.string(row, col, s, &f.wrapped[b])?;
+                    // A char is at least a byte: short text never wraps.
+                    if s.len() > MAX_WIDTH && s.chars().count() > MAX_WIDTH {
                         let words = s.split_whitespace().map(|w| w.chars().count());
-                        self.wrapped.push((row, col, words.collect()));
+                        if self.measured {
+                            let lines = wrapped_lines(words, self.sheet_width(col));
+                            self.make_tall(row, lines)?;
+                        } else {
+                            self.wrapped.push((row, col, words.collect()));
+                        }
                     }
                 }
-                // The column stays at most MAX_WIDTH wide; longer text wraps.
-                s.chars().count().min(MAX_WIDTH)
             }
-            Cell::Amount(a) => {
-                let a = round_cents(*a);
-                self.sheet
-                    .write_number_with_format(row, col, to_f64(a), &f.amount[b])?;
-                amount_width(a)
-            }
-            Cell::Rate(r) => {
-                self.sheet
-                    .write_number_with_format(row, col, to_f64(*r), &f.rate[b])?;
-                8
-            }
-            Cell::Date(d) => {
-                match excel_date(*d) {
-                    Some(x) => self
-                        .sheet
-                        .write_date_with_format(row, col, &x, &f.date[b])?,
-                    // Outside Excel's calendar (before 1900): shown, not lost.
-                    None => self.sheet.write_string_with_format(
-                        row,
-                        col,
-                        d.format("%d/%m/%Y").to_string(),
-                        &f.plain[b],
-                    )?,
-                };
-                10
-            }
+            Cell::Amount(a) => self.number(row, col, to_f64(round_cents(*a)), &f.amount[b])?,
+            Cell::Rate(r) => self.number(row, col, to_f64(*r), &f.rate[b])?,
+            Cell::Date(d) => match excel_date(*d) {
+                // A date is its serial number, shown as a date by its format.
+                Some(x) => self.number(row, col, x.to_excel(), &f.date[b])?,
+                // Outside Excel's calendar (before 1900): shown, not lost.
+                None => self.string(row, col, &d.format("%d/%m/%Y").to_string(), &f.plain[b])?,
+            },
             Cell::Link(sheet, target_row, text) => {
                 if self.links < MAX_LINKS {
                     self.links += 1;
@@ -278,17 +289,55 @@ impl<'a> Grid<'a> {
                         .set_text(text.as_str());
                     self.sheet.write_url_with_format(row, col, url, &f.link)?;
                 } else {
-                    self.sheet.write_string_with_format(
-                        row,
-                        col,
-                        format!("{sheet} A{target_row}"),
-                        &f.plain[b],
-                    )?;
+                    let text = format!("{sheet} A{target_row}");
+                    self.string(row, col, &text, &f.plain[b])?;
                 }
-                text.chars().count()
             }
+        }
+        if !self.measured {
+            self.track(col, cell_width(cell));
+        }
+        Ok(())
+    }
+
+    /// Whether `format` is column `col`'s own: the cell then needs no format of its own.
+    fn is_column_format(&self, col: u16, format: &Format) -> bool {
+        matches!(self.column_formats.get(usize::from(col)), Some(Some(c)) if std::ptr::eq(*c, format))
+    }
+
+    fn string(&mut self, row: u32, col: u16, s: &str, format: &Format) -> Result<(), XlsxError> {
+        let s = excel_text(s);
+        if self.is_column_format(col, format) {
+            self.sheet.write_string(row, col, s)?;
+        } else {
+            self.sheet.write_string_with_format(row, col, s, format)?;
+        }
+        Ok(())
+    }
+
+    fn number(&mut self, row: u32, col: u16, n: f64, format: &Format) -> Result<(), XlsxError> {
+        if self.is_column_format(col, format) {
+            self.sheet.write_number(row, col, n)?;
+        } else {
+            self.sheet.write_number_with_format(row, col, n, format)?;
+        }
+        Ok(())
+    }
+
+    /// Row `row` is tall enough for `lines` lines of wrapped text. Not every application
+    /// grows a row to fit its wrapped text when it opens the file (LibreOffice does not):
+    /// the height is set here, one line per 15 points.
+    fn make_tall(&mut self, row: u32, lines: usize) -> Result<(), XlsxError> {
+        let taller = match self.tall {
+            Some((r, n)) if r == row => lines > n,
+            _ => lines > 1,
         };
-        self.track(col, width);
+        if taller {
+            self.tall = Some((row, lines));
+            // Excel's tallest row; past it a huge raw row is cut, as on screen.
+            let height = (15.0 * lines as f64).min(MAX_ROW_HEIGHT);
+            self.sheet.set_row_height(row, height)?;
+        }
         Ok(())
     }
 
@@ -318,7 +367,7 @@ impl<'a> Grid<'a> {
 
     /// Sets every column's width from its widest content, and the page's orientation from
     /// the total width.
-    pub fn finish(self) -> Result<(), XlsxError> {
+    pub fn finish(mut self) -> Result<(), XlsxError> {
         let columns = self.widths.len().max(self.min_widths.len());
         let mut total = 0.0;
         for col in 0..columns {
@@ -335,23 +384,10 @@ impl<'a> Grid<'a> {
             Orientation::Portrait => self.sheet.set_portrait(),
             Orientation::Landscape => self.sheet.set_landscape(),
         };
-        // Not every application grows a row to fit its wrapped text when it opens the
-        // file (LibreOffice does not): the height is set here, one line per 15 points.
-        let mut heights: Vec<(u32, usize)> = Vec::new();
-        for (row, col, words) in &self.wrapped {
-            let width = self.sheet_width(*col);
-            let lines = wrapped_lines(words, width);
-            match heights.last_mut() {
-                Some((r, n)) if r == row => *n = (*n).max(lines),
-                _ => heights.push((*row, lines)),
-            }
-        }
-        for (row, lines) in heights {
-            if lines > 1 {
-                // Excel's tallest row; past it a huge raw row is cut, as on screen.
-                let height = (15.0 * lines as f64).min(MAX_ROW_HEIGHT);
-                self.sheet.set_row_height(row, height)?;
-            }
+        // Rows of wrapped text, now that their columns' widths are known.
+        for (row, col, words) in std::mem::take(&mut self.wrapped) {
+            let lines = wrapped_lines(words, self.sheet_width(col));
+            self.make_tall(row, lines)?;
         }
         Ok(())
     }
@@ -363,6 +399,14 @@ impl<'a> Grid<'a> {
         let w = (content + 2).clamp(MIN_WIDTH, MAX_WIDTH + 2);
         w.max(self.min_widths.get(col).copied().unwrap_or(0))
     }
+}
+
+/// A table sheet's columns, known before its first row: how wide each one's content is,
+/// and the format most of its cells share, given to the column.
+#[derive(Default)]
+pub struct Layout<'f> {
+    pub(super) widths: Vec<usize>,
+    pub(super) formats: Vec<Option<&'f Format>>,
 }
 
 /// Where a table's rows go: `rows_per_sheet` data rows under the header of each sheet.
@@ -394,54 +438,27 @@ impl Split {
     }
 }
 
-/// A table: a header, its data rows, and an optional total row kept out of the filter.
-pub struct Table<'h, I> {
-    pub name: &'h str,
-    pub headers: &'h [&'h str],
-    pub rows: I,
-    pub total: Option<Vec<Cell<'h>>>,
+/// The room a cell's content takes, in characters.
+pub(super) fn cell_width(cell: &Cell) -> usize {
+    match cell {
+        Cell::Empty => 0,
+        Cell::Text(s) | Cell::Toned(s, _) => s.chars().count(),
+        Cell::Int(n) => digits(*n) + 1,
+        Cell::Ordinal(n) => digits(*n),
+        // The column stays at most MAX_WIDTH wide; longer text wraps.
+        Cell::Wrapped(s) if s.len() <= MAX_WIDTH => s.chars().count(),
+        Cell::Wrapped(s) => s.chars().take(MAX_WIDTH).count(),
+        Cell::Amount(a) => amount_width(round_cents(*a)),
+        Cell::Rate(_) => 8,
+        Cell::Date(_) => 10,
+        Cell::Link(_, _, text) => text.chars().count(),
+    }
 }
 
-/// Writes a table on as many sheets as it needs, each with the same header. There is
-/// always at least one sheet, so an empty table still shows its columns.
-pub fn write_table<'c, I>(
-    book: &mut Workbook,
-    fmt: &Formats,
-    split: Split,
-    table: Table<'_, I>,
-) -> Result<(), XlsxError>
-where
-    I: Iterator<Item = Vec<Cell<'c>>>,
-{
-    let per = split.rows_per_sheet.max(1);
-    let mut rows = table.rows.peekable();
-    let mut total = table.total;
-    for part in 0.. {
-        let name = Split::sheet_name(table.name, part);
-        let mut grid = Grid::new(book, fmt, &name)?;
-        grid.header(0, 0, table.headers)?;
-        let mut written = 0;
-        while written < per {
-            let Some(cells) = rows.next() else { break };
-            written += 1;
-            grid.row(written, &cells, false)?;
-        }
-        grid.table_chrome(0, written, table.headers.len())?;
-        // A sheet that is one table prints its gridlines: a long row stays readable.
-        grid.sheet().set_print_gridlines(true);
-        let more = rows.peek().is_some();
-        if !more
-            && written < per
-            && let Some(cells) = total.take()
-        {
-            grid.styled_row(written + 1, &cells, Style::Total)?;
-        }
-        grid.finish()?;
-        if !more && total.is_none() {
-            break;
-        }
-    }
-    Ok(())
+/// The characters of `n` written out, sign included.
+fn digits(n: i64) -> usize {
+    let magnitude = n.unsigned_abs().checked_ilog10().unwrap_or(0) as usize + 1;
+    magnitude + usize::from(n < 0)
 }
 
 /// Converts at the last moment, after rounding to the cent.
@@ -449,7 +466,7 @@ fn to_f64(d: Decimal) -> f64 {
     d.to_f64().unwrap_or_default()
 }
 
-fn excel_date(d: NaiveDate) -> Option<ExcelDateTime> {
+pub(super) fn excel_date(d: NaiveDate) -> Option<ExcelDateTime> {
     let year = u16::try_from(d.year()).ok()?;
     ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8).ok()
 }
@@ -482,6 +499,7 @@ pub fn excel_text(s: &str) -> Cow<'_, str> {
 
 /// The width of `-1 234 567,89 € `.
 fn amount_width(a: Decimal) -> usize {
-    let int_digits = a.abs().trunc().to_string().len();
+    let whole = a.mantissa().unsigned_abs() / 10u128.pow(a.scale());
+    let int_digits = whole.checked_ilog10().unwrap_or(0) as usize + 1;
     int_digits + (int_digits - 1) / 3 + 6 + usize::from(a.is_sign_negative())
 }

@@ -1,8 +1,9 @@
 //! The reconciliation workbook (XLSX), in French: the sheets of `docs/contract.md`, in
 //! its order. Pure: the run in, the bytes out; the same run gives the same bytes.
 //!
-//! `grid` types and formats every cell, sets every sheet up for printing and splits long
-//! tables; `synthese` writes the first sheet (verdict, key figures, chart); `overview`
+//! `grid` types and formats every cell and sets every sheet up for printing; `table` writes
+//! tables row by row in constant memory, split past Excel's row limit, their sheets side by
+//! side; `synthese` writes the first sheet (verdict, key figures, chart); `overview`
 //! `Provenance`; `sums` the tables of sums; `detail` the tables of rows.
 
 mod detail;
@@ -12,6 +13,7 @@ mod page;
 mod style;
 mod sums;
 mod synthese;
+mod table;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -30,6 +32,9 @@ pub fn build(ctx: &Context) -> Result<Vec<u8>, XlsxError> {
 /// Builds the workbook, continuing long tables on a new sheet every `split` rows.
 fn build_split(ctx: &Context, split: Split) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
+    // Compressing the sheets is a large part of writing a national workbook: level 2 takes
+    // about a third of the time of the default (6), for a file about a sixth larger.
+    book.set_zip_compression_level(2);
     let created = grid::creation_date(ctx.run.reconciliation.as_of)?;
     book.set_properties(
         &DocProperties::new()
@@ -48,11 +53,14 @@ fn build_split(ctx: &Context, split: Split) -> Result<Vec<u8>, XlsxError> {
     synthese::synthese(&mut book, &fmt, ctx)?;
     sums::echeancier(&mut book, &fmt, ctx, split)?;
     sums::mensuel(&mut book, &fmt, ctx, split)?;
-    sums::engagements(&mut book, &fmt, ctx, split)?;
-    detail::lignes(&mut book, &fmt, ctx, split)?;
-    detail::anomalies(&mut book, &fmt, ctx, split)?;
-    detail::hors_perimetre(&mut book, &fmt, ctx, split)?;
-    detail::rejets(&mut book, &fmt, ctx, split)?;
+    let tables = [
+        sums::engagements(ctx),
+        detail::lignes(ctx),
+        detail::anomalies(ctx, split),
+        detail::hors_perimetre(ctx),
+        detail::rejets(ctx),
+    ];
+    table::write_tables(&mut book, &fmt, split, &tables)?;
     overview::provenance(&mut book, &fmt, ctx)?;
     book.save_to_buffer()
 }

@@ -65,10 +65,10 @@ fn header_text(s: &str, max_units: usize) -> String {
 /// The lines text takes in a column `width` characters wide, wrapped at spaces (a little
 /// generously: a proportional font fits about the column's width in characters, but a
 /// line also breaks at hyphens and slashes, so a few are kept in reserve).
-pub(super) fn wrapped_lines(words: &[usize], width: usize) -> usize {
+pub(super) fn wrapped_lines(words: impl IntoIterator<Item = usize>, width: usize) -> usize {
     let room = width.saturating_sub(4).max(1);
     let (mut lines, mut used) = (1, 0);
-    for &w in words {
+    for w in words {
         if used > 0 && used + 1 + w <= room {
             used += 1 + w;
             continue;
@@ -99,10 +99,10 @@ mod tests {
     #[test]
     fn wrapped_text_takes_the_lines_it_needs() {
         // A 24-character column holds 20 characters a line.
-        assert_eq!(wrapped_lines(&[5, 5, 5], 24), 1);
-        assert_eq!(wrapped_lines(&[10, 10, 10], 24), 3);
-        assert_eq!(wrapped_lines(&[9, 10, 9], 24), 2);
-        assert_eq!(wrapped_lines(&[45], 24), 3, "a long word breaks");
-        assert_eq!(wrapped_lines(&[], 24), 1);
+        assert_eq!(wrapped_lines([5, 5, 5], 24), 1);
+        assert_eq!(wrapped_lines([10, 10, 10], 24), 3);
+        assert_eq!(wrapped_lines([9, 10, 9], 24), 2);
+        assert_eq!(wrapped_lines([45], 24), 3, "a long word breaks");
+        assert_eq!(wrapped_lines([], 24), 1);
     }
 }

@@ -130,6 +130,23 @@ impl Formats {
         }
     }
 
+    /// Every format a table's cells can take, always in the same order.
+    pub(super) fn table_formats(&self) -> impl Iterator<Item = &Format> {
+        let styled = [
+            &self.plain,
+            &self.amount,
+            &self.rate,
+            &self.date,
+            &self.int,
+            &self.ordinal,
+            &self.wrapped,
+        ];
+        std::iter::once(&self.header)
+            .chain(styled.into_iter().flatten())
+            .chain(std::iter::once(&self.link))
+            .chain(&self.tones)
+    }
+
     pub(super) fn tone(&self, tone: Tone) -> &Format {
         &self.tones[tone as usize]
     }

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
-use super::grid::{Cell, Formats, Grid, Split, Style, Table, write_table};
+use super::grid::{Cell, Formats, Grid, Split, Style};
+use super::table::{Table, write_tables};
 use crate::reconcile::MonthRow;
 use crate::report::Context;
 
@@ -118,18 +119,15 @@ pub fn echeancier(
     let mut total = vec![Cell::text("Total"), Cell::Empty];
     total.extend(measure_cells(ae.planned, ae.consumed));
     total.extend(measure_cells(cp.planned, cp.consumed));
-    let table = Table {
-        name: "Échéancier",
-        headers: &SCHEDULE_HEADERS,
-        rows: rows.iter().map(|r| {
-            let mut cells = vec![Cell::text(r.product), Cell::ordinal(r.year)];
-            cells.extend(measure_cells(r.ae.0, r.ae.1));
-            cells.extend(measure_cells(r.cp.0, r.cp.1));
-            cells
-        }),
-        total: Some(total),
-    };
-    write_table(book, fmt, split, table)
+    let table = Table::new("Échéancier", &SCHEDULE_HEADERS, rows.len(), |i| {
+        let r = &rows[i];
+        let mut cells = vec![Cell::text(r.product), Cell::ordinal(r.year)];
+        cells.extend(measure_cells(r.ae.0, r.ae.1));
+        cells.extend(measure_cells(r.cp.0, r.cp.1));
+        cells
+    })
+    .with_total(total);
+    write_tables(book, fmt, split, &[table])
 }
 
 const MONTHS: [&str; 13] = [
@@ -314,16 +312,26 @@ pub fn mensuel(
     Ok(())
 }
 
-pub fn engagements(
-    book: &mut Workbook,
-    fmt: &Formats,
-    ctx: &Context,
-    split: Split,
-) -> Result<(), XlsxError> {
+const COMMITMENT_HEADERS: [&str; 8] = [
+    "N° EJ",
+    "Produit",
+    "Fournisseur",
+    "AE nettes",
+    "Report des années antérieures",
+    "CP",
+    "Reste à payer",
+    "Nombre de lignes",
+];
+
+/// What remains to pay on an EJ: an overpaid one (CP > AE, its own finding) leaves
+/// nothing to pay, and does not lower what remains on the others: the column sums to the
+/// `Synthèse` figure.
+fn remaining(r: Decimal) -> Decimal {
+    r.max(Decimal::ZERO)
+}
+
+pub fn engagements<'a>(ctx: &'a Context) -> Table<'a> {
     let commitments = &ctx.run.reconciliation.commitments;
-    // An overpaid EJ (CP > AE, its own finding) leaves nothing to pay, and does not lower
-    // what remains on the others: the column sums to the `Synthèse` figure.
-    let remaining = |r: Decimal| r.max(Decimal::ZERO);
     let mut sums = (
         Decimal::ZERO,
         Decimal::ZERO,
@@ -338,19 +346,12 @@ pub fn engagements(
         sums.3 += c.lines;
         sums.4 += c.carried;
     }
-    let table = Table {
-        name: "Engagements",
-        headers: &[
-            "N° EJ",
-            "Produit",
-            "Fournisseur",
-            "AE nettes",
-            "Report des années antérieures",
-            "CP",
-            "Reste à payer",
-            "Nombre de lignes",
-        ],
-        rows: commitments.iter().map(|c| {
+    Table::new(
+        "Engagements",
+        &COMMITMENT_HEADERS,
+        commitments.len(),
+        move |i| {
+            let c = &commitments[i];
             vec![
                 Cell::text(&c.ej),
                 Cell::text(ctx.product_name(c.product)),
@@ -361,17 +362,16 @@ pub fn engagements(
                 Cell::Amount(remaining(c.remaining)),
                 Cell::count(c.lines),
             ]
-        }),
-        total: Some(vec![
-            Cell::text("Total"),
-            Cell::Empty,
-            Cell::Empty,
-            Cell::Amount(sums.0),
-            Cell::Amount(sums.4),
-            Cell::Amount(sums.1),
-            Cell::Amount(sums.2),
-            Cell::count(sums.3),
-        ]),
-    };
-    write_table(book, fmt, split, table)
+        },
+    )
+    .with_total(vec![
+        Cell::text("Total"),
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Amount(sums.0),
+        Cell::Amount(sums.4),
+        Cell::Amount(sums.1),
+        Cell::Amount(sums.2),
+        Cell::count(sums.3),
+    ])
 }
