@@ -505,48 +505,5 @@ fn text_longer_than_a_cell_is_cut() {
     assert!(cut.ends_with('…'));
 }
 
-#[test]
-#[ignore]
-fn zz_bench_national() {
-    fn status(key: &str) -> u64 {
-        let s = std::fs::read_to_string("/proc/self/status").unwrap();
-        s.lines()
-            .find(|l| l.starts_with(key))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .unwrap()
-            .parse()
-            .unwrap()
-    }
-    let convention = Convention::builtin();
-    let plan = Plan {
-        inputs: vec![std::path::PathBuf::from("/tmp/gen1m")],
-        convention: convention.clone(),
-        as_of: NaiveDate::from_ymd_opt(2020, 12, 31).unwrap(),
-        previous: None,
-    };
-    let run = run(&plan).unwrap();
-    let ctx = Context {
-        convention: &convention,
-        run: &run,
-    };
-    for _ in 0..2 {
-        std::fs::write("/proc/self/clear_refs", "5").unwrap();
-        let before = status("VmRSS:");
-        let t = std::time::Instant::now();
-        let bytes = build(&ctx).unwrap();
-        let secs = t.elapsed().as_secs_f64();
-        let peak = status("VmHWM:");
-        if let Ok(path) = std::env::var("ZZ_OUT") {
-            std::fs::write(path, &bytes).unwrap();
-        }
-        eprintln!(
-            "BENCH build {secs:.2} s, {} bytes, RSS before {} MB, peak during build +{} MB",
-            bytes.len(),
-            before / 1024,
-            (peak - before) / 1024
-        );
-    }
-}
-
 #[global_allocator]
 static ZZ_ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
