@@ -503,3 +503,34 @@ fn amount_width(a: Decimal) -> usize {
     let int_digits = whole.checked_ilog10().unwrap_or(0) as usize + 1;
     int_digits + (int_digits - 1) / 3 + 6 + usize::from(a.is_sign_negative())
 }
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+
+    use super::{Cell, amount_width, cell_width, digits};
+
+    #[test]
+    fn widths_are_counted_without_writing_numbers_out() {
+        for n in [0i64, 7, -7, 10, 99, 100, -1000, 2021, i64::MAX, i64::MIN] {
+            assert_eq!(digits(n), n.to_string().len(), "{n}");
+        }
+        for a in [
+            "0",
+            "0.50",
+            "-0.5",
+            "9.99",
+            "10",
+            "-1234567.89",
+            "999999999999.99",
+        ] {
+            let a: Decimal = a.parse().unwrap();
+            let int_digits = a.abs().trunc().to_string().len();
+            let expected =
+                int_digits + (int_digits - 1) / 3 + 6 + usize::from(a.is_sign_negative());
+            assert_eq!(amount_width(a), expected, "{a}");
+        }
+        assert_eq!(cell_width(&Cell::Wrapped("é".repeat(100).into())), 60);
+        assert_eq!(cell_width(&Cell::text("Échéancier")), 10);
+    }
+}

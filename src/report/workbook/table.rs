@@ -270,3 +270,80 @@ fn columnable<'f>(fmt: &'f Formats, cell: &Cell) -> Option<&'f Format> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+
+    use super::{Table, measure};
+    use crate::report::workbook::grid::{Cell, Formats, PageText, Split};
+
+    fn table(len: usize, total: bool) -> Table<'static> {
+        let t = Table::new("T", &["A"], len, |_| vec![Cell::Empty]);
+        if total {
+            t.with_total(vec![Cell::Empty])
+        } else {
+            t
+        }
+    }
+
+    #[test]
+    fn sheets_hold_their_share_of_rows_and_the_total_follows_the_last() {
+        let split = Split { rows_per_sheet: 3 };
+        let parts = |len, total| table(len, total).parts(split);
+        assert_eq!(
+            parts(0, false),
+            [(0..0, false)],
+            "an empty table has its sheet"
+        );
+        assert_eq!(
+            parts(7, false),
+            [(0..3, false), (3..6, false), (6..7, false)]
+        );
+        assert_eq!(parts(6, false), [(0..3, false), (3..6, false)]);
+        assert_eq!(parts(0, true), [(0..0, true)]);
+        assert_eq!(parts(7, true), [(0..3, false), (3..6, false), (6..7, true)]);
+        assert_eq!(
+            parts(6, true),
+            [(0..3, false), (3..6, false), (6..6, true)],
+            "a full last sheet sends the total to a new one"
+        );
+    }
+
+    #[test]
+    fn columns_take_their_widest_content_and_most_common_plain_format() {
+        let fmt = Formats::new(PageText::default());
+        let rows = vec![
+            vec![Cell::text("abc"), Cell::Amount(Decimal::ONE), Cell::Empty],
+            vec![Cell::text("abcdef"), Cell::text("n/a"), Cell::Empty],
+            vec![Cell::Empty, Cell::Amount(Decimal::TEN), Cell::Empty],
+        ];
+        let total = [
+            Cell::text("Total général"),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Int(3),
+        ];
+        let layout = measure(&fmt, rows.into_iter(), Some(&total));
+        assert_eq!(
+            layout.widths,
+            [13, 8, 0, 2],
+            "the total row counts in the widths"
+        );
+        let formats: Vec<_> = layout
+            .formats
+            .iter()
+            .map(|f| f.map(std::ptr::from_ref))
+            .collect();
+        assert_eq!(
+            formats,
+            [
+                Some(std::ptr::from_ref(&fmt.plain[0])),
+                Some(std::ptr::from_ref(&fmt.amount[0])),
+                None,
+                None,
+            ],
+            "the total row gives no column its format"
+        );
+    }
+}

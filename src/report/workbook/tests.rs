@@ -505,5 +505,58 @@ fn text_longer_than_a_cell_is_cut() {
     assert!(cut.ends_with('…'));
 }
 
-#[global_allocator]
-static ZZ_ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+#[test]
+fn sheets_written_side_by_side_give_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows: Vec<String> = (0..7)
+        .map(|i| {
+            format!(
+                "{IMPUTATION};210310{i:04};1;0{}/03/2020;F {i};;{}00",
+                i + 1,
+                i + 1
+            )
+        })
+        .collect();
+    let (run, convention) = pipeline(dir.path(), &rows);
+    let ctx = Context {
+        convention: &convention,
+        run: &run,
+    };
+    let split = Split { rows_per_sheet: 2 };
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| build_split(&ctx, split).unwrap())
+    };
+    let alone = on(1);
+    assert_eq!(on(3), alone);
+    assert_eq!(on(8), alone);
+}
+
+#[test]
+fn table_sheets_are_written_row_by_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let (run, convention) = sample(dir.path());
+    let bytes = build(&Context {
+        convention: &convention,
+        run: &run,
+    })
+    .unwrap();
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut sheet = |n: usize| {
+        let mut xml = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name(&format!("xl/worksheets/sheet{n}.xml")).unwrap(),
+            &mut xml,
+        )
+        .unwrap();
+        xml
+    };
+    // Constant-memory sheets hold their text inline, not in the shared strings.
+    assert!(!sheet(1).contains("inlineStr"), "Synthèse");
+    for n in [2, 4, 5, 6, 7, 8] {
+        assert!(sheet(n).contains("inlineStr"), "sheet{n}");
+    }
+}
