@@ -10,6 +10,8 @@
 //! `attendu.json`. The layout is exactly the AIFE one: `;`, every field quoted, inner
 //! quotes not escaped, CRLF, decimal comma, some thousands separators. Quirks at low
 //! rates: retraits, titre 2, partial imputations, payments without EJ, unattributed lines.
+//! The other lines use a pool of imputations (a tenth of the lines, at least 1,000), as a
+//! national file's lines share the State's referentials.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -67,6 +69,25 @@ fn other_imputation(rng: &mut Rng) -> [String; 5] {
         ),
         format!("ADC{:07}", rng.below(9_999_999)),
     ]
+}
+
+/// The imputations the State's other lines use. Chorus imputations come from referentials
+/// (centres financiers, activités, centres de coûts): a national file holds many lines
+/// per imputation, not one. `size` of them (the bench uses a tenth of the lines, at least
+/// 1,000), drawn with a skew: a few imputations carry many lines, as a ministry's big
+/// services do.
+struct Imputations(Vec<[String; 5]>);
+
+impl Imputations {
+    fn new(size: u64, rng: &mut Rng) -> Self {
+        Imputations((0..size.max(1)).map(|_| other_imputation(rng)).collect())
+    }
+
+    fn draw(&self, rng: &mut Rng) -> [String; 5] {
+        let u = (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
+        let at = ((u * u) * self.0.len() as f64) as usize;
+        self.0[at.min(self.0.len() - 1)].clone()
+    }
 }
 
 /// `1234567` cents -> `12345,67`, sometimes `12 345,67` with a no-break space.
@@ -176,13 +197,14 @@ struct Generated {
 fn ej_line(
     i: u64,
     rng: &mut Rng,
+    pool: &Imputations,
     share: f64,
     e: &mut Expected,
     commitments: &mut Vec<u64>,
 ) -> Generated {
     let in_scope = rng.chance(share);
     let partial = !in_scope && rng.chance(0.01);
-    let other = other_imputation(rng);
+    let other = pool.draw(rng);
     let (programme, cf, df, act, cc) = if in_scope || partial {
         let act = if partial {
             "017406AG9999".to_string()
@@ -267,9 +289,15 @@ fn ej_line(
     }
 }
 
-fn dp_line(i: u64, rng: &mut Rng, share: f64, commitments: &[u64]) -> Generated {
+fn dp_line(
+    i: u64,
+    rng: &mut Rng,
+    pool: &Imputations,
+    share: f64,
+    commitments: &[u64],
+) -> Generated {
     let in_scope = rng.chance(share);
-    let other = other_imputation(rng);
+    let other = pool.draw(rng);
     let (programme, df, act, cc) = if in_scope {
         (
             "0174".to_string(),
@@ -361,6 +389,7 @@ pub fn generate(lines: u64, share: f64, seed: u64, dir: &Path) -> std::io::Resul
     std::fs::create_dir_all(dir)?;
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut e = Expected::default();
+    let pool = Imputations::new((lines / 10).max(1000), &mut rng);
     let mut ej = std::io::BufWriter::with_capacity(
         1 << 20,
         std::fs::File::create(dir.join("ej_national.csv"))?,
@@ -369,7 +398,7 @@ pub fn generate(lines: u64, share: f64, seed: u64, dir: &Path) -> std::io::Resul
     e.bytes += header(&EJ_HEADER).len() as u64;
     let mut commitments = Vec::new();
     for i in 0..lines {
-        let g = ej_line(i, &mut rng, share, &mut e, &mut commitments);
+        let g = ej_line(i, &mut rng, &pool, share, &mut e, &mut commitments);
         e.bytes += g.text.len() as u64;
         ej.write_all(g.text.as_bytes())?;
     }
@@ -391,7 +420,7 @@ pub fn generate(lines: u64, share: f64, seed: u64, dir: &Path) -> std::io::Resul
         e.bytes += header(&DP_HEADER).len() as u64;
     }
     for i in 0..lines {
-        let g = dp_line(i, &mut rng, share, &commitments);
+        let g = dp_line(i, &mut rng, &pool, share, &commitments);
         let without_ej = g.text.contains("\"#\";\"1\";");
         let copies = u64::from(i < first_end) + u64::from(i >= second_start);
         e.read += copies;

@@ -121,6 +121,7 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
         convention: &plan.convention,
         run: &run,
     };
+    let started = std::time::Instant::now();
     let json = summary::to_json(&ctx);
     let book = workbook::build(&ctx).map_err(|e| Error::Output {
         path: args.output.display().to_string(),
@@ -128,7 +129,10 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
     })?;
     let mut files: Vec<(&Path, &[u8])> = vec![(args.output.as_path(), book.as_slice())];
     files.extend(summary_path.map(|p| (p, json.as_slice())));
+    crate::progress::trace("classeur et résumé", started);
+    let started = std::time::Instant::now();
     output::write_all_atomic(&files)?;
+    crate::progress::trace("écriture", started);
     match args.summary.as_deref() {
         Some(p) if p.as_os_str() == "-" => {
             let mut out = std::io::stdout().lock();

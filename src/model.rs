@@ -105,6 +105,27 @@ impl FromIterator<Axis> for AxisSet {
     }
 }
 
+/// An imputation: the values of the five axes, in [`Axis::ALL`] order. Out-of-scope lines
+/// are grouped by it.
+pub type AxisCodes = [Option<CompactString>; 5];
+
+/// A hash of an imputation's values, equal for equal values (an absent value differs from
+/// an empty one): lines are grouped by it without copying their values.
+pub fn axis_codes_hash<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for value in values {
+        match value {
+            Some(v) => {
+                h.update(&[1]);
+                h.update(v.as_bytes());
+            }
+            None => h.update(&[0]),
+        }
+        h.update(&[0x1f]);
+    }
+    h.digest128()
+}
+
 /// Where a row came from: the input's index in the sorted input list and the row number
 /// as the user sees it (1-based, counting preamble and header rows; Excel row in XLSX).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -153,6 +174,16 @@ pub struct Line {
 }
 
 impl Line {
+    /// Its imputation, to group it with others.
+    pub fn axis_codes(&self) -> AxisCodes {
+        Axis::ALL.map(|axis| self.axis_value(axis).map(CompactString::from))
+    }
+
+    /// [`axis_codes_hash`] of its imputation.
+    pub fn axis_codes_hash(&self) -> u128 {
+        axis_codes_hash(Axis::ALL.map(|axis| self.axis_value(axis)))
+    }
+
     /// The value the line carries on an axis, if any.
     pub fn axis_value(&self, axis: Axis) -> Option<&str> {
         match axis {

@@ -76,6 +76,7 @@ pub fn run(plan: &Plan) -> Result<Run, Error> {
 
 /// [`run`], telling `progress` how the reading goes.
 pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
+    let started = std::time::Instant::now();
     let files = ingest::discover(&plan.inputs)?;
     // Open every file (a workbook may hold several extracts), then number the inputs in
     // file and sheet order.
@@ -100,6 +101,8 @@ pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
         })
         .collect();
     progress.finish();
+    crate::progress::trace("lecture, normalisation, classement", started);
+    let started = std::time::Instant::now();
     let mut reports = Vec::with_capacity(processed.len());
     let mut results = Vec::with_capacity(processed.len());
     for p in processed {
@@ -108,6 +111,7 @@ pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
         results.push(result);
     }
     let mut reconciliation = reconcile::reconcile(&plan.convention, results, plan.as_of);
+    crate::progress::trace("rapprochement", started);
     if let Some(previous) = &plan.previous {
         reconcile::follow_up::apply(&mut reconciliation, previous);
     }
@@ -220,7 +224,7 @@ struct Stage {
     detailed_out: u64,
     detail_budget: u64,
     /// The imputations of slim lines, interned by the hash of their values.
-    group_index: std::collections::HashMap<u128, u32>,
+    group_index: rustc_hash::FxHashMap<u128, u32>,
 }
 
 enum Judgement {
@@ -319,7 +323,7 @@ impl Stage {
                     let groups = &mut self.result.groups;
                     let group = *self.group_index.entry(hash).or_insert_with(|| {
                         // A new imputation: only now are its values copied.
-                        groups.push(normalize::axis_values(record, ctx).to_owned_values());
+                        groups.push((hash, normalize::axis_values(record, ctx).to_codes()));
                         next
                     });
                     for (measure, amount, key) in movements {
@@ -446,7 +450,7 @@ pub fn write_out_of_scope_detail(plan: &Plan, path: &std::path::Path) -> Result<
                     let Ok(Some(movements)) = normalize::movements_only(&record, &ctx) else {
                         continue;
                     };
-                    let values = axes.to_owned_values().map(|v| v.unwrap_or_default());
+                    let values = axes.to_codes().map(|v| v.unwrap_or_default());
                     for (measure, amount) in movements {
                         let label = info.label().replace(';', ",");
                         writeln!(

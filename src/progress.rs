@@ -56,3 +56,12 @@ impl Progress for TerminalProgress {
         self.bar.finish_and_clear();
     }
 }
+
+/// Stage timings on stderr when `CHORUS_RECON_TRACE` is set: how the benchmark script
+/// (`benches/run.sh`) shows where a run's time goes. Silent otherwise.
+pub fn trace(stage: &str, since: std::time::Instant) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *ON.get_or_init(|| std::env::var_os("CHORUS_RECON_TRACE").is_some()) {
+        eprintln!("[trace] {stage} : {:.3} s", since.elapsed().as_secs_f64());
+    }
+}

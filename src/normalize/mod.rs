@@ -118,25 +118,15 @@ impl AxisValues<'_> {
         }
     }
 
-    /// A hash of the values, to group lines by imputation without copying them.
+    /// A hash of the values, to group lines by imputation without copying them: the same
+    /// as [`crate::model::Line::axis_codes_hash`] for the line built from the row.
     pub fn group_hash(&self) -> u128 {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        for axis in crate::model::Axis::ALL {
-            h.update(self.get(axis).unwrap_or("\u{0}").as_bytes());
-            h.update(&[0x1f]);
-        }
-        h.digest128()
+        crate::model::axis_codes_hash(crate::model::Axis::ALL.map(|axis| self.get(axis)))
     }
 
     /// The values, owned, to group out-of-scope lines by imputation.
-    pub fn to_owned_values(&self) -> [Option<String>; 5] {
-        [
-            self.centre_financier.map(str::to_string),
-            self.programme.clone(),
-            self.domaine_fonctionnel.map(str::to_string),
-            self.activite.map(str::to_string),
-            self.centre_cout.map(str::to_string),
-        ]
+    pub fn to_codes(&self) -> crate::model::AxisCodes {
+        crate::model::Axis::ALL.map(|axis| self.get(axis).map(compact_str::CompactString::from))
     }
 }
 

@@ -3,16 +3,20 @@
 //! a duplicate while its count in *i* does not exceed the largest count of the same line
 //! in an earlier input (inputs in sorted path order).
 //!
+//! Duplicates are found by sorting every line's identity (in parallel) rather than by
+//! hashing: a national run has millions of identities, and a sort of 24-byte entries
+//! needs less memory than maps of them and gives the same answer on any number of cores.
+//!
 //! Out-of-scope lines are then summed by imputation; past `OUT_OF_SCOPE_DETAIL_LIMIT` of
 //! them, only the partial imputations stay in detail.
 
-use std::collections::HashMap;
-
+use rayon::prelude::*;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 
 use super::{Duplicate, InputResult, LineCounts, OUT_OF_SCOPE_DETAIL_LIMIT, OutGroup};
 use crate::classify::Judged;
-use crate::model::{AxisSet, Measure, Origin, Rejection};
+use crate::model::{AxisCodes, AxisSet, Measure, Origin, Rejection};
 
 pub(super) struct Split {
     pub in_scope: Vec<Judged>,
@@ -27,41 +31,134 @@ pub(super) struct Split {
     pub input_counts: Vec<LineCounts>,
 }
 
-type GroupKey = ([Option<String>; 5], Measure, u8);
-
-/// Counts a line of one input against the earlier inputs: `Some(first)` for a duplicate.
-struct Seen {
-    /// For each identity: the largest count in one earlier input, and its first origin.
-    earlier: HashMap<u128, (u32, Origin)>,
-    /// This input's count of each identity, and where it first appears.
-    local: HashMap<u128, (u32, Origin)>,
+/// A line's place for the duplicate search: its identity (as two words, so that an entry
+/// takes 24 bytes), its input, and its position among the input's `judged` then `slim`
+/// lines (row order within each).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Place {
+    key: [u64; 2],
+    input: u32,
+    at: u32,
 }
 
-impl Seen {
-    fn duplicate_of(&mut self, key: u128, origin: Origin) -> Option<Origin> {
-        let entry = self.local.entry(key).or_insert((0, origin));
-        entry.0 += 1;
-        match self.earlier.get(&key) {
-            Some(&(earlier, first)) if entry.0 <= earlier => Some(first),
-            _ => None,
+fn key_words(key: u128) -> [u64; 2] {
+    [(key >> 64) as u64, key as u64]
+}
+
+/// The line at position `at` of an input's `judged` then `slim` lines.
+fn origin_at(input: &InputResult, at: u32) -> Origin {
+    let at = at as usize;
+    match input.judged.get(at) {
+        Some(j) => j.line.origin,
+        None => input.slim[at - input.judged.len()].origin,
+    }
+}
+
+/// For each input, its duplicate lines: their position (ascending) and the first line
+/// of the same identity in an earlier input.
+fn find_duplicates(inputs: &[InputResult]) -> Vec<Vec<(u32, Origin)>> {
+    let mut places: Vec<Place> =
+        Vec::with_capacity(inputs.iter().map(|i| i.judged.len() + i.slim.len()).sum());
+    for (n, input) in inputs.iter().enumerate() {
+        let keys = input
+            .judged
+            .iter()
+            .map(|j| j.key)
+            .chain(input.slim.iter().map(|s| s.key));
+        places.extend(keys.enumerate().map(|(at, key)| Place {
+            key: key_words(key),
+            input: n as u32,
+            at: at as u32,
+        }));
+    }
+    places.par_sort_unstable();
+    let mut duplicates: Vec<Vec<(u32, Origin)>> = vec![Vec::new(); inputs.len()];
+    for same in places.chunk_by(|a, b| a.key == b.key) {
+        if same[0].input == same[same.len() - 1].input {
+            continue; // one input only: every occurrence counts
+        }
+        let first = origin_at(&inputs[same[0].input as usize], same[0].at);
+        let mut earlier_max = 0usize;
+        for local in same.chunk_by(|a, b| a.input == b.input) {
+            let input = local[0].input as usize;
+            duplicates[input].extend(local.iter().take(earlier_max).map(|p| (p.at, first)));
+            earlier_max = earlier_max.max(local.len());
+        }
+    }
+    duplicates
+        .par_iter_mut()
+        .for_each(|d| d.sort_unstable_by_key(|(at, _)| *at));
+    duplicates
+}
+
+/// Out-of-scope lines summed by imputation, measure and differing axes.
+#[derive(Default)]
+struct Groups {
+    /// Imputations by hash, and their values.
+    index: FxHashMap<u128, u32>,
+    codes: Vec<AxisCodes>,
+    sums: FxHashMap<(u32, Measure, u8), (u64, Decimal)>,
+    ae: Decimal,
+    cp: Decimal,
+}
+
+impl Groups {
+    fn imputation(&mut self, hash: u128, codes: impl FnOnce() -> AxisCodes) -> u32 {
+        let next = self.codes.len() as u32;
+        *self.index.entry(hash).or_insert_with(|| {
+            self.codes.push(codes());
+            next
+        })
+    }
+
+    fn add(
+        &mut self,
+        group: u32,
+        measure: Measure,
+        differing: AxisSet,
+        lines: u64,
+        amount: Decimal,
+    ) {
+        let sum = self
+            .sums
+            .entry((group, measure, differing.bits()))
+            .or_default();
+        sum.0 += lines;
+        sum.1 += amount;
+        match measure {
+            Measure::Ae => self.ae += amount,
+            Measure::Cp => self.cp += amount,
         }
     }
 
-    /// The input is over: its counts join the earlier ones.
-    fn next_input(&mut self) {
-        for (key, (n, first)) in self.local.drain() {
-            let entry = self.earlier.entry(key).or_insert((0, first));
-            entry.0 = entry.0.max(n);
-        }
+    /// The groups in the order of their values.
+    fn into_sorted(self) -> Vec<OutGroup> {
+        let codes = self.codes;
+        let mut groups: Vec<OutGroup> = self
+            .sums
+            .into_iter()
+            .map(|((group, measure, differing), (lines, amount))| OutGroup {
+                values: codes[group as usize].clone(),
+                measure,
+                differing: AxisSet::from_bits(differing),
+                lines,
+                amount,
+            })
+            .collect();
+        groups.par_sort_unstable_by(|a, b| {
+            (&a.values, a.measure, a.differing.bits()).cmp(&(
+                &b.values,
+                b.measure,
+                b.differing.bits(),
+            ))
+        });
+        groups
     }
 }
 
 pub(super) fn split(inputs: Vec<InputResult>) -> Split {
-    let mut seen = Seen {
-        earlier: HashMap::new(),
-        local: HashMap::new(),
-    };
-    let mut groups: HashMap<GroupKey, (u64, Decimal)> = HashMap::new();
+    let duplicates = find_duplicates(&inputs);
+    let mut groups = Groups::default();
     let mut out = Split {
         in_scope: Vec::new(),
         out_of_scope: Vec::new(),
@@ -70,37 +167,27 @@ pub(super) fn split(inputs: Vec<InputResult>) -> Split {
         out_ae: Decimal::ZERO,
         out_cp: Decimal::ZERO,
         rejections: Vec::new(),
-        duplicates: Vec::new(),
+        duplicates: Vec::with_capacity(duplicates.iter().map(Vec::len).sum()),
         counts: LineCounts::default(),
         input_counts: Vec::with_capacity(inputs.len()),
     };
-    let mut add_out = |out: &mut Split,
-                       values: [Option<String>; 5],
-                       measure: Measure,
-                       differing: AxisSet,
-                       amount: Decimal,
-                       lines: u64| {
-        let g = groups
-            .entry((values, measure, differing.bits()))
-            .or_default();
-        g.0 += lines;
-        g.1 += amount;
-        match measure {
-            Measure::Ae => out.out_ae += amount,
-            Measure::Cp => out.out_cp += amount,
-        }
-    };
     let any_slim = inputs.iter().any(|i| !i.slim.is_empty());
-    for input in inputs {
+    for (input, dups) in inputs.into_iter().zip(duplicates) {
         let mut counts = LineCounts {
             read: input.rows(),
             rejected: input.rejections.len() as u64,
+            duplicates: dups.len() as u64,
             ..LineCounts::default()
         };
-        for judged in input.judged {
+        let mut dups = dups.into_iter().peekable();
+        let mut duplicate_of = |at: usize| {
+            dups.next_if(|(d, _)| *d as usize == at)
+                .map(|(_, first)| first)
+        };
+        let judged_len = input.judged.len();
+        for (at, judged) in input.judged.into_iter().enumerate() {
             let line = &judged.line;
-            if let Some(first) = seen.duplicate_of(judged.key, line.origin) {
-                counts.duplicates += 1;
+            if let Some(first) = duplicate_of(at) {
                 out.duplicates.push(Duplicate {
                     origin: line.origin,
                     first,
@@ -112,31 +199,16 @@ pub(super) fn split(inputs: Vec<InputResult>) -> Split {
                 out.in_scope.push(judged);
             } else {
                 counts.out_of_scope += 1;
-                let values = [
-                    &line.centre_financier,
-                    &line.programme,
-                    &line.domaine_fonctionnel,
-                    &line.activite,
-                    &line.centre_cout,
-                ]
-                .map(|v| v.as_deref().map(str::to_string));
-                add_out(
-                    &mut out,
-                    values,
-                    line.measure,
-                    judged.differing,
-                    line.amount,
-                    1,
-                );
+                let group = groups.imputation(line.axis_codes_hash(), || line.axis_codes());
+                groups.add(group, line.measure, judged.differing, 1, line.amount);
                 out.out_of_scope.push(judged);
             }
         }
-        // Slim lines are summed by their input's group first: values are copied per group,
-        // not per line.
-        let mut local: HashMap<(u32, Measure, u8), (u64, Decimal)> = HashMap::new();
-        for slim in input.slim {
-            if let Some(first) = seen.duplicate_of(slim.key, slim.origin) {
-                counts.duplicates += 1;
+        // Slim lines are summed by their input's imputation first: values are copied per
+        // imputation, not per line.
+        let mut local: FxHashMap<(u32, Measure, u8), (u64, Decimal)> = FxHashMap::default();
+        for (at, slim) in input.slim.iter().enumerate() {
+            if let Some(first) = duplicate_of(judged_len + at) {
                 out.duplicates.push(Duplicate {
                     origin: slim.origin,
                     first,
@@ -152,18 +224,12 @@ pub(super) fn split(inputs: Vec<InputResult>) -> Split {
                 e.1 += slim.amount;
             }
         }
+        let mut input_groups = input.groups;
         for ((group, measure, differing), (lines, amount)) in local {
-            let values = input.groups[group as usize].clone();
-            add_out(
-                &mut out,
-                values,
-                measure,
-                AxisSet::from_bits(differing),
-                amount,
-                lines,
-            );
+            let (hash, codes) = &mut input_groups[group as usize];
+            let group = groups.imputation(*hash, || std::mem::take(codes));
+            groups.add(group, measure, AxisSet::from_bits(differing), lines, amount);
         }
-        seen.next_input();
         out.rejections.extend(input.rejections);
         out.counts.read += counts.read;
         out.counts.in_scope += counts.in_scope;
@@ -177,17 +243,70 @@ pub(super) fn split(inputs: Vec<InputResult>) -> Split {
         // Only the likely mis-imputations stay in detail: each is a finding.
         out.out_of_scope.retain(|j| j.agreeing.len() >= 2);
     }
-    let mut groups: Vec<(GroupKey, (u64, Decimal))> = groups.into_iter().collect();
-    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    out.groups = groups
-        .into_iter()
-        .map(|((values, measure, differing), (lines, amount))| OutGroup {
-            values,
-            measure,
-            differing: AxisSet::from_bits(differing),
-            lines,
-            amount,
-        })
-        .collect();
+    out.out_ae = groups.ae;
+    out.out_cp = groups.cp;
+    out.groups = groups.into_sorted();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reconcile::SlimLine;
+
+    /// An input of slim lines with these identities, rows from 2.
+    fn input(n: u32, keys: &[u128]) -> InputResult {
+        InputResult {
+            slim: keys
+                .iter()
+                .enumerate()
+                .map(|(i, &key)| SlimLine {
+                    origin: Origin {
+                        input: n,
+                        row: i as u64 + 2,
+                    },
+                    measure: Measure::Cp,
+                    amount: Decimal::ONE,
+                    key,
+                    group: 0,
+                    differing: AxisSet::default(),
+                })
+                .collect(),
+            groups: vec![(0, Default::default())],
+            ..InputResult::default()
+        }
+    }
+
+    #[test]
+    fn a_line_is_a_duplicate_while_an_earlier_input_had_as_many() {
+        let inputs = [
+            input(0, &[7, 7, 9]),
+            input(1, &[9, 7, 7, 7, 5]),
+            input(2, &[7, 7, 7, 7, 5, 9, 9]),
+        ];
+        let found = find_duplicates(&inputs);
+        let origin = |input, row| Origin { input, row };
+        // Input 0: nothing earlier. Input 1: two of its three 7s and its 9 were in
+        // input 0. Input 2: three 7s (input 1 had three), its 5, and one 9.
+        assert_eq!(found[0], []);
+        assert_eq!(
+            found[1],
+            [(0, origin(0, 4)), (1, origin(0, 2)), (2, origin(0, 2))]
+        );
+        assert_eq!(
+            found[2],
+            [
+                (0, origin(0, 2)),
+                (1, origin(0, 2)),
+                (2, origin(0, 2)),
+                (4, origin(1, 6)),
+                (5, origin(0, 4)),
+            ]
+        );
+        let split = split(inputs.to_vec());
+        assert_eq!(split.counts.duplicates, 8);
+        assert_eq!(split.counts.out_of_scope, 15 - 8);
+        assert_eq!(split.groups.len(), 1);
+        assert_eq!(split.groups[0].lines, 7);
+    }
 }

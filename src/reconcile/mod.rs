@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 
 use crate::classify::Judged;
 use crate::convention::Convention;
-use crate::model::{AxisSet, Measure, Origin, Rejection};
+use crate::model::{AxisCodes, AxisSet, Measure, Origin, Rejection};
 
 pub use aggregate::{Commitment, MonthRow, ProductYears, YearFigures};
 pub use findings::{Code, Finding, FollowUp, Severity, Target};
@@ -38,7 +38,7 @@ pub struct SlimLine {
 /// fonctionnel, activité, centre de coût), measure, and the axes that differ.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutGroup {
-    pub values: [Option<String>; 5],
+    pub values: AxisCodes,
     pub measure: Measure,
     pub differing: AxisSet,
     pub lines: u64,
@@ -54,8 +54,8 @@ pub struct InputResult {
     pub judged: Vec<Judged>,
     /// Out-of-scope lines past the detail budget (see `pipeline`).
     pub slim: Vec<SlimLine>,
-    /// The imputations `slim` lines point to.
-    pub groups: Vec<[Option<String>; 5]>,
+    /// The imputations `slim` lines point to, with their hash.
+    pub groups: Vec<(u128, AxisCodes)>,
     pub rejections: Vec<Rejection>,
     /// Amounts of the lines that left `normalize`, by measure: the conservation check's "in".
     pub ae_in: Decimal,
@@ -213,7 +213,10 @@ pub fn reconcile(
         c.cp_in += i.cp_in;
         c
     });
+    let started = std::time::Instant::now();
     let split = dedup::split(inputs);
+    crate::progress::trace("  doublons et regroupement", started);
+    let started = std::time::Instant::now();
     let (out_ae, out_cp) = (split.out_ae, split.out_cp);
     let lines = aggregate::attribute(split.in_scope);
     let mut rec = Reconciliation {
@@ -241,7 +244,10 @@ pub fn reconcile(
         .map(|c| c.remaining.max(Decimal::ZERO))
         .sum();
     rec.conservation = conservation_out(conservation_in, &rec, out_ae, out_cp);
+    crate::progress::trace("  sommes", started);
+    let started = std::time::Instant::now();
     rec.findings = rules::findings(convention, &rec);
+    crate::progress::trace("  règles", started);
     rec
 }
 
