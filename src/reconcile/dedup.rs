@@ -303,7 +303,7 @@ mod tests {
                 (5, origin(0, 4)),
             ]
         );
-        let split = split(inputs.to_vec());
+        let split = split(Vec::from(inputs));
         assert_eq!(split.counts.duplicates, 8);
         assert_eq!(split.counts.out_of_scope, 15 - 8);
         assert_eq!(split.groups.len(), 1);
