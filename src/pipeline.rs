@@ -9,15 +9,32 @@ use rayon::prelude::*;
 use crate::classify::{self, Judged};
 use crate::convention::Convention;
 use crate::error::{Error, InputError};
-use crate::ingest::{self, InputInfo, OpenedInput, record::RawRecord};
+use crate::ingest::{self, InputInfo, OpenedInput, Piece, RowStream, record::RawRecord};
 use crate::model::{AxisSet, Measure, Origin, Rejection};
 use crate::normalize::{self, FileContext, Gap, RowOutcome, date::parse_year};
 use crate::reconcile::{self, InputResult, OUT_OF_SCOPE_DETAIL_LIMIT, Reconciliation, SlimLine};
 use rust_decimal::Decimal;
 
-/// Rows normalised and classified together: large enough to keep every core busy, small
-/// enough that a national extract never sits whole in memory as raw text.
-const CHUNK_ROWS: usize = 16 * 1024;
+/// Pieces of an input (about half a mebibyte of CSV, or 4,096 worksheet rows each)
+/// judged together: enough to keep every core busy, few enough that a national extract
+/// never sits whole in memory as raw text.
+const PIECES_PER_BATCH: usize = 8;
+
+/// Appends the input's next pieces to `batch`, up to a batch, in the `spare` memory of
+/// spent pieces.
+fn read_batch(
+    rest: &mut RowStream,
+    batch: &mut Vec<Piece>,
+    spare: &mut Vec<Vec<u8>>,
+) -> Result<(), InputError> {
+    while batch.len() < PIECES_PER_BATCH {
+        match rest.next_piece(spare.pop().unwrap_or_default()) {
+            Some(piece) => batch.push(piece?),
+            None => break,
+        }
+    }
+    Ok(())
+}
 
 /// What a run needs, validated before the first input byte is read.
 #[derive(Debug, Clone)]
@@ -162,23 +179,43 @@ fn process(
         detail_budget,
         ..Stage::default()
     };
-    loop {
-        let mut ended = false;
-        while chunk.len() < CHUNK_ROWS {
-            match rest.next_row() {
-                Some(row) => chunk.push(row?),
-                None => {
-                    ended = true;
-                    break;
-                }
-            }
+    // The rows read so far go first; then pieces of the input, a batch at a time: while
+    // one batch is judged on every core, the next is read.
+    let mut batch = vec![Piece::Rows(chunk)];
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    read_batch(&mut rest, &mut batch, &mut spare)?;
+    while !batch.is_empty() {
+        // Whole batches go one way or the other, so that the choice never depends on
+        // threads.
+        let lines: u64 = batch.iter().map(Piece::lines).sum();
+        let detail = stage.detailed_out + lines <= stage.detail_budget;
+        let mut next = Vec::with_capacity(PIECES_PER_BATCH);
+        let mut spent = Vec::with_capacity(PIECES_PER_BATCH);
+        let (read, judged) = rayon::join(
+            || read_batch(&mut rest, &mut next, &mut spare),
+            || {
+                batch
+                    .into_par_iter()
+                    .map(|piece| {
+                        let (records, memory) = piece.records(&info)?;
+                        let judged: Vec<Judgement> = records
+                            .iter()
+                            .map(|r| judge_row(r, &ctx, checked_axes, convention, detail))
+                            .collect();
+                        Ok((records, judged, memory))
+                    })
+                    .collect::<Vec<Result<_, InputError>>>()
+            },
+        );
+        for piece in judged {
+            let (records, judged, memory) = piece?;
+            stage.absorb(&records, judged, &ctx);
+            progress.rows(records.len() as u64);
+            spent.push(memory);
         }
-        stage.absorb(&chunk, &ctx, checked_axes, convention);
-        progress.rows(chunk.len() as u64);
-        chunk.clear();
-        if ended {
-            break;
-        }
+        read?;
+        spare.extend(spent.into_iter().filter(|m| m.capacity() > 0));
+        batch = next;
     }
     let sha256 = rest.finish().map_err(|e| InputError {
         file: info.display.clone(),
@@ -293,19 +330,7 @@ fn judge_row(
 }
 
 impl Stage {
-    fn absorb(
-        &mut self,
-        chunk: &[RawRecord],
-        ctx: &FileContext,
-        checked: AxisSet,
-        convention: &Convention,
-    ) {
-        // Whole chunks go one way or the other, so that the choice never depends on threads.
-        let detail = self.detailed_out + chunk.len() as u64 <= self.detail_budget;
-        let judged: Vec<Judgement> = chunk
-            .par_iter()
-            .map(|record| judge_row(record, ctx, checked, convention, detail))
-            .collect();
+    fn absorb(&mut self, chunk: &[RawRecord], judged: Vec<Judgement>, ctx: &FileContext) {
         for (j, record) in judged.into_iter().zip(chunk) {
             match j {
                 Judgement::Blank => self.blank_rows += 1,

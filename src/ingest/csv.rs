@@ -221,6 +221,8 @@ pub struct CsvRecords<R> {
     buf: Vec<u8>,
     scratch: Vec<u8>,
     ends: Vec<usize>,
+    /// Bytes read past the last block's cut (block reading only).
+    pending: Vec<u8>,
 }
 
 impl<R: BufRead> CsvRecords<R> {
@@ -234,6 +236,7 @@ impl<R: BufRead> CsvRecords<R> {
             buf: Vec::with_capacity(1024),
             scratch: Vec::with_capacity(1024),
             ends: Vec::with_capacity(64),
+            pending: Vec::new(),
         }
     }
 
@@ -263,14 +266,7 @@ impl<R: BufRead> CsvRecords<R> {
                 None => (available.len(), false),
             };
             if self.buf.len() + take > MAX_RECORD_BYTES {
-                return Err(InputError::new(
-                    &self.file,
-                    format!(
-                        "ligne de plus de {} Mio : ce n'est pas un extrait Chorus (ou le fichier est corrompu)",
-                        MAX_RECORD_BYTES >> 20
-                    ),
-                )
-                .at_row(self.line + 1));
+                return Err(too_long(&self.file, self.line + 1));
             }
             self.buf.extend_from_slice(&available[..take]);
             self.reader.consume(take);
@@ -307,25 +303,228 @@ impl<R: BufRead> CsvRecords<R> {
                 }
             }
         }
-        let mut record = RawRecord::new(first_line);
-        let mut start = 0;
-        for (column, &end) in self.ends.iter().enumerate() {
-            let bytes = &self.scratch[start..end];
-            let text = self.encoding.decode(bytes).map_err(|at| InputError {
-                file: self.file.clone(),
-                sheet: None,
-                row: Some(first_line),
-                column: Some(format!("n° {}", column + 1)),
-                message: format!(
-                    "octets invalides pour l'encodage {} (octet {} du champ) : enregistrez le fichier en UTF-8",
-                    self.encoding.label(),
-                    at + 1
-                ),
-            })?;
-            record.push_text(&text);
-            start = end;
-        }
+        let record = decode_record(
+            &self.scratch,
+            &self.ends,
+            self.encoding,
+            &self.file,
+            first_line,
+        )?;
         Ok(Some(record))
+    }
+
+    /// The next block of whole records, cut at the last record boundary at or before
+    /// `target` bytes (further when a record is longer): the sequential part of reading a
+    /// CSV, a scan for line ends. The records are tokenised from blocks apart, in
+    /// parallel ([`Block::records`]). Cuts depend only on the file's bytes and `target`,
+    /// never on how reads return, so a run is the same every time. Once blocks are
+    /// read, rows are no longer read one by one.
+    ///
+    /// `buffer` is a spent block's, to be filled again: memory is reused rather than
+    /// asked of the system for every block.
+    pub fn next_block(
+        &mut self,
+        target: usize,
+        mut buffer: Vec<u8>,
+    ) -> Result<Option<Block>, InputError> {
+        let target = target.max(1);
+        buffer.clear();
+        buffer.extend_from_slice(&self.pending);
+        self.pending.clear();
+        let mut bytes = buffer;
+        let mut want = target;
+        loop {
+            let eof = self.fill(&mut bytes, want)?;
+            if bytes.is_empty() {
+                return Ok(None);
+            }
+            let cut = if eof {
+                Some(bytes.len())
+            } else {
+                self.last_boundary(&bytes[..want])
+            };
+            match cut {
+                Some(cut) if cut > 0 => {
+                    self.pending.extend_from_slice(&bytes[cut..]);
+                    bytes.truncate(cut);
+                    let first_line = self.line + 1;
+                    let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64
+                        + u64::from(!bytes.ends_with(b"\n"));
+                    self.line += lines;
+                    return Ok(Some(Block {
+                        bytes,
+                        first_line,
+                        lines,
+                    }));
+                }
+                _ if bytes.len() > MAX_RECORD_BYTES => {
+                    return Err(too_long(&self.file, self.line + 1));
+                }
+                // No whole record yet: read further.
+                _ => want = bytes.len() + target,
+            }
+        }
+    }
+
+    /// Reads into `bytes` until it holds `want` bytes or the input ends (true). Large
+    /// reads go straight from the file into `bytes`.
+    fn fill(&mut self, bytes: &mut Vec<u8>, want: usize) -> Result<bool, InputError> {
+        use std::io::Read;
+        while bytes.len() < want {
+            let asked = (want - bytes.len()) as u64;
+            match (&mut self.reader).take(asked).read_to_end(bytes) {
+                Ok(0) => return Ok(true),
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return Err(InputError::new(&self.file, crate::error::io_message(&e))
+                        .at_row(self.line + 1));
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// The end of the last whole record in `bytes` (0: none). A quote-all row never spans
+    /// lines; in the standard dialect a line with a quote may open a field that goes on.
+    fn last_boundary(&mut self, bytes: &[u8]) -> Option<usize> {
+        if self.dialect.quote_all {
+            return memchr::memrchr(b'\n', bytes).map(|p| p + 1);
+        }
+        let (mut start, mut pos, mut last) = (0, 0, None);
+        while let Some(p) = memchr(b'\n', &bytes[pos..]) {
+            let end = pos + p + 1;
+            let simple = start == pos && memchr(b'"', &bytes[pos..end]).is_none();
+            pos = end;
+            if simple
+                || split_fields(
+                    trim_eol(&bytes[start..end]),
+                    self.dialect,
+                    &mut self.scratch,
+                    &mut self.ends,
+                ) == Split::Complete
+            {
+                start = end;
+                last = Some(end);
+            }
+        }
+        last
+    }
+}
+
+fn too_long(file: &str, row: u64) -> InputError {
+    InputError::new(
+        file,
+        format!(
+            "ligne de plus de {} Mio : ce n'est pas un extrait Chorus (ou le fichier est corrompu)",
+            MAX_RECORD_BYTES >> 20
+        ),
+    )
+    .at_row(row)
+}
+
+/// A row's fields, tokenised into `scratch` (ends in `ends`), decoded into a record.
+fn decode_record(
+    scratch: &[u8],
+    ends: &[usize],
+    encoding: Encoding,
+    file: &str,
+    row: u64,
+) -> Result<RawRecord, InputError> {
+    let bad_bytes = |column: usize, at: usize| InputError {
+        file: file.to_string(),
+        sheet: None,
+        row: Some(row),
+        column: Some(format!("n° {}", column + 1)),
+        message: format!(
+            "octets invalides pour l'encodage {} (octet {} du champ) : enregistrez le fichier en UTF-8",
+            encoding.label(),
+            at + 1
+        ),
+    };
+    if encoding != Encoding::Windows1252 {
+        // UTF-8: the row is checked at once; the field at fault is named if it fails.
+        return match std::str::from_utf8(scratch) {
+            Ok(text) => Ok(RawRecord::from_fields(row, text, ends)),
+            Err(e) => {
+                let at = e.valid_up_to();
+                let column = ends.iter().position(|&end| end > at).unwrap_or(0);
+                let start = if column == 0 { 0 } else { ends[column - 1] };
+                Err(bad_bytes(column, at - start))
+            }
+        };
+    }
+    let mut record = RawRecord::new(row);
+    let mut start = 0;
+    for (column, &end) in ends.iter().enumerate() {
+        let text = encoding
+            .decode(&scratch[start..end])
+            .map_err(|at| bad_bytes(column, at))?;
+        record.push_text(&text);
+        start = end;
+    }
+    Ok(record)
+}
+
+/// Whole records cut from a CSV input, and the physical line the first one starts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    bytes: Vec<u8>,
+    first_line: u64,
+    lines: u64,
+}
+
+impl Block {
+    /// Physical lines in the block: at least its number of rows.
+    pub fn lines(&self) -> u64 {
+        self.lines
+    }
+
+    /// Its bytes, spent: to be given to [`CsvRecords::next_block`] again.
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    /// Its rows, tokenised and decoded as [`CsvRecords`] reads them one by one.
+    pub fn records(
+        &self,
+        dialect: Dialect,
+        encoding: Encoding,
+        file: &str,
+    ) -> Result<Vec<RawRecord>, InputError> {
+        let mut records = Vec::with_capacity(self.bytes.len() / 128);
+        let mut scratch = Vec::with_capacity(1024);
+        let mut ends = Vec::with_capacity(64);
+        let (mut line, mut start, mut pos) = (self.first_line, 0, 0);
+        let bytes = &self.bytes;
+        // Physical lines in the record being read.
+        let mut spanned = 0;
+        while pos < bytes.len() {
+            let end = memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |p| pos + p + 1);
+            pos = end;
+            spanned += 1;
+            let text = trim_eol(&bytes[start..end]);
+            if end - start > MAX_RECORD_BYTES {
+                return Err(too_long(file, line));
+            }
+            match split_fields(text, dialect, &mut scratch, &mut ends) {
+                Split::Complete => {
+                    records.push(decode_record(&scratch, &ends, encoding, file, line)?);
+                    line += spanned;
+                    spanned = 0;
+                    start = end;
+                }
+                Split::OpenQuote if end == bytes.len() => {
+                    return Err(InputError::new(
+                        file,
+                        "guillemet ouvert jamais refermé avant la fin du fichier",
+                    )
+                    .at_row(line));
+                }
+                Split::OpenQuote => {}
+            }
+        }
+        Ok(records)
     }
 }
 
@@ -508,6 +707,69 @@ mod fuzz {
                 }
                 let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
                 prop_assert!(rows <= lines);
+            }
+        }
+
+        #[test]
+        fn blocks_give_the_rows_read_one_by_one(
+            bytes in csvish(),
+            d in dialect(),
+            target in 1usize..96,
+            head in 0usize..4,
+        ) {
+            for encoding in [Encoding::Utf8, Encoding::Windows1252] {
+                let one_by_one: Vec<Result<RawRecord, Option<u64>>> =
+                    CsvRecords::new(bytes.as_slice(), d, encoding, "f.csv")
+                        .map(|r| r.map_err(|e| e.row))
+                        .collect();
+                // A few rows one by one (the header search), then blocks.
+                let mut reader = CsvRecords::new(bytes.as_slice(), d, encoding, "f.csv");
+                let mut by_blocks: Vec<Result<RawRecord, Option<u64>>> = Vec::new();
+                for _ in 0..head {
+                    match reader.next() {
+                        Some(r) => by_blocks.push(r.map_err(|e| e.row)),
+                        None => break,
+                    }
+                }
+                if !by_blocks.iter().any(Result::is_err) {
+                    let mut buffer = Vec::new();
+                    loop {
+                        match reader.next_block(target, std::mem::take(&mut buffer)) {
+                            Ok(Some(block)) => {
+                                let lines = block.lines();
+                                match block.records(d, encoding, "f.csv") {
+                                    Ok(rows) => {
+                                        prop_assert!(rows.len() as u64 <= lines);
+                                        by_blocks.extend(rows.into_iter().map(Ok));
+                                    }
+                                    Err(e) => {
+                                        by_blocks.push(Err(e.row));
+                                        break;
+                                    }
+                                }
+                                buffer = block.into_buffer();
+                            }
+                            Ok(None) => break,
+                            Err(e) => {
+                                by_blocks.push(Err(e.row));
+                                break;
+                            }
+                        }
+                    }
+                }
+                // The same rows; or, when reading fails (which stops the run), the same
+                // first error, the rows before it in its block being dropped.
+                let error = |rows: &[Result<RawRecord, Option<u64>>]| rows.iter().find_map(|r| r.clone().err());
+                prop_assert_eq!(error(&by_blocks), error(&one_by_one));
+                let ok = |rows: &[Result<RawRecord, Option<u64>>]| -> Vec<RawRecord> {
+                    rows.iter().map_while(|r| r.clone().ok()).collect()
+                };
+                let (blocks_ok, single_ok) = (ok(&by_blocks), ok(&one_by_one));
+                if error(&one_by_one).is_none() {
+                    prop_assert_eq!(blocks_ok, single_ok);
+                } else {
+                    prop_assert!(single_ok.starts_with(&blocks_ok));
+                }
             }
         }
 

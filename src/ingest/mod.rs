@@ -198,7 +198,62 @@ pub enum RowStream {
     },
 }
 
+/// Rows to be made ready apart from the others, on any core: whole CSV records as bytes,
+/// or worksheet rows already read.
+#[derive(Debug)]
+pub enum Piece {
+    Csv(csv::Block),
+    Rows(Vec<RawRecord>),
+}
+
+impl Piece {
+    /// At least its number of rows.
+    pub fn lines(&self) -> u64 {
+        match self {
+            Piece::Csv(block) => block.lines(),
+            Piece::Rows(rows) => rows.len() as u64,
+        }
+    }
+
+    /// Its rows, in order, and its memory once spent (to read the next piece into).
+    pub fn records(self, info: &InputInfo) -> Result<(Vec<RawRecord>, Vec<u8>), InputError> {
+        match (self, &info.format) {
+            (Piece::Csv(block), Format::Csv { dialect, encoding }) => {
+                let records = block.records(*dialect, *encoding, &info.display)?;
+                Ok((records, block.into_buffer()))
+            }
+            (Piece::Csv(_), Format::Workbook { .. }) => {
+                unreachable!("CSV bytes come only from CSV inputs")
+            }
+            (Piece::Rows(rows), _) => Ok((rows, Vec::new())),
+        }
+    }
+}
+
+/// CSV bytes per piece: a few thousand rows.
+const PIECE_BYTES: usize = 512 * 1024;
+/// Worksheet rows per piece.
+const PIECE_ROWS: usize = 4096;
+
 impl RowStream {
+    /// The next piece of the input, `None` at its end. Pieces are cut from the input's
+    /// content alone: the same file gives the same pieces on every run.
+    /// `spare` is a spent piece's memory, to be reused.
+    pub fn next_piece(&mut self, spare: Vec<u8>) -> Option<Result<Piece, InputError>> {
+        match self {
+            RowStream::Csv(records) => records
+                .next_block(PIECE_BYTES, spare)
+                .map(|b| b.map(Piece::Csv))
+                .transpose(),
+            RowStream::Sheet { sheet, next, .. } => {
+                let end = (*next + PIECE_ROWS).min(sheet.height());
+                let rows: Vec<RawRecord> = (*next..end).map(|i| sheet.record(i)).collect();
+                *next = end;
+                (!rows.is_empty()).then_some(Ok(Piece::Rows(rows)))
+            }
+        }
+    }
+
     pub fn next_row(&mut self) -> Option<Result<RawRecord, InputError>> {
         match self {
             RowStream::Csv(records) => records.next(),

@@ -63,6 +63,16 @@ impl RawRecord {
         record
     }
 
+    /// A row of text fields given as one text and the end of each field in it.
+    pub fn from_fields(row: u64, text: &str, ends: &[usize]) -> RawRecord {
+        RawRecord {
+            row,
+            text: text.to_string(),
+            ends: ends.iter().map(|&e| e as u32).collect(),
+            kinds: Vec::new(),
+        }
+    }
+
     pub fn push_text(&mut self, text: &str) {
         self.text.push_str(text);
         self.ends.push(self.text.len() as u32);
