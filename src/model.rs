@@ -112,18 +112,32 @@ pub type AxisCodes = [Option<CompactString>; 5];
 /// A hash of an imputation's values, equal for equal values (an absent value differs from
 /// an empty one): lines are grouped by it without copying their values.
 pub fn axis_codes_hash<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> u128 {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    // Imputations are short: written out on the stack, hashed in one pass.
+    let mut buf = [0u8; 256];
+    let mut len = 0;
+    let mut long: Option<Vec<u8>> = None;
     for value in values {
-        match value {
-            Some(v) => {
-                h.update(&[1]);
-                h.update(v.as_bytes());
+        // Each value as its presence and length, then its bytes: no two lists of values
+        // write the same bytes.
+        let bytes = value.map_or(&[][..], str::as_bytes);
+        let [a, b, c, d] = (bytes.len() as u32).to_le_bytes();
+        let head = [u8::from(value.is_some()), a, b, c, d];
+        for part in [&head[..], bytes] {
+            match &mut long {
+                Some(v) => v.extend_from_slice(part),
+                None if len + part.len() <= buf.len() => {
+                    buf[len..len + part.len()].copy_from_slice(part);
+                    len += part.len();
+                }
+                None => {
+                    let mut v = buf[..len].to_vec();
+                    v.extend_from_slice(part);
+                    long = Some(v);
+                }
             }
-            None => h.update(&[0]),
         }
-        h.update(&[0x1f]);
     }
-    h.digest128()
+    xxhash_rust::xxh3::xxh3_128(long.as_deref().unwrap_or(&buf[..len]))
 }
 
 /// Where a row came from: the input's index in the sorted input list and the row number

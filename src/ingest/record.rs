@@ -140,26 +140,33 @@ impl RawRecord {
     /// A 128-bit hash of the row's content (fields and their boundaries, typed cells),
     /// not of its row number: equal rows, equal hashes.
     pub fn content_hash(&self, salt: u64) -> u128 {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        h.update(self.text.as_bytes());
+        // The boundaries and typed cells fold into the seed of one pass over the text.
+        let mix = |h: u64, v: u64| (h.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+        let mut seed = mix(0x9e37_79b9_7f4a_7c15, salt);
         for end in &self.ends {
-            h.update(&end.to_le_bytes());
+            seed = mix(seed, u64::from(*end));
         }
         for (at, kind) in &self.kinds {
-            h.update(&at.to_le_bytes());
-            match kind {
-                Kind::Number(v) => h.update(&v.to_le_bytes()),
-                Kind::Date(d) => h.update(d.to_string().as_bytes()),
-                Kind::Error => h.update(b"#"),
-            }
+            seed = mix(seed, u64::from(*at));
+            seed = match kind {
+                Kind::Number(v) => mix(seed, v.to_bits()),
+                Kind::Date(d) => mix(seed, chrono::Datelike::num_days_from_ce(d) as u64),
+                Kind::Error => mix(seed, u64::MAX),
+            };
         }
-        h.update(&salt.to_le_bytes());
-        h.digest128()
+        xxhash_rust::xxh3::xxh3_128_with_seed(self.text.as_bytes(), seed)
     }
 
     /// True when every field is empty or whitespace.
     pub fn is_blank(&self) -> bool {
-        self.kinds.is_empty() && self.text.trim().is_empty()
+        // Cheap test first: this runs on every row.
+        self.kinds.is_empty()
+            && (self
+                .text
+                .bytes()
+                .next()
+                .is_none_or(|b| b.is_ascii_whitespace() || b >= 0x80))
+            && self.text.trim().is_empty()
     }
 }
 

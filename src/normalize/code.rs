@@ -213,11 +213,11 @@ pub fn clean_code(s: &str) -> Option<String> {
 /// Programme code: digits are left-padded with zeros to 4 (`174` → `0174`, `174.0` → `0174`;
 /// extra leading zeros beyond 4 digits are removed: `00174` → `0174`). Non-numeric codes
 /// are returned cleaned as-is.
-pub fn normalize_programme(s: &str) -> Option<String> {
+pub fn normalize_programme(s: &str) -> Option<compact_str::CompactString> {
     let c = clean_code_str(s)?;
     let d = strip_zero_fraction(c);
     if !is_all_digits(d) {
-        return Some(c.to_owned());
+        return Some(c.into());
     }
     let extra_zeros = d
         .bytes()
@@ -225,7 +225,14 @@ pub fn normalize_programme(s: &str) -> Option<String> {
         .take_while(|&b| b == b'0')
         .count();
     // Leading ASCII zeros are single bytes, so this is a char boundary.
-    Some(left_pad_zeros(&d[extra_zeros..], 4))
+    let digits = &d[extra_zeros..];
+    let mut out = compact_str::CompactString::default();
+    out.extend(std::iter::repeat_n(
+        '0',
+        4usize.saturating_sub(digits.len()),
+    ));
+    out.push_str(digits);
+    Some(out)
 }
 
 /// Numeric identifier possibly damaged by Excel/float conversion: `2103105755.0` →

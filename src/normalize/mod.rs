@@ -100,7 +100,7 @@ pub fn normalize(record: &RawRecord, ctx: &FileContext) -> RowOutcome {
 #[derive(Debug, Clone, Default)]
 pub struct AxisValues<'r> {
     pub centre_financier: Option<&'r str>,
-    pub programme: Option<String>,
+    pub programme: Option<CompactString>,
     pub domaine_fonctionnel: Option<&'r str>,
     pub activite: Option<&'r str>,
     pub centre_cout: Option<&'r str>,
@@ -183,8 +183,12 @@ pub fn movements_only(
 fn is_subtotal(record: &RawRecord) -> bool {
     (0..record.len().min(8)).any(|i| {
         record.get(i).and_then(Field::as_text).is_some_and(|t| {
-            let t = t.trim();
             // Cheap test first: this runs on every row.
+            let first = t.bytes().find(|b| !b.is_ascii_whitespace());
+            if !matches!(first, Some(b'R' | b'r' | b'T' | b't' | 0x80..)) {
+                return false;
+            }
+            let t = t.trim();
             (5..=24).contains(&t.len()) && matches!(t.as_bytes()[0], b'R' | b'r' | b'T' | b't') && {
                 let f = code::fold(t);
                 f == "RESULTAT" || f == "RESULTAT GLOBAL" || f == "TOTAL" || f == "TOTAL GENERAL"
@@ -360,8 +364,7 @@ fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<Option<Vec<Line>
         amount: Decimal::ZERO,
         carried: Decimal::ZERO,
         programme: text(record, ctx, FieldId::Programme)?
-            .and_then(|t| code::normalize_programme(&t))
-            .map(CompactString::from),
+            .and_then(|t| code::normalize_programme(&t)),
         centre_financier: code_of(record, ctx, FieldId::CentreFinancier)?,
         domaine_fonctionnel: code_of(record, ctx, FieldId::DomaineFonctionnel)?,
         activite: code_of(record, ctx, FieldId::Activite)?,

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
+
 use chrono::Datelike;
 use rust_decimal::Decimal;
 
@@ -16,7 +18,7 @@ use crate::model::Measure;
 /// an EJ's lines point to several products, the first in the convention's order wins, so
 /// the attribution never depends on the order of rows or inputs.
 pub(super) fn attribute(lines: Vec<Judged>) -> Vec<ScopedLine> {
-    let mut by_ej: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_ej: FxHashMap<&str, usize> = FxHashMap::default();
     for j in &lines {
         if let (Some(ej), Some(p)) = (j.line.ej.as_deref(), j.own_product) {
             by_ej
@@ -44,8 +46,8 @@ pub(super) fn attribute(lines: Vec<Judged>) -> Vec<ScopedLine> {
 }
 
 /// The year each EJ was created: its replication date, else its first positive AE line.
-pub(super) fn ej_first_years(lines: &[ScopedLine]) -> BTreeMap<&str, i32> {
-    let mut years: BTreeMap<&str, i32> = BTreeMap::new();
+pub(super) fn ej_first_years(lines: &[ScopedLine]) -> FxHashMap<&str, i32> {
+    let mut years: FxHashMap<&str, i32> = FxHashMap::default();
     for l in lines {
         let line = &l.judged.line;
         let (Some(ej), true) = (line.ej.as_deref(), line.measure == Measure::Ae) else {
@@ -219,17 +221,16 @@ pub struct Commitment {
     /// AE net + carried − CP (may be negative: `CP_SUPERIEUR_AE`).
     pub remaining: Decimal,
     pub lines: usize,
-    /// Indexes of its lines in `Reconciliation::lines`.
-    pub line_indexes: Vec<usize>,
+    /// Index of its first line in `Reconciliation::lines`.
+    pub first_line: usize,
     supplier_from_ae: bool,
 }
 
 pub(super) fn commitments(lines: &[ScopedLine]) -> Vec<Commitment> {
-    let mut by_ej: BTreeMap<&str, Commitment> = BTreeMap::new();
-    // Per EJ: the first year of its AE lines, and the bascule with the first year it is
-    // carried into.
-    let mut first_ae_year: BTreeMap<&str, i32> = BTreeMap::new();
-    let mut carried: BTreeMap<&str, (i32, Decimal)> = BTreeMap::new();
+    let mut index: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut list: Vec<Commitment> = Vec::new();
+    let mut first_ae_year: FxHashMap<&str, i32> = FxHashMap::default();
+    let mut carried: FxHashMap<&str, (i32, Decimal)> = FxHashMap::default();
     for l in lines {
         let line = &l.judged.line;
         if let (Some(ej), Measure::Ae) = (line.ej.as_deref(), line.measure) {
@@ -249,28 +250,30 @@ pub(super) fn commitments(lines: &[ScopedLine]) -> Vec<Commitment> {
         let Some(ej) = line.ej.as_deref() else {
             continue;
         };
-        let c = by_ej.entry(ej).or_insert_with(|| Commitment {
-            ej: ej.to_string(),
-            product: None,
-            supplier: None,
-            ae_net: Decimal::ZERO,
-            carried: Decimal::ZERO,
-            cp: Decimal::ZERO,
-            remaining: Decimal::ZERO,
-            lines: 0,
-            line_indexes: Vec::new(),
-            supplier_from_ae: false,
+        let at = *index.entry(ej).or_insert_with(|| {
+            list.push(Commitment {
+                ej: ej.to_string(),
+                product: None,
+                supplier: None,
+                ae_net: Decimal::ZERO,
+                carried: Decimal::ZERO,
+                cp: Decimal::ZERO,
+                remaining: Decimal::ZERO,
+                lines: 0,
+                first_line: i,
+                supplier_from_ae: false,
+            });
+            list.len() - 1
         });
+        let c = &mut list[at];
         match line.measure {
             Measure::Ae => c.ae_net += line.amount,
             Measure::Cp => c.cp += line.amount,
         }
-        // Lowest product index: independent of row order, like the attribution itself.
         c.product = match (c.product, l.product) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        // The commitment's supplier (first AE line) names the EJ better than a payee.
         if line.fournisseur.is_some()
             && (c.supplier.is_none() || line.measure == Measure::Ae && !c.supplier_from_ae)
         {
@@ -278,20 +281,17 @@ pub(super) fn commitments(lines: &[ScopedLine]) -> Vec<Commitment> {
             c.supplier_from_ae = line.measure == Measure::Ae;
         }
         c.lines += 1;
-        c.line_indexes.push(i);
     }
-    by_ej
-        .into_values()
-        .map(|mut c| {
-            if let Some((year, amount)) = carried.get(c.ej.as_str()) {
-                let earlier_ae_in_inputs =
-                    first_ae_year.get(c.ej.as_str()).is_some_and(|y| y < year);
-                if !earlier_ae_in_inputs {
-                    c.carried = *amount;
-                }
+    for c in &mut list {
+        if let Some((year, amount)) = carried.get(c.ej.as_str()) {
+            let earlier_ae_in_inputs = first_ae_year.get(c.ej.as_str()).is_some_and(|y| y < year);
+            if !earlier_ae_in_inputs {
+                c.carried = *amount;
             }
-            c.remaining = c.ae_net + c.carried - c.cp;
-            c
-        })
-        .collect()
+        }
+        c.remaining = c.ae_net + c.carried - c.cp;
+    }
+    // EJ numbers are distinct: the order is the same whatever the order of the map.
+    list.sort_unstable_by(|a, b| a.ej.cmp(&b.ej));
+    list
 }

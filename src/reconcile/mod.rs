@@ -219,12 +219,27 @@ pub fn reconcile(
     let started = std::time::Instant::now();
     let (out_ae, out_cp) = (split.out_ae, split.out_cp);
     let lines = aggregate::attribute(split.in_scope);
+    // The sums are independent of each other: each on its own core.
+    let ((totals, products), (months, commitments)) = rayon::join(
+        || {
+            rayon::join(
+                || aggregate::totals(convention, &lines),
+                || aggregate::product_years(convention, &lines),
+            )
+        },
+        || {
+            rayon::join(
+                || aggregate::months(&lines),
+                || aggregate::commitments(&lines),
+            )
+        },
+    );
     let mut rec = Reconciliation {
         as_of,
-        totals: aggregate::totals(convention, &lines),
-        products: aggregate::product_years(convention, &lines),
-        months: aggregate::months(&lines),
-        commitments: aggregate::commitments(&lines),
+        totals,
+        products,
+        months,
+        commitments,
         lines,
         out_of_scope: split.out_of_scope,
         out_of_scope_groups: split.groups,

@@ -90,7 +90,7 @@ fn line_findings(
     c: &Convention,
     l: &ScopedLine,
     i: usize,
-    ej_years: &BTreeMap<&str, i32>,
+    ej_years: &rustc_hash::FxHashMap<&str, i32>,
     out: &mut Vec<Finding>,
 ) {
     let line = &l.judged.line;
@@ -259,13 +259,13 @@ fn payments_above_commitments(rec: &Reconciliation, out: &mut Vec<Finding>) {
     for c in &rec.commitments {
         let committed = c.ae_net + c.carried;
         if c.cp > committed {
-            let first = c.line_indexes.first().map(|i| &rec.lines[*i]);
+            let first = rec.lines.get(c.first_line);
             out.push(Finding {
                 origin: first.map(|l| l.judged.line.origin),
                 ej: Some(c.ej.clone()),
                 amount: Some(c.cp - committed),
                 product: c.product,
-                target: c.line_indexes.first().map(|i| Target::Line(*i)),
+                target: Some(Target::Line(c.first_line)),
                 ..Finding::new(
                     Code::CpSuperieurAe,
                     format!(
