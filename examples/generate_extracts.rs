@@ -12,6 +12,9 @@
 //! rates: retraits, titre 2, partial imputations, payments without EJ, unattributed lines.
 //! The other lines use a pool of imputations (a tenth of the lines, at least 1,000), as a
 //! national file's lines share the State's referentials.
+//!
+//! With `--bowebi` first, it writes a BO Webi INF-BUD-53 workbook of that many rows
+//! instead (`generate_bowebi`).
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -446,6 +449,121 @@ pub fn generate(lines: u64, share: f64, seed: u64, dir: &Path) -> std::io::Resul
     }
     first.flush()?;
     second.flush()?;
+    std::fs::write(dir.join("attendu.json"), expected_json(&e))?;
+    Ok(e)
+}
+
+/// A BO Webi INF-BUD-53 workbook (`bowebi_INFBUD53_2020.xlsx`, layout `infbud53-bowebi`)
+/// of `rows` rows, half postes of EJ (engagé (b), bascule (a) on one in twenty, b − a),
+/// half payments (montant payé), `share` of them on the convention's imputation; numbers
+/// and dates as typed cells, as BO writes them. Writes `attendu.json` beside it.
+pub fn generate_bowebi(
+    rows: u64,
+    share: f64,
+    seed: u64,
+    dir: &Path,
+) -> Result<Expected, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    std::fs::create_dir_all(dir)?;
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let pool = Imputations::new((rows / 10).max(1000), &mut rng);
+    let mut e = Expected::default();
+    let mut book = Workbook::new();
+    let date_format = Format::new().set_num_format("dd/mm/yyyy");
+    let sheet = book.add_worksheet_with_constant_memory()?;
+    sheet.set_name("INFBUD53")?;
+    let header = [
+        "Centre financier",
+        "Domaine fonctionnel",
+        "Centre de coûts",
+        "Référentiel de programmation",
+        "N°EJ (Bon de commande / Marché / Convention / Subvention...)",
+        "N° poste EJ",
+        "N° DP",
+        "Date de dernière opération sur la DP",
+        "Fournisseur titulaire principal (EJ)",
+        "Axe ministériel 2",
+        "Exercice comptable",
+        "Montant TOTAL engagé (b)",
+        "Bascule des EJ non soldés (EJ années antérieures) (a)",
+        "Montant EJ engagés Année en cours (= b - a)",
+        "Montant payé (Virement effectué au fournisseur)",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h)?;
+    }
+    for i in 0..rows {
+        let r = i as u32 + 1;
+        let in_scope = rng.chance(share);
+        let [_, cf, df, act, cc] = pool.draw(&mut rng);
+        let (cf, df, act, cc) = if in_scope {
+            (
+                ELAB[0].to_string(),
+                ELAB[1].to_string(),
+                ELAB[2].to_string(),
+                ELAB[3].to_string(),
+            )
+        } else {
+            (cf, df, act, cc)
+        };
+        for (c, v) in [cf, df, cc, act].iter().enumerate() {
+            let v = if c == 1 {
+                v.clone()
+            } else {
+                format!("BG00/{v}")
+            };
+            sheet.write_string(r, c as u16, &v)?;
+        }
+        let ej = 2_100_000_000 + i / 2;
+        sheet.write_number(r, 4, ej as f64)?;
+        sheet.write_string(r, 5, "1")?;
+        let axe2 = ["POTENTIEL", "CARBURE", "DIVERS"][rng.below(3) as usize];
+        sheet.write_string(r, 8, SUPPLIERS[rng.below(4) as usize])?;
+        sheet.write_string(r, 9, axe2)?;
+        sheet.write_string(r, 10, "2020")?;
+        e.read += 1;
+        if in_scope {
+            e.in_scope += 1;
+        } else {
+            e.out_of_scope += 1;
+        }
+        if i % 2 == 0 {
+            // A poste of EJ: b, a, b - a.
+            sheet.write_string(r, 6, "#")?;
+            let new = (rng.below(5_000_000) + 100) as i64;
+            let carried = if rng.chance(0.05) {
+                (rng.below(1_000_000) + 100) as i64
+            } else {
+                0
+            };
+            sheet.write_number(r, 11, (new + carried) as f64 / 100.0)?;
+            sheet.write_number(r, 12, carried as f64 / 100.0)?;
+            sheet.write_number(r, 13, new as f64 / 100.0)?;
+            if in_scope {
+                e.ae_consumed_cents += new;
+            }
+        } else {
+            // A payment.
+            sheet.write_number(r, 6, (100_000_000 + i) as f64)?;
+            let date =
+                ExcelDateTime::from_ymd(2020, rng.below(12) as u8 + 1, rng.below(28) as u8 + 1)?;
+            sheet.write_datetime_with_format(r, 7, &date, &date_format)?;
+            let paid = (rng.below(200_000) + 100) as i64;
+            sheet.write_number(r, 14, paid as f64 / 100.0)?;
+            if in_scope {
+                e.cp_consumed_cents += paid;
+            }
+        }
+    }
+    let path = dir.join("bowebi_INFBUD53_2020.xlsx");
+    book.save(&path)?;
+    e.bytes = std::fs::metadata(&path)?.len();
+    std::fs::write(dir.join("attendu.json"), expected_json(&e))?;
+    Ok(e)
+}
+
+/// What the tool must find, as `attendu.json`.
+pub fn expected_json(e: &Expected) -> String {
     let mut json = String::new();
     let _ = write!(
         json,
@@ -461,8 +579,7 @@ pub fn generate(lines: u64, share: f64, seed: u64, dir: &Path) -> std::io::Resul
         e.partial,
         e.bytes
     );
-    std::fs::write(dir.join("attendu.json"), json)?;
-    Ok(e)
+    json
 }
 
 /// `-1234` cents -> `-12.34`.
@@ -476,8 +593,12 @@ pub fn cents_text(cents: i64) -> String {
 }
 
 #[allow(dead_code)]
-fn main() -> std::io::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let bowebi = args.first().is_some_and(|a| a == "--bowebi");
+    if bowebi {
+        args.remove(0);
+    }
     let lines = args.first().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let share = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(0.2);
     let seed = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(42);
@@ -485,7 +606,11 @@ fn main() -> std::io::Result<()> {
         .get(3)
         .map(String::as_str)
         .unwrap_or("/tmp/chorus-bench");
-    let e = generate(lines, share, seed, Path::new(dir))?;
+    let e = if bowebi {
+        generate_bowebi(lines, share, seed, Path::new(dir))?
+    } else {
+        generate(lines, share, seed, Path::new(dir))?
+    };
     eprintln!(
         "{dir} : {} lignes, {} octets ; attendu : {e:?}",
         e.read, e.bytes

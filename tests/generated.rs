@@ -72,3 +72,45 @@ fn totals_match_the_generators_expectation() {
         assert_eq!(s["conservation"]["holds"], true);
     }
 }
+
+#[test]
+fn a_bo_webi_workbook_gives_the_generators_totals() {
+    // Past a piece of 4,096 rows, so that a worksheet is read in several pieces.
+    let dir = tempfile::tempdir().unwrap();
+    let expected = generate_extracts::generate_bowebi(9_000, 0.3, 5, dir.path()).unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let r = run(
+        &out,
+        &[
+            "reconcile",
+            "..",
+            "--as-of",
+            "2020-12-31",
+            "-q",
+            "-j",
+            "2",
+            "--fail-on",
+            "never",
+            "-o",
+            "r.xlsx",
+            "--summary",
+            "-",
+        ],
+    );
+    r.expect_code(0);
+    let s: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let lines = &s["lines"];
+    assert_eq!(lines["read"], expected.read, "{lines}");
+    assert_eq!(lines["in_scope"], expected.in_scope, "{lines}");
+    assert_eq!(lines["out_of_scope"], expected.out_of_scope, "{lines}");
+    assert_eq!(
+        s["totals"]["ae_consumed"],
+        generate_extracts::cents_text(expected.ae_consumed_cents)
+    );
+    assert_eq!(
+        s["totals"]["cp_consumed"],
+        generate_extracts::cents_text(expected.cp_consumed_cents)
+    );
+    assert_eq!(s["conservation"]["holds"], true);
+}

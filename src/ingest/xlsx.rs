@@ -50,9 +50,13 @@ impl Sheet {
     pub fn record(&self, i: usize) -> RawRecord {
         let (first_row, _) = self.range.start().unwrap_or((0, 0));
         let mut record = RawRecord::new(u64::from(first_row) + i as u64 + 1);
-        if let Some(row) = self.range.rows().nth(i) {
-            for cell in row {
-                push_cell(&mut record, cell);
+        // By position: iterating the rows up to `i` made reading a sheet quadratic.
+        if i < self.range.height() {
+            for column in 0..self.range.width() {
+                push_cell(
+                    &mut record,
+                    self.range.get((i, column)).unwrap_or(&Data::Empty),
+                );
             }
         }
         record
