@@ -3,11 +3,13 @@
 # beside the parsing floor measured in the same run (see README, « Performances »).
 #
 #   bash benches/run.sh [SIZES...]        default sizes: 10000 100000 1000000
+#   BOWEBI_ROWS=100000 (default; 0 to skip): a BO Webi INF-BUD-53 workbook of that many rows
 #
 # For each size N: N commitments + N payments (two payment files overlapping by a tenth),
 # 20 % in scope. Measures, with /usr/bin/time: the floor (`examples/floor.rs`), `check`
 # with --jobs 1 and 2, and the whole `reconcile` (workbook included) with --jobs 2; checks
-# the totals against the generator's own expectation; prints a Markdown table.
+# the totals against the generator's own expectation; prints a Markdown table, then the
+# same for one BO Webi workbook. Stage timings: `CHORUS_RECON_TRACE=1` on any run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("${@:-10000 100000 1000000}")
@@ -48,3 +50,29 @@ mb, f, c1, c2, r2, rss, lines = float(mb), float(f), float(c1), float(c2), float
 print(f"| {int(n):,} + {int(n):,} | {mb:.0f} | {f:.2f} s | {c1:.2f} s | {c2:.2f} s | {c2 / max(f, 1e-3):.1f} | {lines / max(c2, 1e-3):,.0f} | {mb / max(c2, 1e-3):.0f} | {r2:.2f} s | {rss / 1024:.0f} Mo | {c1 / max(c2, 1e-3):.2f} | {ok} |".replace(",", " "))
 PY
 done
+rows=${BOWEBI_ROWS:-100000}
+if [ "$rows" -gt 0 ]; then
+  dir="$work/bowebi-$rows"
+  if [ ! -f "$dir/attendu.json" ]; then
+    target/release/examples/generate_extracts --bowebi "$rows" 0.2 42 "$dir" 2> /dev/null
+  fi
+  mb=$(du -cm "$dir"/*.xlsx | tail -1 | cut -f1)
+  read -r c2 crss < <(measure check "$bin" check "$dir" -q -j 2 --as-of 2020-12-31)
+  read -r r2 rss < <(measure reconcile "$bin" reconcile "$dir" -q -j 2 --as-of 2020-12-31 --fail-on never -o "$work/r-bowebi.xlsx" --summary "$work/r-bowebi.json")
+  ok=$(python3 - "$dir/attendu.json" "$work/r-bowebi.json" <<'PY'
+import json, sys
+e, s = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+same = e["lines"] == s["lines"] and all(e["totals"][k] == s["totals"][k] for k in e["totals"])
+print("conformes" if same else "ÉCART")
+PY
+)
+  echo
+  echo "| classeur BO Webi (lignes) | Mo | check -j2 | lignes/s | reconcile -j2 | RSS max | totaux |"
+  echo "|---|---|---|---|---|---|---|"
+  python3 - "$rows" "$mb" "$c2" "$r2" "$rss" "$ok" <<'PY'
+import sys
+n, mb, c2, r2, rss, ok = sys.argv[1:]
+n, c2, r2, rss = int(n), float(c2), float(r2), int(rss)
+print(f"| {n:,} | {mb} | {c2:.2f} s | {n / max(c2, 1e-3):,.0f} | {r2:.2f} s | {rss / 1024:.0f} Mo | {ok} |".replace(",", " "))
+PY
+fi

@@ -62,6 +62,16 @@ impl Progress for TerminalProgress {
 pub fn trace(stage: &str, since: std::time::Instant) {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     if *ON.get_or_init(|| std::env::var_os("CHORUS_RECON_TRACE").is_some()) {
-        eprintln!("[trace] {stage} : {:.3} s", since.elapsed().as_secs_f64());
+        // Resident memory now, from /proc (Linux): where the peak is reached.
+        let rss_mb = std::fs::read_to_string("/proc/self/statm")
+            .ok()
+            .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .map_or(String::new(), |pages| {
+                format!(", {} Mo résidents", (pages * 4096) >> 20)
+            });
+        eprintln!(
+            "[trace] {stage} : {:.3} s{rss_mb}",
+            since.elapsed().as_secs_f64()
+        );
     }
 }

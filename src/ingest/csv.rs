@@ -106,7 +106,7 @@ enum Split {
 
 /// Splits `line` (without its final line terminator) into fields. Field bytes go into
 /// `scratch`, the end offset of each field into `ends`.
-fn split_fields(line: &[u8], d: Dialect, scratch: &mut Vec<u8>, ends: &mut Vec<usize>) -> Split {
+fn split_fields(line: &[u8], d: Dialect, scratch: &mut Vec<u8>, ends: &mut Vec<u32>) -> Split {
     scratch.clear();
     ends.clear();
     let sep = d.separator;
@@ -121,7 +121,7 @@ fn split_fields(line: &[u8], d: Dialect, scratch: &mut Vec<u8>, ends: &mut Vec<u
                         return Split::OpenQuote;
                     }
                     scratch.extend_from_slice(&line[i..]);
-                    ends.push(scratch.len());
+                    ends.push(scratch.len() as u32);
                     return Split::Complete;
                 };
                 scratch.extend_from_slice(&line[i..q]);
@@ -163,14 +163,14 @@ fn split_fields(line: &[u8], d: Dialect, scratch: &mut Vec<u8>, ends: &mut Vec<u
                     }
                 }
             }
-            ends.push(scratch.len());
+            ends.push(scratch.len() as u32);
             // After a closing quote: the separator, or the end of the line.
             if i >= line.len() {
                 return Split::Complete;
             }
             i += 1; // the separator
             if i == line.len() {
-                ends.push(scratch.len());
+                ends.push(scratch.len() as u32);
                 return Split::Complete;
             }
         } else {
@@ -178,16 +178,16 @@ fn split_fields(line: &[u8], d: Dialect, scratch: &mut Vec<u8>, ends: &mut Vec<u
             match memchr(sep, rest) {
                 Some(p) => {
                     scratch.extend_from_slice(&rest[..p]);
-                    ends.push(scratch.len());
+                    ends.push(scratch.len() as u32);
                     i += p + 1;
                     if i == line.len() {
-                        ends.push(scratch.len());
+                        ends.push(scratch.len() as u32);
                         return Split::Complete;
                     }
                 }
                 None => {
                     scratch.extend_from_slice(rest);
-                    ends.push(scratch.len());
+                    ends.push(scratch.len() as u32);
                     return Split::Complete;
                 }
             }
@@ -220,7 +220,7 @@ pub struct CsvRecords<R> {
     line: u64,
     buf: Vec<u8>,
     scratch: Vec<u8>,
-    ends: Vec<usize>,
+    ends: Vec<u32>,
     /// Bytes read past the last block's cut (block reading only).
     pending: Vec<u8>,
 }
@@ -304,8 +304,8 @@ impl<R: BufRead> CsvRecords<R> {
             }
         }
         let record = decode_record(
-            &self.scratch,
-            &self.ends,
+            self.scratch.clone(),
+            self.ends.clone(),
             self.encoding,
             &self.file,
             first_line,
@@ -423,10 +423,11 @@ fn too_long(file: &str, row: u64) -> InputError {
     .at_row(row)
 }
 
-/// A row's fields, tokenised into `scratch` (ends in `ends`), decoded into a record.
+/// A row's fields, tokenised into `scratch` (ends in `ends`), decoded into a record: a
+/// UTF-8 row keeps its bytes and ends as they are.
 fn decode_record(
-    scratch: &[u8],
-    ends: &[usize],
+    scratch: Vec<u8>,
+    ends: Vec<u32>,
     encoding: Encoding,
     file: &str,
     row: u64,
@@ -444,12 +445,16 @@ fn decode_record(
     };
     if encoding != Encoding::Windows1252 {
         // UTF-8: the row is checked at once; the field at fault is named if it fails.
-        return match std::str::from_utf8(scratch) {
-            Ok(text) => Ok(RawRecord::from_fields(row, text, ends)),
+        return match String::from_utf8(scratch) {
+            Ok(text) => Ok(RawRecord::from_parts(row, text, ends)),
             Err(e) => {
-                let at = e.valid_up_to();
-                let column = ends.iter().position(|&end| end > at).unwrap_or(0);
-                let start = if column == 0 { 0 } else { ends[column - 1] };
+                let at = e.utf8_error().valid_up_to();
+                let column = ends.iter().position(|&end| end as usize > at).unwrap_or(0);
+                let start = if column == 0 {
+                    0
+                } else {
+                    ends[column - 1] as usize
+                };
                 Err(bad_bytes(column, at - start))
             }
         };
@@ -458,10 +463,10 @@ fn decode_record(
     let mut start = 0;
     for (column, &end) in ends.iter().enumerate() {
         let text = encoding
-            .decode(&scratch[start..end])
+            .decode(&scratch[start..end as usize])
             .map_err(|at| bad_bytes(column, at))?;
         record.push_text(&text);
-        start = end;
+        start = end as usize;
     }
     Ok(record)
 }
@@ -493,8 +498,10 @@ impl Block {
         file: &str,
     ) -> Result<Vec<RawRecord>, InputError> {
         let mut records = Vec::with_capacity(self.bytes.len() / 128);
-        let mut scratch = Vec::with_capacity(1024);
-        let mut ends = Vec::with_capacity(64);
+        // Each row's fields go straight into the memory its record keeps.
+        let mut fields = 32;
+        let mut scratch = Vec::new();
+        let mut ends = Vec::new();
         let (mut line, mut start, mut pos) = (self.first_line, 0, 0);
         let bytes = &self.bytes;
         // Physical lines in the record being read.
@@ -507,9 +514,16 @@ impl Block {
             if end - start > MAX_RECORD_BYTES {
                 return Err(too_long(file, line));
             }
+            if spanned == 1 {
+                scratch = Vec::with_capacity(text.len());
+                ends = Vec::with_capacity(fields);
+            }
             match split_fields(text, dialect, &mut scratch, &mut ends) {
                 Split::Complete => {
-                    records.push(decode_record(&scratch, &ends, encoding, file, line)?);
+                    fields = ends.len();
+                    let (row_text, row_ends) =
+                        (std::mem::take(&mut scratch), std::mem::take(&mut ends));
+                    records.push(decode_record(row_text, row_ends, encoding, file, line)?);
                     line += spanned;
                     spanned = 0;
                     start = end;
@@ -550,6 +564,7 @@ mod tests {
         let mut start = 0;
         ends.iter()
             .map(|&e| {
+                let e = e as usize;
                 let s = String::from_utf8(scratch[start..e].to_vec()).unwrap();
                 start = e;
                 s
@@ -787,6 +802,7 @@ mod fuzz {
             prop_assert_eq!(split_fields(line.as_bytes(), d, &mut scratch, &mut ends), Split::Complete);
             let mut start = 0;
             let got: Vec<String> = ends.iter().map(|&e| {
+                let e = e as usize;
                 let s = String::from_utf8(scratch[start..e].to_vec()).unwrap();
                 start = e;
                 s

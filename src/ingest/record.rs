@@ -64,11 +64,11 @@ impl RawRecord {
     }
 
     /// A row of text fields given as one text and the end of each field in it.
-    pub fn from_fields(row: u64, text: &str, ends: &[usize]) -> RawRecord {
+    pub fn from_parts(row: u64, text: String, ends: Vec<u32>) -> RawRecord {
         RawRecord {
             row,
-            text: text.to_string(),
-            ends: ends.iter().map(|&e| e as u32).collect(),
+            text,
+            ends,
             kinds: Vec::new(),
         }
     }
