@@ -179,6 +179,7 @@ fn process(
         detail_budget,
         ..Stage::default()
     };
+    stage.result.input = info.index;
     // The rows read so far go first; then pieces of the input, a batch at a time: while
     // one batch is judged on every core, the next is read.
     let mut batch = vec![Piece::Rows(chunk)];
@@ -217,6 +218,7 @@ fn process(
         spare.extend(spent.into_iter().filter(|m| m.capacity() > 0));
         batch = next;
     }
+    stage.slim_down();
     let sha256 = rest.finish().map_err(|e| InputError {
         file: info.display.clone(),
         ..e
@@ -357,19 +359,50 @@ impl Stage {
                             input: ctx.input,
                             row: record.row,
                         };
-                        self.result.slim.push(SlimLine {
-                            origin,
-                            measure,
-                            amount,
-                            key,
-                            group,
-                            differing,
-                        });
+                        self.result.slim.push(SlimLine::new(
+                            origin.row, measure, amount, key, group, differing,
+                        ));
                     }
                 }
                 Judgement::Rejected(r) => self.result.rejections.push(r),
             }
         }
+    }
+
+    /// An input with slim lines makes the run list its out-of-scope lines by group: its
+    /// detailed out-of-scope lines that are not partial imputations (those stay, each a
+    /// finding) need no more than a slim line's memory. Their rows came before the slim
+    /// ones, so row order holds.
+    fn slim_down(&mut self) {
+        if self.result.slim.is_empty() {
+            return;
+        }
+        let judged = std::mem::take(&mut self.result.judged);
+        let mut slim = Vec::with_capacity(self.result.slim.len() + judged.len());
+        for j in judged {
+            if j.in_scope || j.agreeing.len() >= 2 {
+                self.result.judged.push(j);
+                continue;
+            }
+            let line = &j.line;
+            let next = self.result.groups.len() as u32;
+            let groups = &mut self.result.groups;
+            let hash = line.axis_codes_hash();
+            let group = *self.group_index.entry(hash).or_insert_with(|| {
+                groups.push((hash, line.axis_codes()));
+                next
+            });
+            slim.push(SlimLine::new(
+                line.origin.row,
+                line.measure,
+                line.amount,
+                j.key,
+                group,
+                j.differing,
+            ));
+        }
+        slim.append(&mut self.result.slim);
+        self.result.slim = slim;
     }
 
     fn count_in(&mut self, measure: Measure, amount: Decimal) {

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
-use super::{Duplicate, InputResult, LineCounts, OUT_OF_SCOPE_DETAIL_LIMIT, OutGroup};
+use super::{Duplicate, InputResult, LineCounts, OUT_OF_SCOPE_DETAIL_LIMIT, OutGroup, SlimLine};
 use crate::classify::Judged;
 use crate::model::{AxisCodes, AxisSet, Measure, Origin, Rejection};
 
@@ -50,7 +50,10 @@ fn origin_at(input: &InputResult, at: u32) -> Origin {
     let at = at as usize;
     match input.judged.get(at) {
         Some(j) => j.line.origin,
-        None => input.slim[at - input.judged.len()].origin,
+        None => Origin {
+            input: input.input,
+            row: input.slim[at - input.judged.len()].row,
+        },
     }
 }
 
@@ -64,7 +67,7 @@ fn find_duplicates(inputs: &[InputResult]) -> Vec<Vec<(u32, Origin)>> {
             .judged
             .iter()
             .map(|j| j.key)
-            .chain(input.slim.iter().map(|s| s.key));
+            .chain(input.slim.iter().map(SlimLine::key));
         places.extend(keys.enumerate().map(|(at, key)| Place {
             key: key_words(key),
             input: n as u32,
@@ -210,7 +213,10 @@ pub(super) fn split(inputs: Vec<InputResult>) -> Split {
         for (at, slim) in input.slim.iter().enumerate() {
             if let Some(first) = duplicate_of(judged_len + at) {
                 out.duplicates.push(Duplicate {
-                    origin: slim.origin,
+                    origin: Origin {
+                        input: input.input,
+                        row: slim.row,
+                    },
                     first,
                     measure: slim.measure,
                     amount: slim.amount,
@@ -252,7 +258,6 @@ pub(super) fn split(inputs: Vec<InputResult>) -> Split {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reconcile::SlimLine;
 
     /// An input of slim lines with these identities, rows from 2.
     fn input(n: u32, keys: &[u128]) -> InputResult {
@@ -260,18 +265,18 @@ mod tests {
             slim: keys
                 .iter()
                 .enumerate()
-                .map(|(i, &key)| SlimLine {
-                    origin: Origin {
-                        input: n,
-                        row: i as u64 + 2,
-                    },
-                    measure: Measure::Cp,
-                    amount: Decimal::ONE,
-                    key,
-                    group: 0,
-                    differing: AxisSet::default(),
+                .map(|(i, &key)| {
+                    SlimLine::new(
+                        i as u64 + 2,
+                        Measure::Cp,
+                        Decimal::ONE,
+                        key,
+                        0,
+                        AxisSet::default(),
+                    )
                 })
                 .collect(),
+            input: n,
             groups: vec![(0, Default::default())],
             ..InputResult::default()
         }

@@ -25,13 +25,39 @@ pub use follow_up::{PreviousSummary, Resolved};
 /// national extract are mostly out of scope and must not all sit in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SlimLine {
-    pub origin: Origin,
-    pub measure: Measure,
+    /// Its row in its input (the input is the `InputResult`'s).
+    pub row: u64,
     pub amount: Decimal,
-    pub key: u128,
+    /// Its identity, as two words: 48 bytes a line rather than 64 with a `u128`.
+    key: [u64; 2],
     /// Index in its input's `groups`.
     pub group: u32,
+    pub measure: Measure,
     pub differing: AxisSet,
+}
+
+impl SlimLine {
+    pub fn new(
+        row: u64,
+        measure: Measure,
+        amount: Decimal,
+        key: u128,
+        group: u32,
+        differing: AxisSet,
+    ) -> SlimLine {
+        SlimLine {
+            row,
+            amount,
+            key: [(key >> 64) as u64, key as u64],
+            group,
+            measure,
+            differing,
+        }
+    }
+
+    pub fn key(&self) -> u128 {
+        (u128::from(self.key[0]) << 64) | u128::from(self.key[1])
+    }
 }
 
 /// Out-of-scope lines of one imputation: (centre financier, programme, domaine
@@ -51,6 +77,8 @@ pub const OUT_OF_SCOPE_DETAIL_LIMIT: u64 = 100_000;
 /// What the normalise and classify stages produced for one input, in row order.
 #[derive(Debug, Clone, Default)]
 pub struct InputResult {
+    /// The input's index (`Origin::input`).
+    pub input: u32,
     pub judged: Vec<Judged>,
     /// Out-of-scope lines past the detail budget (see `pipeline`).
     pub slim: Vec<SlimLine>,
