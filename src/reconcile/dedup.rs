@@ -97,8 +97,9 @@ fn find_duplicates(inputs: &[InputResult]) -> Vec<Vec<(u32, Origin)>> {
 /// Out-of-scope lines summed by imputation, measure and differing axes.
 #[derive(Default)]
 struct Groups {
-    /// Imputations by hash, and their values.
+    /// Imputations by hash, and their hashes and values.
     index: FxHashMap<u128, u32>,
+    hashes: Vec<u128>,
     codes: Vec<AxisCodes>,
     sums: FxHashMap<(u32, Measure, u8), (u64, Decimal)>,
     ae: Decimal,
@@ -109,9 +110,31 @@ impl Groups {
     fn imputation(&mut self, hash: u128, codes: impl FnOnce() -> AxisCodes) -> u32 {
         let next = self.codes.len() as u32;
         *self.index.entry(hash).or_insert_with(|| {
+            self.hashes.push(hash);
             self.codes.push(codes());
             next
         })
+    }
+
+    /// Adds another input's groups.
+    fn merge(&mut self, other: Groups) {
+        let mut codes = other.codes;
+        let to: Vec<u32> = other
+            .hashes
+            .iter()
+            .zip(codes.iter_mut())
+            .map(|(hash, codes)| self.imputation(*hash, || std::mem::take(codes)))
+            .collect();
+        for ((group, measure, differing), (lines, amount)) in other.sums {
+            let sum = self
+                .sums
+                .entry((to[group as usize], measure, differing))
+                .or_default();
+            sum.0 += lines;
+            sum.1 += amount;
+        }
+        self.ae += other.ae;
+        self.cp += other.cp;
     }
 
     fn add(
@@ -159,84 +182,119 @@ impl Groups {
     }
 }
 
+/// One input's share of the split.
+struct Part {
+    in_scope: Vec<Judged>,
+    out_of_scope: Vec<Judged>,
+    duplicates: Vec<Duplicate>,
+    rejections: Vec<Rejection>,
+    counts: LineCounts,
+    groups: Groups,
+}
+
+/// Splits one input's lines, its duplicates known.
+fn split_input(input: InputResult, dups: Vec<(u32, Origin)>) -> Part {
+    let mut part = Part {
+        in_scope: Vec::new(),
+        out_of_scope: Vec::new(),
+        duplicates: Vec::with_capacity(dups.len()),
+        rejections: input.rejections,
+        counts: LineCounts {
+            read: (input.judged.len() + input.slim.len()) as u64,
+            duplicates: dups.len() as u64,
+            ..LineCounts::default()
+        },
+        groups: Groups::default(),
+    };
+    part.counts.rejected = part.rejections.len() as u64;
+    part.counts.read += part.counts.rejected;
+    let groups = &mut part.groups;
+    let mut dups = dups.into_iter().peekable();
+    let mut duplicate_of = |at: usize| {
+        dups.next_if(|(d, _)| *d as usize == at)
+            .map(|(_, first)| first)
+    };
+    let judged_len = input.judged.len();
+    for (at, judged) in input.judged.into_iter().enumerate() {
+        let line = &judged.line;
+        if let Some(first) = duplicate_of(at) {
+            part.duplicates.push(Duplicate {
+                origin: line.origin,
+                first,
+                measure: line.measure,
+                amount: line.amount,
+            });
+        } else if judged.in_scope {
+            part.counts.in_scope += 1;
+            part.in_scope.push(judged);
+        } else {
+            part.counts.out_of_scope += 1;
+            let group = groups.imputation(line.axis_codes_hash(), || line.axis_codes());
+            groups.add(group, line.measure, judged.differing, 1, line.amount);
+            part.out_of_scope.push(judged);
+        }
+    }
+    // Slim lines are summed by their input's imputation first: values are copied per
+    // imputation, not per line.
+    let mut local: FxHashMap<(u32, Measure, u8), (u64, Decimal)> = FxHashMap::default();
+    for (at, slim) in input.slim.iter().enumerate() {
+        if let Some(first) = duplicate_of(judged_len + at) {
+            part.duplicates.push(Duplicate {
+                origin: Origin {
+                    input: input.input,
+                    row: slim.row,
+                },
+                first,
+                measure: slim.measure,
+                amount: slim.amount,
+            });
+        } else {
+            part.counts.out_of_scope += 1;
+            let e = local
+                .entry((slim.group, slim.measure, slim.differing.bits()))
+                .or_default();
+            e.0 += 1;
+            e.1 += slim.amount;
+        }
+    }
+    let mut input_groups = input.groups;
+    for ((group, measure, differing), (lines, amount)) in local {
+        let (hash, codes) = &mut input_groups[group as usize];
+        let group = groups.imputation(*hash, || std::mem::take(codes));
+        groups.add(group, measure, AxisSet::from_bits(differing), lines, amount);
+    }
+    part
+}
+
 pub(super) fn split(inputs: Vec<InputResult>) -> Split {
     let duplicates = find_duplicates(&inputs);
+    let any_slim = inputs.iter().any(|i| !i.slim.is_empty());
+    // Each input on its own core, then put together in input order.
+    let parts: Vec<Part> = inputs
+        .into_par_iter()
+        .zip(duplicates)
+        .map(|(input, dups)| split_input(input, dups))
+        .collect();
     let mut groups = Groups::default();
     let mut out = Split {
-        in_scope: Vec::new(),
+        in_scope: Vec::with_capacity(parts.iter().map(|p| p.in_scope.len()).sum()),
         out_of_scope: Vec::new(),
         groups: Vec::new(),
         grouped: false,
         out_ae: Decimal::ZERO,
         out_cp: Decimal::ZERO,
         rejections: Vec::new(),
-        duplicates: Vec::with_capacity(duplicates.iter().map(Vec::len).sum()),
+        duplicates: Vec::with_capacity(parts.iter().map(|p| p.duplicates.len()).sum()),
         counts: LineCounts::default(),
-        input_counts: Vec::with_capacity(inputs.len()),
+        input_counts: Vec::with_capacity(parts.len()),
     };
-    let any_slim = inputs.iter().any(|i| !i.slim.is_empty());
-    for (input, dups) in inputs.into_iter().zip(duplicates) {
-        let mut counts = LineCounts {
-            read: input.rows(),
-            rejected: input.rejections.len() as u64,
-            duplicates: dups.len() as u64,
-            ..LineCounts::default()
-        };
-        let mut dups = dups.into_iter().peekable();
-        let mut duplicate_of = |at: usize| {
-            dups.next_if(|(d, _)| *d as usize == at)
-                .map(|(_, first)| first)
-        };
-        let judged_len = input.judged.len();
-        for (at, judged) in input.judged.into_iter().enumerate() {
-            let line = &judged.line;
-            if let Some(first) = duplicate_of(at) {
-                out.duplicates.push(Duplicate {
-                    origin: line.origin,
-                    first,
-                    measure: line.measure,
-                    amount: line.amount,
-                });
-            } else if judged.in_scope {
-                counts.in_scope += 1;
-                out.in_scope.push(judged);
-            } else {
-                counts.out_of_scope += 1;
-                let group = groups.imputation(line.axis_codes_hash(), || line.axis_codes());
-                groups.add(group, line.measure, judged.differing, 1, line.amount);
-                out.out_of_scope.push(judged);
-            }
-        }
-        // Slim lines are summed by their input's imputation first: values are copied per
-        // imputation, not per line.
-        let mut local: FxHashMap<(u32, Measure, u8), (u64, Decimal)> = FxHashMap::default();
-        for (at, slim) in input.slim.iter().enumerate() {
-            if let Some(first) = duplicate_of(judged_len + at) {
-                out.duplicates.push(Duplicate {
-                    origin: Origin {
-                        input: input.input,
-                        row: slim.row,
-                    },
-                    first,
-                    measure: slim.measure,
-                    amount: slim.amount,
-                });
-            } else {
-                counts.out_of_scope += 1;
-                let e = local
-                    .entry((slim.group, slim.measure, slim.differing.bits()))
-                    .or_default();
-                e.0 += 1;
-                e.1 += slim.amount;
-            }
-        }
-        let mut input_groups = input.groups;
-        for ((group, measure, differing), (lines, amount)) in local {
-            let (hash, codes) = &mut input_groups[group as usize];
-            let group = groups.imputation(*hash, || std::mem::take(codes));
-            groups.add(group, measure, AxisSet::from_bits(differing), lines, amount);
-        }
-        out.rejections.extend(input.rejections);
+    for part in parts {
+        let counts = part.counts;
+        out.in_scope.extend(part.in_scope);
+        out.out_of_scope.extend(part.out_of_scope);
+        out.duplicates.extend(part.duplicates);
+        out.rejections.extend(part.rejections);
+        groups.merge(part.groups);
         out.counts.read += counts.read;
         out.counts.in_scope += counts.in_scope;
         out.counts.out_of_scope += counts.out_of_scope;

@@ -7,6 +7,8 @@ use chrono::Datelike;
 use rust_decimal::Decimal;
 
 use super::findings::{Code, Finding, Target, euros};
+use rayon::prelude::*;
+
 use super::{Reconciliation, ScopedLine};
 use crate::convention::Convention;
 use crate::model::{Line, Measure};
@@ -14,9 +16,21 @@ use crate::model::{Line, Measure};
 pub(super) fn findings(convention: &Convention, rec: &Reconciliation) -> Vec<Finding> {
     let mut out = Vec::new();
     let ej_years = super::aggregate::ej_first_years(&rec.lines);
-    for (i, l) in rec.lines.iter().enumerate() {
-        line_findings(convention, l, i, &ej_years, &mut out);
-    }
+    // Line by line on every core, in chunks kept in order.
+    const CHUNK: usize = 8192;
+    let chunks: Vec<Vec<Finding>> = rec
+        .lines
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, lines)| {
+            let mut found = Vec::new();
+            for (k, l) in lines.iter().enumerate() {
+                line_findings(convention, l, c * CHUNK + k, &ej_years, &mut found);
+            }
+            found
+        })
+        .collect();
+    out.extend(chunks.into_iter().flatten());
     partial_imputations(rec, &mut out);
     rejections(rec, &mut out);
     conflicting_duplicates(&rec.lines, &mut out);
@@ -94,11 +108,13 @@ fn line_findings(
     out: &mut Vec<Finding>,
 ) {
     let line = &l.judged.line;
-    let what = describe(line);
+    // Named only when there is something to say: most lines have no finding.
+    let what = std::cell::OnceCell::new();
+    let what = || what.get_or_init(|| describe(line)).as_str();
     if c.excludes_titre_2 && line.titre == Some(2) {
         out.push(at_line(
             Code::Titre2,
-            format!("{what} est imputé sur le titre 2 (dépenses de personnel), exclu par la convention « hors titre 2 ». Demandez au délégataire de corriger l'imputation (compte budgétaire {}).", line.compte_budgetaire.as_deref().unwrap_or("?")),
+            format!("{} est imputé sur le titre 2 (dépenses de personnel), exclu par la convention « hors titre 2 ». Demandez au délégataire de corriger l'imputation (compte budgétaire {}).", what(), line.compte_budgetaire.as_deref().unwrap_or("?")),
             l,
             i,
         ));
@@ -106,7 +122,7 @@ fn line_findings(
     if let Some(when) = out_of_period(c, line) {
         out.push(at_line(
             Code::HorsPeriode,
-            format!("{what} est daté {when}, hors de la période de la convention (du {} au {}). Vérifiez la date ou l'existence d'un avenant.", c.start.format("%d/%m/%Y"), c.end.format("%d/%m/%Y")),
+            format!("{} est daté {when}, hors de la période de la convention (du {} au {}). Vérifiez la date ou l'existence d'un avenant.", what(), c.start.format("%d/%m/%Y"), c.end.format("%d/%m/%Y")),
             l,
             i,
         ));
@@ -114,7 +130,7 @@ fn line_findings(
     if line.is_payment_without_ej() {
         out.push(at_line(
             Code::DpSansEj,
-            format!("{what} n'a pas d'EJ : il consomme des AE au paiement, pour le même montant ({}), en {}.", euros(line.amount), line.year),
+            format!("{} n'a pas d'EJ : il consomme des AE au paiement, pour le même montant ({}), en {}.", what(), euros(line.amount), line.year),
             l,
             i,
         ));
@@ -122,7 +138,7 @@ fn line_findings(
     if l.product.is_none() {
         out.push(at_line(
             Code::ProduitNonAttribue,
-            format!("{what} est dans le périmètre mais ne se rattache à aucun produit. Ajoutez son EJ à la liste « ej » du bon produit dans la convention, ou un mot-clé."),
+            format!("{} est dans le périmètre mais ne se rattache à aucun produit. Ajoutez son EJ à la liste « ej » du bon produit dans la convention, ou un mot-clé.", what()),
             l,
             i,
         ));
@@ -132,7 +148,7 @@ fn line_findings(
         if let Some(&created) = created.filter(|y| **y < line.year) {
             out.push(at_line(
                 Code::RetraitAnterieur,
-                format!("{what} est un retrait de {} sur un EJ de {created} : il ne rend pas d'AE disponibles en {} (GBCP art. 160). Le plafond d'AE est contrôlé sans en tenir compte.", euros(-line.amount), line.year),
+                format!("{} est un retrait de {} sur un EJ de {created} : il ne rend pas d'AE disponibles en {} (GBCP art. 160). Le plafond d'AE est contrôlé sans en tenir compte.", what(), euros(-line.amount), line.year),
                 l,
                 i,
             ));
