@@ -84,9 +84,10 @@ impl<'a> Cell<'a> {
 /// A worksheet being written: writes typed cells and remembers each column's widest
 /// content, so widths follow the data without Excel's (non-portable) autofit.
 ///
-/// A table's sheet is written by [`Grid::table`] instead: its [`Layout`] is measured
-/// before its first row, so the sheet can be written row by row (constant memory) and each
-/// row given its height as it is written.
+/// A table's sheet is set up by [`Grid::table`] instead: its [`Layout`] is measured before
+/// its first row, so that each row is given its height as it is written. `Grid` writes its
+/// header and total rows; its data rows are written as XML by `rows`, cell for cell as
+/// `Grid` would (the tests write the same rows both ways).
 pub struct Grid<'a> {
     sheet: &'a mut Worksheet,
     fmt: &'a Formats,

@@ -99,6 +99,8 @@ fn fill_sheet(
         let batch: Vec<(Deflated, Vec<u8>)> = (start..(start + window).min(chunks))
             .into_par_iter()
             .map(|chunk| {
+                // Nothing in here waits on the pool: a thread never takes up another chunk
+                // while its buffer is borrowed.
                 ROWS.with_borrow_mut(|rows| {
                     rows.clear();
                     let mut links = Vec::new();
