@@ -84,18 +84,22 @@ fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-/// Runs the pipeline on a pool of `jobs` threads (all cores by default).
-fn execute(plan: &Plan, jobs: Option<u16>, quiet: bool) -> Result<Run, Error> {
+/// The pool of `jobs` threads (all cores by default) a run and its reports are made on.
+fn pool(jobs: Option<u16>) -> Result<rayon::ThreadPool, Error> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = jobs {
         builder = builder.num_threads(usize::from(n));
     }
-    let pool = builder.build().map_err(|e| {
+    builder.build().map_err(|e| {
         Error::Usage(format!(
             "impossible de créer {} fils de calcul : {e}",
             jobs.unwrap_or(0)
         ))
-    })?;
+    })
+}
+
+/// Runs the pipeline on `pool`.
+fn execute(plan: &Plan, pool: &rayon::ThreadPool, quiet: bool) -> Result<Run, Error> {
     let progress = crate::progress::TerminalProgress::for_run(quiet);
     pool.install(|| pipeline::run_with(plan, progress.as_ref()))
 }
@@ -116,34 +120,39 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
     outputs.extend(summary_path);
     outputs.extend(args.detail_hors_perimetre.as_deref());
     let _lock = report::lock::lock_outputs(&outputs)?;
-    let run = execute(&plan, args.run.jobs, args.run.quiet)?;
+    let pool = pool(args.run.jobs)?;
+    let run = execute(&plan, &pool, args.run.quiet)?;
     let ctx = Context {
         convention: &plan.convention,
         run: &run,
     };
     let started = std::time::Instant::now();
-    let json = summary::to_json(&ctx);
-    let book = workbook::build(&ctx).map_err(|e| Error::Output {
-        path: args.output.display().to_string(),
-        message: format!("construction du classeur impossible : {e}"),
-    })?;
-    let mut files: Vec<(&Path, &[u8])> = vec![(args.output.as_path(), book.as_slice())];
-    files.extend(summary_path.map(|p| (p, json.as_slice())));
-    crate::progress::trace("classeur et résumé", started);
-    let started = std::time::Instant::now();
-    output::write_all_atomic(&files)?;
-    crate::progress::trace("écriture", started);
-    match args.summary.as_deref() {
-        Some(p) if p.as_os_str() == "-" => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(&json)
-                .and_then(|_| out.flush())
-                .map_err(|e| Error::Output {
-                    path: "sortie standard".into(),
-                    message: e.to_string(),
-                })?;
-        }
-        _ => {}
+    // Both reports are made as they are written, side by side on the run's threads.
+    let book: output::Contents = Box::new(|w| {
+        workbook::write(&ctx, w).map_err(|e| match e {
+            rust_xlsxwriter::XlsxError::IoError(e) => output::Failure::Io(e),
+            e => output::Failure::Making(format!("construction du classeur impossible : {e}")),
+        })
+    });
+    let mut files = vec![(args.output.as_path(), book)];
+    if let Some(p) = summary_path {
+        let json: output::Contents = Box::new(|w| Ok(summary::write_json(&ctx, w)?));
+        files.push((p, json));
+    }
+    pool.install(|| output::write_all_atomic(files))?;
+    crate::progress::trace("classeur et résumé, écrits", started);
+    if args
+        .summary
+        .as_deref()
+        .is_some_and(|p| p.as_os_str() == "-")
+    {
+        let mut out = std::io::stdout().lock();
+        summary::write_json(&ctx, &mut out)
+            .and_then(|_| out.flush())
+            .map_err(|e| Error::Output {
+                path: "sortie standard".into(),
+                message: e.to_string(),
+            })?;
     }
     if let Some(p) = &args.detail_hors_perimetre {
         let rows = pipeline::write_out_of_scope_detail(&plan, p)?;
@@ -162,7 +171,8 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
 
 fn check(args: CheckArgs) -> Result<u8, Error> {
     let plan = plan(&args.run)?;
-    let run = execute(&plan, args.run.jobs, args.run.quiet)?;
+    let pool = pool(args.run.jobs)?;
+    let run = execute(&plan, &pool, args.run.quiet)?;
     let ctx = Context {
         convention: &plan.convention,
         run: &run,

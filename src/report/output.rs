@@ -5,44 +5,66 @@
 use std::io::Write;
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use crate::error::{Error, io_message};
+
+/// What an output holds, written as it is made: a national workbook is compressed straight
+/// into its file rather than held whole in memory first.
+pub type Contents<'a> = Box<dyn FnOnce(&mut dyn Write) -> Result<(), Failure> + Send + 'a>;
+
+/// Why contents could not be written: the disk, or making them.
+#[derive(Debug)]
+pub enum Failure {
+    Io(std::io::Error),
+    /// What went wrong, in French.
+    Making(String),
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Io(e)
+    }
+}
+
+/// Contents already in memory.
+pub fn bytes(bytes: &[u8]) -> Contents<'_> {
+    Box::new(move |w| Ok(w.write_all(bytes)?))
+}
 
 /// Writes `bytes` to `path` atomically. A path that is a device or a pipe (`-o
 /// /dev/null` in a cron line) is written in place, never replaced; a symbolic link is
 /// followed, so the file it points to is replaced and the link stays.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    write_all_atomic(&[(path, bytes)])
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    write_all_atomic(vec![(path, bytes(contents))])
 }
 
-/// Writes several outputs as one: every temporary file is written and flushed before the
-/// first is renamed into place, so a failure while writing leaves all previous outputs.
-pub fn write_all_atomic(outputs: &[(&Path, &[u8])]) -> Result<(), Error> {
-    write_all_atomic_with(outputs, |w, bytes| w.write_all(bytes))
-}
-
-/// [`write_all_atomic`] with the writing itself given (tests make it fail half-way, as a
-/// full disk would).
-fn write_all_atomic_with(
-    outputs: &[(&Path, &[u8])],
-    write: impl Fn(&mut dyn Write, &[u8]) -> std::io::Result<()>,
-) -> Result<(), Error> {
-    enum Staged<'a> {
-        Device(&'a Path, &'a [u8]),
+/// Writes several outputs as one: every temporary file is written (side by side, on the
+/// current thread pool) and flushed to disk before the first is renamed into place, so a
+/// failure while writing leaves all previous outputs.
+pub fn write_all_atomic(outputs: Vec<(&Path, Contents)>) -> Result<(), Error> {
+    enum Slot<'a> {
+        Device(&'a Path, Contents<'a>),
         File(tempfile::NamedTempFile, std::path::PathBuf),
     }
-    let mut staged = Vec::with_capacity(outputs.len());
-    for &(path, bytes) in outputs {
-        let fail = |message: String| Error::Output {
-            path: path.display().to_string(),
-            message,
-        };
+    let fail = |path: &Path, message: String| Error::Output {
+        path: path.display().to_string(),
+        message,
+    };
+    let failed = |path: &Path, failure: Failure| match failure {
+        Failure::Io(e) => fail(path, io_message(&e)),
+        Failure::Making(message) => fail(path, message),
+    };
+    let mut slots = Vec::with_capacity(outputs.len());
+    let mut files = Vec::with_capacity(outputs.len());
+    for (path, contents) in outputs {
         let target = match std::fs::metadata(path) {
             Ok(meta) if !meta.is_file() => {
-                staged.push(Staged::Device(path, bytes));
+                slots.push(Slot::Device(path, contents));
                 continue;
             }
             Ok(_) if path.is_symlink() => {
-                std::fs::canonicalize(path).map_err(|e| fail(io_message(&e)))?
+                std::fs::canonicalize(path).map_err(|e| fail(path, io_message(&e)))?
             }
             _ => path.to_path_buf(),
         };
@@ -55,32 +77,46 @@ fn write_all_atomic_with(
         // Readable by owner and group only: the lines name suppliers, the server is shared.
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o640));
-        let mut tmp = builder
+        let tmp = builder
             .tempfile_in(&dir)
-            .map_err(|e| fail(io_message(&e)))?;
-        // On failure the temporary files are removed when they drop; targets are untouched.
-        write(&mut tmp, bytes).map_err(|e| fail(io_message(&e)))?;
-        tmp.as_file().sync_all().map_err(|e| fail(io_message(&e)))?;
-        staged.push(Staged::File(tmp, target));
+            .map_err(|e| fail(path, io_message(&e)))?;
+        slots.push(Slot::File(tmp, target));
+        files.push((path, contents));
     }
-    for s in staged {
-        match s {
-            Staged::Device(path, bytes) => {
-                let fail = |e: std::io::Error| Error::Output {
-                    path: path.display().to_string(),
-                    message: io_message(&e),
-                };
+    // On failure the temporary files are removed when they drop; targets are untouched.
+    let temporaries = slots.iter_mut().filter_map(|slot| match slot {
+        Slot::File(tmp, _) => Some(tmp),
+        Slot::Device(..) => None,
+    });
+    let written: Vec<Result<(), Error>> = temporaries
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .zip(files)
+        .map(|(tmp, (path, contents))| {
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+            contents(&mut w)
+                .and_then(|()| Ok(w.flush()?))
+                .map_err(|f| failed(path, f))?;
+            drop(w);
+            tmp.as_file()
+                .sync_all()
+                .map_err(|e| fail(path, io_message(&e)))
+        })
+        .collect();
+    // The first failure in the outputs' order, whichever finished first.
+    written.into_iter().collect::<Result<Vec<()>, Error>>()?;
+    for slot in slots {
+        match slot {
+            Slot::Device(path, contents) => {
                 let mut file = std::fs::OpenOptions::new()
                     .write(true)
                     .open(path)
-                    .map_err(fail)?;
-                write(&mut file, bytes).map_err(fail)?;
+                    .map_err(|e| fail(path, io_message(&e)))?;
+                contents(&mut file).map_err(|f| failed(path, f))?;
             }
-            Staged::File(tmp, target) => {
-                tmp.persist(&target).map_err(|e| Error::Output {
-                    path: target.display().to_string(),
-                    message: io_message(&e.error),
-                })?;
+            Slot::File(tmp, target) => {
+                tmp.persist(&target)
+                    .map_err(|e| fail(&target, io_message(&e.error)))?;
             }
         }
     }
@@ -134,19 +170,17 @@ mod tests {
         let summary = dir.path().join("resume.json");
         std::fs::write(&summary, b"previous summary").unwrap();
         // The workbook is written whole; the summary fails half-way: neither is replaced.
-        let outputs: [(&Path, &[u8]); 2] = [(&path, b"new workbook"), (&summary, b"new summary")];
-        let err = write_all_atomic_with(&outputs, |w, bytes| {
-            w.write_all(&bytes[..4])?;
-            if bytes == b"new summary" {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::StorageFull,
-                    "no space left",
-                ));
-            }
-            w.write_all(&bytes[4..])
-        })
-        .unwrap_err();
+        let half_way: Contents = Box::new(|w| {
+            w.write_all(b"new ")?;
+            Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "no space left").into())
+        });
+        let outputs = vec![
+            (path.as_path(), bytes(b"new workbook")),
+            (&summary, half_way),
+        ];
+        let err = write_all_atomic(outputs).unwrap_err();
         assert!(err.to_string().contains("disque plein"), "{err}");
+        assert!(err.to_string().contains("resume.json"), "{err}");
         assert_eq!(std::fs::read(&path).unwrap(), b"previous");
         assert_eq!(std::fs::read(&summary).unwrap(), b"previous summary");
         assert_eq!(
@@ -154,6 +188,23 @@ mod tests {
             2,
             "a temporary file was left"
         );
+    }
+
+    #[test]
+    fn contents_that_cannot_be_made_name_their_output_and_replace_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rapprochement.xlsx");
+        std::fs::write(&path, b"previous").unwrap();
+        let failing: Contents =
+            Box::new(|_| Err(Failure::Making("construction impossible".into())));
+        let err = write_all_atomic(vec![(path.as_path(), failing)]).unwrap_err();
+        assert!(
+            err.to_string().contains("rapprochement.xlsx")
+                && err.to_string().contains("construction impossible"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), b"previous");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[cfg(unix)]

@@ -311,9 +311,15 @@ fn finding(ctx: &Context, f: &Finding) -> FindingOut {
     }
 }
 
+/// Writes the summary as pretty JSON, ending with a newline.
+pub fn write_json(ctx: &Context, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &summary(ctx))?;
+    out.write_all(b"\n")
+}
+
 /// The summary as pretty JSON, ending with a newline.
 pub fn to_json(ctx: &Context) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(&summary(ctx)).expect("the summary serialises");
-    bytes.push(b'\n');
+    let mut bytes = Vec::new();
+    write_json(ctx, &mut bytes).expect("the summary serialises");
     bytes
 }

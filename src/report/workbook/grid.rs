@@ -21,9 +21,9 @@ pub const EXCEL_ROWS: u32 = 1_048_576;
 /// Excel refuses a cell longer than this (in UTF-16 units).
 const MAX_TEXT: usize = 32_767;
 /// Excel's limit of hyperlinks per worksheet; past it, the target is written as text.
-const MAX_LINKS: usize = 65_530;
+pub(super) const MAX_LINKS: usize = 65_530;
 /// Widest column, in characters: long messages stay readable without a screen-wide column.
-const MAX_WIDTH: usize = 60;
+pub(super) const MAX_WIDTH: usize = 60;
 const MIN_WIDTH: usize = 6;
 
 /// One value, typed for Excel.
@@ -84,9 +84,10 @@ impl<'a> Cell<'a> {
 /// A worksheet being written: writes typed cells and remembers each column's widest
 /// content, so widths follow the data without Excel's (non-portable) autofit.
 ///
-/// A table's sheet is written by [`Grid::table`] instead: its [`Layout`] is measured
-/// before its first row, so the sheet can be written row by row (constant memory) and each
-/// row given its height as it is written.
+/// A table's sheet is set up by [`Grid::table`] instead: its [`Layout`] is measured before
+/// its first row, so that each row is given its height as it is written. `Grid` writes its
+/// header and total rows; its data rows are written as XML by `rows`, cell for cell as
+/// `Grid` would (the tests write the same rows both ways).
 pub struct Grid<'a> {
     sheet: &'a mut Worksheet,
     fmt: &'a Formats,
@@ -392,6 +393,14 @@ impl<'a> Grid<'a> {
         Ok(())
     }
 
+    /// The width `finish` gives each column, in characters.
+    pub fn column_widths(&self) -> Vec<usize> {
+        let columns = self.widths.len().max(self.min_widths.len());
+        (0..columns)
+            .map(|col| self.sheet_width(col as u16))
+            .collect()
+    }
+
     /// The width `finish` gives column `col`, in characters.
     fn sheet_width(&self, col: u16) -> usize {
         let col = usize::from(col);
@@ -462,7 +471,7 @@ fn digits(n: i64) -> usize {
 }
 
 /// Converts at the last moment, after rounding to the cent.
-fn to_f64(d: Decimal) -> f64 {
+pub(super) fn to_f64(d: Decimal) -> f64 {
     d.to_f64().unwrap_or_default()
 }
 

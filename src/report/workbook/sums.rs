@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::grid::{Cell, Formats, Grid, Split, Style};
-use super::table::{Table, write_tables};
+use super::table::Table;
 use crate::reconcile::MonthRow;
 use crate::report::Context;
 
@@ -108,26 +108,21 @@ pub fn schedule_sums(rows: &[ScheduleRow]) -> (Sum, Sum) {
     (ae, cp)
 }
 
-pub fn echeancier(
-    book: &mut Workbook,
-    fmt: &Formats,
-    ctx: &Context,
-    split: Split,
-) -> Result<(), XlsxError> {
+/// `Échéancier`: planned and consumed per product and year, and their total.
+pub fn echeancier<'a>(ctx: &'a Context) -> Table<'a> {
     let rows = schedule_rows(ctx);
     let (ae, cp) = schedule_sums(&rows);
     let mut total = vec![Cell::text("Total"), Cell::Empty];
     total.extend(measure_cells(ae.planned, ae.consumed));
     total.extend(measure_cells(cp.planned, cp.consumed));
-    let table = Table::new("Échéancier", &SCHEDULE_HEADERS, rows.len(), |i| {
+    Table::new("Échéancier", &SCHEDULE_HEADERS, rows.len(), move |i| {
         let r = &rows[i];
         let mut cells = vec![Cell::text(r.product), Cell::ordinal(r.year)];
         cells.extend(measure_cells(r.ae.0, r.ae.1));
         cells.extend(measure_cells(r.cp.0, r.cp.1));
         cells
     })
-    .with_total(total);
-    write_tables(book, fmt, split, &[table])
+    .with_total(total)
 }
 
 const MONTHS: [&str; 13] = [

@@ -1,17 +1,19 @@
 //! Tables of rows: `Lignes`, `Anomalies`, `Engagements`… A table goes on as many sheets as
-//! Excel's row limit asks (`Lignes (2)`, `Lignes (3)`…), each written row by row to a
-//! temporary file (constant memory): a national extract's hundreds of thousands of rows
-//! never sit in memory as cells. Each sheet is measured first (column widths and formats
-//! from its rows), then written; sheets are written side by side on the available cores,
-//! and come out the same whatever the number of cores.
+//! Excel's row limit asks (`Lignes (2)`, `Lignes (3)`…). Each sheet is measured first
+//! (column widths and formats from its rows), chunk by chunk on the pool's threads; then
+//! rust_xlsxwriter writes all of it but the data rows, which are written and compressed
+//! chunk by chunk, again on the pool's threads, when the workbook is packaged (`rows`,
+//! `package`). A national extract's hundreds of thousands of rows never sit in memory as
+//! cells, and the bytes are the same whatever the number of cores.
 
 use std::ops::Range;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
+use rayon::prelude::*;
+use rust_xlsxwriter::utility::cell_range;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use super::grid::{Cell, Formats, Grid, Layout, Split, Style, cell_width, excel_date};
+use super::rows::{RowWriter, Xf, writes};
 
 /// The cells of row `index` of a table.
 type RowFn<'a> = dyn Fn(usize) -> Vec<Cell<'a>> + Sync + 'a;
@@ -69,50 +71,117 @@ impl<'a> Table<'a> {
     }
 }
 
-/// One sheet of a table, to be written.
+/// Rows per chunk: a sheet's data rows are measured, then written and compressed, this
+/// many at a time on the pool's threads (a few megabytes of XML). A constant, so that the
+/// bytes do not depend on the number of threads.
+pub(super) const CHUNK_ROWS: usize = 4096;
+
+/// One sheet of a table.
 struct Part<'t, 'a> {
     table: &'t Table<'a>,
     name: String,
     rows: Range<usize>,
     total: bool,
+    chunk_rows: usize,
 }
 
 impl Part<'_, '_> {
-    /// The cells it writes, as a measure of how long it takes.
-    fn cost(&self) -> usize {
-        (self.rows.len() + 1) * self.table.headers.len()
+    /// Its rows, a chunk at a time.
+    fn chunks(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        let (end, per) = (self.rows.end, self.chunk_rows.max(1));
+        self.rows
+            .clone()
+            .step_by(per)
+            .map(move |start| start..(start + per).min(end))
     }
 
-    /// Measures the sheet, then writes it row by row.
-    fn write(&self, sheet: &mut Worksheet, fmt: &Formats) -> Result<(), XlsxError> {
+    /// Sets its sheet up from its measure: columns, header, filter, print setup and the
+    /// total row; everything but the data rows, which the package adds (see [`Fill`]).
+    /// Returns the columns' widths and the sheet's used range once the rows are in.
+    fn prepare<'f>(
+        &self,
+        sheet: &mut Worksheet,
+        fmt: &'f Formats,
+        mut measure: Measure<'f>,
+    ) -> Result<(Vec<usize>, Option<String>), XlsxError> {
         let table = self.table;
         let total = table.total.as_deref().filter(|_| self.total);
-        let layout = measure(fmt, self.rows.clone().map(|i| (table.row)(i)), total);
-        let mut grid = Grid::table(sheet, fmt, &self.name, layout)?;
-        grid.header(0, 0, table.headers)?;
-        let mut written = 0;
-        for i in self.rows.clone() {
-            written += 1;
-            grid.row(written, &(table.row)(i), false)?;
+        let data_extent = measure.extent;
+        if let Some(cells) = total {
+            measure.add(fmt, cells, false);
         }
+        let mut grid = Grid::table(sheet, fmt, &self.name, measure.layout())?;
+        grid.header(0, 0, table.headers)?;
+        let written = self.rows.len() as u32;
         grid.table_chrome(0, written, table.headers.len())?;
         // A sheet that is one table prints its gridlines: a long row stays readable.
         grid.sheet().set_print_gridlines(true);
         if let Some(cells) = total {
             grid.styled_row(written + 1, cells, Style::Total)?;
         }
-        grid.finish()
+        let widths = grid.column_widths();
+        grid.finish()?;
+        // Every cell of the header and total rows is written; data rows reach `extent`.
+        let dimension = (written > 0).then(|| {
+            let columns = table
+                .headers
+                .len()
+                .max(data_extent)
+                .max(total.map_or(0, <[Cell]>::len));
+            let last_row = written + u32::from(total.is_some());
+            cell_range(0, 0, last_row, columns.saturating_sub(1) as u16)
+        });
+        Ok((widths, dimension))
+    }
+}
+
+/// A table sheet whose data rows are still to write: rust_xlsxwriter writes the rest of
+/// the sheet, then the package adds the rows, chunk by chunk (`package`, `rows`).
+pub(super) struct Fill<'t, 'a> {
+    part: Part<'t, 'a>,
+    /// The sheet's place in the workbook: its part is `xl/worksheets/sheet{number}.xml`.
+    pub number: usize,
+    /// The used range once the data rows are in, where they extend it.
+    pub dimension: Option<String>,
+    widths: Vec<usize>,
+    /// The links of the sheet before each chunk (Excel's limit counts per sheet).
+    links_before: Vec<usize>,
+}
+
+impl Fill<'_, '_> {
+    pub fn chunks(&self) -> usize {
+        self.links_before.len()
+    }
+
+    /// Writes the XML of chunk `chunk`'s rows to `out`, the hyperlinks of its links to
+    /// `hyperlinks`.
+    pub fn write_chunk(&self, chunk: usize, xf: &Xf, out: &mut Vec<u8>, hyperlinks: &mut Vec<u8>) {
+        let writer = RowWriter {
+            xf,
+            widths: &self.widths,
+        };
+        let mut links = self.links_before[chunk];
+        let Some(rows) = self.part.chunks().nth(chunk) else {
+            return;
+        };
+        let first = self.part.rows.start;
+        for i in rows {
+            let row = (i - first + 1) as u32;
+            writer.row(row, &(self.part.table.row)(i), &mut links, out, hyperlinks);
+        }
     }
 }
 
 /// Adds the tables to the workbook, in order, each on as many sheets as it needs with
-/// the same header on each.
-pub fn write_tables(
+/// the same header on each. The sheets' data rows are measured here, `chunk_rows` at a
+/// time on the pool's threads; they are written when the workbook is packaged.
+pub fn write_tables<'t, 'a>(
     book: &mut Workbook,
     fmt: &Formats,
     split: Split,
-    tables: &[Table],
-) -> Result<(), XlsxError> {
+    chunk_rows: usize,
+    tables: &'t [Table<'a>],
+) -> Result<Vec<Fill<'t, 'a>>, XlsxError> {
     let parts: Vec<Part> = tables
         .iter()
         .flat_map(|table| {
@@ -125,65 +194,50 @@ pub fn write_tables(
                     name: Split::sheet_name(table.name, i),
                     rows,
                     total,
+                    chunk_rows,
                 })
         })
         .collect();
-    register_formats(book, fmt)?;
-    let mut sheets = Vec::with_capacity(parts.len());
-    for _ in &parts {
-        sheets.push(new_sheet(book)?);
-    }
-    let workers = rayon::current_num_threads().min(parts.len());
-    if workers <= 1 {
-        for (part, sheet) in parts.iter().zip(&mut sheets) {
-            part.write(sheet, fmt)?;
-        }
-    } else {
-        sheets = write_side_by_side(&parts, sheets, fmt, workers)?;
-    }
-    for sheet in sheets {
-        book.push_worksheet(sheet);
-    }
-    Ok(())
-}
-
-/// Writes each part on its sheet with `workers` threads, the longest parts first; returns
-/// the sheets in the parts' order.
-fn write_side_by_side(
-    parts: &[Part],
-    sheets: Vec<Worksheet>,
-    fmt: &Formats,
-    workers: usize,
-) -> Result<Vec<Worksheet>, XlsxError> {
-    let mut order: Vec<usize> = (0..parts.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(parts[i].cost()));
-    let slots: Vec<Mutex<(Worksheet, Result<(), XlsxError>)>> = sheets
-        .into_iter()
-        .map(|sheet| Mutex::new((sheet, Ok(()))))
+    let chunks: Vec<(&Part, Range<usize>)> = parts
+        .iter()
+        .flat_map(|part| part.chunks().map(move |rows| (part, rows)))
         .collect();
-    let next = AtomicUsize::new(0);
-    rayon::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|_| {
-                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let mut slot = slots[i].lock().unwrap_or_else(|e| e.into_inner());
-                    let (sheet, result) = &mut *slot;
-                    *result = parts[i].write(sheet, fmt);
-                }
-            });
-        }
-    });
-    slots
-        .into_iter()
-        .map(|slot| {
-            let (sheet, result) = slot.into_inner().unwrap_or_else(|e| e.into_inner());
-            result.map(|()| sheet)
+    let mut measures = chunks
+        .into_par_iter()
+        .map(|(part, rows)| {
+            let mut measure = Measure::default();
+            for i in rows {
+                measure.add(fmt, &(part.table.row)(i), true);
+            }
+            measure
         })
-        .collect()
+        .collect::<Vec<_>>()
+        .into_iter();
+    let mut fills = Vec::with_capacity(parts.len());
+    for part in parts {
+        let mut measure = Measure::default();
+        let mut links_before = Vec::new();
+        for _ in part.chunks() {
+            links_before.push(measure.links);
+            measure.merge(measures.next().expect("a measure per chunk"));
+        }
+        let mut sheet = new_sheet(book)?;
+        let (widths, dimension) = part.prepare(&mut sheet, fmt, measure)?;
+        book.push_worksheet(sheet);
+        fills.push(Fill {
+            part,
+            number: book.worksheets().len(),
+            dimension,
+            widths,
+            links_before,
+        });
+    }
+    Ok(fills)
 }
 
-/// A sheet that writes its rows to a temporary file as they come; where no temporary
-/// file can be made, one that keeps them in memory (it reads the same).
+/// A sheet that writes its rows to a temporary file as they come (its header and total
+/// rows hold their text inline, as the data rows do); where no temporary file can be
+/// made, one that keeps them in memory (it reads the same).
 fn new_sheet(book: &mut Workbook) -> Result<Worksheet, XlsxError> {
     match book.new_worksheet_with_constant_memory() {
         Err(XlsxError::TempFileError(..)) => Ok(Worksheet::new()),
@@ -191,39 +245,35 @@ fn new_sheet(book: &mut Workbook) -> Result<Worksheet, XlsxError> {
     }
 }
 
-/// Constant-memory sheets number their cell formats in the workbook as they first use
-/// them: the formats of tables are numbered here, in a fixed order, so that sheets written
-/// side by side give the same bytes every time. The sheet that numbers them is dropped.
-fn register_formats(book: &mut Workbook, fmt: &Formats) -> Result<(), XlsxError> {
-    let Ok(mut scratch) = book.new_worksheet_with_constant_memory() else {
-        // Without temporary files, every sheet numbers its own formats.
-        return Ok(());
-    };
-    for (col, format) in fmt.table_formats().enumerate() {
-        scratch.set_column_format(col as u16, format)?;
-    }
-    Ok(())
+/// What a sheet's rows take: each column's widest content (every column a row has
+/// counts, even where it is empty) and how many data cells use each format, in the order
+/// first met; the links; how far right written cells reach.
+#[derive(Default)]
+struct Measure<'f> {
+    columns: Vec<(usize, Vec<(&'f Format, usize)>)>,
+    links: usize,
+    extent: usize,
 }
 
-/// A sheet's layout from its rows: each column as wide as its widest content (every column
-/// a row has counts, even where it is empty), and given the format most of its data cells
-/// use, where that format shows nothing on an empty cell. The total row counts in the
-/// widths but gives no column its format.
-fn measure<'c, 'f>(
-    fmt: &'f Formats,
-    rows: impl Iterator<Item = Vec<Cell<'c>>>,
-    total: Option<&[Cell]>,
-) -> Layout<'f> {
-    /// A column's widest content and how many of its cells use each format.
-    type Column<'f> = (usize, Vec<(&'f Format, usize)>);
-    let mut columns: Vec<Column> = Vec::new();
-    let mut add = |cells: &[Cell], data: bool| {
-        if columns.len() < cells.len() {
-            columns.resize_with(cells.len(), Default::default);
+impl<'f> Measure<'f> {
+    /// Counts a row; a data row's cells count in their columns' formats (a total row's
+    /// do not).
+    fn add(&mut self, fmt: &'f Formats, cells: &[Cell], data: bool) {
+        if self.columns.len() < cells.len() {
+            self.columns.resize_with(cells.len(), Default::default);
         }
-        for ((width, formats), cell) in columns.iter_mut().zip(cells) {
+        for (col, ((width, formats), cell)) in self.columns.iter_mut().zip(cells).enumerate() {
             *width = (*width).max(cell_width(cell));
-            let Some(format) = columnable(fmt, cell).filter(|_| data) else {
+            if !data {
+                continue;
+            }
+            if matches!(cell, Cell::Link(..)) {
+                self.links += 1;
+            }
+            if writes(cell) {
+                self.extent = self.extent.max(col + 1);
+            }
+            let Some(format) = columnable(fmt, cell) else {
                 continue;
             };
             match formats.iter_mut().find(|(f, _)| std::ptr::eq(*f, format)) {
@@ -231,27 +281,48 @@ fn measure<'c, 'f>(
                 None => formats.push((format, 1)),
             }
         }
-    };
-    for cells in rows {
-        add(&cells, true);
     }
-    if let Some(cells) = total {
-        add(cells, false);
+
+    /// Adds the measure of the rows that follow.
+    fn merge(&mut self, next: Measure<'f>) {
+        if self.columns.len() < next.columns.len() {
+            self.columns
+                .resize_with(next.columns.len(), Default::default);
+        }
+        for ((width, formats), (next_width, next_formats)) in
+            self.columns.iter_mut().zip(next.columns)
+        {
+            *width = (*width).max(next_width);
+            for (format, count) in next_formats {
+                match formats.iter_mut().find(|(f, _)| std::ptr::eq(*f, format)) {
+                    Some((_, n)) => *n += count,
+                    None => formats.push((format, count)),
+                }
+            }
+        }
+        self.links += next.links;
+        self.extent = self.extent.max(next.extent);
     }
-    let (widths, formats) = columns
-        .into_iter()
-        .map(|(width, formats)| {
-            // The most used; on a tie, the first met.
-            let most = formats
-                .iter()
-                .fold(None, |best: Option<&(&Format, usize)>, c| match best {
-                    Some(b) if b.1 >= c.1 => Some(b),
-                    _ => Some(c),
-                });
-            (width, most.map(|(f, _)| *f))
-        })
-        .unzip();
-    Layout { widths, formats }
+
+    /// The sheet's layout: each column as wide as its widest content, and given the
+    /// format most of its data cells use (on a tie, the first met), where that format
+    /// shows nothing on an empty cell.
+    fn layout(self) -> Layout<'f> {
+        let (widths, formats) =
+            self.columns
+                .into_iter()
+                .map(|(width, formats)| {
+                    let most = formats
+                        .iter()
+                        .fold(None, |best: Option<&(&Format, usize)>, c| match best {
+                            Some(b) if b.1 >= c.1 => Some(b),
+                            _ => Some(c),
+                        });
+                    (width, most.map(|(f, _)| *f))
+                })
+                .unzip();
+        Layout { widths, formats }
+    }
 }
 
 /// The format a data cell is written in, where it can be its column's: one that shows
@@ -275,7 +346,8 @@ fn columnable<'f>(fmt: &'f Formats, cell: &Cell) -> Option<&'f Format> {
 mod tests {
     use rust_decimal::Decimal;
 
-    use super::{Table, measure};
+    use super::{Measure, Table};
+    use crate::report::workbook::grid::Tone;
     use crate::report::workbook::grid::{Cell, Formats, PageText, Split};
 
     fn table(len: usize, total: bool) -> Table<'static> {
@@ -324,7 +396,12 @@ mod tests {
             Cell::Empty,
             Cell::Int(3),
         ];
-        let layout = measure(&fmt, rows.into_iter(), Some(&total));
+        let mut measure = Measure::default();
+        for cells in &rows {
+            measure.add(&fmt, cells, true);
+        }
+        measure.add(&fmt, &total, false);
+        let layout = measure.layout();
         assert_eq!(
             layout.widths,
             [13, 8, 0, 2],
@@ -345,5 +422,54 @@ mod tests {
             ],
             "the total row gives no column its format"
         );
+    }
+
+    #[test]
+    fn chunks_measured_apart_add_up_to_the_whole() {
+        let fmt = Formats::new(PageText::default());
+        let link = || Cell::Link("Lignes".into(), 2, "Lignes, ligne 2".into());
+        let rows = vec![
+            vec![Cell::Empty, Cell::text("abc")],
+            vec![Cell::Amount(Decimal::ONE), Cell::text("abcdef"), link()],
+            vec![Cell::text("texte"), Cell::Toned("x".into(), Tone::Good)],
+            vec![Cell::text("autre"), link(), Cell::Empty, Cell::text("")],
+            vec![Cell::Amount(Decimal::TEN)],
+        ];
+        let mut whole = Measure::default();
+        for cells in &rows {
+            whole.add(&fmt, cells, true);
+        }
+        for cut in 0..=rows.len() {
+            let (mut first, mut second) = (Measure::default(), Measure::default());
+            rows[..cut].iter().for_each(|r| first.add(&fmt, r, true));
+            rows[cut..].iter().for_each(|r| second.add(&fmt, r, true));
+            first.merge(second);
+            assert_eq!(first.links, 2);
+            assert_eq!(
+                first.extent, 3,
+                "the empty text of the last column is not written"
+            );
+            let (a, b) = (first.layout(), whole_layout(&fmt, &rows));
+            assert_eq!(a.widths, b.widths, "cut at {cut}");
+            let ptrs = |l: &crate::report::workbook::grid::Layout| {
+                l.formats
+                    .iter()
+                    .map(|f| f.map(std::ptr::from_ref))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(ptrs(&a), ptrs(&b), "cut at {cut}");
+        }
+        // Two amounts and two texts in the first column: on a tie, the first met wins.
+        let layout = whole.layout();
+        assert!(std::ptr::eq(layout.formats[0].unwrap(), &fmt.amount[0]));
+    }
+
+    fn whole_layout<'f>(
+        fmt: &'f Formats,
+        rows: &[Vec<Cell>],
+    ) -> crate::report::workbook::grid::Layout<'f> {
+        let mut m = Measure::default();
+        rows.iter().for_each(|r| m.add(fmt, r, true));
+        m.layout()
     }
 }

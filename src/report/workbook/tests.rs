@@ -8,7 +8,7 @@ use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
 use chrono::NaiveDate;
 
 use super::grid::{Split, excel_text};
-use super::{build, build_split};
+use super::{build, build_chunked, build_split};
 use crate::convention::Convention;
 use crate::pipeline::{Plan, Run, run};
 use crate::report::{Context, VERSION};
@@ -522,17 +522,47 @@ fn sheets_written_side_by_side_give_the_same_bytes() {
         convention: &convention,
         run: &run,
     };
-    let split = Split { rows_per_sheet: 2 };
-    let on = |threads: usize| {
+    let split = Split { rows_per_sheet: 4 };
+    let on = |threads: usize, chunk_rows: usize| {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .unwrap();
-        pool.install(|| build_split(&ctx, split).unwrap())
+        pool.install(|| build_chunked(&ctx, split, chunk_rows).unwrap())
     };
-    let alone = on(1);
-    assert_eq!(on(3), alone);
-    assert_eq!(on(8), alone);
+    // One row per chunk: every sheet is written and compressed in pieces, side by side.
+    let alone = on(1, 1);
+    assert_eq!(on(3, 1), alone);
+    assert_eq!(on(8, 1), alone);
+    // Cut in other chunks, the parts compress differently but hold the same XML.
+    let whole = parts(&on(2, super::table::CHUNK_ROWS));
+    for chunk_rows in [1, 2, 3] {
+        assert!(
+            parts(&on(2, chunk_rows)) == whole,
+            "{chunk_rows} row(s) per chunk"
+        );
+    }
+    assert_links_land(
+        &alone,
+        run.reconciliation
+            .findings
+            .iter()
+            .filter(|f| f.target.is_some())
+            .count(),
+    );
+}
+
+/// The parts of a workbook, in order, uncompressed.
+fn parts(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut part = zip.by_index(i).unwrap();
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut part, &mut data).unwrap();
+            (part.name().unwrap().to_string(), data)
+        })
+        .collect()
 }
 
 #[test]
