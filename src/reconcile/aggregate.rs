@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use compact_str::CompactString;
 use rustc_hash::FxHashMap;
 
 use chrono::Datelike;
@@ -210,9 +211,9 @@ pub(super) fn months(lines: &[ScopedLine]) -> Vec<MonthRow> {
 /// One EJ: what it committed (net of withdrawals), what was paid, what remains to pay.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Commitment {
-    pub ej: String,
+    pub ej: CompactString,
     pub product: Option<usize>,
-    pub supplier: Option<String>,
+    pub supplier: Option<CompactString>,
     pub ae_net: Decimal,
     /// Open commitments of earlier years carried in (« bascule »), counted only when the
     /// inputs do not hold the EJ's earlier-year AE themselves (else they would count twice).
@@ -252,7 +253,7 @@ pub(super) fn commitments(lines: &[ScopedLine]) -> Vec<Commitment> {
         };
         let at = *index.entry(ej).or_insert_with(|| {
             list.push(Commitment {
-                ej: ej.to_string(),
+                ej: ej.into(),
                 product: None,
                 supplier: None,
                 ae_net: Decimal::ZERO,
@@ -277,7 +278,7 @@ pub(super) fn commitments(lines: &[ScopedLine]) -> Vec<Commitment> {
         if line.fournisseur.is_some()
             && (c.supplier.is_none() || line.measure == Measure::Ae && !c.supplier_from_ae)
         {
-            c.supplier = line.fournisseur.as_deref().map(str::to_string);
+            c.supplier = line.fournisseur.clone();
             c.supplier_from_ae = line.measure == Measure::Ae;
         }
         c.lines += 1;

@@ -278,7 +278,7 @@ fn payments_above_commitments(rec: &Reconciliation, out: &mut Vec<Finding>) {
             let first = rec.lines.get(c.first_line);
             out.push(Finding {
                 origin: first.map(|l| l.judged.line.origin),
-                ej: Some(c.ej.clone()),
+                ej: Some(c.ej.to_string()),
                 amount: Some(c.cp - committed),
                 product: c.product,
                 target: Some(Target::Line(c.first_line)),
