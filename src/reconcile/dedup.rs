@@ -60,22 +60,21 @@ fn origin_at(input: &InputResult, at: u32) -> Origin {
 /// For each input, its duplicate lines: their position (ascending) and the first line
 /// of the same identity in an earlier input.
 fn find_duplicates(inputs: &[InputResult]) -> Vec<Vec<(u32, Origin)>> {
-    let mut places: Vec<Place> = inputs
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(n, input)| {
-            let keys = input
-                .judged
-                .iter()
-                .map(|j| j.key)
-                .chain(input.slim.iter().map(SlimLine::key));
-            keys.enumerate().map(move |(at, key)| Place {
-                key: key_words(key),
-                input: n as u32,
-                at: at as u32,
-            })
-        })
-        .collect();
+    // Filled in place (a parallel collect would hold the entries twice at its peak).
+    let mut places: Vec<Place> =
+        Vec::with_capacity(inputs.iter().map(|i| i.judged.len() + i.slim.len()).sum());
+    for (n, input) in inputs.iter().enumerate() {
+        let keys = input
+            .judged
+            .iter()
+            .map(|j| j.key)
+            .chain(input.slim.iter().map(SlimLine::key));
+        places.extend(keys.enumerate().map(|(at, key)| Place {
+            key: key_words(key),
+            input: n as u32,
+            at: at as u32,
+        }));
+    }
     places.par_sort_unstable();
     let mut duplicates: Vec<Vec<(u32, Origin)>> = vec![Vec::new(); inputs.len()];
     for same in places.chunk_by(|a, b| a.key == b.key) {
