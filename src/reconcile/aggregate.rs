@@ -228,24 +228,13 @@ pub struct Commitment {
 }
 
 pub(super) fn commitments(lines: &[ScopedLine]) -> Vec<Commitment> {
+    // One pass over the lines (they are boxed: each pass costs its cache misses).
     let mut index: FxHashMap<&str, usize> = FxHashMap::default();
     let mut list: Vec<Commitment> = Vec::new();
-    let mut first_ae_year: FxHashMap<&str, i32> = FxHashMap::default();
-    let mut carried: FxHashMap<&str, (i32, Decimal)> = FxHashMap::default();
-    for l in lines {
-        let line = &l.judged.line;
-        if let (Some(ej), Measure::Ae) = (line.ej.as_deref(), line.measure) {
-            first_ae_year
-                .entry(ej)
-                .and_modify(|y| *y = (*y).min(line.year))
-                .or_insert(line.year);
-            if !line.carried.is_zero() {
-                let e = carried.entry(ej).or_insert((line.year, Decimal::ZERO));
-                e.0 = e.0.min(line.year);
-                e.1 += line.carried;
-            }
-        }
-    }
+    // Per commitment: the first year of its AE lines, and the bascule carried into the
+    // earliest year that carries one.
+    type Years = (Option<i32>, Option<(i32, Decimal)>);
+    let mut years: Vec<Years> = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         let line = &l.judged.line;
         let Some(ej) = line.ej.as_deref() else {
@@ -264,11 +253,21 @@ pub(super) fn commitments(lines: &[ScopedLine]) -> Vec<Commitment> {
                 first_line: i,
                 supplier_from_ae: false,
             });
+            years.push((None, None));
             list.len() - 1
         });
         let c = &mut list[at];
         match line.measure {
-            Measure::Ae => c.ae_net += line.amount,
+            Measure::Ae => {
+                c.ae_net += line.amount;
+                let (first_ae, carried) = &mut years[at];
+                *first_ae = Some(first_ae.map_or(line.year, |y| y.min(line.year)));
+                if !line.carried.is_zero() {
+                    let e = carried.get_or_insert((line.year, Decimal::ZERO));
+                    e.0 = e.0.min(line.year);
+                    e.1 += line.carried;
+                }
+            }
             Measure::Cp => c.cp += line.amount,
         }
         c.product = match (c.product, l.product) {
@@ -283,11 +282,11 @@ pub(super) fn commitments(lines: &[ScopedLine]) -> Vec<Commitment> {
         }
         c.lines += 1;
     }
-    for c in &mut list {
-        if let Some((year, amount)) = carried.get(c.ej.as_str()) {
-            let earlier_ae_in_inputs = first_ae_year.get(c.ej.as_str()).is_some_and(|y| y < year);
-            if !earlier_ae_in_inputs {
-                c.carried = *amount;
+    for (c, (first_ae, carried)) in list.iter_mut().zip(years) {
+        if let Some((year, amount)) = carried {
+            // The bascule counts unless the inputs hold the EJ's AE of an earlier year.
+            if first_ae.is_none_or(|y| y >= year) {
+                c.carried = amount;
             }
         }
         c.remaining = c.ae_net + c.carried - c.cp;
