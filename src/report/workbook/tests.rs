@@ -65,6 +65,16 @@ pub(super) fn sample(dir: &Path) -> (Run, Convention) {
     pipeline(dir, &rows)
 }
 
+/// The workbook of the sample run.
+pub(super) fn sample_workbook(dir: &Path) -> Vec<u8> {
+    let (run, convention) = sample(dir);
+    build(&Context {
+        convention: &convention,
+        run: &run,
+    })
+    .unwrap()
+}
+
 pub(super) fn open(bytes: &[u8]) -> Xlsx<Cursor<Vec<u8>>> {
     open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap()
 }
@@ -219,14 +229,7 @@ fn lines_are_typed_and_extract_text_stays_inert() {
 #[test]
 fn schedule_leaves_blank_plans_blank_and_totals_everything() {
     let dir = tempfile::tempdir().unwrap();
-    let (run, convention) = sample(dir.path());
-    let mut book = open(
-        &build(&Context {
-            convention: &convention,
-            run: &run,
-        })
-        .unwrap(),
-    );
+    let mut book = open(&sample_workbook(dir.path()));
     let e = book.worksheet_range("Échéancier").unwrap();
     // Potentiel 2020, Potentiel 2021, CarbuRe 2020, CarbuRe 2021, Non attribué 2020, Total.
     assert_eq!(cell(&e, 1, 0), text("Potentiel"));
@@ -568,12 +571,7 @@ fn parts(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn table_sheets_are_written_row_by_row() {
     let dir = tempfile::tempdir().unwrap();
-    let (run, convention) = sample(dir.path());
-    let bytes = build(&Context {
-        convention: &convention,
-        run: &run,
-    })
-    .unwrap();
+    let bytes = sample_workbook(dir.path());
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
     let mut sheet = |n: usize| {
         let mut xml = String::new();

@@ -12,7 +12,7 @@ use rust_decimal::prelude::ToPrimitive;
 use super::build;
 use super::tests::{
     IMPUTATION, as_of, assert_links_land, cell, column_of, date, open, pipeline, row_of, sample,
-    text,
+    sample_workbook, text,
 };
 use crate::reconcile::{FollowUp, Resolved};
 use crate::report::Context;
@@ -158,14 +158,7 @@ fn anomalies_follow_findings_month_over_month() {
 #[test]
 fn without_previous_the_synthese_has_no_follow_up_columns() {
     let dir = tempfile::tempdir().unwrap();
-    let (run, convention) = sample(dir.path());
-    let mut book = open(
-        &build(&Context {
-            convention: &convention,
-            run: &run,
-        })
-        .unwrap(),
-    );
+    let mut book = open(&sample_workbook(dir.path()));
     let s = book.worksheet_range("Synthèse").unwrap();
     let header = row_of(&s, "Gravité");
     assert_eq!(cell(&s, header, 1), text("Nombre"));
@@ -246,12 +239,7 @@ fn monthly_subtotals_are_decimal_sums() {
 #[test]
 fn the_synthese_charts_the_schedule_from_its_own_table() {
     let dir = tempfile::tempdir().unwrap();
-    let (run, convention) = sample(dir.path());
-    let bytes = build(&Context {
-        convention: &convention,
-        run: &run,
-    })
-    .unwrap();
+    let bytes = sample_workbook(dir.path());
     let parts = parts(&bytes);
     let chart = parts.get("xl/charts/chart1.xml").expect("a chart");
     assert!(chart.contains("<c:barChart>") && chart.contains("<c:barDir val=\"col\"/>"));
@@ -314,12 +302,7 @@ fn the_synthese_charts_the_schedule_from_its_own_table() {
 #[test]
 fn every_sheet_prints_on_a4_one_page_wide_with_header_and_footer() {
     let dir = tempfile::tempdir().unwrap();
-    let (run, convention) = sample(dir.path());
-    let bytes = build(&Context {
-        convention: &convention,
-        run: &run,
-    })
-    .unwrap();
+    let bytes = sample_workbook(dir.path());
     let parts = parts(&bytes);
     let sheets: Vec<&String> = parts
         .keys()
