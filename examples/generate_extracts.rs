@@ -313,17 +313,10 @@ fn dp_line(
         (p, df, act, cc)
     };
     // A payment file carries the programme (not the centre financier), the domaine
-    // fonctionnel, the activité and the centre de coûts: two of them may agree by chance.
-    let agreeing = [
-        programme == "0174",
-        df == ELAB[1],
-        act == ELAB[2],
-        cc == ELAB[3],
-    ]
-    .iter()
-    .filter(|a| **a)
-    .count();
-    let partial = !in_scope && agreeing >= 2;
+    // fonctionnel, the activité and the centre de coûts: the activité or the centre de
+    // coûts, which set the convention's lines apart from the rest of the UO, may agree by
+    // chance (a likely mis-imputation).
+    let partial = !in_scope && (act == ELAB[2] || cc == ELAB[3]);
     let without_ej = rng.chance(0.005);
     // Payments of the convention pay its commitments; the others, anybody's.
     let ej = match (without_ej, in_scope && !commitments.is_empty()) {

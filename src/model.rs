@@ -148,6 +148,20 @@ pub struct Origin {
     pub row: u64,
 }
 
+/// How a line is told apart from the lines of other extracts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Identity {
+    /// By its whole content: equal lines in two extracts are one line seen twice.
+    #[default]
+    Content,
+    /// A state of the books (an EJ poste's amount for the exercice, a DP poste's amount):
+    /// the most recent extract's lines of this key replace the earlier extracts' ones.
+    State(u128),
+    /// A movement identified by its key and amount (a retrait): the same retrait seen in
+    /// several extracts counts once.
+    Movement(u128),
+}
+
 /// A Chorus row once normalised: typed, codes cleaned, amount exact. Codes and texts are
 /// `CompactString`s: up to 24 bytes (every Chorus code) they live inline, so a line costs
 /// one allocation, not sixteen.
@@ -161,6 +175,9 @@ pub struct Line {
     pub date: Option<NaiveDate>,
     /// The EJ's creation (replication) date, when the layout carries it.
     pub date_ej: Option<NaiveDate>,
+    /// The date the movement happened, as art. 7 judges it: when it was committed (an AE
+    /// line of a state: the EJ's creation; a journal line: its operation) or paid (CP).
+    pub event_date: Option<NaiveDate>,
     pub amount: Decimal,
     /// Open commitments of earlier years carried into this one (« bascule des EJ non
     /// soldés »), when the layout gives them: not AE of the year, but still to pay.
@@ -185,6 +202,8 @@ pub struct Line {
     pub texte: Option<CompactString>,
     /// LOLF titre (1..=7) when the compte budgétaire (or compte général) tells it.
     pub titre: Option<u8>,
+    /// How it is told apart from the lines of other extracts (its layout decides).
+    pub identity: Identity,
 }
 
 impl Line {
@@ -253,6 +272,7 @@ pub(crate) fn sample_line() -> Line {
         year: 2020,
         date: None,
         date_ej: None,
+        event_date: None,
         amount: rust_decimal_macros::dec!(100),
         carried: Decimal::ZERO,
         programme: Some("0174".into()),
@@ -272,6 +292,7 @@ pub(crate) fn sample_line() -> Line {
         groupe_marchandises: None,
         texte: Some("Potentiel – sprint 4".into()),
         titre: Some(3),
+        identity: Identity::Content,
     }
 }
 

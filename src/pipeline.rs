@@ -9,8 +9,9 @@ use rayon::prelude::*;
 use crate::classify::{self, Judged};
 use crate::convention::Convention;
 use crate::error::{Error, InputError};
+use crate::ingest::layout::FieldId;
 use crate::ingest::{self, InputInfo, OpenedInput, Piece, RowStream, record::RawRecord};
-use crate::model::{AxisSet, Measure, Origin, Rejection};
+use crate::model::{AxisSet, Identity, Measure, Origin, Rejection};
 use crate::normalize::{self, FileContext, Gap, RowOutcome, date::parse_year};
 use crate::reconcile::{self, InputResult, OUT_OF_SCOPE_DETAIL_LIMIT, Reconciliation, SlimLine};
 use rust_decimal::Decimal;
@@ -36,6 +37,32 @@ fn read_batch(
     Ok(())
 }
 
+/// Where an input's extraction date was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateSource {
+    /// BEx « Dernière MàJ des données ».
+    Preamble,
+    FileName,
+}
+
+impl DateSource {
+    /// The summary's name for it.
+    pub fn key(self) -> &'static str {
+        match self {
+            DateSource::Preamble => "preamble",
+            DateSource::FileName => "file_name",
+        }
+    }
+
+    /// « le préambule », « le nom du fichier ».
+    pub fn label(self) -> &'static str {
+        match self {
+            DateSource::Preamble => "le préambule",
+            DateSource::FileName => "le nom du fichier",
+        }
+    }
+}
+
 /// What a run needs, validated before the first input byte is read.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -58,6 +85,8 @@ pub struct InputReport {
     pub gap: Option<Gap>,
     pub blank_rows: u64,
     pub subtotal_rows: u64,
+    /// The extraction date and where it was read.
+    pub extracted: Option<(NaiveDate, DateSource)>,
     /// What a careful reader should know about how the file was read (French).
     pub notes: Vec<String>,
 }
@@ -147,6 +176,15 @@ fn process(
     let info = opened.info;
     let mut notes = info.notes.clone();
     let exercice = preamble_exercice(&info, &mut notes);
+    let extracted = extraction_date(&info);
+    notes.push(match extracted {
+        Some((date, source)) => format!(
+            "extrait du {} (date d'extraction lue dans {}) : ses états remplacent ceux des extraits plus anciens",
+            date.format("%d/%m/%Y"),
+            source.label()
+        ),
+        None => "pas de date d'extraction dans le fichier ni dans son nom : extrait classé dans l'ordre des chemins, avant les extraits datés".to_string(),
+    });
     let mut rest = opened.rest;
     // The first data rows, to find columns missing from the header.
     let mut chunk: Vec<RawRecord> = opened.head;
@@ -180,6 +218,9 @@ fn process(
         ..Stage::default()
     };
     stage.result.input = info.index;
+    stage.result.extracted = extracted.map(|(d, _)| d);
+    stage.result.includes_carry_over =
+        info.mapping.layout.meta.amount_includes_carry_over && info.measure == Measure::Ae;
     // The rows read so far go first; then pieces of the input, a batch at a time: while
     // one batch is judged on every core, the next is read.
     let mut batch = vec![Piece::Rows(chunk)];
@@ -239,6 +280,7 @@ fn process(
         ));
     }
     let report = InputReport {
+        extracted,
         label: info.label(),
         info,
         sha256,
@@ -273,7 +315,7 @@ enum Judgement {
     Lines(Vec<Judged>),
     /// Out-of-scope movements past the detail budget: what the sums need, and the row's
     /// imputation.
-    Slim(Vec<(Measure, Decimal, u128)>, u128, AxisSet),
+    Slim(Vec<(Measure, Decimal, u128, bool)>, u128, AxisSet),
     Rejected(Rejection),
 }
 
@@ -295,13 +337,19 @@ fn judge_row(
     let axes = normalize::axis_values(record, ctx);
     let verdict = classify::judge_axes(|a| axes.get(a), checked, convention);
     if !detail && !verdict.in_scope && !verdict.is_partial() {
-        return match normalize::movements_only(record, ctx) {
+        return match normalize::movements_with_identity(record, ctx) {
             Ok(None) => Judgement::NotAMovement,
             Ok(Some(movements)) => Judgement::Slim(
                 movements
                     .into_iter()
                     .enumerate()
-                    .map(|(i, (measure, amount))| (measure, amount, record.content_hash(i as u64)))
+                    .map(|(i, (measure, amount, identity))| match identity {
+                        Identity::State(key) => (measure, amount, key, true),
+                        Identity::Movement(key) => (measure, amount, key, false),
+                        Identity::Content => {
+                            (measure, amount, record.content_hash(i as u64), false)
+                        }
+                    })
                     .collect(),
                 axes.group_hash(),
                 verdict.differing,
@@ -318,8 +366,9 @@ fn judge_row(
                 .into_iter()
                 .enumerate()
                 .map(|(i, line)| {
+                    let content = line.identity == Identity::Content;
                     let mut j = classify::classify(line, checked, convention);
-                    if !j.in_scope {
+                    if !j.in_scope && content {
                         // Out-of-scope identities come from the text, detailed or not.
                         j.key = record.content_hash(i as u64);
                     }
@@ -339,6 +388,7 @@ impl Stage {
                 Judgement::Subtotal => self.subtotal_rows += 1,
                 Judgement::NotAMovement => self.other_figure_rows += 1,
                 Judgement::Lines(lines) => {
+                    self.result.rows_in += 1;
                     for j in lines {
                         self.count_in(j.line.measure, j.line.amount);
                         self.detailed_out += u64::from(!j.in_scope);
@@ -346,6 +396,7 @@ impl Stage {
                     }
                 }
                 Judgement::Slim(movements, hash, differing) => {
+                    self.result.rows_in += 1;
                     let next = self.result.groups.len() as u32;
                     let groups = &mut self.result.groups;
                     let group = *self.group_index.entry(hash).or_insert_with(|| {
@@ -353,18 +404,21 @@ impl Stage {
                         groups.push((hash, normalize::axis_values(record, ctx).to_codes()));
                         next
                     });
-                    for (measure, amount, key) in movements {
+                    for (measure, amount, key, state) in movements {
                         self.count_in(measure, amount);
                         let origin = Origin {
                             input: ctx.input,
                             row: record.row,
                         };
                         self.result.slim.push(SlimLine::new(
-                            origin.row, measure, amount, key, group, differing,
+                            origin.row, measure, amount, key, group, differing, state,
                         ));
                     }
                 }
-                Judgement::Rejected(r) => self.result.rejections.push(r),
+                Judgement::Rejected(r) => {
+                    self.result.rows_in += 1;
+                    self.result.rejections.push(r);
+                }
             }
         }
     }
@@ -380,7 +434,7 @@ impl Stage {
         let judged = std::mem::take(&mut self.result.judged);
         let mut slim = Vec::with_capacity(self.result.slim.len() + judged.len());
         for j in judged {
-            if j.in_scope || j.agreeing.len() >= 2 {
+            if j.in_scope || j.is_partial() {
                 self.result.judged.push(j);
                 continue;
             }
@@ -399,6 +453,7 @@ impl Stage {
                 j.key,
                 group,
                 j.differing,
+                j.state,
             ));
         }
         slim.append(&mut self.result.slim);
@@ -406,11 +461,70 @@ impl Stage {
     }
 
     fn count_in(&mut self, measure: Measure, amount: Decimal) {
+        let r = &mut self.result;
         match measure {
-            Measure::Ae => self.result.ae_in += amount,
-            Measure::Cp => self.result.cp_in += amount,
-        }
+            Measure::Ae => (r.ae_in += amount, r.ae_lines_in += 1),
+            Measure::Cp => (r.cp_in += amount, r.cp_lines_in += 1),
+        };
     }
+}
+
+/// The date the extract was taken, from the sources its layout names, in order: the BEx
+/// preamble (« Dernière MàJ des données »), then a date in the file's name
+/// (`…_2024-09-26.csv`, `…_20240926.csv`, `…_2021-05.csv`: the month's last day).
+fn extraction_date(info: &InputInfo) -> Option<(NaiveDate, DateSource)> {
+    info.mapping
+        .layout
+        .meta
+        .extraction_date
+        .iter()
+        .find_map(|source| match source.as_str() {
+            "preamble" => info
+                .preamble
+                .updated
+                .as_deref()
+                .and_then(|t| normalize::date::parse_date(t).ok().flatten())
+                .map(|d| (d, DateSource::Preamble)),
+            "fileName" => info
+                .path
+                .file_stem()
+                .and_then(|s| date_in_name(&s.to_string_lossy()))
+                .map(|d| (d, DateSource::FileName)),
+            _ => None,
+        })
+}
+
+/// The last date written in a file name: `2024-09-26`, `2024_09_26`, `20240926`, or a
+/// month `2021-05` (its last day).
+fn date_in_name(name: &str) -> Option<NaiveDate> {
+    let runs: Vec<&str> = name
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let num = |s: &str| s.parse::<u32>().ok();
+    let year = |s: &str| {
+        num(s)
+            .map(|y| y as i32)
+            .filter(|y| (2000..2100).contains(y))
+    };
+    let two = |i: usize| runs.get(i).filter(|p| p.len() == 2).and_then(|p| num(p));
+    let mut found = None;
+    for (i, run) in runs.iter().enumerate() {
+        let date = match run.len() {
+            8 => year(&run[..4])
+                .and_then(|y| NaiveDate::from_ymd_opt(y, num(&run[4..6])?, num(&run[6..])?)),
+            4 => year(run).and_then(|y| match (two(i + 1), two(i + 2)) {
+                (Some(m), Some(d)) => NaiveDate::from_ymd_opt(y, m, d),
+                (Some(m), None) => NaiveDate::from_ymd_opt(y, m, 1)?
+                    .checked_add_months(chrono::Months::new(1))?
+                    .pred_opt(),
+                _ => None,
+            }),
+            _ => None,
+        };
+        found = date.or(found);
+    }
+    found
 }
 
 /// The exercice a whole file gives: its BEx preamble, the year heading its amount column
@@ -450,7 +564,34 @@ fn preamble_exercice(info: &InputInfo, notes: &mut Vec<String>) -> Option<i32> {
             return Some(y);
         }
     }
+    if !info.mapping.has(FieldId::Exercice)
+        && let Some(y) = info
+            .path
+            .file_stem()
+            .and_then(|s| exercice_in_name(&s.to_string_lossy()))
+    {
+        notes.push(format!(
+            "exercice {y} d'après le nom du fichier (le fichier n'a pas de colonne d'exercice)"
+        ));
+        return Some(y);
+    }
     None
+}
+
+/// The exercice a file's name gives: its one year written alone (`ej_0174_2020`), not as
+/// part of a date (`…_2024-09-26` is an extraction date). Two different years: none.
+fn exercice_in_name(name: &str) -> Option<i32> {
+    let runs: Vec<&str> = name
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let mut years = runs.iter().enumerate().filter_map(|(i, run)| {
+        let month_follows = runs.get(i + 1).is_some_and(|p| p.len() == 2);
+        let year = run.parse::<i32>().ok().filter(|y| (2000..2100).contains(y));
+        year.filter(|_| run.len() == 4 && !month_follows)
+    });
+    let first = years.next()?;
+    years.all(|y| y == first).then_some(first)
 }
 
 /// Writes every out-of-scope row of the inputs, one line per movement, to a CSV (`;`,
@@ -539,4 +680,44 @@ pub fn write_out_of_scope_detail(plan: &Plan, path: &std::path::Path) -> Result<
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.persist(path).map_err(|e| fail(e.error))?;
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::date_in_name;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn extraction_dates_in_file_names() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
+        let cases = [
+            ("ej_data_etat_quot_2024-09-26", d(2024, 9, 26)),
+            ("INFBUD53_CP_2021-05", d(2021, 5, 31)),
+            ("INFBUD53_CP_2020-02", d(2020, 2, 29)),
+            ("export_20210930", d(2021, 9, 30)),
+            ("ej_0174_2020", None),
+            ("ej_2021_12_31", d(2021, 12, 31)),
+            ("INFBUD53_AE_2021", None),
+            ("x_2021-13", None),
+        ];
+        for (name, expected) in cases {
+            assert_eq!(date_in_name(name), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn an_exercice_in_a_file_name_is_a_year_written_alone() {
+        let cases = [
+            ("ej_0174_2020", Some(2020)),
+            ("ej_2021", Some(2021)),
+            ("ej_data_etat_quot_2024-09-26", None),
+            ("INFBUD53_CP_2021-05", None),
+            ("engagements_2020_2021", None),
+            ("engagements_2021_copie_2021", Some(2021)),
+            ("extrait", None),
+        ];
+        for (name, expected) in cases {
+            assert_eq!(super::exercice_in_name(name), expected, "{name}");
+        }
+    }
 }

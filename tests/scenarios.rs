@@ -7,7 +7,7 @@ mod common;
 use common::{assert_subset, read_workbook, repo, run};
 use serde_json::Value;
 
-const SHEETS: [&str; 9] = [
+const SHEETS: [&str; 10] = [
     "Synthèse",
     "Échéancier",
     "Mensuel",
@@ -16,6 +16,7 @@ const SHEETS: [&str; 9] = [
     "Anomalies",
     "Hors périmètre",
     "Rejets",
+    "Remplacements",
     "Provenance",
 ];
 
@@ -52,8 +53,24 @@ fn scenario(name: &str) {
     let n = |k: &str| lines[k].as_u64().unwrap();
     assert_eq!(
         n("read"),
-        n("in_scope") + n("out_of_scope") + n("rejected") + n("duplicates")
+        n("in_scope") + n("out_of_scope") + n("rejected") + n("duplicates") + n("replaced")
     );
+    // Rows carry movements: the detail sheets list movements.
+    let movements = |k: &str| {
+        ["ae", "cp"]
+            .iter()
+            .map(|m| actual["movements"][m][k].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    for m in ["ae", "cp"] {
+        let c = &actual["movements"][m];
+        let k = |key: &str| c[key].as_u64().unwrap();
+        assert_eq!(
+            k("read"),
+            k("in_scope") + k("out_of_scope") + k("duplicates") + k("replaced"),
+            "{name}: {m}"
+        );
+    }
     assert_eq!(actual["conservation"]["holds"], Value::Bool(true));
 
     // The workbook, read back.
@@ -68,7 +85,11 @@ fn scenario(name: &str) {
             .filter(|r| r.iter().any(|c| !c.is_empty()))
             .count()
     };
-    assert_eq!(data_rows("Lignes") as u64, n("in_scope"), "{name}: Lignes");
+    assert_eq!(
+        data_rows("Lignes") as u64,
+        movements("in_scope"),
+        "{name}: Lignes"
+    );
     assert_eq!(
         data_rows("Anomalies"),
         actual["findings"].as_array().unwrap().len(),
@@ -76,7 +97,7 @@ fn scenario(name: &str) {
     );
     assert_eq!(
         data_rows("Hors périmètre") as u64,
-        n("out_of_scope"),
+        movements("out_of_scope"),
         "{name}: Hors périmètre"
     );
     assert_eq!(data_rows("Rejets") as u64, n("rejected"), "{name}: Rejets");

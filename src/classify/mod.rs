@@ -7,7 +7,7 @@ use std::hash::Hash;
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::convention::{Convention, Imputation};
-use crate::model::{Axis, AxisSet, Line, Measure};
+use crate::model::{Axis, AxisSet, Identity, Line, Measure};
 use crate::normalize::code::{fold, hierarchical_match};
 
 /// A line and the verdicts that depend only on it.
@@ -22,8 +22,11 @@ pub struct Judged {
     pub differing: AxisSet,
     /// The product its own EJ or text points to (before EJ propagation).
     pub own_product: Option<usize>,
-    /// The normalised content's identity (origin excluded): equal lines, equal keys.
+    /// The line's identity across extracts (origin excluded): its state key, or its
+    /// movement key, or its content's hash (equal lines, equal keys).
     pub key: u128,
+    /// `key` is a state key: a later extract's lines of the key replace this one.
+    pub state: bool,
 }
 
 /// The axes of `carried` that the convention defines: only those can be checked.
@@ -61,10 +64,24 @@ pub struct AxisVerdict {
 }
 
 impl AxisVerdict {
-    /// Out of scope, but agreeing on two checked axes or more: a likely mis-imputation,
-    /// reported line by line (`IMPUTATION_PARTIELLE`).
+    /// Out of scope, but agreeing with the convention on an axis that sets its lines apart
+    /// from the rest of their UO (activité or centre de coût): a likely mis-imputation,
+    /// reported line by line (`IMPUTATION_PARTIELLE`). Agreeing on programme, UO and
+    /// domaine fonctionnel alone is what every expense of the action does.
     pub fn is_partial(&self) -> bool {
-        !self.in_scope && self.agreeing.len() >= 2
+        is_partial(self.in_scope, self.agreeing)
+    }
+}
+
+/// See [`AxisVerdict::is_partial`].
+pub fn is_partial(in_scope: bool, agreeing: AxisSet) -> bool {
+    !in_scope && (agreeing.contains(Axis::Activite) || agreeing.contains(Axis::CentreCout))
+}
+
+impl Judged {
+    /// See [`AxisVerdict::is_partial`].
+    pub fn is_partial(&self) -> bool {
+        is_partial(self.in_scope, self.agreeing)
     }
 }
 
@@ -103,7 +120,11 @@ pub fn classify(line: Line, checked: AxisSet, convention: &Convention) -> Judged
     } else {
         None
     };
-    let key = identity(&line);
+    let (key, state) = match line.identity {
+        Identity::State(key) => (key, true),
+        Identity::Movement(key) => (key, false),
+        Identity::Content => (identity(&line), false),
+    };
     Judged {
         line: Box::new(line),
         in_scope,
@@ -111,6 +132,7 @@ pub fn classify(line: Line, checked: AxisSet, convention: &Convention) -> Judged
         differing,
         own_product,
         key,
+        state,
     }
 }
 
@@ -172,6 +194,8 @@ fn identity(line: &Line) -> u128 {
         groupe_marchandises,
         texte,
         titre,
+        event_date: _,
+        identity: _,
     } = line;
     (
         measure,

@@ -105,6 +105,27 @@ impl Convention {
         self.schedule.iter().filter_map(|s| s.ae).sum()
     }
 
+    /// Ended once `as_of` is after its end: its last day is still within it.
+    pub fn is_ended(&self, as_of: NaiveDate) -> bool {
+        as_of > self.end
+    }
+
+    /// « centre financier 0174-SOUT-ELAB, domaine fonctionnel 0174-06… »
+    pub fn imputation_text(&self) -> String {
+        let i = &self.imputation;
+        [
+            ("centre financier", &i.centre_financier),
+            ("programme", &i.programme),
+            ("domaine fonctionnel", &i.domaine_fonctionnel),
+            ("activité", &i.activite),
+            ("centre de coût", &i.centre_cout),
+        ]
+        .into_iter()
+        .filter_map(|(label, v)| v.as_deref().map(|v| format!("{label} {v}")))
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
+
     /// CP allocated: the sum of the schedule's CP lines.
     pub fn cp_allocated(&self) -> Decimal {
         self.schedule.iter().filter_map(|s| s.cp).sum()
@@ -122,14 +143,28 @@ impl Convention {
         self.products.iter().position(|p| p.ej.contains(ej))
     }
 
-    /// The first product one of whose keywords occurs in the (already folded) text.
+    /// The first product one of whose keywords occurs in the (already folded) text as a
+    /// whole word: `CARBURE` is not in « HYDROCARBURES ».
     pub fn product_of_text(&self, folded_text: &str) -> Option<usize> {
         self.products.iter().position(|p| {
             p.folded_keywords
                 .iter()
-                .any(|k| folded_text.contains(k.as_str()))
+                .any(|k| contains_word(folded_text, k))
         })
     }
+}
+
+/// Whether `word` occurs in `text` with no letter or digit right before or after it.
+fn contains_word(text: &str, word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    let is_word_char = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !is_word_char(before) && !is_word_char(after)
+    })
 }
 
 /// Folds a keyword or a text for case- and accent-insensitive matching.
@@ -146,6 +181,22 @@ pub fn hex_sha256(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn keywords_match_whole_words_only() {
+        let c = Convention::builtin();
+        let carbure = c.products.iter().position(|p| p.id == "carbure");
+        let cases = [
+            ("ETUDE HYDROCARBURES", None),
+            ("Étude CarbuRe – sprint 2", carbure),
+            ("PROJET CARBURE-2", carbure),
+            ("CARBURES", None),
+            ("carbure", carbure),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(c.product_of_text(&fold(text)), expected, "{text}");
+        }
+    }
 
     #[test]
     fn builtin_convention_is_the_seed() {

@@ -150,6 +150,51 @@ pub struct LayoutMeta {
     /// The exercice is in the file's name (2019 workbooks: « … 2019.xlsx »).
     #[serde(default)]
     pub year_from_file_name: bool,
+    /// An extract of this layout is a state of the books on its extraction date (most
+    /// layouts), not a journal of movements (the journal des pièces): a later extract's
+    /// amount of a key replaces an earlier one's.
+    #[serde(default = "yes")]
+    pub states: bool,
+    /// The fields that identify a state, per measure (`exercice` is the line's year).
+    #[serde(default)]
+    pub state_key: StateKeys,
+    /// Where the extraction date comes from, in order of preference: `preamble` (BEx
+    /// « Dernière MàJ des données »), `fileName` (`…_2024-09-26.csv`, `…_2021-05.csv`).
+    #[serde(default)]
+    pub extraction_date: Vec<String>,
+    /// The engagement amount includes the carry-over (bascule) of EJs created before the
+    /// exercice, with no column to separate it (BEx INF-BUD-53 AE).
+    #[serde(default)]
+    pub amount_includes_carry_over: bool,
+    /// Which date means "committed" for an AE line (`date_ej`: the EJ's creation or
+    /// replication; `date`: the movement's own date).
+    #[serde(default)]
+    pub committed_date: Option<String>,
+    /// Which date means "paid" for a CP line.
+    #[serde(default)]
+    pub paid_date: Option<String>,
+}
+
+/// The fields that identify a state, per measure.
+#[derive(Debug, Default, Deserialize)]
+pub struct StateKeys {
+    #[serde(default)]
+    pub ae: Vec<String>,
+    #[serde(default)]
+    pub cp: Vec<String>,
+}
+
+impl StateKeys {
+    pub fn of(&self, measure: Measure) -> &[String] {
+        match measure {
+            Measure::Ae => &self.ae,
+            Measure::Cp => &self.cp,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize)]
@@ -478,6 +523,24 @@ mod tests {
                     );
                 }
                 assert!(layout.meta.measure.is_some(), "{}", layout.name);
+                // What a state is, and which dates mean what, are data: only known
+                // field names.
+                let m = &layout.meta;
+                let named = m.state_key.ae.iter().chain(&m.state_key.cp);
+                for f in named.chain(&m.committed_date).chain(&m.paid_date) {
+                    assert!(
+                        f == "exercice" || FieldId::from_name(f).is_some(),
+                        "{}: {f}",
+                        layout.name
+                    );
+                }
+                for source in &m.extraction_date {
+                    assert!(
+                        ["preamble", "fileName"].contains(&source.as_str()),
+                        "{}: {source}",
+                        layout.name
+                    );
+                }
             }
             for r in &layout.meta.requires {
                 assert!(

@@ -85,16 +85,26 @@ pub struct Preamble {
     pub exercice: Option<String>,
     /// What the amount column holds, and the words that said it.
     pub measure: Option<(Measure, String)>,
+    /// The text after « Dernière MàJ des données » (same row or the next), as written:
+    /// the extraction date.
+    pub updated: Option<String>,
 }
 
 /// Reads the rows above the header for the exercice and the amount's meaning.
 pub fn read_preamble(rows: &[RawRecord]) -> Preamble {
     let mut preamble = Preamble::default();
+    // « Dernière MàJ des données : » seen, its value not yet.
+    let mut updated_pending = false;
     for row in rows {
         let cells = row.display_fields();
         for (i, cell) in cells.iter().enumerate() {
             let folded = fold(cell);
-            if folded == "EXERCICE COMPTABLE" {
+            if updated_pending && !cell.trim().is_empty() {
+                preamble.updated = Some(cell.trim().to_string());
+                updated_pending = false;
+            } else if folded.starts_with("DERNIERE MAJ DES DONNEES") {
+                updated_pending = true;
+            } else if folded == "EXERCICE COMPTABLE" {
                 preamble.exercice = cells[i + 1..]
                     .iter()
                     .find(|c| !c.trim().is_empty())

@@ -15,9 +15,11 @@ use chrono::{Datelike, NaiveDate};
 use compact_str::CompactString;
 use rust_decimal::Decimal;
 
-use crate::ingest::layout::{FieldId, Mapping};
+use std::hash::Hash;
+
+use crate::ingest::layout::{FieldId, LayoutMeta, Mapping};
 use crate::ingest::record::{Field, RawRecord};
-use crate::model::{Line, Measure, Origin, Rejection};
+use crate::model::{Identity, Line, Measure, Origin, Rejection};
 
 pub use align::Gap;
 
@@ -179,6 +181,58 @@ pub fn movements_only(
     }
 }
 
+/// A movement of a row: what it moves, how much, and how it is told apart across extracts.
+pub type Movement = (Measure, Decimal, Identity);
+
+/// [`movements_only`], each with the identity its line would have (a state's key is
+/// needed even for out-of-scope lines: a later extract may move a poste out of scope).
+pub fn movements_with_identity(
+    record: &RawRecord,
+    ctx: &FileContext,
+) -> Result<Option<Vec<Movement>>, Rejection> {
+    let Some(movements) = movements_only(record, ctx)? else {
+        return Ok(None);
+    };
+    let meta = &ctx.mapping.layout.meta;
+    if !meta.states {
+        return Ok(Some(
+            movements
+                .into_iter()
+                .map(|(m, a)| (m, a, Identity::Content))
+                .collect(),
+        ));
+    }
+    let keyed = || -> Result<Vec<Movement>, Reject> {
+        let dates = Dates::of(record, ctx)?;
+        let ids = [
+            identifier(record, ctx, FieldId::Ej, 10)?,
+            identifier(record, ctx, FieldId::PosteEj, 1)?,
+            identifier(record, ctx, FieldId::Dp, 9)?,
+            identifier(record, ctx, FieldId::PosteDp, 1)?,
+        ];
+        let societe = code_of(record, ctx, FieldId::Societe)?;
+        let keys = KeyFields {
+            societe: societe.as_deref(),
+            ej: ids[0].as_deref(),
+            poste_ej: ids[1].as_deref(),
+            dp: ids[2].as_deref(),
+            poste_dp: ids[3].as_deref(),
+        };
+        movements
+            .into_iter()
+            .map(|(measure, amount)| {
+                let year = dates.year(measure)?;
+                Ok((
+                    measure,
+                    amount,
+                    identity(meta, measure, amount, year, &keys),
+                ))
+            })
+            .collect()
+    };
+    keyed().map(Some).map_err(|r| r.into_rejection(record, ctx))
+}
+
 /// BEx and crosstab exports interleave subtotal rows with the data.
 fn is_subtotal(record: &RawRecord) -> bool {
     (0..record.len().min(8)).any(|i| {
@@ -293,23 +347,12 @@ fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<Option<Vec<Line>
         movement::Movements::Lines(m) => m,
         movement::Movements::NotAMovement => return Ok(None),
     };
-    let date = date_of(record, ctx, FieldId::Date)?;
-    let date_ej = date_of(record, ctx, FieldId::DateEj)?;
-    let exercice = match text(record, ctx, FieldId::Exercice)? {
-        Some(t) if code::clean_code(&t).is_some() => {
-            Some(date::parse_year(&t).ok_or_else(|| {
-                Reject::at(FieldId::Exercice, format!("exercice illisible : « {t} »"))
-            })?)
-        }
-        _ => None,
-    };
-    let year = exercice
-        .or(ctx.exercice)
-        .or(date.or(date_ej).map(|d| d.year()))
-        .ok_or_else(|| Reject {
-            field: None,
-            reason: "année inconnue : ni exercice ni date sur la ligne".into(),
-        })?;
+    let dates = Dates::of(record, ctx)?;
+    // Every line of the row must have a year; the first measure's decides for the row's
+    // check, each line gets its own below.
+    for (measure, ..) in &movements {
+        dates.year(*measure)?;
+    }
     let ej = identifier(record, ctx, FieldId::Ej, 10)?;
     let dp = identifier(record, ctx, FieldId::Dp, 9)?;
     let measures = || movements.iter().map(|(m, ..)| *m);
@@ -352,15 +395,17 @@ fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<Option<Vec<Line>
     .into_iter()
     .flatten()
     .collect();
+    let (date, date_ej) = (dates.date, dates.date_ej);
     let base = Line {
         origin: Origin {
             input: ctx.input,
             row: record.row,
         },
         measure: ctx.measure,
-        year,
+        year: 0,
         date,
         date_ej,
+        event_date: None,
         amount: Decimal::ZERO,
         carried: Decimal::ZERO,
         programme: text(record, ctx, FieldId::Programme)?
@@ -381,24 +426,145 @@ fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<Option<Vec<Line>
         groupe_marchandises: code_of(record, ctx, FieldId::GroupeMarchandises)?,
         texte: (!texts.is_empty()).then(|| CompactString::from(texts.join(" | "))),
         titre,
+        identity: Identity::Content,
     };
-    Ok(Some(
-        movements
-            .into_iter()
-            .map(|(measure, amount, carried)| Line {
+    movements
+        .into_iter()
+        .map(|(measure, amount, carried)| {
+            let year = dates.year(measure)?;
+            let keys = KeyFields {
+                societe: base.societe.as_deref(),
+                ej: base.ej.as_deref(),
+                poste_ej: base.poste_ej.as_deref(),
+                dp: base.dp.as_deref(),
+                poste_dp: base.poste_dp.as_deref(),
+            };
+            Ok(Line {
                 measure,
                 amount,
                 carried,
+                year,
                 // An AE line without its own date is dated by its EJ's creation.
                 date: base.date.or(if measure == Measure::Ae {
                     base.date_ej
                 } else {
                     None
                 }),
+                event_date: dates.event(measure),
+                identity: identity(&ctx.mapping.layout.meta, measure, amount, year, &keys),
                 ..base.clone()
             })
-            .collect(),
-    ))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// A row's dates, and what they mean for its layout.
+struct Dates<'a> {
+    meta: &'a LayoutMeta,
+    /// The exercice the row or its file gives.
+    exercice: Option<i32>,
+    /// The movement's date (last operation on the DP, last change of the EJ…).
+    date: Option<NaiveDate>,
+    /// The EJ's creation.
+    date_ej: Option<NaiveDate>,
+}
+
+impl<'a> Dates<'a> {
+    fn of(record: &RawRecord, ctx: &FileContext<'a>) -> Result<Dates<'a>, Reject> {
+        let exercice = match text(record, ctx, FieldId::Exercice)? {
+            Some(t) if code::clean_code(&t).is_some() => {
+                Some(date::parse_year(&t).ok_or_else(|| {
+                    Reject::at(FieldId::Exercice, format!("exercice illisible : « {t} »"))
+                })?)
+            }
+            _ => None,
+        };
+        Ok(Dates {
+            meta: &ctx.mapping.layout.meta,
+            exercice: exercice.or(ctx.exercice),
+            date: date_of(record, ctx, FieldId::Date)?,
+            date_ej: date_of(record, ctx, FieldId::DateEj)?,
+        })
+    }
+
+    /// The date a movement happened: committed (AE) or paid (CP), as the layout says.
+    /// A journal's lines are movements: each is judged on its own operation date.
+    fn event(&self, measure: Measure) -> Option<NaiveDate> {
+        let named = match measure {
+            Measure::Ae if !self.meta.states => Some("date"),
+            Measure::Ae => self.meta.committed_date.as_deref(),
+            Measure::Cp => self.meta.paid_date.as_deref(),
+        };
+        match (measure, named) {
+            (_, Some("date")) => self.date.or(self.date_ej),
+            (Measure::Ae, _) => self.date_ej.or(self.date),
+            (Measure::Cp, _) => self.date,
+        }
+    }
+
+    /// The line's exercice: the extract's (column, preamble, file name), else the year of
+    /// the movement's date, never the year of a later modification of the EJ.
+    fn year(&self, measure: Measure) -> Result<i32, Reject> {
+        self.exercice
+            .or(self.event(measure).map(|d| d.year()))
+            .ok_or_else(|| Reject {
+                field: None,
+                reason: "année inconnue : ni exercice ni date sur la ligne".into(),
+            })
+    }
+}
+
+/// The fields a state key may name.
+struct KeyFields<'a> {
+    societe: Option<&'a str>,
+    ej: Option<&'a str>,
+    poste_ej: Option<&'a str>,
+    dp: Option<&'a str>,
+    poste_dp: Option<&'a str>,
+}
+
+/// How a line is told apart from the lines of other extracts: the layout's state key for
+/// a state (an EJ poste's non-negative amount, a DP poste's amount), its key and amount for
+/// a retrait, its content otherwise (a journal's movements, a payment without DP…).
+fn identity(
+    meta: &LayoutMeta,
+    measure: Measure,
+    amount: Decimal,
+    year: i32,
+    keys: &KeyFields,
+) -> Identity {
+    let names = meta.state_key.of(measure);
+    if !meta.states || names.is_empty() {
+        return Identity::Content;
+    }
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    (measure as u8).hash(&mut h);
+    for name in names {
+        let value = match name.as_str() {
+            "exercice" => {
+                year.hash(&mut h);
+                continue;
+            }
+            "societe" => keys.societe,
+            "ej" => keys.ej,
+            "poste_ej" => keys.poste_ej,
+            "dp" => keys.dp,
+            "poste_dp" => keys.poste_dp,
+            _ => None,
+        };
+        // The key's number itself must be there: no state without it.
+        if value.is_none() && matches!(name.as_str(), "ej" | "dp") {
+            return Identity::Content;
+        }
+        value.unwrap_or("").hash(&mut h);
+    }
+    if measure == Measure::Ae && amount < Decimal::ZERO {
+        amount.normalize().hash(&mut h);
+        Identity::Movement(h.digest128())
+    } else {
+        Identity::State(h.digest128())
+    }
 }
 
 /// A row longer than its header loses nothing silently: extra fields must be empty, or

@@ -224,6 +224,10 @@ pub struct Commitment {
     pub lines: usize,
     /// Index of its first line in `Reconciliation::lines`.
     pub first_line: usize,
+    /// Whether the inputs hold its AE: an AE line, or a known carry-over.
+    pub has_ae: bool,
+    /// Its latest movement (committed or paid).
+    pub last_movement: Option<chrono::NaiveDate>,
     supplier_from_ae: bool,
 }
 
@@ -251,14 +255,18 @@ pub(super) fn commitments(lines: &[ScopedLine]) -> Vec<Commitment> {
                 remaining: Decimal::ZERO,
                 lines: 0,
                 first_line: i,
+                has_ae: false,
+                last_movement: None,
                 supplier_from_ae: false,
             });
             years.push((None, None));
             list.len() - 1
         });
         let c = &mut list[at];
+        c.last_movement = c.last_movement.max(line.event_date.or(line.date));
         match line.measure {
             Measure::Ae => {
+                c.has_ae = true;
                 c.ae_net += line.amount;
                 let (first_ae, carried) = &mut years[at];
                 *first_ae = Some(first_ae.map_or(line.year, |y| y.min(line.year)));

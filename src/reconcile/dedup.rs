@@ -1,11 +1,19 @@
-//! Duplicates across overlapping extracts. The same line in two inputs counts once; within
-//! one input, equal lines are separate movements and all count. So a line of input *i* is
-//! a duplicate while its count in *i* does not exceed the largest count of the same line
-//! in an earlier input (inputs in sorted path order).
+//! What each line becomes across overlapping extracts, before anything is summed.
 //!
-//! Duplicates are found by sorting every line's identity (in parallel) rather than by
-//! hashing: a national run has millions of identities, and a sort of 24-byte entries
-//! needs less memory than maps of them and gives the same answer on any number of cores.
+//! - **States** (an EJ poste's non-negative amount for the exercice, a DP poste's amount:
+//!   `Judged::state`): the most recent extract holding a key keeps its lines of that key
+//!   (within one extract they add up); an older extract's lines of the key are
+//!   duplicates when they sum to the same amount, else *replaced* by the newer state.
+//!   This is decided before the scope: a poste moved out of scope by a later extract
+//!   leaves the scope.
+//! - **Movements** (retraits, journal lines, lines with no state key): the same line in
+//!   two inputs counts once; within one input, equal lines are separate movements and all
+//!   count. So a line of input *i* is a duplicate while its count in *i* does not exceed
+//!   the largest count of the same line in an earlier input (inputs in sorted path order).
+//!
+//! Both are found by sorting every line's identity (in parallel) rather than by hashing:
+//! a national run has millions of identities, and a sort of 24-byte entries needs less
+//! memory than maps of them and gives the same answer on any number of cores.
 //!
 //! Out-of-scope lines are then summed by imputation; past `OUT_OF_SCOPE_DETAIL_LIMIT` of
 //! them, only the partial imputations stay in detail.
@@ -14,7 +22,10 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
-use super::{Duplicate, InputResult, LineCounts, OUT_OF_SCOPE_DETAIL_LIMIT, OutGroup, SlimLine};
+use super::{
+    Duplicate, InputResult, LineCounts, MovementCounts, OUT_OF_SCOPE_DETAIL_LIMIT, OutGroup,
+    Replaced, SlimLine,
+};
 use crate::classify::Judged;
 use crate::model::{AxisCodes, AxisSet, Measure, Origin, Rejection};
 
@@ -27,6 +38,8 @@ pub(super) struct Split {
     pub out_cp: Decimal,
     pub rejections: Vec<Rejection>,
     pub duplicates: Vec<Duplicate>,
+    pub replaced: Vec<Replaced>,
+    pub changes: Vec<StateChange>,
     pub counts: LineCounts,
     pub input_counts: Vec<LineCounts>,
 }
@@ -57,9 +70,59 @@ fn origin_at(input: &InputResult, at: u32) -> Origin {
     }
 }
 
-/// For each input, its duplicate lines: their position (ascending) and the first line
-/// of the same identity in an earlier input.
-fn find_duplicates(inputs: &[InputResult]) -> Vec<Vec<(u32, Origin)>> {
+/// What becomes of a line that does not count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Fate {
+    /// Seen in an earlier input (a movement), or the same state as the newer extract's:
+    /// the line it repeats.
+    Duplicate(Origin),
+    /// An older state of a key that a newer extract gives another amount: the newer
+    /// state's first line.
+    Replaced(Origin),
+}
+
+/// A key whose extracts disagree: the states seen, oldest first, and the one counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateChange {
+    pub measure: Measure,
+    /// The newest extract's first line of the key: what counts.
+    pub kept: Origin,
+    pub kept_amount: Decimal,
+    /// Each older extract's first line of the key and its amount there, oldest first.
+    pub earlier: Vec<(Origin, Decimal)>,
+}
+
+/// How recent an input is: its extraction date (undated inputs are older than dated
+/// ones), then its place in path order.
+pub(super) type Rank = (Option<chrono::NaiveDate>, u32);
+
+fn amount_at(input: &InputResult, at: u32) -> (Decimal, bool) {
+    let at = at as usize;
+    match input.judged.get(at) {
+        Some(j) => (j.line.amount, j.in_scope),
+        None => (input.slim[at - input.judged.len()].amount, false),
+    }
+}
+
+fn is_state_at(input: &InputResult, at: u32) -> bool {
+    let at = at as usize;
+    match input.judged.get(at) {
+        Some(j) => j.state,
+        None => input.slim[at - input.judged.len()].state,
+    }
+}
+
+fn measure_at(input: &InputResult, at: u32) -> Measure {
+    let at = at as usize;
+    match input.judged.get(at) {
+        Some(j) => j.line.measure,
+        None => input.slim[at - input.judged.len()].measure,
+    }
+}
+
+/// For each input, the lines that do not count (position ascending, and why), and the
+/// keys whose extracts disagree when the counted state is in scope.
+fn find_fates(inputs: &[InputResult], ranks: &[Rank]) -> (Vec<Vec<(u32, Fate)>>, Vec<StateChange>) {
     // Filled in place (a parallel collect would hold the entries twice at its peak).
     let mut places: Vec<Place> =
         Vec::with_capacity(inputs.iter().map(|i| i.judged.len() + i.slim.len()).sum());
@@ -76,23 +139,97 @@ fn find_duplicates(inputs: &[InputResult]) -> Vec<Vec<(u32, Origin)>> {
         }));
     }
     places.par_sort_unstable();
-    let mut duplicates: Vec<Vec<(u32, Origin)>> = vec![Vec::new(); inputs.len()];
+    let mut fates: Vec<Vec<(u32, Fate)>> = vec![Vec::new(); inputs.len()];
+    let mut changes = Vec::new();
     for same in places.chunk_by(|a, b| a.key == b.key) {
         if same[0].input == same[same.len() - 1].input {
             continue; // one input only: every occurrence counts
         }
-        let first = origin_at(&inputs[same[0].input as usize], same[0].at);
-        let mut earlier_max = 0usize;
-        for local in same.chunk_by(|a, b| a.input == b.input) {
-            let input = local[0].input as usize;
-            duplicates[input].extend(local.iter().take(earlier_max).map(|p| (p.at, first)));
-            earlier_max = earlier_max.max(local.len());
+        if is_state_at(&inputs[same[0].input as usize], same[0].at) {
+            states(inputs, ranks, same, &mut fates, &mut changes);
+        } else {
+            movements(inputs, same, &mut fates);
         }
     }
-    duplicates
+    fates
         .par_iter_mut()
         .for_each(|d| d.sort_unstable_by_key(|(at, _)| *at));
-    duplicates
+    changes.sort_by_key(|c: &StateChange| c.kept);
+    (fates, changes)
+}
+
+/// One state key seen in several inputs: the newest input's lines count.
+fn states(
+    inputs: &[InputResult],
+    ranks: &[Rank],
+    same: &[Place],
+    fates: &mut [Vec<(u32, Fate)>],
+    changes: &mut Vec<StateChange>,
+) {
+    // Per input: its first place and the sum of its lines of the key.
+    let per_input: Vec<(&[Place], Decimal)> = same
+        .chunk_by(|a, b| a.input == b.input)
+        .map(|local| {
+            let input = &inputs[local[0].input as usize];
+            (local, local.iter().map(|p| amount_at(input, p.at).0).sum())
+        })
+        .collect();
+    let (newest, &(kept_places, kept_amount)) = per_input
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, (local, _))| ranks[local[0].input as usize])
+        .expect("a key has places");
+    let kept_input = &inputs[kept_places[0].input as usize];
+    let kept = origin_at(kept_input, kept_places[0].at);
+    let kept_in_scope = amount_at(kept_input, kept_places[0].at).1;
+    let mut earlier = Vec::new();
+    for (i, (local, amount)) in per_input.iter().enumerate() {
+        if i == newest {
+            continue;
+        }
+        // The same state, on the same side of the scope: the same lines seen twice.
+        let in_scope = amount_at(&inputs[local[0].input as usize], local[0].at).1;
+        let fate = if *amount == kept_amount && in_scope == kept_in_scope {
+            Fate::Duplicate(kept)
+        } else {
+            Fate::Replaced(kept)
+        };
+        let input = local[0].input as usize;
+        fates[input].extend(local.iter().map(|p| (p.at, fate)));
+        if *amount != kept_amount {
+            earlier.push((
+                ranks[input],
+                origin_at(&inputs[input], local[0].at),
+                *amount,
+            ));
+        }
+    }
+    if !earlier.is_empty() && kept_in_scope {
+        earlier.sort_by_key(|(rank, ..)| *rank);
+        changes.push(StateChange {
+            measure: measure_at(kept_input, kept_places[0].at),
+            kept,
+            kept_amount,
+            earlier: earlier.into_iter().map(|(_, o, a)| (o, a)).collect(),
+        });
+    }
+}
+
+/// One movement seen in several inputs: a line of input *i* is a duplicate while its
+/// count in *i* does not exceed the largest count in an earlier input.
+fn movements(inputs: &[InputResult], same: &[Place], fates: &mut [Vec<(u32, Fate)>]) {
+    let first = origin_at(&inputs[same[0].input as usize], same[0].at);
+    let mut earlier_max = 0usize;
+    for local in same.chunk_by(|a, b| a.input == b.input) {
+        let input = local[0].input as usize;
+        fates[input].extend(
+            local
+                .iter()
+                .take(earlier_max)
+                .map(|p| (p.at, Fate::Duplicate(first))),
+        );
+        earlier_max = earlier_max.max(local.len());
+    }
 }
 
 /// Out-of-scope lines summed by imputation, measure and differing axes.
@@ -188,74 +325,154 @@ struct Part {
     in_scope: Vec<Judged>,
     out_of_scope: Vec<Judged>,
     duplicates: Vec<Duplicate>,
+    replaced: Vec<Replaced>,
     rejections: Vec<Rejection>,
     counts: LineCounts,
     groups: Groups,
 }
 
-/// Splits one input's lines, its duplicates known.
-fn split_input(input: InputResult, dups: Vec<(u32, Origin)>) -> Part {
+/// The category a line falls in, for the counts.
+#[derive(Clone, Copy)]
+enum Category {
+    InScope,
+    OutOfScope,
+    Duplicate,
+    Replaced,
+}
+
+/// Counts a line: always as a movement, and as a row when it is its row's first line (a
+/// row's lines are consecutive, AE first: a row counts in its AE's category).
+fn count(counts: &mut LineCounts, last_row: &mut Option<u64>, row: u64, m: Measure, c: Category) {
+    let movements = counts.movements_mut(m);
+    movements.read += 1;
+    *movements.category_mut(c) += 1;
+    if *last_row != Some(row) {
+        *last_row = Some(row);
+        counts.read += 1;
+        *counts.rows_mut(c) += 1;
+    }
+}
+
+impl MovementCounts {
+    fn category_mut(&mut self, c: Category) -> &mut u64 {
+        match c {
+            Category::InScope => &mut self.in_scope,
+            Category::OutOfScope => &mut self.out_of_scope,
+            Category::Duplicate => &mut self.duplicates,
+            Category::Replaced => &mut self.replaced,
+        }
+    }
+}
+
+impl LineCounts {
+    fn rows_mut(&mut self, c: Category) -> &mut u64 {
+        match c {
+            Category::InScope => &mut self.in_scope,
+            Category::OutOfScope => &mut self.out_of_scope,
+            Category::Duplicate => &mut self.duplicates,
+            Category::Replaced => &mut self.replaced,
+        }
+    }
+}
+
+/// Splits one input's lines, their fates known.
+fn split_input(input: InputResult, fates: Vec<(u32, Fate)>) -> Part {
     let mut part = Part {
         in_scope: Vec::new(),
         out_of_scope: Vec::new(),
-        duplicates: Vec::with_capacity(dups.len()),
+        duplicates: Vec::new(),
+        replaced: Vec::new(),
         rejections: input.rejections,
-        counts: LineCounts {
-            read: (input.judged.len() + input.slim.len()) as u64,
-            duplicates: dups.len() as u64,
-            ..LineCounts::default()
-        },
+        counts: LineCounts::default(),
         groups: Groups::default(),
     };
     part.counts.rejected = part.rejections.len() as u64;
     part.counts.read += part.counts.rejected;
     let groups = &mut part.groups;
-    let mut dups = dups.into_iter().peekable();
-    let mut duplicate_of = |at: usize| {
-        dups.next_if(|(d, _)| *d as usize == at)
-            .map(|(_, first)| first)
+    let mut fates = fates.into_iter().peekable();
+    let mut fate_of = |at: usize| {
+        fates
+            .next_if(|(d, _)| *d as usize == at)
+            .map(|(_, fate)| fate)
     };
+    let counts = &mut part.counts;
+    let mut last_row = None;
     let judged_len = input.judged.len();
     for (at, judged) in input.judged.into_iter().enumerate() {
         let line = &judged.line;
-        if let Some(first) = duplicate_of(at) {
-            part.duplicates.push(Duplicate {
-                origin: line.origin,
-                first,
-                measure: line.measure,
-                amount: line.amount,
-            });
-        } else if judged.in_scope {
-            part.counts.in_scope += 1;
-            part.in_scope.push(judged);
-        } else {
-            part.counts.out_of_scope += 1;
-            let group = groups.imputation(line.axis_codes_hash(), || line.axis_codes());
-            groups.add(group, line.measure, judged.differing, 1, line.amount);
-            part.out_of_scope.push(judged);
+        let (row, measure) = (line.origin.row, line.measure);
+        match fate_of(at) {
+            Some(Fate::Duplicate(first)) => {
+                count(counts, &mut last_row, row, measure, Category::Duplicate);
+                part.duplicates.push(Duplicate {
+                    origin: line.origin,
+                    first,
+                    measure,
+                    amount: line.amount,
+                });
+            }
+            Some(Fate::Replaced(by)) => {
+                count(counts, &mut last_row, row, measure, Category::Replaced);
+                part.replaced.push(Replaced {
+                    origin: line.origin,
+                    by,
+                    measure,
+                    amount: line.amount,
+                    in_scope: judged.in_scope,
+                    line: Some(judged.line),
+                });
+            }
+            None if judged.in_scope => {
+                count(counts, &mut last_row, row, measure, Category::InScope);
+                part.in_scope.push(judged);
+            }
+            None => {
+                count(counts, &mut last_row, row, measure, Category::OutOfScope);
+                let group = groups.imputation(line.axis_codes_hash(), || line.axis_codes());
+                groups.add(group, line.measure, judged.differing, 1, line.amount);
+                part.out_of_scope.push(judged);
+            }
         }
     }
     // Slim lines are summed by their input's imputation first: values are copied per
     // imputation, not per line.
     let mut local: FxHashMap<(u32, Measure, u8), (u64, Decimal)> = FxHashMap::default();
+    let mut last_row = None;
     for (at, slim) in input.slim.iter().enumerate() {
-        if let Some(first) = duplicate_of(judged_len + at) {
-            part.duplicates.push(Duplicate {
-                origin: Origin {
-                    input: input.input,
-                    row: slim.row,
-                },
-                first,
-                measure: slim.measure,
-                amount: slim.amount,
-            });
-        } else {
-            part.counts.out_of_scope += 1;
-            let e = local
-                .entry((slim.group, slim.measure, slim.differing.bits()))
-                .or_default();
-            e.0 += 1;
-            e.1 += slim.amount;
+        let origin = Origin {
+            input: input.input,
+            row: slim.row,
+        };
+        let (row, measure, amount) = (slim.row, slim.measure, slim.amount);
+        match fate_of(judged_len + at) {
+            Some(Fate::Duplicate(first)) => {
+                count(counts, &mut last_row, row, measure, Category::Duplicate);
+                part.duplicates.push(Duplicate {
+                    origin,
+                    first,
+                    measure,
+                    amount,
+                });
+            }
+            Some(Fate::Replaced(by)) => {
+                count(counts, &mut last_row, row, measure, Category::Replaced);
+                part.replaced.push(Replaced {
+                    origin,
+                    by,
+                    measure,
+                    amount,
+                    in_scope: false,
+                    line: None,
+                });
+            }
+            None => {
+                count(counts, &mut last_row, row, measure, Category::OutOfScope);
+                let e = local
+                    .entry((slim.group, slim.measure, slim.differing.bits()))
+                    .or_default();
+                e.0 += 1;
+                e.1 += slim.amount;
+            }
         }
     }
     let mut input_groups = input.groups;
@@ -268,13 +485,18 @@ fn split_input(input: InputResult, dups: Vec<(u32, Origin)>) -> Part {
 }
 
 pub(super) fn split(inputs: Vec<InputResult>) -> Split {
-    let duplicates = find_duplicates(&inputs);
+    let ranks: Vec<Rank> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| (input.extracted, i as u32))
+        .collect();
+    let (fates, changes) = find_fates(&inputs, &ranks);
     let any_slim = inputs.iter().any(|i| !i.slim.is_empty());
     // Each input on its own core, then put together in input order.
     let parts: Vec<Part> = inputs
         .into_par_iter()
-        .zip(duplicates)
-        .map(|(input, dups)| split_input(input, dups))
+        .zip(fates)
+        .map(|(input, fates)| split_input(input, fates))
         .collect();
     let mut groups = Groups::default();
     let mut out = Split {
@@ -286,27 +508,25 @@ pub(super) fn split(inputs: Vec<InputResult>) -> Split {
         out_cp: Decimal::ZERO,
         rejections: Vec::new(),
         duplicates: Vec::with_capacity(parts.iter().map(|p| p.duplicates.len()).sum()),
+        replaced: Vec::new(),
+        changes,
         counts: LineCounts::default(),
         input_counts: Vec::with_capacity(parts.len()),
     };
     for part in parts {
-        let counts = part.counts;
         out.in_scope.extend(part.in_scope);
         out.out_of_scope.extend(part.out_of_scope);
         out.duplicates.extend(part.duplicates);
+        out.replaced.extend(part.replaced);
         out.rejections.extend(part.rejections);
         groups.merge(part.groups);
-        out.counts.read += counts.read;
-        out.counts.in_scope += counts.in_scope;
-        out.counts.out_of_scope += counts.out_of_scope;
-        out.counts.rejected += counts.rejected;
-        out.counts.duplicates += counts.duplicates;
-        out.input_counts.push(counts);
+        out.counts.add(&part.counts);
+        out.input_counts.push(part.counts);
     }
     out.grouped = any_slim || out.counts.out_of_scope > OUT_OF_SCOPE_DETAIL_LIMIT;
     if out.grouped {
         // Only the likely mis-imputations stay in detail: each is a finding.
-        out.out_of_scope.retain(|j| j.agreeing.len() >= 2);
+        out.out_of_scope.retain(|j| j.is_partial());
     }
     out.out_ae = groups.ae;
     out.out_cp = groups.cp;
@@ -332,6 +552,7 @@ mod tests {
                         key,
                         0,
                         AxisSet::default(),
+                        false,
                     )
                 })
                 .collect(),
@@ -348,23 +569,21 @@ mod tests {
             input(1, &[9, 7, 7, 7, 5]),
             input(2, &[7, 7, 7, 7, 5, 9, 9]),
         ];
-        let found = find_duplicates(&inputs);
-        let origin = |input, row| Origin { input, row };
+        let ranks: Vec<Rank> = (0..3).map(|i| (None, i)).collect();
+        let (found, _) = find_fates(&inputs, &ranks);
+        let d = |input, row| Fate::Duplicate(Origin { input, row });
         // Input 0: nothing earlier. Input 1: two of its three 7s and its 9 were in
         // input 0. Input 2: three 7s (input 1 had three), its 5, and one 9.
         assert_eq!(found[0], []);
-        assert_eq!(
-            found[1],
-            [(0, origin(0, 4)), (1, origin(0, 2)), (2, origin(0, 2))]
-        );
+        assert_eq!(found[1], [(0, d(0, 4)), (1, d(0, 2)), (2, d(0, 2))]);
         assert_eq!(
             found[2],
             [
-                (0, origin(0, 2)),
-                (1, origin(0, 2)),
-                (2, origin(0, 2)),
-                (4, origin(1, 6)),
-                (5, origin(0, 4)),
+                (0, d(0, 2)),
+                (1, d(0, 2)),
+                (2, d(0, 2)),
+                (4, d(1, 6)),
+                (5, d(0, 4)),
             ]
         );
         let split = split(Vec::from(inputs));

@@ -41,6 +41,11 @@ pub enum Code {
     CreditsNonConsommes,
     /// Lines or amounts in ≠ out: a defect of the tool itself, never expected.
     ConservationRompue,
+    PerimetreVide,
+    EjNonSolde,
+    DatePosterieure,
+    EjSansAe,
+    BasculeInconnue,
 }
 
 impl Serialize for Code {
@@ -66,6 +71,11 @@ impl Code {
             Code::RetraitAnterieur => "RETRAIT_ANTERIEUR",
             Code::CreditsNonConsommes => "CREDITS_NON_CONSOMMES",
             Code::ConservationRompue => "CONSERVATION_ROMPUE",
+            Code::PerimetreVide => "PERIMETRE_VIDE",
+            Code::EjNonSolde => "EJ_NON_SOLDE",
+            Code::DatePosterieure => "DATE_POSTERIEURE",
+            Code::EjSansAe => "EJ_SANS_AE",
+            Code::BasculeInconnue => "BASCULE_INCONNUE",
         }
     }
 
@@ -76,14 +86,19 @@ impl Code {
             | Code::PlafondCpDepasse
             | Code::CpSuperieurAe
             | Code::HorsPeriode
-            | Code::DoublonConflictuel
             | Code::LigneRejetee
+            | Code::PerimetreVide
             | Code::ConservationRompue => Severity::Error,
             Code::ImputationPartielle
+            | Code::DoublonConflictuel
             | Code::EcheancierDepasse
             | Code::ProduitNonAttribue
             | Code::DpSansEj
-            | Code::RetraitAnterieur => Severity::Warning,
+            | Code::RetraitAnterieur
+            | Code::EjNonSolde
+            | Code::DatePosterieure
+            | Code::EjSansAe
+            | Code::BasculeInconnue => Severity::Warning,
             Code::CreditsNonConsommes => Severity::Info,
         }
     }

@@ -5,6 +5,7 @@
 //! how many threads judged the lines.
 
 mod aggregate;
+pub mod carry;
 mod dedup;
 pub mod findings;
 pub mod follow_up;
@@ -18,6 +19,7 @@ use crate::convention::Convention;
 use crate::model::{AxisCodes, AxisSet, Measure, Origin, Rejection};
 
 pub use aggregate::{Commitment, MonthRow, ProductYears, YearFigures};
+pub use dedup::StateChange;
 pub use findings::{Code, Finding, FollowUp, Severity, Target};
 pub use follow_up::{PreviousSummary, Resolved};
 
@@ -34,6 +36,8 @@ pub struct SlimLine {
     pub group: u32,
     pub measure: Measure,
     pub differing: AxisSet,
+    /// `key` is a state key (see `Judged::state`).
+    pub state: bool,
 }
 
 impl SlimLine {
@@ -44,6 +48,7 @@ impl SlimLine {
         key: u128,
         group: u32,
         differing: AxisSet,
+        state: bool,
     ) -> SlimLine {
         SlimLine {
             row,
@@ -52,6 +57,7 @@ impl SlimLine {
             group,
             measure,
             differing,
+            state,
         }
     }
 
@@ -85,18 +91,23 @@ pub struct InputResult {
     /// The imputations `slim` lines point to, with their hash.
     pub groups: Vec<(u128, AxisCodes)>,
     pub rejections: Vec<Rejection>,
-    /// Amounts of the lines that left `normalize`, by measure: the conservation check's "in".
+    /// When the extract was taken, if it says: its states replace those of older extracts
+    /// (undated extracts are older than dated ones; ties go by path order).
+    pub extracted: Option<NaiveDate>,
+    /// Its engagement amounts include the carry-over of earlier EJs (BEx INF-BUD-53 AE).
+    pub includes_carry_over: bool,
+    /// What left `normalize`, counted as it left: the conservation check's "in". Data
+    /// rows, movements by measure, and their amounts.
+    pub rows_in: u64,
+    pub ae_lines_in: u64,
+    pub cp_lines_in: u64,
     pub ae_in: Decimal,
     pub cp_in: Decimal,
 }
 
-impl InputResult {
-    pub fn rows(&self) -> u64 {
-        (self.judged.len() + self.slim.len() + self.rejections.len()) as u64
-    }
-}
-
-/// How the data rows split; `read = in_scope + out_of_scope + rejected + duplicates`.
+/// How the data rows split, as a person sees them in Excel: `read = in_scope +
+/// out_of_scope + rejected + duplicates + replaced`. A row carrying AE and CP is one row
+/// (counted in its AE's category) and two movements.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LineCounts {
     pub read: u64,
@@ -104,6 +115,67 @@ pub struct LineCounts {
     pub out_of_scope: u64,
     pub rejected: u64,
     pub duplicates: u64,
+    /// Older states of a key that a newer extract gives another amount.
+    pub replaced: u64,
+    pub ae: MovementCounts,
+    pub cp: MovementCounts,
+}
+
+/// How the movements of one measure split (a rejected row has none).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MovementCounts {
+    pub read: u64,
+    pub in_scope: u64,
+    pub out_of_scope: u64,
+    pub duplicates: u64,
+    pub replaced: u64,
+}
+
+impl MovementCounts {
+    fn add(&mut self, o: &MovementCounts) {
+        self.read += o.read;
+        self.in_scope += o.in_scope;
+        self.out_of_scope += o.out_of_scope;
+        self.duplicates += o.duplicates;
+        self.replaced += o.replaced;
+    }
+
+    /// The sum of the categories (equal to `read` when nothing is lost).
+    pub fn out(&self) -> u64 {
+        self.in_scope + self.out_of_scope + self.duplicates + self.replaced
+    }
+}
+
+impl LineCounts {
+    pub fn add(&mut self, o: &LineCounts) {
+        self.read += o.read;
+        self.in_scope += o.in_scope;
+        self.out_of_scope += o.out_of_scope;
+        self.rejected += o.rejected;
+        self.duplicates += o.duplicates;
+        self.replaced += o.replaced;
+        self.ae.add(&o.ae);
+        self.cp.add(&o.cp);
+    }
+
+    pub fn movements(&self, measure: Measure) -> &MovementCounts {
+        match measure {
+            Measure::Ae => &self.ae,
+            Measure::Cp => &self.cp,
+        }
+    }
+
+    pub(crate) fn movements_mut(&mut self, measure: Measure) -> &mut MovementCounts {
+        match measure {
+            Measure::Ae => &mut self.ae,
+            Measure::Cp => &mut self.cp,
+        }
+    }
+
+    /// The sum of the row categories (equal to `read` when nothing is lost).
+    pub fn rows_out(&self) -> u64 {
+        self.in_scope + self.out_of_scope + self.rejected + self.duplicates + self.replaced
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -119,11 +191,27 @@ pub struct Totals {
     pub earlier_year_withdrawals: Decimal,
 }
 
-/// Lines and amounts in = out, checked on every run.
+impl Totals {
+    /// AE still available: allocated − consumed − retraits on earlier-year EJs (GBCP art.
+    /// 160: they lower consumption but free nothing). The one figure behind the
+    /// Synthèse's « Disponible », `CREDITS_NON_CONSOMMES` and the ceiling.
+    pub fn ae_available(&self) -> Decimal {
+        self.ae_allocated - self.ae_consumed - self.earlier_year_withdrawals
+    }
+
+    pub fn cp_available(&self) -> Decimal {
+        self.cp_allocated - self.cp_consumed
+    }
+}
+
+/// Rows, movements and amounts in = out, checked on every run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Conservation {
     pub rows_in: u64,
     pub rows_out: u64,
+    /// Movements (AE, CP) in and out: a row may carry two.
+    pub movements_in: [u64; 2],
+    pub movements_out: [u64; 2],
     pub ae_in: Decimal,
     pub ae_out: Decimal,
     pub cp_in: Decimal,
@@ -132,7 +220,10 @@ pub struct Conservation {
 
 impl Conservation {
     pub fn holds(&self) -> bool {
-        self.rows_in == self.rows_out && self.ae_in == self.ae_out && self.cp_in == self.cp_out
+        self.rows_in == self.rows_out
+            && self.movements_in == self.movements_out
+            && self.ae_in == self.ae_out
+            && self.cp_in == self.cp_out
     }
 }
 
@@ -143,6 +234,21 @@ pub struct ScopedLine {
     pub product: Option<usize>,
     /// Attributed through another line of the same EJ rather than its own data.
     pub by_ej: bool,
+}
+
+/// An older state of a key, replaced by a newer extract's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replaced {
+    pub origin: Origin,
+    /// The newer state's first line.
+    pub by: Origin,
+    pub measure: Measure,
+    pub amount: Decimal,
+    /// Whether the replaced line was in the convention's scope.
+    pub in_scope: bool,
+    /// The line itself, when it was kept in detail (in scope, or out of scope within the
+    /// detail budget).
+    pub line: Option<Box<crate::model::Line>>,
 }
 
 /// A line dropped as a duplicate of a line of an earlier input.
@@ -193,6 +299,14 @@ pub struct Reconciliation {
     pub out_of_scope_grouped: bool,
     pub rejections: Vec<Rejection>,
     pub duplicates: Vec<Duplicate>,
+    /// Older states replaced by a newer extract's, in input and row order.
+    pub replaced: Vec<Replaced>,
+    /// Keys whose extracts disagree, with the state counted in scope.
+    pub changes: Vec<StateChange>,
+    /// Lines whose carry-over the inputs could not tell (`BASCULE_INCONNUE`).
+    pub unknown_carries: Vec<carry::UnknownCarry>,
+    /// The carry-over split off engagement amounts (BEx), moved from AE to carried.
+    pub carry_split: Decimal,
     pub counts: LineCounts,
     /// Per input, in input order.
     pub input_counts: Vec<LineCounts>,
@@ -206,6 +320,8 @@ pub struct Reconciliation {
     pub has_commitments: bool,
     /// With `--previous`: last month's findings not found again.
     pub resolved: Vec<Resolved>,
+    /// Each input's extraction date, in input order.
+    pub extracted: Vec<Option<NaiveDate>>,
 }
 
 impl Reconciliation {
@@ -236,16 +352,21 @@ pub fn reconcile(
         .iter()
         .any(|i| i.judged.iter().any(|j| j.line.measure == Measure::Ae));
     let conservation_in = inputs.iter().fold(Conservation::default(), |mut c, i| {
-        c.rows_in += i.rows();
+        c.rows_in += i.rows_in;
+        c.movements_in[0] += i.ae_lines_in;
+        c.movements_in[1] += i.cp_lines_in;
         c.ae_in += i.ae_in;
         c.cp_in += i.cp_in;
         c
     });
+    let includes: Vec<bool> = inputs.iter().map(|i| i.includes_carry_over).collect();
+    let extracted: Vec<Option<NaiveDate>> = inputs.iter().map(|i| i.extracted).collect();
     let started = std::time::Instant::now();
-    let split = dedup::split(inputs);
-    crate::progress::trace("  doublons et regroupement", started);
+    let mut split = dedup::split(inputs);
+    crate::progress::trace("  doublons, états et regroupement", started);
     let started = std::time::Instant::now();
     let (out_ae, out_cp) = (split.out_ae, split.out_cp);
+    let carried = carry::split_carry_over(&mut split.in_scope, &includes);
     let lines = aggregate::attribute(split.in_scope);
     // The sums are independent of each other: each on its own core.
     let ((totals, products), (months, commitments)) = rayon::join(
@@ -274,12 +395,17 @@ pub fn reconcile(
         out_of_scope_grouped: split.grouped,
         rejections: split.rejections,
         duplicates: split.duplicates,
+        replaced: split.replaced,
+        changes: split.changes,
+        unknown_carries: carried.unknown,
+        carry_split: carried.moved,
         counts: split.counts,
         input_counts: split.input_counts,
         findings: Vec::new(),
         conservation: Conservation::default(),
         has_commitments,
         resolved: Vec::new(),
+        extracted,
     };
     rec.totals.remaining_to_pay = rec
         .commitments
@@ -302,10 +428,16 @@ fn conservation_out(
     out_ae: Decimal,
     out_cp: Decimal,
 ) -> Conservation {
-    c.rows_out =
-        rec.counts.in_scope + rec.counts.out_of_scope + rec.counts.rejected + rec.counts.duplicates;
-    c.ae_out += out_ae;
+    c.rows_out = rec.counts.rows_out();
+    c.movements_out = [rec.counts.ae.out(), rec.counts.cp.out()];
+    c.ae_out += out_ae + rec.carry_split;
     c.cp_out += out_cp;
+    for r in &rec.replaced {
+        match r.measure {
+            Measure::Ae => c.ae_out += r.amount,
+            Measure::Cp => c.cp_out += r.amount,
+        }
+    }
     for line in rec.lines.iter().map(|l| &l.judged.line) {
         match line.measure {
             Measure::Ae => c.ae_out += line.amount,
@@ -341,9 +473,10 @@ mod tests {
                 row: row as u64 + 2,
             };
             match l.measure {
-                Measure::Ae => r.ae_in += l.amount,
-                Measure::Cp => r.cp_in += l.amount,
-            }
+                Measure::Ae => (r.ae_in += l.amount, r.ae_lines_in += 1),
+                Measure::Cp => (r.cp_in += l.amount, r.cp_lines_in += 1),
+            };
+            r.rows_in += 1;
             r.judged.push(classify(l, axes(), &c));
         }
         r
@@ -369,12 +502,33 @@ mod tests {
     }
 
     fn run(inputs: Vec<InputResult>) -> Reconciliation {
-        let as_of = NaiveDate::from_ymd_opt(2020, 12, 31).unwrap();
+        // Mid-2020: no exercice closed, the convention running.
+        let as_of = NaiveDate::from_ymd_opt(2020, 11, 30).unwrap();
         reconcile(&Convention::builtin(), inputs, as_of)
     }
 
     fn codes(rec: &Reconciliation) -> Vec<&'static str> {
         rec.findings.iter().map(|f| f.code.as_str()).collect()
+    }
+
+    /// A state line: its identity is its EJ poste (or DP) key for the exercice.
+    fn state(mut l: Line) -> Line {
+        let key = (
+            l.measure,
+            l.ej.clone(),
+            l.poste_ej.clone(),
+            l.dp.clone(),
+            l.year,
+        );
+        l.identity = crate::model::Identity::State(xxhash_rust::xxh3::xxh3_128(
+            format!("{key:?}").as_bytes(),
+        ));
+        l
+    }
+
+    fn dated(mut input: InputResult, y: i32, m: u32, d: u32) -> InputResult {
+        input.extracted = NaiveDate::from_ymd_opt(y, m, d);
+        input
     }
 
     #[test]
@@ -392,6 +546,67 @@ mod tests {
             assert!(rec.conservation.holds());
             assert_eq!(rec.totals.ae_consumed, dec!(10) * Decimal::from(a.max(b)));
         }
+    }
+
+    #[test]
+    fn a_newer_state_replaces_an_older_one_and_equal_states_are_duplicates() {
+        // June says 20 000, December 25 000: the poste is 25 000, not 45 000. The
+        // undated input is older than both, whatever its path order.
+        let june = dated(
+            input(0, vec![state(ae("2100000001", dec!(20000)))]),
+            2020,
+            6,
+            30,
+        );
+        let december = dated(
+            input(1, vec![state(ae("2100000001", dec!(25000)))]),
+            2020,
+            12,
+            31,
+        );
+        let undated = input(2, vec![state(ae("2100000001", dec!(25000)))]);
+        let rec = run(vec![june, december, undated]);
+        assert_eq!(rec.totals.ae_consumed, dec!(25000));
+        assert_eq!(
+            (
+                rec.counts.in_scope,
+                rec.counts.replaced,
+                rec.counts.duplicates
+            ),
+            (1, 1, 1)
+        );
+        assert_eq!(rec.replaced[0].origin, Origin { input: 0, row: 2 });
+        assert_eq!(rec.replaced[0].by, Origin { input: 1, row: 2 });
+        assert!(rec.conservation.holds(), "{:?}", rec.conservation);
+        // Within one extract, lines of a key add up; retraits are movements.
+        let split = input(
+            0,
+            vec![
+                state(ae("2100000001", dec!(15000))),
+                state(ae("2100000001", dec!(5000))),
+                ae("2100000001", dec!(-1000)),
+            ],
+        );
+        let later = dated(input(1, vec![ae("2100000001", dec!(-1000))]), 2020, 9, 30);
+        let rec = run(vec![split, later]);
+        assert_eq!(rec.totals.ae_consumed, dec!(19000));
+        assert_eq!(rec.counts.duplicates, 1);
+    }
+
+    #[test]
+    fn a_poste_moved_out_of_scope_by_a_later_extract_leaves_the_scope() {
+        let moved = Line {
+            activite: Some("017406AG9999".into()),
+            ..ae("2100000001", dec!(20000))
+        };
+        let rec = run(vec![
+            input(0, vec![state(ae("2100000001", dec!(20000)))]),
+            input(1, vec![state(moved)]),
+        ]);
+        assert_eq!(rec.totals.ae_consumed, dec!(0));
+        assert_eq!(rec.counts.replaced, 1);
+        assert!(rec.lines.is_empty());
+        assert!(codes(&rec).contains(&"PERIMETRE_VIDE"), "{:?}", codes(&rec));
     }
 
     #[test]
@@ -414,20 +629,31 @@ mod tests {
     }
 
     #[test]
-    fn conflicting_payment_in_two_inputs_is_flagged_and_both_count() {
+    fn a_corrected_payment_counts_once_with_the_later_amount() {
         let rec = run(vec![
             input(
                 0,
                 vec![
                     ae("2100000001", dec!(1000)),
-                    cp(Some("2100000001"), "100000001", dec!(400)),
+                    state(cp(Some("2100000001"), "100000001", dec!(400))),
                 ],
             ),
-            input(1, vec![cp(Some("2100000001"), "100000001", dec!(410))]),
+            input(
+                1,
+                vec![state(cp(Some("2100000001"), "100000001", dec!(410)))],
+            ),
         ]);
         assert_eq!(codes(&rec), ["DOUBLON_CONFLICTUEL"]);
-        assert_eq!(rec.findings[0].origin, Some(Origin { input: 1, row: 2 }));
-        assert_eq!(rec.totals.cp_consumed, dec!(810));
+        let f = &rec.findings[0];
+        assert_eq!(f.severity, Severity::Warning);
+        assert_eq!(f.origin, Some(Origin { input: 1, row: 2 }));
+        assert!(
+            f.message.contains("400,00") && f.message.contains("410,00"),
+            "{}",
+            f.message
+        );
+        assert_eq!(rec.totals.cp_consumed, dec!(410));
+        assert_eq!(rec.counts.replaced, 1);
     }
 
     #[test]
@@ -441,6 +667,7 @@ mod tests {
         )]);
         assert_eq!(rec.totals.ae_consumed, dec!(140000));
         assert_eq!(rec.totals.earlier_year_withdrawals, dec!(30000));
+        assert_eq!(rec.totals.ae_available(), dec!(-10000));
         let c = codes(&rec);
         assert!(
             c.contains(&"PLAFOND_AE_DEPASSE") && c.contains(&"RETRAIT_ANTERIEUR"),
@@ -461,12 +688,23 @@ mod tests {
             ..ae("2100000001", dec!(10))
         };
         let late = Line {
-            date: NaiveDate::from_ymd_opt(2021, 8, 2),
+            event_date: NaiveDate::from_ymd_opt(2021, 8, 2),
             ..ae("2100000002", dec!(10))
+        };
+        // A closing after the end is no breach.
+        let closing = Line {
+            event_date: NaiveDate::from_ymd_opt(2021, 9, 15),
+            ..ae("2100000002", dec!(-5))
         };
         let partial = Line {
             activite: Some("017406AG0000".into()),
             ..ae("2100000003", dec!(10))
+        };
+        // Agreeing on the UO and the domaine fonctionnel only: any expense of the UO.
+        let uo = Line {
+            activite: Some("017406AG0000".into()),
+            centre_cout: Some("ECLDENE000".into()),
+            ..ae("2100000005", dec!(10))
         };
         let far = Line {
             activite: None,
@@ -474,12 +712,20 @@ mod tests {
             domaine_fonctionnel: None,
             ..ae("2100000004", dec!(10))
         };
-        let rec = run(vec![input(0, vec![titre2, late, partial, far])]);
+        let rec = run(vec![input(
+            0,
+            vec![titre2, late, closing, partial, uo, far],
+        )]);
         assert_eq!(
             codes(&rec),
-            ["TITRE_2", "HORS_PERIODE", "IMPUTATION_PARTIELLE"]
+            [
+                "TITRE_2",
+                "HORS_PERIODE",
+                "DATE_POSTERIEURE",
+                "IMPUTATION_PARTIELLE"
+            ]
         );
-        assert_eq!(rec.counts.out_of_scope, 2);
+        assert_eq!(rec.counts.out_of_scope, 3);
     }
 
     #[test]
@@ -488,21 +734,52 @@ mod tests {
         carbure.texte = Some("CarbuRe".into());
         let rec = run(vec![input(0, vec![carbure.clone()])]);
         assert_eq!(codes(&rec), ["ECHEANCIER_DEPASSE"]);
-        // At the convention's end, what is left is reported.
-        let at_end = reconcile(
+        // 2020 closed: each product's unused credits of 2020 (CarbuRe's AE are all used).
+        let closed = reconcile(
             &Convention::builtin(),
-            vec![input(0, vec![carbure])],
-            NaiveDate::from_ymd_opt(2021, 7, 31).unwrap(),
+            vec![input(0, vec![carbure.clone()])],
+            NaiveDate::from_ymd_opt(2020, 12, 31).unwrap(),
         );
+        let unused: Vec<_> = closed
+            .findings
+            .iter()
+            .filter(|f| f.code == Code::CreditsNonConsommes)
+            .map(|f| (f.product, f.year, f.measure, f.amount))
+            .collect();
         assert_eq!(
-            codes(&at_end),
+            unused,
             [
-                "ECHEANCIER_DEPASSE",
-                "CREDITS_NON_CONSOMMES",
-                "CREDITS_NON_CONSOMMES"
+                (Some(0), Some(2020), Some(Measure::Ae), Some(dec!(80000))),
+                (Some(0), Some(2020), Some(Measure::Cp), Some(dec!(40000))),
+                (Some(1), Some(2020), Some(Measure::Cp), Some(dec!(40000))),
             ]
         );
-        assert_eq!(at_end.findings[1].amount, Some(dec!(75000)));
+        // On its last day the convention still runs; the day after, what is left is
+        // reported, and every open EJ.
+        let last_day = NaiveDate::from_ymd_opt(2021, 7, 31).unwrap();
+        let on_end = reconcile(
+            &Convention::builtin(),
+            vec![input(0, vec![carbure.clone()])],
+            last_day,
+        );
+        assert!(!codes(&on_end).contains(&"EJ_NON_SOLDE"));
+        let after = reconcile(
+            &Convention::builtin(),
+            vec![input(0, vec![carbure])],
+            last_day.succ_opt().unwrap(),
+        );
+        let c = codes(&after);
+        assert!(c.contains(&"EJ_NON_SOLDE"), "{c:?}");
+        let total = after
+            .findings
+            .iter()
+            .find(|f| {
+                f.code == Code::CreditsNonConsommes
+                    && f.year.is_none()
+                    && f.measure == Some(Measure::Ae)
+            })
+            .unwrap();
+        assert_eq!(total.amount, Some(dec!(75000)));
     }
 
     #[test]
@@ -514,5 +791,36 @@ mod tests {
         assert_eq!(codes(&run(vec![input(0, over)])), ["CP_SUPERIEUR_AE"]);
         let only_payments = vec![cp(Some("2100000001"), "100000001", dec!(150))];
         assert!(!codes(&run(vec![input(0, only_payments)])).contains(&"CP_SUPERIEUR_AE"));
+        // A payment on an EJ that no extract commits, in a run that has commitments.
+        let orphan = vec![
+            ae("2100000001", dec!(100)),
+            cp(Some("2100000009"), "100000002", dec!(150)),
+        ];
+        let c = codes(&run(vec![input(0, orphan)]));
+        assert!(
+            c.contains(&"EJ_SANS_AE") && !c.contains(&"CP_SUPERIEUR_AE"),
+            "{c:?}"
+        );
+    }
+
+    #[test]
+    fn a_row_with_ae_and_cp_is_one_row_two_movements_and_one_finding() {
+        let a = Line {
+            titre: Some(2),
+            ..ae("2100000001", dec!(100))
+        };
+        let c = Line {
+            titre: Some(2),
+            ..cp(Some("2100000001"), "100000001", dec!(40))
+        };
+        let mut i = input(0, vec![a, c]);
+        // Both lines from the same row.
+        i.judged[1].line.origin.row = 2;
+        i.rows_in = 1;
+        let rec = run(vec![i]);
+        assert_eq!(rec.counts.read, 1);
+        assert_eq!((rec.counts.ae.read, rec.counts.cp.read), (1, 1));
+        assert_eq!(codes(&rec), ["TITRE_2"]);
+        assert!(rec.conservation.holds(), "{:?}", rec.conservation);
     }
 }

@@ -1,9 +1,7 @@
 //! The convention's rules, applied to the reconciled lines and sums. Each rule emits
 //! findings with a stable code and a French message that says what to do.
 
-use std::collections::BTreeMap;
-
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::findings::{Code, Finding, Target, euros};
@@ -11,7 +9,7 @@ use rayon::prelude::*;
 
 use super::{Reconciliation, ScopedLine};
 use crate::convention::Convention;
-use crate::model::{Line, Measure};
+use crate::model::{Line, Measure, Origin};
 
 pub(super) fn findings(convention: &Convention, rec: &Reconciliation) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -31,15 +29,30 @@ pub(super) fn findings(convention: &Convention, rec: &Reconciliation) -> Vec<Fin
         })
         .collect();
     out.extend(chunks.into_iter().flatten());
+    // A finding about a source row comes once, even when the row carries AE and CP.
+    let mut seen = rustc_hash::FxHashSet::default();
+    out.retain(|f| f.origin.is_none() || seen.insert((f.code, f.origin)));
     partial_imputations(rec, &mut out);
     rejections(rec, &mut out);
-    conflicting_duplicates(&rec.lines, &mut out);
+    state_changes(convention, rec, &mut out);
+    unknown_carries(rec, &mut out);
     if rec.has_commitments {
         payments_above_commitments(rec, &mut out);
     }
     ceilings(rec, &mut out);
     schedule(convention, rec, &mut out);
     unused_credits(convention, rec, &mut out);
+    open_after_end(convention, rec, &mut out);
+    after_as_of(rec, &mut out);
+    if rec.lines.is_empty() {
+        out.push(Finding::new(
+            Code::PerimetreVide,
+            format!(
+                "Aucune ligne des extraits ne relève de la convention (imputation : {}). Vérifiez que les extraits sont les bons (programme, UO, exercice) et que la convention est la bonne ; rien ne peut être rapproché.",
+                convention.imputation_text()
+            ),
+        ));
+    }
     if !rec.conservation.holds() {
         let c = &rec.conservation;
         out.push(Finding::new(
@@ -51,7 +64,7 @@ pub(super) fn findings(convention: &Convention, rec: &Reconciliation) -> Vec<Fin
         ));
     }
     for f in &mut out {
-        f.key = format!("{}:{}", f.code.as_str(), subject(f, rec));
+        f.key = format!("{}:{}", f.code.as_str(), subject(f, rec, convention));
     }
     out.sort_by(|a, b| {
         (a.severity, a.origin.is_none(), a.origin, a.code).cmp(&(
@@ -66,9 +79,12 @@ pub(super) fn findings(convention: &Convention, rec: &Reconciliation) -> Vec<Fin
 
 /// What a finding is about, independent of file names and row numbers: the line's
 /// identity for line findings, the EJ, product and year for sums.
-fn subject(f: &Finding, rec: &Reconciliation) -> String {
+fn subject(f: &Finding, rec: &Reconciliation, c: &Convention) -> String {
     match (f.code, f.target) {
-        (Code::CpSuperieurAe, _) => format!("ej={}", f.ej.as_deref().unwrap_or("")),
+        (Code::CpSuperieurAe | Code::EjSansAe | Code::EjNonSolde, _) => {
+            format!("ej={}", f.ej.as_deref().unwrap_or(""))
+        }
+        (Code::PerimetreVide | Code::DatePosterieure, _) => "run".to_string(),
         (_, Some(Target::Line(i))) => format!("{:032x}", rec.lines[i].judged.key),
         (_, Some(Target::OutOfScope(i))) => format!("{:032x}", rec.out_of_scope[i].key),
         (_, Some(Target::Rejection(i))) => {
@@ -80,7 +96,10 @@ fn subject(f: &Finding, rec: &Reconciliation) -> String {
         }
         (_, None) => format!(
             "produit={}|annee={}|{}",
-            f.product.map(|p| p.to_string()).unwrap_or_default(),
+            f.product
+                .and_then(|p| c.products.get(p))
+                .map(|p| p.id.as_str())
+                .unwrap_or_default(),
             f.year.map(|y| y.to_string()).unwrap_or_default(),
             f.measure.map(|m| m.label()).unwrap_or_default()
         ),
@@ -130,7 +149,7 @@ fn line_findings(
     if line.is_payment_without_ej() {
         out.push(at_line(
             Code::DpSansEj,
-            format!("{} n'a pas d'EJ : il consomme des AE au paiement, pour le même montant ({}), en {}.", what(), euros(line.amount), line.year),
+            format!("{} n'a pas d'EJ : il consomme des AE au paiement, pour le même montant ({}), en {}. Seules les dépenses de la liste de l'arrêté peuvent être payées sans engagement préalable (GBCP art. 156) : une prestation commandée sur un marché demande son bon de commande (EJ) avant le service fait. Faites régulariser.", what(), euros(line.amount), line.year),
             l,
             i,
         ));
@@ -173,11 +192,17 @@ fn describe(line: &Line) -> String {
     }
 }
 
+/// Art. 7 bounds engagement and payment: an engagement is judged on the date it was
+/// committed, a payment on its payment date. A retrait, or a carry-over with no AE of the
+/// year, after the end is no breach: closing an EJ is what the end requires.
 fn out_of_period(c: &Convention, line: &Line) -> Option<String> {
-    match line.date {
-        Some(d) if d < c.start || d > c.end => Some(format!("du {}", d.format("%d/%m/%Y"))),
+    let releases = line.measure == Measure::Ae && line.amount <= Decimal::ZERO;
+    match line.event_date {
+        Some(d) if d < c.start => Some(format!("du {}", d.format("%d/%m/%Y"))),
+        Some(d) if d > c.end && !releases => Some(format!("du {}", d.format("%d/%m/%Y"))),
         Some(_) => None,
-        None if line.year < c.start.year() || line.year > c.end.year() => {
+        None if line.year < c.start.year() => Some(format!("de l'exercice {}", line.year)),
+        None if line.year > c.end.year() && !releases => {
             Some(format!("de l'exercice {}", line.year))
         }
         None => None,
@@ -186,7 +211,7 @@ fn out_of_period(c: &Convention, line: &Line) -> Option<String> {
 
 fn partial_imputations(rec: &Reconciliation, out: &mut Vec<Finding>) {
     for (i, j) in rec.out_of_scope.iter().enumerate() {
-        if j.agreeing.len() >= 2 {
+        if j.is_partial() {
             let line = &j.line;
             out.push(Finding {
                 origin: Some(line.origin),
@@ -225,54 +250,138 @@ fn rejections(rec: &Reconciliation, out: &mut Vec<Finding>) {
     }
 }
 
-/// The same payment key in several inputs with different amounts.
-fn conflicting_duplicates(lines: &[ScopedLine], out: &mut Vec<Finding>) {
-    type Key<'a> = (&'a str, i32, &'a str, &'a str);
-    let mut by_key: BTreeMap<Key, BTreeMap<u32, (Decimal, usize)>> = BTreeMap::new();
-    for (i, l) in lines.iter().enumerate() {
-        let line = &l.judged.line;
-        let (Measure::Cp, Some(dp)) = (line.measure, line.dp.as_deref()) else {
+/// Keys whose extracts disagree. A payment seen with two amounts was corrected between
+/// them (`DOUBLON_CONFLICTUEL`: the later amount counts). An EJ poste whose state grew in
+/// an extract taken after the convention's end was increased after it (`HORS_PERIODE`).
+fn state_changes(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) {
+    for change in &rec.changes {
+        let Some(index) = line_at(rec, change.kept, change.measure) else {
             continue;
         };
-        let key = (
-            line.societe.as_deref().unwrap_or(""),
-            line.year,
-            dp,
-            line.poste_dp.as_deref().unwrap_or(""),
-        );
-        let per_input = by_key.entry(key).or_default();
-        let e = per_input
-            .entry(line.origin.input)
-            .or_insert((Decimal::ZERO, i));
-        e.0 += line.amount;
+        let l = &rec.lines[index];
+        let line = &l.judged.line;
+        let amounts: Vec<String> = change
+            .earlier
+            .iter()
+            .map(|(_, a)| euros(*a))
+            .chain([euros(change.kept_amount)])
+            .collect();
+        match change.measure {
+            Measure::Cp => {
+                let mut f = at_line(
+                    Code::DoublonConflictuel,
+                    format!(
+                        "{} de l'exercice {} figure dans {} extraits avec des montants différents ({}) : c'est une correction entre deux extractions. Seul le montant de l'extrait le plus récent ({}) est compté ; vérifiez-le dans Chorus.",
+                        describe(line),
+                        line.year,
+                        change.earlier.len() + 1,
+                        amounts.join(" puis "),
+                        euros(change.kept_amount)
+                    ),
+                    l,
+                    index,
+                );
+                f.amount = Some(change.kept_amount);
+                out.push(f);
+            }
+            Measure::Ae => {
+                let extracted = rec
+                    .extracted
+                    .get(change.kept.input as usize)
+                    .copied()
+                    .flatten();
+                let Some(when) = extracted.filter(|d| *d > c.end) else {
+                    continue;
+                };
+                let before = change
+                    .earlier
+                    .iter()
+                    .map(|(_, a)| *a)
+                    .max()
+                    .unwrap_or_default();
+                if change.kept_amount <= before {
+                    continue;
+                }
+                let mut f = at_line(
+                    Code::HorsPeriode,
+                    format!(
+                        "{} passe de {} à {} dans l'extrait du {}, après la fin de la convention ({}) : une augmentation après la fin est un engagement hors période (art. 7). Vérifiez l'avenant ou faites annuler l'augmentation.",
+                        describe(line),
+                        euros(before),
+                        euros(change.kept_amount),
+                        when.format("%d/%m/%Y"),
+                        c.end.format("%d/%m/%Y")
+                    ),
+                    l,
+                    index,
+                );
+                f.amount = Some(change.kept_amount - before);
+                out.push(f);
+            }
+        }
     }
-    for ((_, year, dp, poste), per_input) in by_key {
-        let mut amounts = per_input.values().map(|(a, _)| *a);
-        let first = amounts.next();
-        if per_input.len() < 2 || amounts.all(|a| Some(a) == first) {
-            continue;
-        }
-        let (_, &(amount, index)) = per_input.iter().next_back().expect("two inputs at least");
-        let listed: Vec<String> = per_input.values().map(|(a, _)| euros(*a)).collect();
-        out.push(at_line(
-            Code::DoublonConflictuel,
+}
+
+/// The index in `rec.lines` of the line from `origin` with this measure (lines are in
+/// input and row order).
+fn line_at(rec: &Reconciliation, origin: Origin, measure: Measure) -> Option<usize> {
+    let start = rec.lines.partition_point(|l| l.judged.line.origin < origin);
+    rec.lines[start..]
+        .iter()
+        .take_while(|l| l.judged.line.origin == origin)
+        .position(|l| l.judged.line.measure == measure)
+        .map(|k| start + k)
+}
+
+/// Engagement amounts that include a carry-over the inputs cannot split.
+fn unknown_carries(rec: &Reconciliation, out: &mut Vec<Finding>) {
+    for u in &rec.unknown_carries {
+        let l = &rec.lines[u.line];
+        let line = &l.judged.line;
+        let mut f = at_line(
+            Code::BasculeInconnue,
             format!(
-                "La DP {dp}{} de l'exercice {year} figure dans {} extraits avec des montants différents ({}). Les deux montants sont comptés : vérifiez dans Chorus lequel est juste.",
-                if poste.is_empty() { String::new() } else { format!(" poste {poste}") },
-                per_input.len(),
-                listed.join(" / ")
+                "{} ({}) est un EJ créé avant {} dont le montant engagé inclut le report des années antérieures, mais aucun extrait d'engagements de {} ne le porte : le montant est compté comme reporté (pas d'AE de {}, reste à payer). Ajoutez l'extrait des engagements de {} pour séparer le report des AE de l'année.",
+                describe(line),
+                euros(line.carried),
+                line.year,
+                u.missing_year,
+                line.year,
+                u.missing_year
             ),
-            &lines[index],
-            index,
-        ));
-        if let Some(f) = out.last_mut() {
-            f.amount = Some(amount);
-        }
+            l,
+            u.line,
+        );
+        f.amount = Some(line.carried);
+        out.push(f);
     }
 }
 
 fn payments_above_commitments(rec: &Reconciliation, out: &mut Vec<Finding>) {
     for c in &rec.commitments {
+        if !c.has_ae && c.carried.is_zero() {
+            // No extract commits this EJ: nothing to compare its payments with.
+            let first = rec.lines.get(c.first_line);
+            let year = first.map(|l| l.judged.line.year);
+            out.push(Finding {
+                origin: first.map(|l| l.judged.line.origin),
+                ej: Some(c.ej.to_string()),
+                amount: Some(c.cp),
+                product: c.product,
+                target: Some(Target::Line(c.first_line)),
+                ..Finding::new(
+                    Code::EjSansAe,
+                    format!(
+                        "L'EJ {} est payé ({}) mais aucun extrait d'engagements ne le porte : les paiements ne peuvent être comparés aux AE. Ajoutez l'extrait des engagements de l'année de création de l'EJ{} (ou de l'exercice {} s'il a été reporté).",
+                        c.ej,
+                        euros(c.cp),
+                        year.map(|y| format!(" (au plus tard {y})")).unwrap_or_default(),
+                        year.map(|y| y.to_string()).unwrap_or_else(|| "du paiement".into())
+                    ),
+                )
+            });
+            continue;
+        }
         let committed = c.ae_net + c.carried;
         if c.cp > committed {
             let first = rec.lines.get(c.first_line);
@@ -300,8 +409,8 @@ fn payments_above_commitments(rec: &Reconciliation, out: &mut Vec<Finding>) {
 
 fn ceilings(rec: &Reconciliation, out: &mut Vec<Finding>) {
     let t = &rec.totals;
-    let ae_for_ceiling = t.ae_consumed + t.earlier_year_withdrawals;
-    if ae_for_ceiling > t.ae_allocated {
+    let ae_for_ceiling = t.ae_allocated - t.ae_available();
+    if t.ae_available() < Decimal::ZERO {
         out.push(Finding {
             amount: Some(ae_for_ceiling - t.ae_allocated),
             ..Finding::new(
@@ -371,39 +480,161 @@ fn schedule(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) {
     }
 }
 
+/// Annuality (LOLF art. 15): for each exercice closed on `--as-of`, the AE and CP of that
+/// year's schedule not consumed, per product; after the convention's end, what is left of
+/// the allocation.
 fn unused_credits(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) {
-    if rec.as_of < c.end {
+    for p in &rec.products {
+        let name = &c.products[p.product].name;
+        for y in &p.years {
+            let closed = NaiveDate::from_ymd_opt(y.year, 12, 31).is_some_and(|d| rec.as_of >= d);
+            if !closed {
+                continue;
+            }
+            for (measure, what, planned, consumed) in [
+                (
+                    Measure::Ae,
+                    "d'AE non consommées sur {} prévues",
+                    y.ae_planned,
+                    y.ae_consumed,
+                ),
+                (
+                    Measure::Cp,
+                    "de CP non consommés sur {} prévus",
+                    y.cp_planned,
+                    y.cp_consumed,
+                ),
+            ] {
+                let Some(planned) = planned.filter(|p| *p > consumed) else {
+                    continue;
+                };
+                out.push(Finding {
+                    amount: Some(planned - consumed),
+                    product: Some(p.product),
+                    year: Some(y.year),
+                    measure: Some(measure),
+                    ..Finding::new(
+                        Code::CreditsNonConsommes,
+                        format!(
+                            "{name}, exercice {} clos : {} {} à l'échéancier. Les crédits d'une année ne donnent aucun droit l'année suivante (LOLF art. 15) : à signaler au délégant.",
+                            y.year,
+                            euros(planned - consumed),
+                            what.replace("{}", &euros(planned))
+                        ),
+                    )
+                });
+            }
+        }
+    }
+    if !c.is_ended(rec.as_of) {
         return;
     }
     let t = &rec.totals;
-    for (measure, what, allocated, consumed) in [
+    for (measure, what, allocated, available) in [
         (
             Measure::Ae,
             "d'AE non consommées sur {} allouées",
             t.ae_allocated,
-            t.ae_consumed,
+            t.ae_available(),
         ),
         (
             Measure::Cp,
             "de CP non consommés sur {} alloués",
             t.cp_allocated,
-            t.cp_consumed,
+            t.cp_available(),
         ),
     ] {
-        if allocated > consumed {
+        if available > Decimal::ZERO {
             out.push(Finding {
-                amount: Some(allocated - consumed),
+                amount: Some(available),
                 measure: Some(measure),
                 ..Finding::new(
                     Code::CreditsNonConsommes,
                     format!(
                         "Convention échue le {} : {} {}. Le délégataire doit en informer le délégant (art. 5).",
                         c.end.format("%d/%m/%Y"),
-                        euros(allocated - consumed),
+                        euros(available),
                         what.replace("{}", &euros(allocated))
                     ),
                 )
             });
         }
     }
+}
+
+/// After the convention's end, an EJ still holding a reste à payer can no longer be paid
+/// under it (art. 7).
+fn open_after_end(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) {
+    if !c.is_ended(rec.as_of) {
+        return;
+    }
+    for commitment in rec
+        .commitments
+        .iter()
+        .filter(|e| e.remaining > Decimal::ZERO)
+    {
+        let first = rec.lines.get(commitment.first_line);
+        out.push(Finding {
+            origin: first.map(|l| l.judged.line.origin),
+            ej: Some(commitment.ej.to_string()),
+            amount: Some(commitment.remaining),
+            product: commitment.product,
+            target: Some(Target::Line(commitment.first_line)),
+            ..Finding::new(
+                Code::EjNonSolde,
+                format!(
+                    "L'EJ {}{} garde un reste à payer de {} après la fin de la convention ({}){} : il ne peut plus être payé au titre de la convention (art. 7). Soldez-le, signez un avenant ou rendez-le au délégant.",
+                    commitment.ej,
+                    commitment
+                        .supplier
+                        .as_deref()
+                        .map(|s| format!(" ({s})"))
+                        .unwrap_or_default(),
+                    euros(commitment.remaining),
+                    c.end.format("%d/%m/%Y"),
+                    commitment
+                        .last_movement
+                        .map(|d| format!(", dernier mouvement le {}", d.format("%d/%m/%Y")))
+                        .unwrap_or_default()
+                ),
+            )
+        });
+    }
+}
+
+/// Movements dated after `--as-of`: the situation date is probably wrong.
+fn after_as_of(rec: &Reconciliation, out: &mut Vec<Finding>) {
+    let late: Vec<(usize, NaiveDate)> = rec
+        .lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            l.judged
+                .line
+                .event_date
+                .filter(|d| *d > rec.as_of)
+                .map(|d| (i, d))
+        })
+        .collect();
+    let Some(&(first, _)) = late.first() else {
+        return;
+    };
+    let latest = late.iter().map(|(_, d)| *d).max().unwrap_or(rec.as_of);
+    let amount: Decimal = late
+        .iter()
+        .map(|(i, _)| rec.lines[*i].judged.line.amount)
+        .sum();
+    let mut f = at_line(
+        Code::DatePosterieure,
+        format!(
+            "{} mouvement(s) sont datés après la date de situation du {} (le plus tardif le {}) : la date de situation (--as-of) est probablement fausse. Relancez avec la date de l'extrait le plus récent.",
+            late.len(),
+            rec.as_of.format("%d/%m/%Y"),
+            latest.format("%d/%m/%Y")
+        ),
+        &rec.lines[first],
+        first,
+    );
+    f.amount = Some(amount);
+    out.push(f);
 }

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{Context, VERSION, amount_text};
-use crate::reconcile::{Finding, LineCounts};
+use crate::reconcile::{Finding, LineCounts, MovementCounts};
 
 #[derive(Serialize)]
 pub struct Summary {
@@ -15,6 +15,7 @@ pub struct Summary {
     pub status: &'static str,
     pub inputs: Vec<Input>,
     pub lines: Lines,
+    pub movements: Movements,
     pub totals: Totals,
     pub products: Vec<Product>,
     /// Past 100,000 out-of-scope lines, `Hors périmètre` lists them by imputation.
@@ -58,9 +59,17 @@ pub struct Input {
     pub out_of_scope: u64,
     pub rejected: u64,
     pub duplicates: u64,
+    pub replaced: u64,
+    /// The extraction date (`AAAA-MM-JJ`) and where it was read (`preamble`,
+    /// `file_name`); absent when the file says nothing: then it counts as older than
+    /// every dated input, in path order.
+    pub extracted: Option<String>,
+    pub extracted_from: Option<&'static str>,
     pub notes: Vec<String>,
 }
 
+/// Data rows as a person sees them in Excel: `read = in_scope + out_of_scope + rejected +
+/// duplicates + replaced`. A row carrying AE and CP counts once, in its AE's category.
 #[derive(Serialize)]
 pub struct Lines {
     pub read: u64,
@@ -68,6 +77,7 @@ pub struct Lines {
     pub out_of_scope: u64,
     pub rejected: u64,
     pub duplicates: u64,
+    pub replaced: u64,
 }
 
 impl From<LineCounts> for Lines {
@@ -78,6 +88,44 @@ impl From<LineCounts> for Lines {
             out_of_scope: c.out_of_scope,
             rejected: c.rejected,
             duplicates: c.duplicates,
+            replaced: c.replaced,
+        }
+    }
+}
+
+/// The movements the rows carry, per measure (a rejected row carries none).
+#[derive(Serialize)]
+pub struct Movements {
+    pub ae: MovementsOf,
+    pub cp: MovementsOf,
+}
+
+#[derive(Serialize)]
+pub struct MovementsOf {
+    pub read: u64,
+    pub in_scope: u64,
+    pub out_of_scope: u64,
+    pub duplicates: u64,
+    pub replaced: u64,
+}
+
+impl From<MovementCounts> for MovementsOf {
+    fn from(c: MovementCounts) -> MovementsOf {
+        MovementsOf {
+            read: c.read,
+            in_scope: c.in_scope,
+            out_of_scope: c.out_of_scope,
+            duplicates: c.duplicates,
+            replaced: c.replaced,
+        }
+    }
+}
+
+impl From<LineCounts> for Movements {
+    fn from(c: LineCounts) -> Movements {
+        Movements {
+            ae: c.ae.into(),
+            cp: c.cp.into(),
         }
     }
 }
@@ -152,10 +200,18 @@ pub struct BySeverity {
 }
 
 #[derive(Serialize)]
+pub struct Movement2 {
+    pub ae: u64,
+    pub cp: u64,
+}
+
+#[derive(Serialize)]
 pub struct Conservation {
     pub holds: bool,
     pub rows_in: u64,
     pub rows_out: u64,
+    pub movements_in: Movement2,
+    pub movements_out: Movement2,
     pub ae_in: String,
     pub ae_out: String,
     pub cp_in: String,
@@ -180,13 +236,14 @@ pub fn summary(ctx: &Context) -> Summary {
         status: rec.status().as_str(),
         inputs: inputs(ctx),
         lines: rec.counts.into(),
+        movements: rec.counts.into(),
         totals: Totals {
             ae_allocated: amount_text(t.ae_allocated),
             ae_consumed: amount_text(t.ae_consumed),
-            ae_available: amount_text(t.ae_allocated - t.ae_consumed),
+            ae_available: amount_text(t.ae_available()),
             cp_allocated: amount_text(t.cp_allocated),
             cp_consumed: amount_text(t.cp_consumed),
-            cp_available: amount_text(t.cp_allocated - t.cp_consumed),
+            cp_available: amount_text(t.cp_available()),
             remaining_to_pay: amount_text(t.remaining_to_pay),
         },
         products: rec
@@ -240,6 +297,14 @@ pub fn summary(ctx: &Context) -> Summary {
                 holds: c.holds(),
                 rows_in: c.rows_in,
                 rows_out: c.rows_out,
+                movements_in: Movement2 {
+                    ae: c.movements_in[0],
+                    cp: c.movements_in[1],
+                },
+                movements_out: Movement2 {
+                    ae: c.movements_out[0],
+                    cp: c.movements_out[1],
+                },
                 ae_in: amount_text(c.ae_in),
                 ae_out: amount_text(c.ae_out),
                 cp_in: amount_text(c.cp_in),
@@ -276,6 +341,9 @@ fn inputs(ctx: &Context) -> Vec<Input> {
             out_of_scope: c.out_of_scope,
             rejected: c.rejected,
             duplicates: c.duplicates,
+            replaced: c.replaced,
+            extracted: i.extracted.map(|(d, _)| d.format("%Y-%m-%d").to_string()),
+            extracted_from: i.extracted.map(|(_, from)| from.key()),
             notes: i.notes.clone(),
         })
         .collect()

@@ -9,12 +9,13 @@ use super::overview::{parse_severity, severity_tone};
 use super::table::Table;
 use crate::classify::Judged;
 use crate::model::{Line, Rejection};
-use crate::reconcile::{Finding, OutGroup, Resolved, ScopedLine, Target};
+use crate::reconcile::{Finding, OutGroup, Replaced, Resolved, ScopedLine, Target};
 use crate::report::Context;
 
 pub const LINES: &str = "Lignes";
 pub const OUT_OF_SCOPE: &str = "Hors périmètre";
 pub const REJECTIONS: &str = "Rejets";
+pub const REPLACED: &str = "Remplacements";
 
 const LINE_HEADERS: [&str; 22] = [
     "Fichier",
@@ -262,5 +263,67 @@ pub fn rejets<'a>(ctx: &'a Context) -> Table<'a> {
     let rejections = &ctx.run.reconciliation.rejections;
     Table::new(REJECTIONS, &REJECTION_HEADERS, rejections.len(), move |i| {
         rejection_cells(ctx, &rejections[i])
+    })
+}
+
+const REPLACED_HEADERS: [&str; 12] = [
+    "Fichier",
+    "Ligne",
+    "Type",
+    "Exercice",
+    "N° EJ",
+    "Poste EJ",
+    "N° DP",
+    "Poste DP",
+    "Montant remplacé",
+    "Remplacé par (fichier)",
+    "Ligne",
+    "Montant retenu",
+];
+
+fn replaced_cells<'a>(ctx: &'a Context, r: &'a Replaced, by: Option<&'a Line>) -> Vec<Cell<'a>> {
+    let l = r.line.as_deref().or(by);
+    let key = |f: fn(&Line) -> Option<&str>| Cell::opt(l.and_then(f));
+    vec![
+        Cell::text(ctx.input_label(r.origin.input)),
+        Cell::ordinal(r.origin.row),
+        Cell::text(r.measure.label()),
+        l.map_or(Cell::Empty, |l| Cell::ordinal(l.year)),
+        key(|l| l.ej.as_deref()),
+        key(|l| l.poste_ej.as_deref()),
+        key(|l| l.dp.as_deref()),
+        key(|l| l.poste_dp.as_deref()),
+        Cell::Amount(r.amount),
+        Cell::text(ctx.input_label(r.by.input)),
+        Cell::ordinal(r.by.row),
+        by.map_or(Cell::Empty, |b| Cell::Amount(b.amount + b.carried)),
+    ]
+}
+
+/// Older states replaced by a newer extract's, where either side is in scope: what
+/// replaced what, so that the accountant can follow a poste from extract to extract.
+pub fn remplacements<'a>(ctx: &'a Context) -> Table<'a> {
+    let rec = &ctx.run.reconciliation;
+    let by_line = |r: &Replaced| -> Option<&'a Line> {
+        let lines = &rec.lines;
+        let start = lines.partition_point(|l| l.judged.line.origin < r.by);
+        lines[start..]
+            .iter()
+            .take_while(|l| l.judged.line.origin == r.by)
+            .find(|l| l.judged.line.measure == r.measure)
+            .map(|l| &*l.judged.line)
+    };
+    let shown: Vec<(usize, Option<&'a Line>)> = rec
+        .replaced
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let by = by_line(r);
+            (r.in_scope || by.is_some()).then_some((i, by))
+        })
+        .collect();
+    Table::new(REPLACED, &REPLACED_HEADERS, shown.len(), move |i| {
+        let (at, by) = shown[i];
+        replaced_cells(ctx, &rec.replaced[at], by)
     })
 }

@@ -95,6 +95,7 @@ fn write_split(
         detail::anomalies(ctx, split),
         detail::hors_perimetre(ctx),
         detail::rejets(ctx),
+        detail::remplacements(ctx),
     ];
     fills.extend(table::write_tables(
         &mut book, &fmt, split, chunk_rows, &tables,

@@ -43,7 +43,7 @@ pub fn pairs(grid: &mut Grid, mut row: u32, items: &[(&str, Cell)]) -> Result<u3
     Ok(row)
 }
 
-const INPUT_HEADERS: [&str; 15] = [
+const INPUT_HEADERS: [&str; 17] = [
     "Fichier",
     "Taille (octets)",
     "SHA-256",
@@ -52,12 +52,14 @@ const INPUT_HEADERS: [&str; 15] = [
     "Séparateur",
     "Ligne d'en-tête",
     "Type de montant",
+    "Date d'extraction",
     "Axes contrôlés",
     "Lignes lues",
     "Dans le périmètre",
     "Hors périmètre",
     "Rejetées",
     "Doublons",
+    "Remplacées",
     "Notes",
 ];
 
@@ -82,12 +84,14 @@ pub fn provenance(book: &mut Workbook, fmt: &Formats, ctx: &Context) -> Result<(
                 Cell::owned(info.shape_label()),
                 Cell::ordinal(info.mapping.header_row),
                 Cell::text(&info.measure_note),
+                input.extracted.map_or(Cell::Empty, |(d, _)| Cell::Date(d)),
                 Cell::owned(input.checked_axes.labels()),
                 Cell::count(n.read),
                 Cell::count(n.in_scope),
                 Cell::count(n.out_of_scope),
                 Cell::count(n.rejected),
                 Cell::count(n.duplicates),
+                Cell::count(n.replaced),
                 Cell::Wrapped(input.notes.join("; ").into()),
             ],
             false,
@@ -119,6 +123,16 @@ fn conservation(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Resu
     grid.header(row + 1, 0, &["", "Entrées", "Sorties"])?;
     let rows = [
         ("Lignes", Cell::count(k.rows_in), Cell::count(k.rows_out)),
+        (
+            "Mouvements d'AE",
+            Cell::count(k.movements_in[0]),
+            Cell::count(k.movements_out[0]),
+        ),
+        (
+            "Mouvements de CP",
+            Cell::count(k.movements_in[1]),
+            Cell::count(k.movements_out[1]),
+        ),
         ("AE", Cell::Amount(k.ae_in), Cell::Amount(k.ae_out)),
         ("CP", Cell::Amount(k.cp_in), Cell::Amount(k.cp_out)),
     ];

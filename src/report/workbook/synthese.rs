@@ -115,17 +115,25 @@ fn key_figures(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Resul
             "Taux de consommation",
         ],
     )?;
-    let figures = |allocated: Decimal, consumed: Decimal| {
+    // « Disponible » is the summary's figure: for AE, retraits on earlier-year EJs free
+    // nothing (GBCP art. 160).
+    let figures = |allocated: Decimal, consumed: Decimal, available: Decimal| {
         vec![
             Cell::Amount(allocated),
             Cell::Amount(consumed),
-            Cell::Amount(allocated - consumed),
+            Cell::Amount(available),
             Cell::rate(consumed, Some(allocated)),
         ]
     };
     let rows = [
-        ("AE", figures(t.ae_allocated, t.ae_consumed)),
-        ("CP", figures(t.cp_allocated, t.cp_consumed)),
+        (
+            "AE",
+            figures(t.ae_allocated, t.ae_consumed, t.ae_available()),
+        ),
+        (
+            "CP",
+            figures(t.cp_allocated, t.cp_consumed, t.cp_available()),
+        ),
         // Under « Alloué », so it reads as one more figure of the table.
         ("Restes à payer", vec![Cell::Amount(t.remaining_to_pay)]),
     ];
@@ -361,6 +369,10 @@ fn line_counts(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Resul
             ("Hors périmètre", Cell::count(n.out_of_scope)),
             ("Rejetées", Cell::count(n.rejected)),
             ("Doublons", Cell::count(n.duplicates)),
+            (
+                "Remplacées par un extrait plus récent",
+                Cell::count(n.replaced),
+            ),
         ],
     )
 }

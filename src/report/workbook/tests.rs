@@ -26,7 +26,7 @@ pub(super) const SAMPLE: [&str; 5] = [
     "0174-SOUT-ELAB;0174-06;017406AG1607;ECLDENE092;2103105757;1;11/07/2020;-x;;douze",
 ];
 
-const SHEETS: [&str; 9] = [
+const SHEETS: [&str; 10] = [
     "Synthèse",
     "Échéancier",
     "Mensuel",
@@ -35,6 +35,7 @@ const SHEETS: [&str; 9] = [
     "Anomalies",
     "Hors périmètre",
     "Rejets",
+    "Remplacements",
     "Provenance",
 ];
 

@@ -308,7 +308,7 @@ fn every_sheet_prints_on_a4_one_page_wide_with_header_and_footer() {
         .keys()
         .filter(|k| k.starts_with("xl/worksheets/sheet"))
         .collect();
-    assert_eq!(sheets.len(), 9);
+    assert_eq!(sheets.len(), 10);
     for name in sheets {
         let xml = &parts[name];
         assert!(xml.contains(r#"<pageSetUpPr fitToPage="1"/>"#), "{name}");
