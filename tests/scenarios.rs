@@ -108,6 +108,14 @@ fn annee_complete() {
     scenario("annee-complete");
 }
 
+/// Issue « extracts are states »: monthly cumulative extracts, an EJ increased then
+/// increased again after the end, a closing after the end, a payment on an older EJ, a
+/// corrected payment, a UO-level line (figures in its LISEZMOI.md).
+#[test]
+fn extraits_reels() {
+    scenario("extraits-reels");
+}
+
 #[test]
 fn anomalies() {
     scenario("anomalies");

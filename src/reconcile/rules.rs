@@ -197,6 +197,10 @@ fn describe(line: &Line) -> String {
 /// year, after the end is no breach: closing an EJ is what the end requires.
 fn out_of_period(c: &Convention, line: &Line) -> Option<String> {
     let releases = line.measure == Measure::Ae && line.amount <= Decimal::ZERO;
+    if line.measure == Measure::Ae && line.amount.is_zero() {
+        // All carried over (or a zero state): no AE of the year to judge.
+        return None;
+    }
     match line.event_date {
         Some(d) if d < c.start => Some(format!("du {}", d.format("%d/%m/%Y"))),
         Some(d) if d > c.end && !releases => Some(format!("du {}", d.format("%d/%m/%Y"))),
