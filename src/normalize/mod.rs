@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 
 use crate::ingest::layout::{FieldId, Mapping};
 use crate::ingest::record::{Field, RawRecord};
-use crate::model::{Line, Measure, Origin, Rejection};
+use crate::model::{Line, Measure, Origin, Reduction, Rejection};
 
 pub use align::Gap;
 
@@ -45,8 +45,12 @@ pub enum RowOutcome {
     /// The row's lines: one per movement it carries (two for a BO Webi row with both
     /// commitments and payments).
     Lines(Vec<Line>),
-    /// A key figure that is not a movement (a balance, say): not data, not counted.
-    NotAMovement,
+    /// A key figure that is not a movement (a balance, say), as the row writes it: not
+    /// data, not counted as a line, but counted per key figure in the input's notes.
+    NotAMovement(CompactString),
+    /// A journal reduction (a commitment consumed by its follow-on document): no AE, no
+    /// CP, kept aside to be matched with the payments of its EJ poste.
+    Reduction(Reduction, CompactString),
     Rejected(Rejection),
 }
 
@@ -89,8 +93,7 @@ pub fn normalize(record: &RawRecord, ctx: &FileContext) -> RowOutcome {
         return RowOutcome::Subtotal;
     }
     match build_lines(record, ctx) {
-        Ok(Some(lines)) => RowOutcome::Lines(lines),
-        Ok(None) => RowOutcome::NotAMovement,
+        Ok(outcome) => outcome,
         Err(reject) => RowOutcome::Rejected(reject.into_rejection(record, ctx)),
     }
 }
@@ -160,22 +163,28 @@ pub fn axis_values<'r>(record: &'r RawRecord, ctx: &FileContext) -> AxisValues<'
     }
 }
 
-/// What an out-of-scope row needs: its movements (measure and amount), or why it cannot
-/// be read. Dates, codes and texts are left alone.
-/// `Ok(None)`: a key figure that is not a movement.
-pub fn movements_only(
-    record: &RawRecord,
-    ctx: &FileContext,
-) -> Result<Option<Vec<(Measure, Decimal)>>, Rejection> {
+/// What an out-of-scope row moves: its movements (measure and amount), or the key
+/// figure it writes when it moves neither AE nor CP (a reduction included).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Moves {
+    Lines(Vec<(Measure, Decimal)>),
+    Skipped(CompactString),
+}
+
+/// What an out-of-scope row needs: its movements, or why it cannot be read. Dates, codes
+/// and texts are left alone.
+pub fn movements_only(record: &RawRecord, ctx: &FileContext) -> Result<Moves, Rejection> {
     let reject = |r: Reject| r.into_rejection(record, ctx);
     check_width(record, ctx).map_err(reject)?;
     match movement::movements(record, ctx).map_err(reject)? {
-        movement::Movements::Lines(m) => Ok(Some(
+        movement::Movements::Lines(m) => Ok(Moves::Lines(
             m.into_iter()
                 .map(|(measure, amount, _)| (measure, amount))
                 .collect(),
         )),
-        movement::Movements::NotAMovement => Ok(None),
+        movement::Movements::NotAMovement(figure) | movement::Movements::Reduction(_, figure) => {
+            Ok(Moves::Skipped(figure))
+        }
     }
 }
 
@@ -286,15 +295,13 @@ fn date_of(
     }
 }
 
-/// The lines of a row: one per movement it carries (usually one).
-fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<Option<Vec<Line>>, Reject> {
-    check_width(record, ctx)?;
-    let movements = match movement::movements(record, ctx)? {
-        movement::Movements::Lines(m) => m,
-        movement::Movements::NotAMovement => return Ok(None),
-    };
-    let date = date_of(record, ctx, FieldId::Date)?;
-    let date_ej = date_of(record, ctx, FieldId::DateEj)?;
+/// The row's exercice: its own column, else the file's, else the year of its date.
+fn year_of(
+    record: &RawRecord,
+    ctx: &FileContext,
+    date: Option<NaiveDate>,
+    date_ej: Option<NaiveDate>,
+) -> Result<i32, Reject> {
     let exercice = match text(record, ctx, FieldId::Exercice)? {
         Some(t) if code::clean_code(&t).is_some() => {
             Some(date::parse_year(&t).ok_or_else(|| {
@@ -303,13 +310,51 @@ fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<Option<Vec<Line>
         }
         _ => None,
     };
-    let year = exercice
+    exercice
         .or(ctx.exercice)
         .or(date.or(date_ej).map(|d| d.year()))
         .ok_or_else(|| Reject {
             field: None,
             reason: "année inconnue : ni exercice ni date sur la ligne".into(),
-        })?;
+        })
+}
+
+/// A journal reduction: its EJ poste, year, date and amount.
+fn reduction(record: &RawRecord, ctx: &FileContext, amount: Decimal) -> Result<Reduction, Reject> {
+    let date = date_of(record, ctx, FieldId::Date)?;
+    let date_ej = date_of(record, ctx, FieldId::DateEj)?;
+    let year = year_of(record, ctx, date, date_ej)?;
+    let ej = identifier(record, ctx, FieldId::Ej, 10)?
+        .ok_or_else(|| Reject::at(FieldId::Ej, "N° EJ absent sur une ligne de réduction"))?;
+    Ok(Reduction {
+        origin: Origin {
+            input: ctx.input,
+            row: record.row,
+        },
+        year,
+        date,
+        ej,
+        poste_ej: identifier(record, ctx, FieldId::PosteEj, 1)?,
+        amount,
+    })
+}
+
+/// The lines of a row: one per movement it carries (usually one).
+fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<RowOutcome, Reject> {
+    check_width(record, ctx)?;
+    let movements = match movement::movements(record, ctx)? {
+        movement::Movements::Lines(m) => m,
+        movement::Movements::NotAMovement(figure) => return Ok(RowOutcome::NotAMovement(figure)),
+        movement::Movements::Reduction(amount, figure) => {
+            return Ok(RowOutcome::Reduction(
+                reduction(record, ctx, amount)?,
+                figure,
+            ));
+        }
+    };
+    let date = date_of(record, ctx, FieldId::Date)?;
+    let date_ej = date_of(record, ctx, FieldId::DateEj)?;
+    let year = year_of(record, ctx, date, date_ej)?;
     let ej = identifier(record, ctx, FieldId::Ej, 10)?;
     let dp = identifier(record, ctx, FieldId::Dp, 9)?;
     let measures = || movements.iter().map(|(m, ..)| *m);
@@ -382,7 +427,7 @@ fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<Option<Vec<Line>
         texte: (!texts.is_empty()).then(|| CompactString::from(texts.join(" | "))),
         titre,
     };
-    Ok(Some(
+    Ok(RowOutcome::Lines(
         movements
             .into_iter()
             .map(|(measure, amount, carried)| Line {

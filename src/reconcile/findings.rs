@@ -39,6 +39,8 @@ pub enum Code {
     DpSansEj,
     RetraitAnterieur,
     CreditsNonConsommes,
+    /// Journal reductions of an EJ poste that its payments do not cover.
+    ReductionSansPaiement,
     /// Lines or amounts in ≠ out: a defect of the tool itself, never expected.
     ConservationRompue,
 }
@@ -65,6 +67,7 @@ impl Code {
             Code::DpSansEj => "DP_SANS_EJ",
             Code::RetraitAnterieur => "RETRAIT_ANTERIEUR",
             Code::CreditsNonConsommes => "CREDITS_NON_CONSOMMES",
+            Code::ReductionSansPaiement => "REDUCTION_SANS_PAIEMENT",
             Code::ConservationRompue => "CONSERVATION_ROMPUE",
         }
     }
@@ -83,7 +86,8 @@ impl Code {
             | Code::EcheancierDepasse
             | Code::ProduitNonAttribue
             | Code::DpSansEj
-            | Code::RetraitAnterieur => Severity::Warning,
+            | Code::RetraitAnterieur
+            | Code::ReductionSansPaiement => Severity::Warning,
             Code::CreditsNonConsommes => Severity::Info,
         }
     }

@@ -8,6 +8,7 @@ mod aggregate;
 mod dedup;
 pub mod findings;
 pub mod follow_up;
+mod journal;
 mod rules;
 
 use chrono::NaiveDate;
@@ -15,7 +16,7 @@ use rust_decimal::Decimal;
 
 use crate::classify::Judged;
 use crate::convention::Convention;
-use crate::model::{AxisCodes, AxisSet, Measure, Origin, Rejection};
+use crate::model::{AxisCodes, AxisSet, Measure, Origin, Reduction, Rejection};
 
 pub use aggregate::{Commitment, MonthRow, ProductYears, YearFigures};
 pub use findings::{Code, Finding, FollowUp, Severity, Target};
@@ -85,6 +86,8 @@ pub struct InputResult {
     /// The imputations `slim` lines point to, with their hash.
     pub groups: Vec<(u128, AxisCodes)>,
     pub rejections: Vec<Rejection>,
+    /// In-scope journal reductions (neither AE nor CP), in row order: see `journal`.
+    pub reductions: Vec<Reduction>,
     /// Amounts of the lines that left `normalize`, by measure: the conservation check's "in".
     pub ae_in: Decimal,
     pub cp_in: Decimal,
@@ -192,6 +195,8 @@ pub struct Reconciliation {
     /// More than `OUT_OF_SCOPE_DETAIL_LIMIT` out-of-scope lines: listed by group.
     pub out_of_scope_grouped: bool,
     pub rejections: Vec<Rejection>,
+    /// Journal reductions of every input, counted once across inputs (see `journal`).
+    pub reductions: Vec<Reduction>,
     pub duplicates: Vec<Duplicate>,
     pub counts: LineCounts,
     /// Per input, in input order.
@@ -241,6 +246,7 @@ pub fn reconcile(
         c.cp_in += i.cp_in;
         c
     });
+    let reductions = journal::reductions(&inputs);
     let started = std::time::Instant::now();
     let split = dedup::split(inputs);
     crate::progress::trace("  doublons et regroupement", started);
@@ -273,6 +279,7 @@ pub fn reconcile(
         out_of_scope_groups: split.groups,
         out_of_scope_grouped: split.grouped,
         rejections: split.rejections,
+        reductions,
         duplicates: split.duplicates,
         counts: split.counts,
         input_counts: split.input_counts,
