@@ -408,8 +408,9 @@ fn journal(dir: &Path) -> Result<(), XlsxError> {
             D(2020, 6, 12),
             "POTENTIEL",
         ),
-        // Not movements of the year: a report of an earlier EJ, a purchase request, the
-        // follow-on adjustment of the commitment by the payment.
+        // No AE of the year: the receiving side of an earlier EJ's carry-over (its bascule,
+        // still to pay), a purchase request (ignored), the follow-on adjustment of the
+        // commitment by the payment (a reduction, matched with the payments).
         r(
             "2100000902",
             "51",
