@@ -5,7 +5,10 @@
 //! - `fixtures/classeurs/`: one small workbook per shape Chorus produces (BO Webi,
 //!   INF-BUD-53 of 2019 and its délégation variant, journal des pièces, DP extraction);
 //! - `fixtures/conforme-xlsx/`: the CSV scenario `fixtures/conforme` re-typed as
-//!   workbooks (numbers, dates, text), to show the same lines give the same summary.
+//!   workbooks (numbers, dates, text), to show the same lines give the same summary;
+//! - `fixtures/journal-jp51-jp57/`: the long-header journal des pièces as a service
+//!   receives it each week, `jp51.ods` (commitment operations) and `jp57.ods` (payments),
+//!   written by a small OpenDocument writer (rust_xlsxwriter writes only XLSX).
 
 use std::path::Path;
 
@@ -463,6 +466,493 @@ fn journal(dir: &Path) -> Result<(), XlsxError> {
     save(&mut book, &dir.join("journal_pieces_2020.xlsx"))
 }
 
+/// XML text, escaped.
+fn xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A one-sheet OpenDocument spreadsheet: the `mimetype` stored first, a manifest, the
+/// content; fixed timestamps, so the same rows give the same bytes.
+fn write_ods(path: &Path, sheet: &str, rows: &[Vec<C>]) -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+    let mut content = String::from(concat!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>"#,
+        r#"<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0""#,
+        r#" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0""#,
+        r#" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">"#,
+        "<office:body><office:spreadsheet>"
+    ));
+    content += &format!(r#"<table:table table:name="{}">"#, xml(sheet));
+    for row in rows {
+        content += "<table:table-row>";
+        for cell in row {
+            content += &match cell {
+                T(t) if t.is_empty() => "<table:table-cell/>".to_string(),
+                T(t) => format!(
+                    r#"<table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell>"#,
+                    xml(t)
+                ),
+                N(n) => format!(
+                    r#"<table:table-cell office:value-type="float" office:value="{n}"><text:p>{n}</text:p></table:table-cell>"#
+                ),
+                D(y, m, d) => format!(
+                    r#"<table:table-cell office:value-type="date" office:date-value="{y:04}-{m:02}-{d:02}"><text:p>{d:02}/{m:02}/{y:04}</text:p></table:table-cell>"#
+                ),
+                E => "<table:table-cell/>".to_string(),
+            };
+        }
+        content += "</table:table-row>";
+    }
+    content += "</table:table></office:spreadsheet></office:body></office:document-content>";
+    let manifest = concat!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>"#,
+        r#"<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">"#,
+        r#"<manifest:file-entry manifest:full-path="/" manifest:version="1.2" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>"#,
+        r#"<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>"#,
+        "</manifest:manifest>"
+    );
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644);
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in [
+        ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+        ("META-INF/manifest.xml", manifest),
+        ("content.xml", content.as_str()),
+    ] {
+        zip.start_file(name, options)?;
+        zip.write_all(bytes.as_bytes())?;
+    }
+    let bytes = zip.finish()?.into_inner();
+    std::fs::create_dir_all(path.parent().expect("a folder"))?;
+    std::fs::write(path, bytes)?;
+    Ok(())
+}
+
+/// The JP51 of `fixtures/journal-jp51-jp57`: the long-header commitment operations, « Type
+/// de montant » twice (label, then code), « Programme de financement » the activité.
+fn jp51(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    const HEADER: [&str; 23] = [
+        "Exercice comptable",
+        "Centre financier",
+        "Domaine fonctionnel",
+        "Centre de coûts",
+        "Services",
+        "Numéro de pièce de la pièce de référence",
+        "Numéro de poste de la pièce de référence",
+        "Texte",
+        "Montant à contrôler en dev. transaction",
+        "Fournisseur",
+        "Nom 1",
+        "Type de montant",
+        "Type de montant",
+        "Activité",
+        "Programme de financement",
+        "Description du programme de financement",
+        "Période",
+        "Date de mise à jour Comptabilité budgéta",
+        "Date comptable",
+        "Désignation du cpte budgétaire",
+        "Saisi par",
+        "Type de valeur",
+        "Compte général",
+    ];
+    // (exercice, EJ, poste, text, amount, label, code, TV, operation date, EJ creation,
+    // other imputation)
+    type Op = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        f64,
+        &'static str,
+        &'static str,
+        &'static str,
+        (u16, u8, u8),
+        (u16, u8, u8),
+        bool,
+    );
+    let ops: [Op; 15] = [
+        (
+            "2020",
+            "2100000951",
+            "1",
+            "POTENTIEL sprint 1",
+            40000.0,
+            "Original",
+            "100",
+            "51",
+            (2020, 2, 3),
+            (2020, 2, 3),
+            false,
+        ),
+        (
+            "2020",
+            "2100000951",
+            "1",
+            "POTENTIEL sprint 1",
+            5000.0,
+            "Modification",
+            "150",
+            "51",
+            (2020, 5, 4),
+            (2020, 2, 3),
+            false,
+        ),
+        (
+            "2020",
+            "2100000951",
+            "1",
+            "POTENTIEL sprint 1",
+            -25000.0,
+            "Réduction",
+            "200",
+            "51",
+            (2020, 6, 12),
+            (2020, 2, 3),
+            false,
+        ),
+        // An invoice: not a commitment operation, ignored and counted.
+        (
+            "2020",
+            "2100000951",
+            "1",
+            "POTENTIEL sprint 1",
+            25000.0,
+            "Original",
+            "100",
+            "54",
+            (2020, 6, 2),
+            (2020, 2, 3),
+            false,
+        ),
+        (
+            "2020",
+            "2100000952",
+            "1",
+            "CARBURE hébergement",
+            30000.0,
+            "Original",
+            "100",
+            "51",
+            (2020, 3, 2),
+            (2020, 3, 2),
+            false,
+        ),
+        (
+            "2020",
+            "2100000952",
+            "2",
+            "CARBURE hébergement",
+            10000.0,
+            "Original",
+            "100",
+            "51",
+            (2020, 3, 2),
+            (2020, 3, 2),
+            false,
+        ),
+        // The code alone, then the label alone.
+        (
+            "2020",
+            "2100000952",
+            "1",
+            "CARBURE hébergement",
+            -8000.0,
+            "",
+            "200",
+            "51",
+            (2020, 7, 15),
+            (2020, 3, 2),
+            false,
+        ),
+        (
+            "2020",
+            "2100000952",
+            "2",
+            "CARBURE hébergement",
+            -3000.0,
+            "Réduction",
+            "",
+            "51",
+            (2020, 11, 30),
+            (2020, 3, 2),
+            false,
+        ),
+        // An EJ of 2019 carried into 2020 (receiving side), consumed by its payment.
+        (
+            "2020",
+            "2100000953",
+            "1",
+            "CARBURE maintenance",
+            6000.0,
+            "Report exercice suivant (engagements)",
+            "350",
+            "51",
+            (2020, 1, 1),
+            (2019, 10, 1),
+            false,
+        ),
+        (
+            "2020",
+            "2100000953",
+            "1",
+            "CARBURE maintenance",
+            -6000.0,
+            "Ajustement par pièce suivante",
+            "500",
+            "51",
+            (2020, 3, 10),
+            (2019, 10, 1),
+            false,
+        ),
+        // A change of imputation: 2 000 leave the convention's line for another UO's.
+        (
+            "2020",
+            "2100000954",
+            "1",
+            "POTENTIEL design",
+            12000.0,
+            "Original",
+            "100",
+            "51",
+            (2020, 4, 1),
+            (2020, 4, 1),
+            false,
+        ),
+        (
+            "2020",
+            "2100000954",
+            "1",
+            "POTENTIEL design",
+            -2000.0,
+            "Changement d'imputation émetteur",
+            "600",
+            "51",
+            (2020, 9, 1),
+            (2020, 4, 1),
+            false,
+        ),
+        (
+            "2020",
+            "2100000954",
+            "1",
+            "POTENTIEL design",
+            2000.0,
+            "Changement d'imputation récepteur",
+            "650",
+            "51",
+            (2020, 9, 1),
+            (2020, 4, 1),
+            true,
+        ),
+        // The sending side of a carry-over, in the year it leaves: ignored.
+        (
+            "2019",
+            "2100000955",
+            "1",
+            "CARBURE audit",
+            -4000.0,
+            "Report exercice suivant (engagements)",
+            "350",
+            "51",
+            (2020, 1, 1),
+            (2019, 5, 6),
+            false,
+        ),
+        // A purchase request: ignored.
+        (
+            "2020",
+            "2100000956",
+            "1",
+            "POTENTIEL",
+            999.0,
+            "Original",
+            "100",
+            "50",
+            (2020, 2, 3),
+            (2020, 2, 3),
+            false,
+        ),
+    ];
+    let mut rows: Vec<Vec<C>> = vec![HEADER.iter().map(|h| T(h)).collect()];
+    for (ex, ej, poste, text, amount, label, code, tv, (y, m, d), (cy, cm, cd), other) in ops {
+        let (cf, df, cc, prog) = if other {
+            ("0181-CPRI-DR75", "0181-01", "AUTRE00001", "018101AA0001")
+        } else {
+            ("0174-SOUT-ELAB", "0174-06", "ECLDENE092", "017406AG1607")
+        };
+        rows.push(vec![
+            T(ex),
+            T(cf),
+            T(df),
+            T(cc),
+            T("DINUM / ELAB"),
+            T(ej),
+            T(poste),
+            T(text),
+            N(amount),
+            T("1000123456"),
+            T("SOCIETE NUMERIQUE SA"),
+            T(label),
+            T(code),
+            T("ELAB01"),
+            T(prog),
+            T("Élaboration des politiques"),
+            T(if ex == "2019" { "016" } else { "001" }),
+            D(y, m, d),
+            D(cy, cm, cd),
+            T("Dépenses de fonction"),
+            T("AGENT01"),
+            T(tv),
+            T("6113110000"),
+        ]);
+    }
+    write_ods(&dir.join("jp51.ods"), "jp51", &rows)
+}
+
+/// The JP57 of `fixtures/journal-jp51-jp57`: payments, the EJ in « Numéro de la pièce
+/// précédente »; « Numéro de pièce de la pièce de référence » holds the invoice, not the EJ.
+fn jp57(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    const HEADER: [&str; 35] = [
+        "Exercice comptable",
+        "Période",
+        "Centre financier",
+        "Domaine fonctionnel",
+        "Centre de coûts",
+        "Services",
+        "Fournisseur",
+        "Nom 1",
+        "Type de montant",
+        "Programme de financement",
+        "Désignation du programme de financement",
+        "Description du programme de financement",
+        "Référence",
+        "Texte d'en-tête de pièce",
+        "Numéro de la pièce précédente",
+        "Poste de pièce précédente",
+        "Montant à contrôler en devise trans. ave",
+        "Date comptable",
+        "Nº pièce de paiement",
+        "Date de base pour le calcul de l'échéanc",
+        "Date pièce",
+        "Activité",
+        "Type de pièce",
+        "Texte type val.",
+        "Numéro de pièce comptabilité budgétaire",
+        "Numéro de pièce de la pièce de référence",
+        "Numéro de pièce RW",
+        "Type de valeur",
+        "Zone client",
+        "N° de transaction",
+        "Immobilisation",
+        "Désignation",
+        "Code ID bancaire",
+        "Compte bancaire",
+        "Clé R.I.B.",
+    ];
+    // (EJ, poste, amount type, text, amount, payment date, DP, invoice)
+    type Payment = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        f64,
+        (u16, u8, u8),
+        &'static str,
+        &'static str,
+    );
+    let payments: [Payment; 4] = [
+        (
+            "2100000951",
+            "1",
+            "250",
+            "Facture 12",
+            25000.0,
+            (2020, 6, 12),
+            "100000951",
+            "5100000001",
+        ),
+        (
+            "2100000952",
+            "1",
+            "Payé",
+            "Facture 7",
+            8000.0,
+            (2020, 7, 15),
+            "100000952",
+            "5100000002",
+        ),
+        (
+            "2100000953",
+            "1",
+            "250",
+            "Facture 3",
+            6000.0,
+            (2020, 3, 10),
+            "100000953",
+            "5100000003",
+        ),
+        // A payment without EJ: it consumes AE at payment.
+        (
+            "",
+            "",
+            "250",
+            "POTENTIEL abonnement",
+            1500.0,
+            (2020, 10, 5),
+            "100000960",
+            "5100000004",
+        ),
+    ];
+    let mut rows: Vec<Vec<C>> = vec![HEADER.iter().map(|h| T(h)).collect()];
+    for (ej, poste, kind, text, amount, (y, m, d), dp, invoice) in payments {
+        rows.push(vec![
+            T("2020"),
+            T("006"),
+            T("0174-SOUT-ELAB"),
+            T("0174-06"),
+            T("ECLDENE092"),
+            T("DINUM / ELAB"),
+            T("1000123456"),
+            T("SOCIETE NUMERIQUE SA"),
+            T(kind),
+            T("017406AG1607"),
+            T("Élaboration"),
+            T("Élaboration des politiques"),
+            T("REF-1"),
+            T(text),
+            T(ej),
+            T(poste),
+            N(amount),
+            D(y, m, d),
+            T(dp),
+            D(y, m, 1),
+            D(y, m, 1),
+            T("ELAB01"),
+            T("KZ"),
+            T("Paiements"),
+            T("0300000001"),
+            T(invoice),
+            T("4900000001"),
+            T("57"),
+            E,
+            E,
+            E,
+            E,
+            T("30004"),
+            T("00012345678"),
+            T("12"),
+        ]);
+    }
+    write_ods(&dir.join("jp57.ods"), "jp57", &rows)
+}
+
 /// The payment-line extraction of api-subventions-asso's shape: a merged title, code/label
 /// pairs under one header, « Montant payé ».
 fn dp_extraction(dir: &Path) -> Result<(), XlsxError> {
@@ -585,6 +1075,9 @@ pub fn write_all(repo: &Path, out: &Path) -> Result<(), Box<dyn std::error::Erro
         &repo.join("fixtures/conforme"),
         &out.join("fixtures/conforme-xlsx"),
     )?;
+    let dir = out.join("fixtures/journal-jp51-jp57");
+    jp51(&dir)?;
+    jp57(&dir)?;
     Ok(())
 }
 
