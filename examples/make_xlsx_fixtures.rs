@@ -491,7 +491,7 @@ fn write_ods(path: &Path, sheet: &str, rows: &[Vec<C>]) -> Result<(), Box<dyn st
         content += "<table:table-row>";
         for cell in row {
             content += &match cell {
-                T(t) if t.is_empty() => "<table:table-cell/>".to_string(),
+                T("") | E => "<table:table-cell/>".to_string(),
                 T(t) => format!(
                     r#"<table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell>"#,
                     xml(t)
@@ -502,7 +502,6 @@ fn write_ods(path: &Path, sheet: &str, rows: &[Vec<C>]) -> Result<(), Box<dyn st
                 D(y, m, d) => format!(
                     r#"<table:table-cell office:value-type="date" office:date-value="{y:04}-{m:02}-{d:02}"><text:p>{d:02}/{m:02}/{y:04}</text:p></table:table-cell>"#
                 ),
-                E => "<table:table-cell/>".to_string(),
             };
         }
         content += "</table:table-row>";

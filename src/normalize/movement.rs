@@ -92,7 +92,7 @@ pub(super) fn movements(record: &RawRecord, ctx: &FileContext) -> Result<Movemen
 
 /// The row's key figure, « TV/TypeMtant » when the layout has both columns. The amount
 /// type may be written as a code (`0200`, `200`) or a label (« Réduction »), or both in two
-/// columns: the first key figure that either names wins.
+/// columns (JP51: the code prevails).
 fn by_key_figure(
     record: &RawRecord,
     ctx: &FileContext,
@@ -121,13 +121,19 @@ fn by_key_figure(
         Some(tv) => format!("{tv}/{}", kinds.join(" ")),
         None => kinds.join(" "),
     });
-    let known = ctx
-        .mapping
-        .layout
-        .meta
-        .key_figures
-        .iter()
-        .find(|k| figures.iter().any(|f| matches(k, f)));
+    // The code first, the label when the code is blank or names no figure; a catch-all
+    // (`*/*`) only when neither names one.
+    let key_figures = &ctx.mapping.layout.meta.key_figures;
+    let named = |f: &String| {
+        key_figures
+            .iter()
+            .find(|k| k.value.split('/').any(|p| p != "*") && matches(k, f))
+    };
+    let known = figures.iter().find_map(named).or_else(|| {
+        key_figures
+            .iter()
+            .find(|k| figures.iter().any(|f| matches(k, f)))
+    });
     match known {
         Some(k) if k.ignore => Ok(Movements::NotAMovement(shown)),
         Some(k) if k.reduction => Ok(Movements::Reduction(amount, shown)),
@@ -313,6 +319,56 @@ mod tests {
                 other => other,
             });
             assert_eq!(got, expected, "{tv}/{kind} {amount}");
+        }
+    }
+
+    /// JP51: « Type de montant » twice, the label then the code; the code prevails, the
+    /// label serves when the code is blank or names no figure.
+    #[test]
+    fn jp51_reads_the_code_then_the_label() {
+        use crate::ingest::layout::{layouts, map_header};
+        use rust_decimal_macros::dec;
+        let layout = layouts().iter().find(|l| l.name == "sap-jp51").unwrap();
+        let header = [
+            "Exercice comptable",
+            "Domaine fonctionnel",
+            "Numéro de pièce de la pièce de référence",
+            "Type de montant",
+            "Type de montant",
+            "Type de valeur",
+            "Montant à contrôler en dev. transaction",
+        ];
+        let mapping = map_header(layout, &RawRecord::from_texts(1, &header));
+        let ctx = FileContext {
+            input: 0,
+            mapping: &mapping,
+            measure: Measure::Ae,
+            exercice: None,
+            separator: ';',
+            gap: None,
+        };
+        let read = |label: &str, code: &str| {
+            let cells = ["2020", "0174-06", "2100000001", label, code, "51", "-10"];
+            match movements(&RawRecord::from_texts(2, &cells), &ctx) {
+                Ok(Movements::Lines(_)) => "AE",
+                Ok(Movements::Reduction(a, _)) if a == dec!(-10) => "réduction",
+                Ok(Movements::NotAMovement(_)) => "ignorée",
+                _ => "autre",
+            }
+        };
+        let cases = [
+            (("Réduction", "200"), "réduction"),
+            (("Modification", "150"), "AE"),
+            // The code prevails over a label that disagrees.
+            (("Réduction", "150"), "AE"),
+            (("Réduction", ""), "réduction"),
+            (("", "0200"), "réduction"),
+            // A code that names no figure: the label does.
+            (("Réduction", "999"), "réduction"),
+            (("Inconnu", "999"), "ignorée"),
+        ];
+        for ((label, code), expected) in cases {
+            assert_eq!(read(label, code), expected, "{label} / {code}");
         }
     }
 }
