@@ -13,65 +13,60 @@ const JP51_HEADER: &str = "Exercice comptable;Centre financier;Domaine fonctionn
 
 const JP57_HEADER: &str = "Exercice comptable;Période;Centre financier;Domaine fonctionnel;Centre de coûts;Services;Fournisseur;Nom 1;Type de montant;Programme de financement;Désignation du programme de financement;Description du programme de financement;Référence;Texte d'en-tête de pièce;Numéro de la pièce précédente;Poste de pièce précédente;Montant à contrôler en devise trans. ave;Date comptable;Nº pièce de paiement;Date de base pour le calcul de l'échéanc;Date pièce;Activité;Type de pièce;Texte type val.;Numéro de pièce comptabilité budgétaire;Numéro de pièce de la pièce de référence;Numéro de pièce RW;Type de valeur;Zone client;N° de transaction;Immobilisation;Désignation;Code ID bancaire;Compte bancaire;Clé R.I.B.";
 
-const IN: &str = "0174-SOUT-ELAB;0174-06;ECLDENE092;017406AG1607";
-const OTHER: &str = "0181-CPRI-DR75;0181-01;AUTRE00001;018101AA0001";
-
-/// A short-header journal row: (exercice, EJ, poste, imputation, TV, type, amount, date,
-/// EJ creation, text).
-#[allow(clippy::too_many_arguments)]
-fn short(
-    ex: &str,
-    ej: &str,
-    poste: &str,
-    imputation: &str,
-    tv: &str,
-    kind: &str,
-    amount: &str,
-    date: &str,
-    created: &str,
-    text: &str,
-) -> String {
-    format!(
-        "{ex};{ej};{poste};{imputation};{tv};{kind};{amount};{date};{created};6113110000;{text}"
-    )
+/// The convention's imputation (centre financier, domaine fonctionnel, centre de coûts,
+/// activité), or another UO's.
+fn imputation(which: &str) -> [&'static str; 4] {
+    if which == "in" {
+        ["0174-SOUT-ELAB", "0174-06", "ECLDENE092", "017406AG1607"]
+    } else {
+        ["0181-CPRI-DR75", "0181-01", "AUTRE00001", "018101AA0001"]
+    }
 }
 
-/// A JP51 row, « Programme de financement » the convention's activité.
-#[allow(clippy::too_many_arguments)]
-fn jp51(
-    ex: &str,
-    ej: &str,
-    poste: &str,
-    imputation: &str,
-    tv: &str,
-    label: &str,
-    code: &str,
-    amount: &str,
-    date: &str,
-    created: &str,
-    text: &str,
-) -> String {
-    let [cf, df, cc, prog] = imputation.split(';').collect::<Vec<_>>()[..] else {
-        unreachable!()
-    };
-    format!(
-        "{ex};{cf};{df};{cc};DINUM;{ej};{poste};{text};{amount};1000123456;SOCIETE;{label};{code};ELAB01;{prog};Élaboration;001;{date};{created};Dépenses de fonction;AGENT01;{tv};6113110000"
-    )
+/// The rows of a table, fields split on `|`.
+fn table(text: &str) -> impl Iterator<Item = Vec<&str>> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.trim().split('|').collect())
+}
+
+/// Short-header journal rows from « exercice | EJ | poste | imputation | TV | type |
+/// amount | date | EJ creation | text ».
+fn short(rows: &str) -> Vec<String> {
+    table(rows)
+        .map(|f| {
+            let [ex, ej, poste, which, tv, kind, amount, date, created, text] = f[..] else {
+                panic!("{f:?}")
+            };
+            let [cf, df, cc, act] = imputation(which);
+            format!(
+                "{ex};{ej};{poste};{cf};{df};{cc};{act};{tv};{kind};{amount};{date};{created};6113110000;{text}"
+            )
+        })
+        .collect()
+}
+
+/// JP51 rows from « EJ | poste | label | code | amount | operation date », on the
+/// convention's imputation; « Programme de financement » is the activité.
+fn jp51(ej: &str, rows: &str) -> Vec<String> {
+    table(rows)
+        .map(|f| {
+            let [poste, label, code, amount, date] = f[..] else {
+                panic!("{f:?}")
+            };
+            let [cf, df, cc, act] = imputation("in");
+            format!(
+                "2020;{cf};{df};{cc};DINUM;{ej};{poste};POTENTIEL;{amount};1000123456;SOCIETE;{label};{code};ELAB01;{act};Élaboration;001;{date};03.02.2020;Dépenses de fonction;AGENT01;51;6113110000"
+            )
+        })
+        .collect()
 }
 
 /// A JP57 row; « Numéro de pièce de la pièce de référence » holds an invoice, not the EJ.
-fn jp57(
-    ej: &str,
-    poste: &str,
-    kind: &str,
-    amount: &str,
-    date: &str,
-    dp: &str,
-    text: &str,
-) -> String {
+fn jp57(ej: &str, poste: &str, amount: &str, date: &str, dp: &str) -> String {
+    let [cf, df, cc, act] = imputation("in");
     format!(
-        "2020;006;{IN_CF};0174-06;ECLDENE092;DINUM;1000123456;SOCIETE;{kind};017406AG1607;Élaboration;Élaboration;REF;{text};{ej};{poste};{amount};{date};{dp};{date};{date};ELAB01;KZ;Paiements;0300000001;5100000999;4900000001;57;;;;;30004;00012345678;12",
-        IN_CF = "0174-SOUT-ELAB"
+        "2020;006;{cf};{df};{cc};DINUM;1000123456;SOCIETE;250;{act};Élaboration;Élaboration;REF;Facture;{ej};{poste};{amount};{date};{dp};{date};{date};ELAB01;KZ;Paiements;0300000001;5100000999;4900000001;57;;;;;30004;00012345678;12"
     )
 }
 
@@ -141,71 +136,26 @@ fn a_reduction_is_the_payment_consuming_its_commitment() {
     let long_dir = dir.path().join("long");
     std::fs::create_dir_all(&short_dir).unwrap();
     std::fs::create_dir_all(&long_dir).unwrap();
-    let ej = "2100000951";
-    let row = |tv, kind, amount, date| {
-        short(
-            "2020",
-            ej,
-            "1",
-            IN,
-            tv,
-            kind,
-            amount,
-            date,
-            "03.02.2020",
-            "POTENTIEL",
-        )
-    };
-    write(
-        &short_dir,
-        "journal.csv",
-        SHORT_HEADER,
-        &[
-            row("51", "0100", "40000,00", "03.02.2020"),
-            row("51", "0150", "5000,00", "04.05.2020"),
-            row("51", "0200", "-25000,00", "12.06.2020"),
-            row("57", "0250", "25000,00", "12.06.2020"),
-        ],
+    let rows = short(
+        "
+        2020|2100000951|1|in|51|0100|40000,00|03.02.2020|03.02.2020|POTENTIEL
+        2020|2100000951|1|in|51|0150|5000,00|04.05.2020|03.02.2020|POTENTIEL
+        2020|2100000951|1|in|51|0200|-25000,00|12.06.2020|03.02.2020|POTENTIEL
+        2020|2100000951|1|in|57|0250|25000,00|12.06.2020|03.02.2020|POTENTIEL
+        ",
     );
-    let op = |label, code, amount, date| {
-        jp51(
-            "2020",
-            ej,
-            "1",
-            IN,
-            "51",
-            label,
-            code,
-            amount,
-            date,
-            "03.02.2020",
-            "POTENTIEL",
-        )
-    };
-    write(
-        &long_dir,
-        "jp51.csv",
-        JP51_HEADER,
-        &[
-            op("Original", "100", "40000,00", "03.02.2020"),
-            op("Modification", "150", "5000,00", "04.05.2020"),
-            op("Réduction", "200", "-25000,00", "12.06.2020"),
-        ],
+    write(&short_dir, "journal.csv", SHORT_HEADER, &rows);
+    let ops = jp51(
+        "2100000951",
+        "
+        1|Original|100|40000,00|03.02.2020
+        1|Modification|150|5000,00|04.05.2020
+        1|Réduction|200|-25000,00|12.06.2020
+        ",
     );
-    write(
-        &long_dir,
-        "jp57.csv",
-        JP57_HEADER,
-        &[jp57(
-            ej,
-            "1",
-            "250",
-            "25000,00",
-            "12.06.2020",
-            "100000951",
-            "Facture",
-        )],
-    );
+    write(&long_dir, "jp51.csv", JP51_HEADER, &ops);
+    let paid = jp57("2100000951", "1", "25000,00", "12.06.2020", "100000951");
+    write(&long_dir, "jp57.csv", JP57_HEADER, &[paid]);
     for dir in [&short_dir, &long_dir] {
         let s = summary(&dir.display().to_string(), "2020-12-31");
         let t = &s["totals"];
@@ -225,242 +175,29 @@ fn a_reduction_is_the_payment_consuming_its_commitment() {
 #[test]
 fn short_and_long_header_journals_of_the_same_movements_agree() {
     let dir = tempfile::tempdir().unwrap();
-    let r = |ex, ej, poste, imputation, tv, kind, amount, date, created, text| {
-        short(
-            ex, ej, poste, imputation, tv, kind, amount, date, created, text,
-        )
-    };
-    let (p, c) = ("POTENTIEL", "CARBURE");
-    let rows = [
-        r(
-            "2020",
-            "2100000951",
-            "1",
-            IN,
-            "51",
-            "0100",
-            "40000",
-            "03.02.2020",
-            "03.02.2020",
-            p,
-        ),
-        r(
-            "2020",
-            "2100000951",
-            "1",
-            IN,
-            "51",
-            "0150",
-            "5000",
-            "04.05.2020",
-            "03.02.2020",
-            p,
-        ),
-        r(
-            "2020",
-            "2100000951",
-            "1",
-            IN,
-            "51",
-            "0200",
-            "-25000",
-            "12.06.2020",
-            "03.02.2020",
-            p,
-        ),
-        r(
-            "2020",
-            "2100000951",
-            "1",
-            IN,
-            "54",
-            "0100",
-            "25000",
-            "02.06.2020",
-            "03.02.2020",
-            p,
-        ),
-        r(
-            "2020",
-            "2100000952",
-            "1",
-            IN,
-            "51",
-            "0100",
-            "30000",
-            "02.03.2020",
-            "02.03.2020",
-            c,
-        ),
-        r(
-            "2020",
-            "2100000952",
-            "2",
-            IN,
-            "51",
-            "0100",
-            "10000",
-            "02.03.2020",
-            "02.03.2020",
-            c,
-        ),
-        r(
-            "2020",
-            "2100000952",
-            "1",
-            IN,
-            "51",
-            "0200",
-            "-8000",
-            "15.07.2020",
-            "02.03.2020",
-            c,
-        ),
-        r(
-            "2020",
-            "2100000952",
-            "2",
-            IN,
-            "51",
-            "0200",
-            "-3000",
-            "30.11.2020",
-            "02.03.2020",
-            c,
-        ),
-        r(
-            "2020",
-            "2100000953",
-            "1",
-            IN,
-            "51",
-            "0350",
-            "6000",
-            "01.01.2020",
-            "01.10.2019",
-            c,
-        ),
-        r(
-            "2020",
-            "2100000953",
-            "1",
-            IN,
-            "51",
-            "0500",
-            "-6000",
-            "10.03.2020",
-            "01.10.2019",
-            c,
-        ),
-        r(
-            "2020",
-            "2100000954",
-            "1",
-            IN,
-            "51",
-            "0100",
-            "12000",
-            "01.04.2020",
-            "01.04.2020",
-            p,
-        ),
-        r(
-            "2020",
-            "2100000954",
-            "1",
-            IN,
-            "51",
-            "0600",
-            "-2000",
-            "01.09.2020",
-            "01.04.2020",
-            p,
-        ),
-        r(
-            "2020",
-            "2100000954",
-            "1",
-            OTHER,
-            "51",
-            "0650",
-            "2000",
-            "01.09.2020",
-            "01.04.2020",
-            p,
-        ),
-        r(
-            "2019",
-            "2100000955",
-            "1",
-            IN,
-            "51",
-            "0350",
-            "-4000",
-            "01.01.2020",
-            "06.05.2019",
-            c,
-        ),
-        r(
-            "2020",
-            "2100000956",
-            "1",
-            IN,
-            "50",
-            "0100",
-            "999",
-            "03.02.2020",
-            "03.02.2020",
-            p,
-        ),
-        r(
-            "2020",
-            "2100000951",
-            "1",
-            IN,
-            "57",
-            "0250",
-            "25000",
-            "12.06.2020",
-            "03.02.2020",
-            p,
-        ),
-        r(
-            "2020",
-            "2100000952",
-            "1",
-            IN,
-            "57",
-            "0250",
-            "8000",
-            "15.07.2020",
-            "02.03.2020",
-            c,
-        ),
-        r(
-            "2020",
-            "2100000953",
-            "1",
-            IN,
-            "57",
-            "0250",
-            "6000",
-            "10.03.2020",
-            "01.10.2019",
-            c,
-        ),
-        r(
-            "2020",
-            "",
-            "",
-            IN,
-            "57",
-            "0250",
-            "1500",
-            "05.10.2020",
-            "",
-            p,
-        ),
-    ];
+    let rows = short(
+        "
+        2020|2100000951|1|in|51|0100|40000|03.02.2020|03.02.2020|POTENTIEL
+        2020|2100000951|1|in|51|0150|5000|04.05.2020|03.02.2020|POTENTIEL
+        2020|2100000951|1|in|51|0200|-25000|12.06.2020|03.02.2020|POTENTIEL
+        2020|2100000951|1|in|54|0100|25000|02.06.2020|03.02.2020|POTENTIEL
+        2020|2100000952|1|in|51|0100|30000|02.03.2020|02.03.2020|CARBURE
+        2020|2100000952|2|in|51|0100|10000|02.03.2020|02.03.2020|CARBURE
+        2020|2100000952|1|in|51|0200|-8000|15.07.2020|02.03.2020|CARBURE
+        2020|2100000952|2|in|51|0200|-3000|30.11.2020|02.03.2020|CARBURE
+        2020|2100000953|1|in|51|0350|6000|01.01.2020|01.10.2019|CARBURE
+        2020|2100000953|1|in|51|0500|-6000|10.03.2020|01.10.2019|CARBURE
+        2020|2100000954|1|in|51|0100|12000|01.04.2020|01.04.2020|POTENTIEL
+        2020|2100000954|1|in|51|0600|-2000|01.09.2020|01.04.2020|POTENTIEL
+        2020|2100000954|1|autre|51|0650|2000|01.09.2020|01.04.2020|POTENTIEL
+        2019|2100000955|1|in|51|0350|-4000|01.01.2020|06.05.2019|CARBURE
+        2020|2100000956|1|in|50|0100|999|03.02.2020|03.02.2020|POTENTIEL
+        2020|2100000951|1|in|57|0250|25000|12.06.2020|03.02.2020|POTENTIEL
+        2020|2100000952|1|in|57|0250|8000|15.07.2020|02.03.2020|CARBURE
+        2020|2100000953|1|in|57|0250|6000|10.03.2020|01.10.2019|CARBURE
+        2020|||in|57|0250|1500|05.10.2020||POTENTIEL
+        ",
+    );
     write(dir.path(), "journal.csv", SHORT_HEADER, &rows);
     let short = summary(&dir.path().display().to_string(), "2020-12-31");
     let long = summary("fixtures/journal-jp51-jp57", "2020-12-31");
