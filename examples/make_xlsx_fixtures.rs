@@ -5,7 +5,10 @@
 //! - `fixtures/classeurs/`: one small workbook per shape Chorus produces (BO Webi,
 //!   INF-BUD-53 of 2019 and its délégation variant, journal des pièces, DP extraction);
 //! - `fixtures/conforme-xlsx/`: the CSV scenario `fixtures/conforme` re-typed as
-//!   workbooks (numbers, dates, text), to show the same lines give the same summary.
+//!   workbooks (numbers, dates, text), to show the same lines give the same summary;
+//! - `fixtures/journal-jp51-jp57/`: the long-header journal des pièces as a service
+//!   receives it each week, `jp51.ods` (commitment operations) and `jp57.ods` (payments),
+//!   written by a small OpenDocument writer (rust_xlsxwriter writes only XLSX).
 
 use std::path::Path;
 
@@ -24,6 +27,9 @@ enum C<'a> {
     E,
 }
 use C::{D, E, N, T};
+
+#[path = "make_xlsx_fixtures/long_journal.rs"]
+mod long_journal;
 
 fn book() -> Workbook {
     let mut book = Workbook::new();
@@ -408,8 +414,9 @@ fn journal(dir: &Path) -> Result<(), XlsxError> {
             D(2020, 6, 12),
             "POTENTIEL",
         ),
-        // Not movements of the year: a report of an earlier EJ, a purchase request, the
-        // follow-on adjustment of the commitment by the payment.
+        // No AE of the year: the receiving side of an earlier EJ's carry-over (its bascule,
+        // still to pay), a purchase request (ignored), the follow-on adjustment of the
+        // commitment by the payment (a reduction, matched with the payments).
         r(
             "2100000902",
             "51",
@@ -584,6 +591,7 @@ pub fn write_all(repo: &Path, out: &Path) -> Result<(), Box<dyn std::error::Erro
         &repo.join("fixtures/conforme"),
         &out.join("fixtures/conforme-xlsx"),
     )?;
+    long_journal::write(&out.join("fixtures/journal-jp51-jp57"))?;
     Ok(())
 }
 

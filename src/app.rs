@@ -312,6 +312,9 @@ pub fn layouts_text() -> String {
             .map(|r| format!("« {} »", layout.header_of(r)))
             .collect();
         s += &format!("  colonnes obligatoires : {}\n", required.join(", "));
+        if !layout.meta.sources.is_empty() {
+            s += &format!("  sources : {}\n", layout.meta.sources.join(" ; "));
+        }
         for f in &layout.fields {
             s += &format!(
                 "  - {} ({}){} : {}\n",

@@ -252,6 +252,21 @@ impl Line {
     }
 }
 
+/// A journal des pièces reduction (amount types 0200, 0210, 0500): the open amount of a
+/// commitment consumed by its follow-on document, the payment. Neither AE nor CP: the AE
+/// stay consumed. Kept aside so that a reduction no payment covers can be shown (it may
+/// be a manual closing, which does release AE).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reduction {
+    pub origin: Origin,
+    pub year: i32,
+    pub date: Option<NaiveDate>,
+    pub ej: CompactString,
+    pub poste_ej: Option<CompactString>,
+    /// As the journal writes it: negative when it reduces the commitment.
+    pub amount: Decimal,
+}
+
 /// A data row that could not be normalised: kept, counted and shown, never dropped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {

@@ -11,8 +11,8 @@ use crate::convention::Convention;
 use crate::error::{Error, InputError};
 use crate::ingest::layout::FieldId;
 use crate::ingest::{self, InputInfo, OpenedInput, Piece, RowStream, record::RawRecord};
-use crate::model::{AxisSet, Identity, Measure, Origin, Rejection};
-use crate::normalize::{self, FileContext, Gap, RowOutcome, date::parse_year};
+use crate::model::{AxisSet, Identity, Measure, Origin, Reduction, Rejection};
+use crate::normalize::{self, FileContext, Gap, KeyedMoves, RowOutcome, date::parse_year};
 use crate::reconcile::{self, InputResult, OUT_OF_SCOPE_DETAIL_LIMIT, Reconciliation, SlimLine};
 use rust_decimal::Decimal;
 
@@ -267,12 +267,7 @@ fn process(
     if stage.blank_rows > 0 {
         notes.push(format!("{} ligne(s) vide(s) ignorée(s)", stage.blank_rows));
     }
-    if stage.other_figure_rows > 0 {
-        notes.push(format!(
-            "{} ligne(s) d'indicateurs sans effet sur les AE et les CP (pré-engagements, reports, montants facturés…) ignorée(s)",
-            stage.other_figure_rows
-        ));
-    }
+    notes.extend(stage.figure_notes());
     if stage.subtotal_rows > 0 {
         notes.push(format!(
             "{} ligne(s) de sous-total (« Résultat », « Total ») ignorée(s)",
@@ -299,7 +294,10 @@ struct Stage {
     result: InputResult,
     blank_rows: u64,
     subtotal_rows: u64,
-    other_figure_rows: u64,
+    /// Rows of key figures that move neither AE nor CP, per key figure as written.
+    other_figures: std::collections::BTreeMap<compact_str::CompactString, u64>,
+    /// In-scope journal reductions (kept in `result.reductions`).
+    reductions: u64,
     /// Out-of-scope lines kept in detail so far, and how many may be: the run's
     /// `OUT_OF_SCOPE_DETAIL_LIMIT` shared between its inputs.
     detailed_out: u64,
@@ -311,7 +309,9 @@ struct Stage {
 enum Judgement {
     Blank,
     Subtotal,
-    NotAMovement,
+    NotAMovement(compact_str::CompactString),
+    /// A journal reduction, and whether its row is in scope.
+    Reduction(Reduction, compact_str::CompactString, bool),
     Lines(Vec<Judged>),
     /// Out-of-scope movements past the detail budget: what the sums need, and the row's
     /// imputation.
@@ -338,8 +338,8 @@ fn judge_row(
     let verdict = classify::judge_axes(|a| axes.get(a), checked, convention);
     if !detail && !verdict.in_scope && !verdict.is_partial() {
         return match normalize::movements_with_identity(record, ctx) {
-            Ok(None) => Judgement::NotAMovement,
-            Ok(Some(movements)) => Judgement::Slim(
+            Ok(KeyedMoves::Skipped(figure)) => Judgement::NotAMovement(figure),
+            Ok(KeyedMoves::Lines(movements)) => Judgement::Slim(
                 movements
                     .into_iter()
                     .enumerate()
@@ -360,7 +360,8 @@ fn judge_row(
     match normalize::normalize(record, ctx) {
         RowOutcome::Blank => Judgement::Blank,
         RowOutcome::Subtotal => Judgement::Subtotal,
-        RowOutcome::NotAMovement => Judgement::NotAMovement,
+        RowOutcome::NotAMovement(figure) => Judgement::NotAMovement(figure),
+        RowOutcome::Reduction(r, figure) => Judgement::Reduction(r, figure, verdict.in_scope),
         RowOutcome::Lines(lines) => Judgement::Lines(
             lines
                 .into_iter()
@@ -386,7 +387,16 @@ impl Stage {
             match j {
                 Judgement::Blank => self.blank_rows += 1,
                 Judgement::Subtotal => self.subtotal_rows += 1,
-                Judgement::NotAMovement => self.other_figure_rows += 1,
+                Judgement::NotAMovement(figure) => {
+                    *self.other_figures.entry(figure).or_default() += 1
+                }
+                Judgement::Reduction(r, _, true) => {
+                    self.reductions += 1;
+                    self.result.reductions.push(r);
+                }
+                Judgement::Reduction(_, figure, false) => {
+                    *self.other_figures.entry(figure).or_default() += 1
+                }
                 Judgement::Lines(lines) => {
                     self.result.rows_in += 1;
                     for j in lines {
@@ -458,6 +468,30 @@ impl Stage {
         }
         slim.append(&mut self.result.slim);
         self.result.slim = slim;
+    }
+
+    /// What the key figures that move neither AE nor CP were, for the input's notes.
+    fn figure_notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        let ignored: u64 = self.other_figures.values().sum();
+        if ignored > 0 {
+            let listed: Vec<String> = self
+                .other_figures
+                .iter()
+                .map(|(figure, n)| format!("« {figure} » × {n}"))
+                .collect();
+            notes.push(format!(
+                "{ignored} ligne(s) d'indicateurs sans effet sur les AE et les CP (pré-engagements, factures, reports émis, montants facturés…) ignorée(s), par type : {}",
+                listed.join(", ")
+            ));
+        }
+        if self.reductions > 0 {
+            notes.push(format!(
+                "{} ligne(s) de réduction par la pièce suivante (types de montant 0200, 0210, 0500 : l'engagement consommé par son paiement) sans effet sur les AE, rapprochée(s) des paiements de leur poste d'EJ",
+                self.reductions
+            ));
+        }
+        notes
     }
 
     fn count_in(&mut self, measure: Measure, amount: Decimal) {
@@ -646,7 +680,9 @@ pub fn write_out_of_scope_detail(plan: &Plan, path: &std::path::Path) -> Result<
                     if verdict.in_scope {
                         continue;
                     }
-                    let Ok(Some(movements)) = normalize::movements_only(&record, &ctx) else {
+                    let Ok(normalize::Moves::Lines(movements)) =
+                        normalize::movements_only(&record, &ctx)
+                    else {
                         continue;
                     };
                     let values = axes.to_codes().map(|v| v.unwrap_or_default());

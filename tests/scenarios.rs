@@ -141,6 +141,11 @@ fn croise_quotidien() {
     scenario("croise-quotidien");
 }
 
+#[test]
+fn journal_jp51_jp57() {
+    scenario("journal-jp51-jp57");
+}
+
 /// The same lines as CSV and as workbooks give the same summary (but for what names the
 /// files: paths, hashes, encodings, separators).
 #[test]

@@ -12,7 +12,11 @@ fn committed_workbooks_match_their_generator() {
     let out = tempfile::tempdir().unwrap();
     make_xlsx_fixtures::write_all(repo, out.path()).unwrap();
     let mut compared = 0;
-    for dir in ["fixtures/classeurs", "fixtures/conforme-xlsx"] {
+    for dir in [
+        "fixtures/classeurs",
+        "fixtures/conforme-xlsx",
+        "fixtures/journal-jp51-jp57",
+    ] {
         for entry in std::fs::read_dir(out.path().join(dir)).unwrap() {
             let written = entry.unwrap().path();
             let name = written.file_name().unwrap();
@@ -25,5 +29,5 @@ fn committed_workbooks_match_their_generator() {
             compared += 1;
         }
     }
-    assert_eq!(compared, 7);
+    assert_eq!(compared, 9);
 }

@@ -13,7 +13,7 @@ use crate::normalize::code::fold;
 /// How many rows may precede the header.
 pub const HEADER_SEARCH_ROWS: usize = 20;
 
-const SCHEMA_FILES: [(&str, &str); 13] = [
+const SCHEMA_FILES: [(&str, &str); 15] = [
     ("aife-ej.json", include_str!("../../schemas/aife-ej.json")),
     ("aife-dp.json", include_str!("../../schemas/aife-dp.json")),
     (
@@ -48,6 +48,8 @@ const SCHEMA_FILES: [(&str, &str); 13] = [
         "sap-journal-pieces.json",
         include_str!("../../schemas/sap-journal-pieces.json"),
     ),
+    ("sap-jp51.json", include_str!("../../schemas/sap-jp51.json")),
+    ("sap-jp57.json", include_str!("../../schemas/sap-jp57.json")),
     (
         "nomenclature-localisations.json",
         include_str!("../../schemas/nomenclature-localisations.json"),
@@ -98,6 +100,9 @@ pub enum FieldId {
     TypeValeur,
     /// The key figure a row's amount is (crosstab « Type montant », journal « TypeMtant »).
     TypeMontant,
+    /// The other half of a « Type de montant » pair (long-header journal: label, then
+    /// code): read when `TypeMontant` is blank or unknown.
+    TypeMontantLibelle,
     ProjetAnalytique,
     #[serde(rename = "axe_ministeriel_2")]
     AxeMinisteriel2,
@@ -106,7 +111,7 @@ pub enum FieldId {
 }
 
 impl FieldId {
-    pub const COUNT: usize = 30;
+    pub const COUNT: usize = 31;
 
     fn from_name(name: &str) -> Option<FieldId> {
         serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
@@ -198,6 +203,7 @@ fn yes() -> bool {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct KeyFigure {
     pub value: String,
     #[serde(default)]
@@ -211,6 +217,17 @@ pub struct KeyFigure {
     /// The bascule of earlier EJs: subtracted from the AE of the year, but still to pay.
     #[serde(default)]
     pub carried: bool,
+    /// Other ways a file writes this figure (journal des pièces: « Réduction » for 0200).
+    #[serde(default)]
+    pub labels: Vec<String>,
+    /// Consumption of a commitment by its follow-on document (journal 0200, 0210, 0500):
+    /// no AE and no CP, but kept aside to be matched with the payments of its EJ poste.
+    #[serde(default)]
+    pub reduction: bool,
+    /// Only positive amounts are movements (the receiving side of a carry-over, in the
+    /// new exercice); a negative one is the sending side, ignored, so never both count.
+    #[serde(default)]
+    pub positive_only: bool,
 }
 
 fn plus_one() -> i8 {
@@ -615,5 +632,111 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    pub(crate) const JP51: [&str; 23] = [
+        "Exercice comptable",
+        "Centre financier",
+        "Domaine fonctionnel",
+        "Centre de coûts",
+        "Services",
+        "Numéro de pièce de la pièce de référence",
+        "Numéro de poste de la pièce de référence",
+        "Texte",
+        "Montant à contrôler en dev. transaction",
+        "Fournisseur",
+        "Nom 1",
+        "Type de montant",
+        "Type de montant",
+        "Activité",
+        "Programme de financement",
+        "Description du programme de financement",
+        "Période",
+        "Date de mise à jour Comptabilité budgéta",
+        "Date comptable",
+        "Désignation du cpte budgétaire",
+        "Saisi par",
+        "Type de valeur",
+        "Compte général",
+    ];
+
+    pub(crate) const JP57: [&str; 35] = [
+        "Exercice comptable",
+        "Période",
+        "Centre financier",
+        "Domaine fonctionnel",
+        "Centre de coûts",
+        "Services",
+        "Fournisseur",
+        "Nom 1",
+        "Type de montant",
+        "Programme de financement",
+        "Désignation du programme de financement",
+        "Description du programme de financement",
+        "Référence",
+        "Texte d'en-tête de pièce",
+        "Numéro de la pièce précédente",
+        "Poste de pièce précédente",
+        "Montant à contrôler en devise trans. ave",
+        "Date comptable",
+        "Nº pièce de paiement",
+        "Date de base pour le calcul de l'échéanc",
+        "Date pièce",
+        "Activité",
+        "Type de pièce",
+        "Texte type val.",
+        "Numéro de pièce comptabilité budgétaire",
+        "Numéro de pièce de la pièce de référence",
+        "Numéro de pièce RW",
+        "Type de valeur",
+        "Zone client",
+        "N° de transaction",
+        "Immobilisation",
+        "Désignation",
+        "Code ID bancaire",
+        "Compte bancaire",
+        "Clé R.I.B.",
+    ];
+
+    fn detected(header: &[&str]) -> Mapping {
+        match detect(&[record(1, header)], |_| None) {
+            Detection::Extract { mapping, .. } => *mapping,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// JP51 and JP57 both carry « Numéro de pièce de la pièce de référence »: the EJ in
+    /// JP51, not in JP57 (there the EJ is « Numéro de la pièce précédente »).
+    #[test]
+    fn long_header_journals_are_told_apart() {
+        let jp51 = detected(&JP51);
+        assert_eq!(jp51.layout.name, "sap-jp51");
+        let at = |m: &Mapping, f| m.header_of(f).map(str::to_string);
+        let col = |m: &Mapping, f| m.column(f);
+        assert_eq!(col(&jp51, FieldId::Ej), Some(5));
+        assert_eq!(col(&jp51, FieldId::PosteEj), Some(6));
+        // « Type de montant » twice: the label, then the code.
+        assert_eq!(col(&jp51, FieldId::TypeMontantLibelle), Some(11));
+        assert_eq!(col(&jp51, FieldId::TypeMontant), Some(12));
+        // The convention's activité is the « Programme de financement », not « Activité ».
+        assert_eq!(col(&jp51, FieldId::Activite), Some(14));
+        assert_eq!(col(&jp51, FieldId::Date), Some(17));
+        assert_eq!(col(&jp51, FieldId::DateEj), Some(18));
+        assert_eq!(col(&jp51, FieldId::Exercice), Some(0));
+        assert_eq!(jp51.axes().len(), 4);
+
+        let jp57 = detected(&JP57);
+        assert_eq!(jp57.layout.name, "sap-jp57");
+        assert_eq!(
+            at(&jp57, FieldId::Ej).as_deref(),
+            Some("Numéro de la pièce précédente")
+        );
+        assert_eq!(col(&jp57, FieldId::PosteEj), Some(15));
+        assert_eq!(col(&jp57, FieldId::Dp), Some(18));
+        assert_eq!(col(&jp57, FieldId::Date), Some(17));
+        assert_eq!(col(&jp57, FieldId::Activite), Some(9));
+        assert_eq!(col(&jp57, FieldId::TypeMontant), Some(8));
+        assert_eq!(col(&jp57, FieldId::TypeMontantLibelle), None);
+        assert_eq!(jp57.axes().len(), 4);
     }
 }

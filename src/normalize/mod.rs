@@ -19,7 +19,7 @@ use std::hash::Hash;
 
 use crate::ingest::layout::{FieldId, LayoutMeta, Mapping};
 use crate::ingest::record::{Field, RawRecord};
-use crate::model::{Identity, Line, Measure, Origin, Rejection};
+use crate::model::{Identity, Line, Measure, Origin, Reduction, Rejection};
 
 pub use align::Gap;
 
@@ -47,8 +47,12 @@ pub enum RowOutcome {
     /// The row's lines: one per movement it carries (two for a BO Webi row with both
     /// commitments and payments).
     Lines(Vec<Line>),
-    /// A key figure that is not a movement (a balance, say): not data, not counted.
-    NotAMovement,
+    /// A key figure that is not a movement (a balance, say), as the row writes it: not
+    /// data, not counted as a line, but counted per key figure in the input's notes.
+    NotAMovement(CompactString),
+    /// A journal reduction (a commitment consumed by its follow-on document): no AE, no
+    /// CP, kept aside to be matched with the payments of its EJ poste.
+    Reduction(Reduction, CompactString),
     Rejected(Rejection),
 }
 
@@ -91,8 +95,7 @@ pub fn normalize(record: &RawRecord, ctx: &FileContext) -> RowOutcome {
         return RowOutcome::Subtotal;
     }
     match build_lines(record, ctx) {
-        Ok(Some(lines)) => RowOutcome::Lines(lines),
-        Ok(None) => RowOutcome::NotAMovement,
+        Ok(outcome) => outcome,
         Err(reject) => RowOutcome::Rejected(reject.into_rejection(record, ctx)),
     }
 }
@@ -162,40 +165,54 @@ pub fn axis_values<'r>(record: &'r RawRecord, ctx: &FileContext) -> AxisValues<'
     }
 }
 
-/// What an out-of-scope row needs: its movements (measure and amount), or why it cannot
-/// be read. Dates, codes and texts are left alone.
-/// `Ok(None)`: a key figure that is not a movement.
-pub fn movements_only(
-    record: &RawRecord,
-    ctx: &FileContext,
-) -> Result<Option<Vec<(Measure, Decimal)>>, Rejection> {
+/// What an out-of-scope row moves: its movements (measure and amount), or the key
+/// figure it writes when it moves neither AE nor CP (a reduction included).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Moves {
+    Lines(Vec<(Measure, Decimal)>),
+    Skipped(CompactString),
+}
+
+/// What an out-of-scope row needs: its movements, or why it cannot be read. Dates, codes
+/// and texts are left alone.
+pub fn movements_only(record: &RawRecord, ctx: &FileContext) -> Result<Moves, Rejection> {
     let reject = |r: Reject| r.into_rejection(record, ctx);
     check_width(record, ctx).map_err(reject)?;
     match movement::movements(record, ctx).map_err(reject)? {
-        movement::Movements::Lines(m) => Ok(Some(
+        movement::Movements::Lines(m) => Ok(Moves::Lines(
             m.into_iter()
                 .map(|(measure, amount, _)| (measure, amount))
                 .collect(),
         )),
-        movement::Movements::NotAMovement => Ok(None),
+        movement::Movements::NotAMovement(figure) | movement::Movements::Reduction(_, figure) => {
+            Ok(Moves::Skipped(figure))
+        }
     }
 }
 
 /// A movement of a row: what it moves, how much, and how it is told apart across extracts.
 pub type Movement = (Measure, Decimal, Identity);
 
+/// [`Moves`] with each movement's identity.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyedMoves {
+    Lines(Vec<Movement>),
+    Skipped(CompactString),
+}
+
 /// [`movements_only`], each with the identity its line would have (a state's key is
 /// needed even for out-of-scope lines: a later extract may move a poste out of scope).
 pub fn movements_with_identity(
     record: &RawRecord,
     ctx: &FileContext,
-) -> Result<Option<Vec<Movement>>, Rejection> {
-    let Some(movements) = movements_only(record, ctx)? else {
-        return Ok(None);
+) -> Result<KeyedMoves, Rejection> {
+    let movements = match movements_only(record, ctx)? {
+        Moves::Lines(m) => m,
+        Moves::Skipped(figure) => return Ok(KeyedMoves::Skipped(figure)),
     };
     let meta = &ctx.mapping.layout.meta;
     if !meta.states {
-        return Ok(Some(
+        return Ok(KeyedMoves::Lines(
             movements
                 .into_iter()
                 .map(|(m, a)| (m, a, Identity::Content))
@@ -230,7 +247,9 @@ pub fn movements_with_identity(
             })
             .collect()
     };
-    keyed().map(Some).map_err(|r| r.into_rejection(record, ctx))
+    keyed()
+        .map(KeyedMoves::Lines)
+        .map_err(|r| r.into_rejection(record, ctx))
 }
 
 /// BEx and crosstab exports interleave subtotal rows with the data.
@@ -340,16 +359,40 @@ fn date_of(
     }
 }
 
+/// A journal reduction: its EJ poste, year, date and amount.
+fn reduction(record: &RawRecord, ctx: &FileContext, amount: Decimal) -> Result<Reduction, Reject> {
+    let dates = Dates::of(record, ctx)?;
+    let year = dates.year(Measure::Ae)?;
+    let ej = identifier(record, ctx, FieldId::Ej, 10)?
+        .ok_or_else(|| Reject::at(FieldId::Ej, "N° EJ absent sur une ligne de réduction"))?;
+    Ok(Reduction {
+        origin: Origin {
+            input: ctx.input,
+            row: record.row,
+        },
+        year,
+        date: dates.date,
+        ej,
+        poste_ej: identifier(record, ctx, FieldId::PosteEj, 1)?,
+        amount,
+    })
+}
+
 /// The lines of a row: one per movement it carries (usually one).
-fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<Option<Vec<Line>>, Reject> {
+fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<RowOutcome, Reject> {
     check_width(record, ctx)?;
     let movements = match movement::movements(record, ctx)? {
         movement::Movements::Lines(m) => m,
-        movement::Movements::NotAMovement => return Ok(None),
+        movement::Movements::NotAMovement(figure) => return Ok(RowOutcome::NotAMovement(figure)),
+        movement::Movements::Reduction(amount, figure) => {
+            return Ok(RowOutcome::Reduction(
+                reduction(record, ctx, amount)?,
+                figure,
+            ));
+        }
     };
     let dates = Dates::of(record, ctx)?;
-    // Every line of the row must have a year; the first measure's decides for the row's
-    // check, each line gets its own below.
+    // Every line of the row must have a year.
     for (measure, ..) in &movements {
         dates.year(*measure)?;
     }
@@ -456,7 +499,7 @@ fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<Option<Vec<Line>
             })
         })
         .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+        .map(RowOutcome::Lines)
 }
 
 /// A row's dates, and what they mean for its layout.

@@ -39,6 +39,8 @@ pub enum Code {
     DpSansEj,
     RetraitAnterieur,
     CreditsNonConsommes,
+    /// Journal reductions of an EJ poste that its payments do not cover.
+    ReductionSansPaiement,
     /// Lines or amounts in ≠ out: a defect of the tool itself, never expected.
     ConservationRompue,
     PerimetreVide,
@@ -70,6 +72,7 @@ impl Code {
             Code::DpSansEj => "DP_SANS_EJ",
             Code::RetraitAnterieur => "RETRAIT_ANTERIEUR",
             Code::CreditsNonConsommes => "CREDITS_NON_CONSOMMES",
+            Code::ReductionSansPaiement => "REDUCTION_SANS_PAIEMENT",
             Code::ConservationRompue => "CONSERVATION_ROMPUE",
             Code::PerimetreVide => "PERIMETRE_VIDE",
             Code::EjNonSolde => "EJ_NON_SOLDE",
@@ -98,7 +101,8 @@ impl Code {
             | Code::EjNonSolde
             | Code::DatePosterieure
             | Code::EjSansAe
-            | Code::BasculeInconnue => Severity::Warning,
+            | Code::BasculeInconnue
+            | Code::ReductionSansPaiement => Severity::Warning,
             Code::CreditsNonConsommes => Severity::Info,
         }
     }

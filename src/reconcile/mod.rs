@@ -9,6 +9,7 @@ pub mod carry;
 mod dedup;
 pub mod findings;
 pub mod follow_up;
+mod journal;
 mod rules;
 
 use chrono::NaiveDate;
@@ -16,7 +17,7 @@ use rust_decimal::Decimal;
 
 use crate::classify::Judged;
 use crate::convention::Convention;
-use crate::model::{AxisCodes, AxisSet, Measure, Origin, Rejection};
+use crate::model::{AxisCodes, AxisSet, Measure, Origin, Reduction, Rejection};
 
 pub use aggregate::{Commitment, MonthRow, ProductYears, YearFigures};
 pub use dedup::StateChange;
@@ -91,6 +92,8 @@ pub struct InputResult {
     /// The imputations `slim` lines point to, with their hash.
     pub groups: Vec<(u128, AxisCodes)>,
     pub rejections: Vec<Rejection>,
+    /// In-scope journal reductions (neither AE nor CP), in row order: see `journal`.
+    pub reductions: Vec<Reduction>,
     /// When the extract was taken, if it says: its states replace those of older extracts
     /// (undated extracts are older than dated ones; ties go by path order).
     pub extracted: Option<NaiveDate>,
@@ -298,6 +301,8 @@ pub struct Reconciliation {
     /// More than `OUT_OF_SCOPE_DETAIL_LIMIT` out-of-scope lines: listed by group.
     pub out_of_scope_grouped: bool,
     pub rejections: Vec<Rejection>,
+    /// Journal reductions of every input, counted once across inputs (see `journal`).
+    pub reductions: Vec<Reduction>,
     pub duplicates: Vec<Duplicate>,
     /// Older states replaced by a newer extract's, in input and row order.
     pub replaced: Vec<Replaced>,
@@ -361,6 +366,7 @@ pub fn reconcile(
     });
     let includes: Vec<bool> = inputs.iter().map(|i| i.includes_carry_over).collect();
     let extracted: Vec<Option<NaiveDate>> = inputs.iter().map(|i| i.extracted).collect();
+    let reductions = journal::reductions(&inputs);
     let started = std::time::Instant::now();
     let mut split = dedup::split(inputs);
     crate::progress::trace("  doublons, états et regroupement", started);
@@ -394,6 +400,7 @@ pub fn reconcile(
         out_of_scope_groups: split.groups,
         out_of_scope_grouped: split.grouped,
         rejections: split.rejections,
+        reductions,
         duplicates: split.duplicates,
         replaced: split.replaced,
         changes: split.changes,

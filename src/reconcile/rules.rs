@@ -66,6 +66,8 @@ pub(super) fn findings(convention: &Convention, rec: &Reconciliation) -> Vec<Fin
     for f in &mut out {
         f.key = format!("{}:{}", f.code.as_str(), subject(f, rec, convention));
     }
+    // Keyed by EJ poste already (`REDUCTION_SANS_PAIEMENT:ej=…|poste=…`).
+    out.extend(super::journal::findings(rec));
     out.sort_by(|a, b| {
         (a.severity, a.origin.is_none(), a.origin, a.code).cmp(&(
             b.severity,
