@@ -63,34 +63,69 @@ fn plan(args: &RunArgs) -> Result<Plan, Error> {
     })
 }
 
-/// Reads last month's summary (`--previous`) before any input.
-fn load_previous(path: &Path) -> Result<crate::reconcile::PreviousSummary, Error> {
+/// Reads last month's summary (`--previous`) before any input, and checks that it is one:
+/// of this convention, dated before this run. A missing file is the first month: a note,
+/// every finding new.
+fn load_previous(
+    path: &Path,
+    plan: &Plan,
+    quiet: bool,
+) -> Result<Option<crate::reconcile::PreviousSummary>, Error> {
     let fail = |message: String| {
         Error::Input(crate::error::InputError::new(
             path.display().to_string(),
             message,
         ))
     };
-    let text = std::fs::read_to_string(path).map_err(|e| fail(crate::error::io_message(&e)))?;
-    serde_json::from_str(&text).map_err(|e| {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if !quiet {
+                eprintln!(
+                    "note : résumé précédent « {} » introuvable : premier mois, toutes les anomalies sont dites nouvelles",
+                    path.display()
+                );
+            }
+            return Ok(None);
+        }
+        Err(e) => return Err(fail(crate::error::io_message(&e))),
+    };
+    let previous: crate::reconcile::PreviousSummary = serde_json::from_str(&text).map_err(|e| {
         fail(format!(
             "ce n'est pas un résumé JSON de chorus-recon (ligne {}, colonne {} : {})",
             e.line(),
             e.column(),
             e
         ))
-    })
+    })?;
+    previous
+        .check(&plan.convention.id, plan.as_of)
+        .map_err(fail)?;
+    Ok(Some(previous))
 }
 
 fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
+/// At most this many worker threads per core: more only costs memory and start-up time
+/// (`-j 65535` took minutes), and the output is the same for every count.
+const THREADS_PER_CORE: usize = 4;
+
 /// The pool of `jobs` threads (all cores by default) a run and its reports are made on.
-fn pool(jobs: Option<u16>) -> Result<rayon::ThreadPool, Error> {
+/// More than [`THREADS_PER_CORE`] per core is brought down to that, with a note.
+fn pool(jobs: Option<u16>, quiet: bool) -> Result<rayon::ThreadPool, Error> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = jobs {
-        builder = builder.num_threads(usize::from(n));
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let cap = THREADS_PER_CORE * cores;
+        let n = usize::from(n);
+        if n > cap && !quiet {
+            eprintln!(
+                "note : --jobs {n} ramené à {cap} ({THREADS_PER_CORE} par cœur, {cores} cœur(s)) : davantage ne ferait que consommer de la mémoire ; le résultat est le même"
+            );
+        }
+        builder = builder.num_threads(n.min(cap));
     }
     builder.build().map_err(|e| {
         Error::Usage(format!(
@@ -108,7 +143,10 @@ fn execute(plan: &Plan, pool: &rayon::ThreadPool, quiet: bool) -> Result<Run, Er
 
 fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
     let mut plan = plan(&args.run)?;
-    plan.previous = args.previous.as_deref().map(load_previous).transpose()?;
+    plan.previous = match args.previous.as_deref() {
+        Some(p) => load_previous(p, &plan, args.run.quiet)?,
+        None => None,
+    };
     output::check_writable(&args.output)?;
     let summary_path = args.summary.as_deref().filter(|p| p.as_os_str() != "-");
     if let Some(p) = summary_path {
@@ -122,7 +160,7 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
     outputs.extend(summary_path);
     outputs.extend(args.detail_hors_perimetre.as_deref());
     let _lock = report::lock::lock_outputs(&outputs)?;
-    let pool = pool(args.run.jobs)?;
+    let pool = pool(args.run.jobs, args.run.quiet)?;
     let run = execute(&plan, &pool, args.run.quiet)?;
     let ctx = Context {
         convention: &plan.convention,
@@ -175,7 +213,7 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
 
 fn check(args: CheckArgs) -> Result<u8, Error> {
     let plan = plan(&args.run)?;
-    let pool = pool(args.run.jobs)?;
+    let pool = pool(args.run.jobs, args.run.quiet)?;
     let run = execute(&plan, &pool, args.run.quiet)?;
     let ctx = Context {
         convention: &plan.convention,
