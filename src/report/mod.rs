@@ -5,6 +5,7 @@ pub mod csv_out;
 pub mod lock;
 pub mod output;
 pub mod summary;
+pub mod targets;
 pub mod workbook;
 
 use rust_decimal::Decimal;
