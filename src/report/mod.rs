@@ -6,6 +6,7 @@ pub mod lock;
 pub mod output;
 pub mod summary;
 pub mod targets;
+pub mod temporaries;
 pub mod workbook;
 
 use rust_decimal::Decimal;
