@@ -11,6 +11,7 @@ use crate::convention::Convention;
 use crate::error::Error;
 use crate::pipeline::{self, Plan, Run};
 use crate::reconcile::{Reconciliation, Severity};
+use crate::report::targets::Target;
 use crate::report::{self, Context, output, summary, workbook};
 use crate::{EXIT_FINDINGS, EXIT_OK};
 
@@ -147,27 +148,40 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
         Some(p) => load_previous(p, &plan, args.run.quiet)?,
         None => None,
     };
-    output::check_writable(&args.output)?;
     let summary_path = args.summary.as_deref().filter(|p| p.as_os_str() != "-");
-    if let Some(p) = summary_path {
-        output::check_writable(p)?;
-    }
-    // One writer at a time on these outputs; held until they are written.
-    if let Some(p) = &args.detail_hors_perimetre {
-        output::check_writable(p)?;
-    }
-    let mut outputs = vec![args.output.as_path()];
-    outputs.extend(summary_path);
-    outputs.extend(args.detail_hors_perimetre.as_deref());
-    let _lock = report::lock::lock_outputs(&outputs)?;
+    let mut targets = vec![Target {
+        option: "-o",
+        path: args.output.as_path(),
+    }];
+    targets.extend(summary_path.map(|path| Target {
+        option: "--summary",
+        path,
+    }));
+    targets.extend(args.detail_hors_perimetre.as_deref().map(|path| Target {
+        option: "--detail-hors-perimetre",
+        path,
+    }));
+    report::targets::check(&targets, &plan.inputs)?;
+    let outputs: Vec<&Path> = targets.iter().map(|t| t.path).collect();
+    // One writer at a time on these outputs: a run holding them stops this one now (exit
+    // 3); lock files missing yet are created only when about to write (`report::lock`).
+    let mut lock = report::lock::lock_existing(&outputs)?;
+    report::temporaries::remove_on_signal().map_err(|e| {
+        Error::Usage(format!(
+            "impossible d'intercepter les signaux d'interruption : {e}"
+        ))
+    })?;
     let pool = pool(args.run.jobs, args.run.quiet)?;
     let run = execute(&plan, &pool, args.run.quiet)?;
     let ctx = Context {
         convention: &plan.convention,
         run: &run,
     };
+    lock.take(&outputs, true)?;
+    sweep_temporaries(&outputs, args.run.quiet);
     let started = std::time::Instant::now();
-    // Both reports are made as they are written, side by side on the run's threads.
+    // The reports are made as they are written, side by side on the run's threads, and
+    // renamed into place together.
     let book: output::Contents = Box::new(|w| {
         workbook::write(&ctx, w).map_err(|e| match e {
             rust_xlsxwriter::XlsxError::IoError(e) => output::Failure::Io(e),
@@ -178,6 +192,16 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
     if let Some(p) = summary_path {
         let json: output::Contents = Box::new(|w| Ok(summary::write_json(&ctx, w)?));
         files.push((p, json));
+    }
+    let detail_rows = std::sync::atomic::AtomicU64::new(0);
+    if let Some(p) = &args.detail_hors_perimetre {
+        let (plan, inputs, rows) = (&plan, &run.inputs, &detail_rows);
+        let detail: output::Contents = Box::new(move |w| {
+            let n = pipeline::write_out_of_scope_detail(plan, inputs, w)?;
+            rows.store(n, std::sync::atomic::Ordering::Relaxed);
+            Ok(())
+        });
+        files.push((p.as_path(), detail));
     }
     pool.install(|| output::write_all_atomic(files))?;
     crate::progress::trace("classeur et résumé, écrits", started);
@@ -194,14 +218,14 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
                 message: e.to_string(),
             })?;
     }
-    if let Some(p) = &args.detail_hors_perimetre {
-        let rows = pipeline::write_out_of_scope_detail(&plan, p)?;
-        if !args.run.quiet {
-            eprintln!(
-                "Détail hors périmètre : {rows} ligne(s) dans {}",
-                p.display()
-            );
-        }
+    if let Some(p) = &args.detail_hors_perimetre
+        && !args.run.quiet
+    {
+        eprintln!(
+            "Détail hors périmètre : {} ligne(s) dans {}",
+            detail_rows.into_inner(),
+            p.display()
+        );
     }
     if !args.run.quiet {
         eprint!("{}", run_report(&ctx, Some(&args.output)));
@@ -209,6 +233,30 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
     let code = exit_code(&run.reconciliation, args.fail_on, false);
     leave(run);
     Ok(code)
+}
+
+/// Removes the temporary files that interrupted runs left in the output folders.
+fn sweep_temporaries(outputs: &[&Path], quiet: bool) {
+    let mut dirs: Vec<&Path> = outputs
+        .iter()
+        .filter(|p| std::fs::metadata(p).map(|m| m.is_file()).unwrap_or(true))
+        .map(|p| match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        for removed in report::temporaries::sweep(dir) {
+            if !quiet {
+                eprintln!(
+                    "note : fichier temporaire abandonné par une exécution interrompue, supprimé : {}",
+                    removed.display()
+                );
+            }
+        }
+    }
 }
 
 fn check(args: CheckArgs) -> Result<u8, Error> {
