@@ -161,7 +161,10 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
         option: "--detail-hors-perimetre",
         path,
     }));
-    report::targets::check(&targets, &plan.inputs)?;
+    // The convention is read too: `-o` onto it would overwrite it.
+    let mut read = plan.inputs.clone();
+    read.extend(args.run.convention.clone());
+    report::targets::check(&targets, &read)?;
     let outputs: Vec<&Path> = targets.iter().map(|t| t.path).collect();
     // One writer at a time on these outputs: a run holding them stops this one now (exit
     // 3); lock files missing yet are created only when about to write (`report::lock`).

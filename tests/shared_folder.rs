@@ -164,22 +164,27 @@ fn an_output_onto_an_input_or_another_output_is_refused_and_nothing_written() {
     extract(&d.join("seul.csv"));
     std::fs::write(d.join("r.xlsx"), b"previous workbook").unwrap();
     std::os::unix::fs::symlink(d.join("seul.csv"), d.join("lien.xlsx")).unwrap();
-    let cases: [(&[&str], &[&str]); 7] = [
+    std::fs::write(d.join("c.toml"), chorus_recon::convention::BUILTIN_TEXT).unwrap();
+    let cases: [(&[&str], &[&str]); 8] = [
+        (
+            &["seul.csv", "-c", "c.toml", "--summary", "c.toml"],
+            &["--summary désigne le fichier lu en entrée « c.toml »"],
+        ),
         (
             &["seul.csv", "-o", "seul.csv"],
             &[
                 "« seul.csv »",
-                "-o désigne l'extrait lu en entrée « seul.csv »",
+                "-o désigne le fichier lu en entrée « seul.csv »",
             ],
         ),
         (
             // Through a link: the file it points to is the input.
             &["seul.csv", "-o", "lien.xlsx"],
-            &["« lien.xlsx »", "l'extrait lu en entrée"],
+            &["« lien.xlsx »", "le fichier lu en entrée"],
         ),
         (
             &["seul.csv", "--summary", "seul.csv"],
-            &["--summary désigne l'extrait lu en entrée"],
+            &["--summary désigne le fichier lu en entrée"],
         ),
         (
             &["extraits", "-o", "extraits/ej.csv"],

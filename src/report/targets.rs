@@ -1,5 +1,5 @@
 //! Where the outputs go, checked before anything is read: an output must not be an input
-//! (`-o` onto an extract would overwrite it), another output of the same run (`-o x
+//! (`-o` onto an extract or the convention would overwrite it), another output of the same run (`-o x
 //! --summary x` would lose the workbook), nor lie inside an input folder (next month's
 //! run would read its own workbook). Paths are compared once resolved (links followed,
 //! `..` removed), and by device and inode where the file exists.
@@ -47,7 +47,7 @@ pub fn check(targets: &[Target], inputs: &[PathBuf]) -> Result<(), Error> {
             }
             if !*is_dir && same_file(&resolved, input) {
                 return Err(refuse(format!(
-                    "{} désigne l'extrait lu en entrée « {} » : il serait écrasé ; écrivez-le ailleurs",
+                    "{} désigne le fichier lu en entrée « {} » : il serait écrasé ; écrivez-le ailleurs",
                     t.option,
                     given.display()
                 )));
@@ -121,7 +121,7 @@ mod tests {
         let twin = dir.path().join("./r.xlsx");
         let json = dir.path().join("r.json");
         let cases: Vec<(Vec<Target>, &str)> = vec![
-            (vec![target("-o", &extract)], "l'extrait lu en entrée"),
+            (vec![target("-o", &extract)], "le fichier lu en entrée"),
             (vec![target("-o", &inside)], "dossier d'entrée"),
             (
                 vec![target("-o", &book), target("--summary", &twin)],
