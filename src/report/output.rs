@@ -62,8 +62,9 @@ impl Temporary {
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o640));
         let file = builder.tempfile_in(dir)?;
-        // Held while this run lives: a sweep by another run leaves it alone.
-        file.as_file().try_lock().map_err(std::io::Error::from)?;
+        // Held while this run lives: a sweep by another run leaves it alone. Best effort:
+        // where locks are not supported, the sweep cannot take it either and leaves it.
+        let _ = file.as_file().try_lock();
         temporaries::register(file.path());
         Ok(Temporary { file: Some(file) })
     }
