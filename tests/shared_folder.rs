@@ -224,6 +224,39 @@ fn an_output_onto_an_input_or_another_output_is_refused_and_nothing_written() {
 }
 
 #[test]
+fn an_output_link_planted_by_another_account_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    extract(&d.join("ej.csv"));
+    let victim = d.join("precieux.txt");
+    std::fs::write(&victim, b"ne pas remplacer").unwrap();
+    let link = d.join("rapprochement.xlsx");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    if std::os::unix::fs::lchown(&link, Some(65534), Some(65534)).is_err() {
+        eprintln!(
+            "\n*** IGNORÉ : ce compte ne peut pas donner un lien à un autre (root requis) ***\n"
+        );
+        return;
+    }
+    let before = snapshot(d);
+    let r = run(d, &["reconcile", "ej.csv", "--as-of", "2020-12-31"]);
+    assert_refused(
+        &r,
+        &[
+            "« rapprochement.xlsx »",
+            "-o est un lien symbolique d'un autre compte",
+        ],
+    );
+    assert_eq!(snapshot(d), before, "a file changed");
+    // This account's own link is followed: the file it points to is replaced.
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    run(d, &["reconcile", "ej.csv", "-q", "--as-of", "2020-12-31"]).expect_code(0);
+    assert!(link.is_symlink());
+    assert!(std::fs::read(&victim).unwrap().starts_with(b"PK"));
+}
+
+#[test]
 fn the_detail_onto_a_device_is_written_in_place() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -1,8 +1,9 @@
 //! Where the outputs go, checked before anything is read: an output must not be an input
-//! (`-o` onto an extract or the convention would overwrite it), another output of the same run (`-o x
-//! --summary x` would lose the workbook), nor lie inside an input folder (next month's
-//! run would read its own workbook). Paths are compared once resolved (links followed,
-//! `..` removed), and by device and inode where the file exists.
+//! (`-o` onto an extract or the convention would overwrite it), another output of the
+//! same run (`-o x --summary x` would lose the workbook), nor lie inside an input folder
+//! (next month's run would read its own workbook), nor be a link of another account. Paths are
+//! compared once resolved (links followed, `..` removed), and by device and inode where
+//! the file exists.
 
 use std::path::{Path, PathBuf};
 
@@ -37,6 +38,12 @@ pub fn check(targets: &[Target], inputs: &[PathBuf]) -> Result<(), Error> {
             path: t.path.display().to_string(),
             message,
         };
+        if is_foreign_link(t.path) {
+            return Err(refuse(format!(
+                "{} est un lien symbolique d'un autre compte : il ferait remplacer le fichier qu'il désigne ; refusé par sécurité (supprimez-le ou écrivez ailleurs)",
+                t.option
+            )));
+        }
         for (given, input, is_dir) in &inputs {
             if *is_dir && resolved.starts_with(input) {
                 return Err(refuse(format!(
@@ -62,6 +69,25 @@ pub fn check(targets: &[Target], inputs: &[PathBuf]) -> Result<(), Error> {
         seen.push((*t, resolved));
     }
     Ok(())
+}
+
+/// A symbolic link owned by neither this account nor root. An output link is followed
+/// (the file it points to is replaced): on a shared folder, a colleague's link would have
+/// this account replace any file it may write (the rule of Linux's `protected_symlinks`).
+fn is_foreign_link(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        std::fs::symlink_metadata(path)
+            .is_ok_and(|m| m.file_type().is_symlink() && m.uid() != me && m.uid() != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }
 
 /// A device, a pipe or a socket: written in place, never replaced.
