@@ -75,9 +75,12 @@ impl Temporary {
 }
 
 impl Drop for Temporary {
+    /// Removes the file, then takes it off the list: a signal in between finds it gone.
     fn drop(&mut self) {
-        if let Some(file) = &self.file {
-            temporaries::unregister(file.path());
+        if let Some(file) = self.file.take() {
+            let path = file.path().to_path_buf();
+            drop(file);
+            temporaries::unregister(&path);
         }
     }
 }
