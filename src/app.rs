@@ -11,6 +11,7 @@ use crate::convention::Convention;
 use crate::error::Error;
 use crate::pipeline::{self, Plan, Run};
 use crate::reconcile::{Reconciliation, Severity};
+use crate::report::targets::Target;
 use crate::report::{self, Context, output, summary, workbook};
 use crate::{EXIT_FINDINGS, EXIT_OK};
 
@@ -63,34 +64,69 @@ fn plan(args: &RunArgs) -> Result<Plan, Error> {
     })
 }
 
-/// Reads last month's summary (`--previous`) before any input.
-fn load_previous(path: &Path) -> Result<crate::reconcile::PreviousSummary, Error> {
+/// Reads last month's summary (`--previous`) before any input, and checks that it is one:
+/// of this convention, dated before this run. A missing file is the first month: a note,
+/// every finding new.
+fn load_previous(
+    path: &Path,
+    plan: &Plan,
+    quiet: bool,
+) -> Result<Option<crate::reconcile::PreviousSummary>, Error> {
     let fail = |message: String| {
         Error::Input(crate::error::InputError::new(
             path.display().to_string(),
             message,
         ))
     };
-    let text = std::fs::read_to_string(path).map_err(|e| fail(crate::error::io_message(&e)))?;
-    serde_json::from_str(&text).map_err(|e| {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if !quiet {
+                eprintln!(
+                    "note : résumé précédent « {} » introuvable : premier mois, toutes les anomalies sont dites nouvelles",
+                    path.display()
+                );
+            }
+            return Ok(None);
+        }
+        Err(e) => return Err(fail(crate::error::io_message(&e))),
+    };
+    let previous: crate::reconcile::PreviousSummary = serde_json::from_str(&text).map_err(|e| {
         fail(format!(
             "ce n'est pas un résumé JSON de chorus-recon (ligne {}, colonne {} : {})",
             e.line(),
             e.column(),
             e
         ))
-    })
+    })?;
+    previous
+        .check(&plan.convention.id, plan.as_of)
+        .map_err(fail)?;
+    Ok(Some(previous))
 }
 
 fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
+/// At most this many worker threads per core: more only costs memory and start-up time
+/// (`-j 65535` took minutes), and the output is the same for every count.
+const THREADS_PER_CORE: usize = 4;
+
 /// The pool of `jobs` threads (all cores by default) a run and its reports are made on.
-fn pool(jobs: Option<u16>) -> Result<rayon::ThreadPool, Error> {
+/// More than [`THREADS_PER_CORE`] per core is brought down to that, with a note.
+fn pool(jobs: Option<u16>, quiet: bool) -> Result<rayon::ThreadPool, Error> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = jobs {
-        builder = builder.num_threads(usize::from(n));
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let cap = THREADS_PER_CORE * cores;
+        let n = usize::from(n);
+        if n > cap && !quiet {
+            eprintln!(
+                "note : --jobs {n} ramené à {cap} ({THREADS_PER_CORE} par cœur, {cores} cœur(s)) : davantage ne ferait que consommer de la mémoire ; le résultat est le même"
+            );
+        }
+        builder = builder.num_threads(n.min(cap));
     }
     builder.build().map_err(|e| {
         Error::Usage(format!(
@@ -108,28 +144,47 @@ fn execute(plan: &Plan, pool: &rayon::ThreadPool, quiet: bool) -> Result<Run, Er
 
 fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
     let mut plan = plan(&args.run)?;
-    plan.previous = args.previous.as_deref().map(load_previous).transpose()?;
-    output::check_writable(&args.output)?;
+    plan.previous = match args.previous.as_deref() {
+        Some(p) => load_previous(p, &plan, args.run.quiet)?,
+        None => None,
+    };
     let summary_path = args.summary.as_deref().filter(|p| p.as_os_str() != "-");
-    if let Some(p) = summary_path {
-        output::check_writable(p)?;
-    }
-    // One writer at a time on these outputs; held until they are written.
-    if let Some(p) = &args.detail_hors_perimetre {
-        output::check_writable(p)?;
-    }
-    let mut outputs = vec![args.output.as_path()];
-    outputs.extend(summary_path);
-    outputs.extend(args.detail_hors_perimetre.as_deref());
-    let _lock = report::lock::lock_outputs(&outputs)?;
-    let pool = pool(args.run.jobs)?;
+    let mut targets = vec![Target {
+        option: "-o",
+        path: args.output.as_path(),
+    }];
+    targets.extend(summary_path.map(|path| Target {
+        option: "--summary",
+        path,
+    }));
+    targets.extend(args.detail_hors_perimetre.as_deref().map(|path| Target {
+        option: "--detail-hors-perimetre",
+        path,
+    }));
+    // The convention is read too: `-o` onto it would overwrite it.
+    let mut read = plan.inputs.clone();
+    read.extend(args.run.convention.clone());
+    report::targets::check(&targets, &read)?;
+    let outputs: Vec<&Path> = targets.iter().map(|t| t.path).collect();
+    // One writer at a time on these outputs: a run holding them stops this one now (exit
+    // 3); lock files missing yet are created only when about to write (`report::lock`).
+    let mut lock = report::lock::lock_existing(&outputs)?;
+    report::temporaries::remove_on_signal().map_err(|e| {
+        Error::Usage(format!(
+            "impossible d'intercepter les signaux d'interruption : {e}"
+        ))
+    })?;
+    let pool = pool(args.run.jobs, args.run.quiet)?;
     let run = execute(&plan, &pool, args.run.quiet)?;
     let ctx = Context {
         convention: &plan.convention,
         run: &run,
     };
+    lock.take(&outputs, true)?;
+    sweep_temporaries(&outputs, args.run.quiet);
     let started = std::time::Instant::now();
-    // Both reports are made as they are written, side by side on the run's threads.
+    // The reports are made as they are written, side by side on the run's threads, and
+    // renamed into place together.
     let book: output::Contents = Box::new(|w| {
         workbook::write(&ctx, w).map_err(|e| match e {
             rust_xlsxwriter::XlsxError::IoError(e) => output::Failure::Io(e),
@@ -140,6 +195,16 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
     if let Some(p) = summary_path {
         let json: output::Contents = Box::new(|w| Ok(summary::write_json(&ctx, w)?));
         files.push((p, json));
+    }
+    let detail_rows = std::sync::atomic::AtomicU64::new(0);
+    if let Some(p) = &args.detail_hors_perimetre {
+        let (plan, inputs, rows) = (&plan, &run.inputs, &detail_rows);
+        let detail: output::Contents = Box::new(move |w| {
+            let n = pipeline::write_out_of_scope_detail(plan, inputs, w)?;
+            rows.store(n, std::sync::atomic::Ordering::Relaxed);
+            Ok(())
+        });
+        files.push((p.as_path(), detail));
     }
     pool.install(|| output::write_all_atomic(files))?;
     crate::progress::trace("classeur et résumé, écrits", started);
@@ -156,14 +221,14 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
                 message: e.to_string(),
             })?;
     }
-    if let Some(p) = &args.detail_hors_perimetre {
-        let rows = pipeline::write_out_of_scope_detail(&plan, p)?;
-        if !args.run.quiet {
-            eprintln!(
-                "Détail hors périmètre : {rows} ligne(s) dans {}",
-                p.display()
-            );
-        }
+    if let Some(p) = &args.detail_hors_perimetre
+        && !args.run.quiet
+    {
+        eprintln!(
+            "Détail hors périmètre : {} ligne(s) dans {}",
+            detail_rows.into_inner(),
+            p.display()
+        );
     }
     if !args.run.quiet {
         eprint!("{}", run_report(&ctx, Some(&args.output)));
@@ -173,9 +238,33 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
     Ok(code)
 }
 
+/// Removes the temporary files that interrupted runs left in the output folders.
+fn sweep_temporaries(outputs: &[&Path], quiet: bool) {
+    let mut dirs: Vec<&Path> = outputs
+        .iter()
+        .filter(|p| std::fs::metadata(p).map(|m| m.is_file()).unwrap_or(true))
+        .map(|p| match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        for removed in report::temporaries::sweep(dir) {
+            if !quiet {
+                eprintln!(
+                    "note : fichier temporaire abandonné par une exécution interrompue, supprimé : {}",
+                    removed.display()
+                );
+            }
+        }
+    }
+}
+
 fn check(args: CheckArgs) -> Result<u8, Error> {
     let plan = plan(&args.run)?;
-    let pool = pool(args.run.jobs)?;
+    let pool = pool(args.run.jobs, args.run.quiet)?;
     let run = execute(&plan, &pool, args.run.quiet)?;
     let ctx = Context {
         convention: &plan.convention,

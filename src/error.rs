@@ -1,4 +1,4 @@
-//! Errors that stop a run (exit code 2). Each one says where, in French: the file, and the
+//! Errors that stop a run (exit code 2, or 3 when another run holds the lock). Each one says where, in French: the file, and the
 //! sheet, row and column when there is one. Bad *rows* are not errors: they are rejections.
 
 use std::fmt;
@@ -75,8 +75,20 @@ pub enum Error {
     Usage(String),
     #[error("écriture de « {path} » impossible : {message}")]
     Output { path: String, message: String },
+    /// Another run holds the lock on these outputs (exit code 3: try again later).
     #[error("{0}")]
     Lock(String),
+}
+
+impl Error {
+    /// The exit code the contract gives this error: 3 for a lock held by another run
+    /// (a script retries later), 2 for everything else (fix something, then rerun).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Lock(_) => crate::EXIT_LOCKED,
+            _ => crate::EXIT_CANNOT_RUN,
+        }
+    }
 }
 
 /// A French rendering of the common I/O failures.

@@ -26,6 +26,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 /// Exit code: could not run; nothing written.
 pub const EXIT_CANNOT_RUN: u8 = 2;
+/// Exit code: another run holds the lock on these outputs; nothing done, try again later.
+pub const EXIT_LOCKED: u8 = 3;
 
 /// How many cases a property test runs: its default, or `PROPTEST_CASES` for a long
 /// fuzzing run (`PROPTEST_CASES=1000000 cargo test --release fuzz`).

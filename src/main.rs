@@ -23,7 +23,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("chorus-recon : erreur : {e}");
-            ExitCode::from(chorus_recon::EXIT_CANNOT_RUN)
+            ExitCode::from(e.exit_code())
         }
     }
 }

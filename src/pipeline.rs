@@ -628,35 +628,41 @@ fn exercice_in_name(name: &str) -> Option<i32> {
     years.all(|y| y == first).then_some(first)
 }
 
-/// Writes every out-of-scope row of the inputs, one line per movement, to a CSV (`;`,
-/// UTF-8 with a BOM for Excel) at `path`: the detail a grouped `Hors périmètre` leaves
-/// out, on request (`--detail-hors-perimetre`). The inputs are read a second time and the
-/// rows streamed to a temporary file renamed at the end, so memory stays bounded. Rows
-/// are listed as read, duplicates included.
-pub fn write_out_of_scope_detail(plan: &Plan, path: &std::path::Path) -> Result<u64, Error> {
-    use std::io::Write;
-    let fail = |e: std::io::Error| Error::Output {
-        path: path.display().to_string(),
-        message: crate::error::io_message(&e),
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => std::path::Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".chorus-recon-").suffix(".tmp");
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o640));
-    let tmp = builder.tempfile_in(dir).map_err(fail)?;
-    let mut out = std::io::BufWriter::new(tmp);
-    out.write_all(b"\xEF\xBB\xBFFichier;Ligne;Type;Montant;Centre financier;Programme;Domaine fonctionnel;Activit\xC3\xA9;Centre de co\xC3\xBBt;Axes diff\xC3\xA9rents\r\n")
-        .map_err(fail)?;
+/// Writes every out-of-scope row of the inputs, one line per movement, as a CSV for Excel
+/// (`report::csv_out`: `;`, UTF-8 with a BOM, quoted, formulas neutralised) to `out`: the
+/// detail a grouped `Hors périmètre` leaves out, on request (`--detail-hors-perimetre`).
+/// The inputs are read a second time and the rows streamed, so memory stays bounded; each
+/// input is read as the main run read it (`inputs`: its header gap and exercice). Rows are
+/// listed as read, duplicates included. Returns the number of lines written.
+pub fn write_out_of_scope_detail(
+    plan: &Plan,
+    inputs: &[InputReport],
+    out: &mut dyn std::io::Write,
+) -> Result<u64, crate::report::output::Failure> {
+    use crate::report::csv_out::{Cell, ExcelCsv};
+    use crate::report::output::Failure;
+    let mut csv = ExcelCsv::new(
+        out,
+        &[
+            "Fichier",
+            "Ligne",
+            "Type",
+            "Montant",
+            "Centre financier",
+            "Programme",
+            "Domaine fonctionnel",
+            "Activité",
+            "Centre de coût",
+            "Axes différents",
+        ],
+    )?;
     let mut written = 0u64;
-    let files = ingest::discover(&plan.inputs)?;
+    let files = ingest::discover(&plan.inputs).map_err(Failure::Run)?;
     let mut index = 0u32;
     for file in files {
-        for mut opened in ingest::open(&file)? {
+        for mut opened in ingest::open(&file).map_err(|e| Failure::Run(e.into()))? {
             opened.info.index = index;
+            let first_read = inputs.get(index as usize);
             index += 1;
             let info = &opened.info;
             let checked = classify::checked_axes(info.mapping.axes(), &plan.convention.imputation);
@@ -664,10 +670,11 @@ pub fn write_out_of_scope_detail(plan: &Plan, path: &std::path::Path) -> Result<
                 input: info.index,
                 mapping: &info.mapping,
                 measure: info.measure,
-                exercice: None,
+                exercice: preamble_exercice(info, &mut Vec::new()),
                 separator: info.separator(),
-                gap: None,
+                gap: first_read.and_then(|r| r.gap),
             };
+            let label = info.label();
             let mut rows = std::mem::take(&mut opened.head);
             let mut rest = opened.rest;
             loop {
@@ -686,35 +693,32 @@ pub fn write_out_of_scope_detail(plan: &Plan, path: &std::path::Path) -> Result<
                         continue;
                     };
                     let values = axes.to_codes().map(|v| v.unwrap_or_default());
+                    let row = record.row.to_string();
+                    let differing = verdict.differing.labels();
                     for (measure, amount) in movements {
-                        let label = info.label().replace(';', ",");
-                        writeln!(
-                            out,
-                            "{label};{};{};{};{};{};{};{};{};{}\r",
-                            record.row,
-                            measure.label(),
-                            crate::report::amount_text(amount).replace('.', ","),
-                            values[0],
-                            values[1],
-                            values[2],
-                            values[3],
-                            values[4],
-                            verdict.differing.labels()
-                        )
-                        .map_err(fail)?;
+                        let amount = crate::report::amount_text(amount).replace('.', ",");
+                        csv.row(
+                            [
+                                Cell::Text(&label),
+                                Cell::Number(&row),
+                                Cell::Text(measure.label()),
+                                Cell::Number(&amount),
+                            ]
+                            .into_iter()
+                            .chain(values.iter().map(|v| Cell::Text(v.as_str())))
+                            .chain([Cell::Text(&differing)]),
+                        )?;
                         written += 1;
                     }
                 }
                 match rest.next_row() {
-                    Some(row) => rows.push(row?),
+                    Some(row) => rows.push(row.map_err(|e| Failure::Run(e.into()))?),
                     None => break,
                 }
             }
         }
     }
-    let tmp = out.into_inner().map_err(|e| fail(e.into_error()))?;
-    tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
+    csv.finish()?;
     Ok(written)
 }
 

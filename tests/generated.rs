@@ -10,13 +10,14 @@ use common::run;
 
 /// Reconciles the generated files of `dir` on two threads and returns the summary.
 fn reconcile(dir: &std::path::Path) -> serde_json::Value {
-    let out = dir.join("out");
-    std::fs::create_dir(&out).unwrap();
+    // Outside the input folder: an output inside it is refused (next month's run would
+    // read it as an extract).
+    let out = tempfile::tempdir().unwrap();
     let r = run(
-        &out,
+        out.path(),
         &[
             "reconcile",
-            "..",
+            dir.to_str().unwrap(),
             "--as-of",
             "2020-12-31",
             "-q",

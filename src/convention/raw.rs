@@ -313,12 +313,17 @@ fn products(raw: &[RawProduct], lines: &Lines) -> Result<Vec<Product>, Conventio
         }
         let mut keywords = Vec::new();
         for k in &p.mots_cles {
-            if k.get_ref().trim().is_empty() {
-                return Err(
-                    lines.error(k.span(), "clé « produit.mots_cles » : mot-clé vide".into())
-                );
+            let keyword = visible(k.get_ref());
+            // A keyword without a letter or digit (empty, only spaces or only invisible
+            // characters such as U+200B) would match text no one can see.
+            if !keyword.chars().any(char::is_alphanumeric) {
+                return Err(lines.error(
+                    k.span(),
+                    "clé « produit.mots_cles » : mot-clé vide (ou sans lettre ni chiffre visible)"
+                        .into(),
+                ));
             }
-            keywords.push(k.get_ref().trim().to_string());
+            keywords.push(keyword);
         }
         products.push(Product {
             id,
@@ -329,6 +334,21 @@ fn products(raw: &[RawProduct], lines: &Lines) -> Result<Vec<Product>, Conventio
         });
     }
     Ok(products)
+}
+
+/// `text` trimmed, without the invisible characters that copying from a PDF or a web page
+/// brings along (zero-width spaces and joiners, word joiner, BOM, soft hyphen).
+fn visible(text: &str) -> String {
+    text.chars()
+        .filter(|c| {
+            !matches!(
+                c,
+                '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}'
+            )
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 fn schedule(
@@ -344,10 +364,18 @@ fn schedule(
         });
     }
     let mut out: Vec<ScheduleLine> = Vec::with_capacity(raw.len());
+    // Looked up by id and (product, year): a search of the list for each line was
+    // quadratic (100,000 products took two minutes to validate).
+    let by_id: std::collections::HashMap<&str, usize> = products
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    let mut years = std::collections::HashSet::with_capacity(raw.len());
     for s in raw {
-        let product = products
-            .iter()
-            .position(|p| p.id == s.produit.get_ref().trim())
+        let product = by_id
+            .get(s.produit.get_ref().trim())
+            .copied()
             .ok_or_else(|| {
                 lines.error(
                     s.produit.span(),
@@ -362,7 +390,7 @@ fn schedule(
             ));
         }
         let year = year as i32;
-        if out.iter().any(|o| o.product == product && o.year == year) {
+        if !years.insert((product, year)) {
             return Err(lines.error(
                 s.annee.span(),
                 format!(
@@ -405,7 +433,12 @@ fn amount(
         RawAmount::Text(t) => {
             crate::normalize::amount::parse_amount(t).map_err(|e| err(e.to_string()))?
         }
-        RawAmount::Integer(i) => Decimal::from(*i),
+        // Bounded like a text amount: an integer is no licence for 10^18.
+        RawAmount::Integer(i) => Some(Decimal::from(*i))
+            .filter(|d| d.abs() < crate::normalize::amount::MAX_ABS)
+            .ok_or_else(|| {
+                err(crate::normalize::amount::AmountError::OutOfRange(i.to_string()).to_string())
+            })?,
         RawAmount::Float(f) => {
             return Err(err(format!(
                 "montant écrit comme nombre à virgule ({f}) : écrivez-le entre guillemets, par exemple \"{f:.2}\", pour qu'il soit lu exactement"

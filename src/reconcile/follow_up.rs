@@ -12,7 +12,62 @@ use super::{FollowUp, Reconciliation};
 #[derive(Debug, Clone, Deserialize)]
 pub struct PreviousSummary {
     pub as_of: NaiveDate,
+    #[serde(default)]
+    pub convention: Option<PreviousConvention>,
     pub findings: Vec<PreviousFinding>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PreviousConvention {
+    pub id: String,
+}
+
+/// No date of a summary comes before this one (Chorus opened in 2011; conventions are
+/// dated from 1990): an earlier one is a damaged or hand-edited file.
+const EARLIEST: NaiveDate = NaiveDate::from_ymd_opt(1990, 1, 1).expect("a valid date");
+
+impl PreviousSummary {
+    /// Refuses a summary that cannot be last month's of this convention (in French): its
+    /// date after this run's, another convention, or dates out of any sense (« toujours
+    /// ouverte depuis 3169979 mois »).
+    pub fn check(&self, convention_id: &str, as_of: NaiveDate) -> Result<(), String> {
+        if let Some(c) = &self.convention
+            && c.id != convention_id
+        {
+            return Err(format!(
+                "c'est le résumé de la convention « {} », pas de « {convention_id} » : donnez le résumé précédent de cette convention",
+                c.id
+            ));
+        }
+        let date = |d: NaiveDate| d.format("%d/%m/%Y");
+        if self.as_of > as_of {
+            return Err(format!(
+                "ce résumé est daté du {}, après la date de ce rapprochement ({}) : ce n'est pas un résumé précédent (voyez --as-of)",
+                date(self.as_of),
+                date(as_of)
+            ));
+        }
+        if self.as_of < EARLIEST {
+            return Err(format!(
+                "date « as_of » invraisemblable ({}) : fichier abîmé ou modifié à la main",
+                self.as_of
+            ));
+        }
+        for (i, f) in self.findings.iter().enumerate() {
+            if let Some(seen) = f.first_seen
+                && !(EARLIEST..=self.as_of).contains(&seen)
+            {
+                return Err(format!(
+                    "anomalie n° {} ({}) : date « first_seen » invraisemblable ({seen}), hors du {} au {} : fichier abîmé ou modifié à la main",
+                    i + 1,
+                    f.code,
+                    date(EARLIEST),
+                    date(self.as_of)
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,24 +1,32 @@
 //! Writing outputs safely: each file goes to a temporary file in the target folder, is
 //! flushed to disk, then renamed into place. A crash, a full disk or a kill leaves the
-//! previous file intact; nobody ever sees a half-written workbook.
+//! previous file intact; nobody ever sees a half-written workbook. Every output of a run
+//! (workbook, summary, out-of-scope detail) is one group: all the temporary files are
+//! written before the first is renamed. Temporary files are held (`flock`) and listed
+//! while they live, so that an interrupted run removes them and a sweep never takes a
+//! live one (`temporaries`).
 
 use std::io::Write;
 use std::path::Path;
 
 use rayon::prelude::*;
 
+use super::temporaries;
 use crate::error::{Error, io_message};
 
 /// What an output holds, written as it is made: a national workbook is compressed straight
 /// into its file rather than held whole in memory first.
 pub type Contents<'a> = Box<dyn FnOnce(&mut dyn Write) -> Result<(), Failure> + Send + 'a>;
 
-/// Why contents could not be written: the disk, or making them.
+/// Why contents could not be written: the disk, making them, or the run itself (the
+/// out-of-scope detail reads the inputs again).
 #[derive(Debug)]
 pub enum Failure {
     Io(std::io::Error),
     /// What went wrong, in French.
     Making(String),
+    /// An error that says where by itself (an input that could not be read again).
+    Run(Error),
 }
 
 impl From<std::io::Error> for Failure {
@@ -39,13 +47,51 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
     write_all_atomic(vec![(path, bytes(contents))])
 }
 
+/// A temporary file being written, listed for the signal thread while it lives.
+struct Temporary {
+    file: Option<tempfile::NamedTempFile>,
+}
+
+impl Temporary {
+    fn new(dir: &Path) -> std::io::Result<Temporary> {
+        let mut builder = tempfile::Builder::new();
+        builder
+            .prefix(temporaries::PREFIX)
+            .suffix(temporaries::SUFFIX);
+        // Readable by owner and group only: the lines name suppliers, the server is shared.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o640));
+        let file = builder.tempfile_in(dir)?;
+        // Held while this run lives: a sweep by another run leaves it alone. Best effort:
+        // where locks are not supported, the sweep cannot take it either and leaves it.
+        let _ = file.as_file().try_lock();
+        temporaries::register(file.path());
+        Ok(Temporary { file: Some(file) })
+    }
+
+    fn file(&mut self) -> &mut tempfile::NamedTempFile {
+        self.file.as_mut().expect("a temporary not yet persisted")
+    }
+}
+
+impl Drop for Temporary {
+    /// Removes the file, then takes it off the list: a signal in between finds it gone.
+    fn drop(&mut self) {
+        if let Some(file) = self.file.take() {
+            let path = file.path().to_path_buf();
+            drop(file);
+            temporaries::unregister(&path);
+        }
+    }
+}
+
 /// Writes several outputs as one: every temporary file is written (side by side, on the
-/// current thread pool) and flushed to disk before the first is renamed into place, so a
-/// failure while writing leaves all previous outputs.
+/// current thread pool) and flushed to disk, and every device written, before the first
+/// file is renamed into place, so a failure while writing leaves all previous outputs.
 pub fn write_all_atomic(outputs: Vec<(&Path, Contents)>) -> Result<(), Error> {
     enum Slot<'a> {
         Device(&'a Path, Contents<'a>),
-        File(tempfile::NamedTempFile, std::path::PathBuf),
+        File(Temporary, std::path::PathBuf),
     }
     let fail = |path: &Path, message: String| Error::Output {
         path: path.display().to_string(),
@@ -54,6 +100,7 @@ pub fn write_all_atomic(outputs: Vec<(&Path, Contents)>) -> Result<(), Error> {
     let failed = |path: &Path, failure: Failure| match failure {
         Failure::Io(e) => fail(path, io_message(&e)),
         Failure::Making(message) => fail(path, message),
+        Failure::Run(e) => e,
     };
     let mut slots = Vec::with_capacity(outputs.len());
     let mut files = Vec::with_capacity(outputs.len());
@@ -72,24 +119,18 @@ pub fn write_all_atomic(outputs: Vec<(&Path, Contents)>) -> Result<(), Error> {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => Path::new(".").to_path_buf(),
         };
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".chorus-recon-").suffix(".tmp");
-        // Readable by owner and group only: the lines name suppliers, the server is shared.
-        #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o640));
-        let tmp = builder
-            .tempfile_in(&dir)
-            .map_err(|e| fail(path, io_message(&e)))?;
+        let tmp = Temporary::new(&dir).map_err(|e| fail(path, io_message(&e)))?;
         slots.push(Slot::File(tmp, target));
         files.push((path, contents));
     }
     // On failure the temporary files are removed when they drop; targets are untouched.
-    let temporaries = slots.iter_mut().filter_map(|slot| match slot {
-        Slot::File(tmp, _) => Some(tmp),
-        Slot::Device(..) => None,
-    });
+    let mut temporaries = Vec::new();
+    for slot in &mut slots {
+        if let Slot::File(tmp, _) = slot {
+            temporaries.push(tmp.file());
+        }
+    }
     let written: Vec<Result<(), Error>> = temporaries
-        .collect::<Vec<_>>()
         .into_par_iter()
         .zip(files)
         .map(|(tmp, (path, contents))| {
@@ -105,20 +146,31 @@ pub fn write_all_atomic(outputs: Vec<(&Path, Contents)>) -> Result<(), Error> {
         .collect();
     // The first failure in the outputs' order, whichever finished first.
     written.into_iter().collect::<Result<Vec<()>, Error>>()?;
+    let mut devices = Vec::new();
+    let mut temporaries = Vec::new();
     for slot in slots {
         match slot {
-            Slot::Device(path, contents) => {
-                let mut file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(path)
-                    .map_err(|e| fail(path, io_message(&e)))?;
-                contents(&mut file).map_err(|f| failed(path, f))?;
-            }
-            Slot::File(tmp, target) => {
-                tmp.persist(&target)
-                    .map_err(|e| fail(&target, io_message(&e.error)))?;
-            }
+            Slot::Device(path, contents) => devices.push((path, contents)),
+            Slot::File(tmp, target) => temporaries.push((tmp, target)),
         }
+    }
+    // Devices cannot be written atomically: they go before any file is replaced, so that a
+    // failing device (`/dev/full`) replaces nothing.
+    for (path, contents) in devices {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| fail(path, io_message(&e)))?;
+        contents(&mut file).map_err(|f| failed(path, f))?;
+    }
+    // A signal now waits for the whole group to be renamed.
+    let mut live = temporaries::live();
+    for (mut tmp, target) in temporaries {
+        let file = tmp.file.take().expect("a temporary not yet persisted");
+        let name = file.path().to_path_buf();
+        let persisted = file.persist(&target);
+        live.retain(|p| *p != name);
+        persisted.map_err(|e| fail(&target, io_message(&e.error)))?;
     }
     Ok(())
 }
