@@ -100,8 +100,13 @@ fn trim_eol(line: &[u8]) -> &[u8] {
 #[derive(Debug, PartialEq, Eq)]
 enum Split {
     Complete,
-    /// A quoted field is still open at the end of the text (standard dialect only).
-    OpenQuote,
+    /// A quoted field is still open at the end of the text (standard dialect only): its
+    /// bytes so far are in `scratch`, and tokenising resumes at `resume` once the next
+    /// line is appended (the text is never tokenised again from its start: a long quoted
+    /// field spanning lines is read in linear time).
+    OpenQuote {
+        resume: usize,
+    },
 }
 
 /// Splits `line` (without its final line terminator) into fields. Field bytes go into
@@ -109,18 +114,43 @@ enum Split {
 fn split_fields(line: &[u8], d: Dialect, scratch: &mut Vec<u8>, ends: &mut Vec<u32>) -> Split {
     scratch.clear();
     ends.clear();
+    split_from(line, d, scratch, ends, 0, false)
+}
+
+/// Goes on tokenising `line` inside the quoted field left open at `at` by
+/// [`Split::OpenQuote`], `scratch` and `ends` as they were left.
+fn resume_fields(
+    line: &[u8],
+    d: Dialect,
+    scratch: &mut Vec<u8>,
+    ends: &mut Vec<u32>,
+    at: usize,
+) -> Split {
+    split_from(line, d, scratch, ends, at, true)
+}
+
+fn split_from(
+    line: &[u8],
+    d: Dialect,
+    scratch: &mut Vec<u8>,
+    ends: &mut Vec<u32>,
+    mut i: usize,
+    mut in_quote: bool,
+) -> Split {
     let sep = d.separator;
-    let mut i = 0;
     loop {
-        if i < line.len() && line[i] == b'"' {
-            i += 1;
+        if in_quote || (i < line.len() && line[i] == b'"') {
+            if !in_quote {
+                i += 1;
+            }
+            in_quote = false;
             let start_len = scratch.len();
             loop {
                 let Some(q) = memchr(b'"', &line[i..]).map(|p| p + i) else {
-                    if !d.quote_all {
-                        return Split::OpenQuote;
-                    }
                     scratch.extend_from_slice(&line[i..]);
+                    if !d.quote_all {
+                        return Split::OpenQuote { resume: line.len() };
+                    }
                     ends.push(scratch.len() as u32);
                     return Split::Complete;
                 };
@@ -288,11 +318,19 @@ impl<R: BufRead> CsvRecords<R> {
             return Ok(None);
         }
         let first_line = self.line;
+        let mut resume = None;
         loop {
             let text = trim_eol(&self.buf);
-            match split_fields(text, self.dialect, &mut self.scratch, &mut self.ends) {
+            let split = match resume {
+                None => split_fields(text, self.dialect, &mut self.scratch, &mut self.ends),
+                Some(at) => {
+                    resume_fields(text, self.dialect, &mut self.scratch, &mut self.ends, at)
+                }
+            };
+            match split {
                 Split::Complete => break,
-                Split::OpenQuote => {
+                Split::OpenQuote { resume: at } => {
+                    resume = Some(at);
                     if !self.read_line()? {
                         return Err(InputError::new(
                             &self.file,
@@ -392,20 +430,29 @@ impl<R: BufRead> CsvRecords<R> {
             return memchr::memrchr(b'\n', bytes).map(|p| p + 1);
         }
         let (mut start, mut pos, mut last) = (0, 0, None);
+        let mut resume = None;
         while let Some(p) = memchr(b'\n', &bytes[pos..]) {
             let end = pos + p + 1;
             let simple = start == pos && memchr(b'"', &bytes[pos..end]).is_none();
             pos = end;
-            if simple
-                || split_fields(
-                    trim_eol(&bytes[start..end]),
-                    self.dialect,
-                    &mut self.scratch,
-                    &mut self.ends,
-                ) == Split::Complete
-            {
-                start = end;
-                last = Some(end);
+            let split = if simple {
+                Split::Complete
+            } else {
+                let text = trim_eol(&bytes[start..end]);
+                match resume {
+                    None => split_fields(text, self.dialect, &mut self.scratch, &mut self.ends),
+                    Some(at) => {
+                        resume_fields(text, self.dialect, &mut self.scratch, &mut self.ends, at)
+                    }
+                }
+            };
+            match split {
+                Split::Complete => {
+                    start = end;
+                    last = Some(end);
+                    resume = None;
+                }
+                Split::OpenQuote { resume: at } => resume = Some(at),
             }
         }
         last
@@ -506,6 +553,7 @@ impl Block {
         let bytes = &self.bytes;
         // Physical lines in the record being read.
         let mut spanned = 0;
+        let mut resume = None;
         while pos < bytes.len() {
             let end = memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |p| pos + p + 1);
             pos = end;
@@ -518,8 +566,13 @@ impl Block {
                 scratch = Vec::with_capacity(text.len());
                 ends = Vec::with_capacity(fields);
             }
-            match split_fields(text, dialect, &mut scratch, &mut ends) {
+            let split = match resume {
+                None => split_fields(text, dialect, &mut scratch, &mut ends),
+                Some(at) => resume_fields(text, dialect, &mut scratch, &mut ends, at),
+            };
+            match split {
                 Split::Complete => {
+                    resume = None;
                     fields = ends.len();
                     let (row_text, row_ends) =
                         (std::mem::take(&mut scratch), std::mem::take(&mut ends));
@@ -528,14 +581,14 @@ impl Block {
                     spanned = 0;
                     start = end;
                 }
-                Split::OpenQuote if end == bytes.len() => {
+                Split::OpenQuote { .. } if end == bytes.len() => {
                     return Err(InputError::new(
                         file,
                         "guillemet ouvert jamais refermé avant la fin du fichier",
                     )
                     .at_row(line));
                 }
-                Split::OpenQuote => {}
+                Split::OpenQuote { resume: at } => resume = Some(at),
             }
         }
         Ok(records)
@@ -602,7 +655,7 @@ mod tests {
         let mut e = Vec::new();
         assert_eq!(
             split_fields(cases[6].0.as_bytes(), STD_COMMA, &mut s, &mut e),
-            Split::OpenQuote
+            Split::OpenQuote { resume: 4 }
         );
     }
 

@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod encoding;
 pub mod layout;
+pub mod line_ends;
 pub mod record;
 pub mod xlsx;
 
@@ -17,6 +18,7 @@ use sha2::{Digest, Sha256};
 use self::csv::{CsvRecords, Dialect};
 use self::encoding::{Encoding, Sniffed};
 use self::layout::{Detection, HEADER_SEARCH_ROWS, Mapping};
+use self::line_ends::LineEnds;
 use self::record::RawRecord;
 use crate::error::{Error, InputError, io_message};
 use crate::model::Measure;
@@ -190,7 +192,7 @@ impl InputInfo {
 
 /// The rows of an input, streamed; and the SHA-256 of the file.
 pub enum RowStream {
-    Csv(Box<CsvRecords<BufReader<HashingReader<File>>>>),
+    Csv(Box<CsvRecords<CsvReader>>),
     Sheet {
         sheet: xlsx::Sheet,
         next: usize,
@@ -271,7 +273,7 @@ impl RowStream {
                 let mut reader = records.into_inner();
                 std::io::copy(&mut reader, &mut std::io::sink())
                     .map_err(|e| InputError::new("", io_message(&e)))?;
-                Ok(reader.into_inner().digest())
+                Ok(reader.into_inner().into_inner().digest())
             }
             RowStream::Sheet { sha256, .. } => Ok(sha256),
         }
@@ -310,41 +312,75 @@ pub struct OpenedInput {
     pub rest: RowStream,
 }
 
+/// The largest workbook read: its cells are held in memory.
+pub const MAX_WORKBOOK_BYTES: u64 = 200 << 20;
+
 /// Opens a file, recognises its format, encoding and layout, and positions each of its
 /// extracts on its first data row: one for a CSV, one per matching worksheet for a
 /// workbook. Every failure here stops the run (exit 2), before any output.
 pub fn open(path: &Path) -> Result<Vec<OpenedInput>, InputError> {
+    use std::io::{Seek, SeekFrom};
     let display = path.display().to_string();
     let err = |message: String| InputError::new(&display, message);
-    let file = File::open(path).map_err(|e| err(io_message(&e)))?;
-    let size = file.metadata().map_err(|e| err(io_message(&e)))?.len();
+    let mut file = File::open(path).map_err(|e| err(io_message(&e)))?;
+    let meta = file.metadata().map_err(|e| err(io_message(&e)))?;
+    // A device, a pipe or a socket is no extract, and reading one may never end.
+    if !meta.is_file() {
+        return Err(err(
+            "ce n'est pas un fichier ordinaire (périphérique, tube ou socket) : donnez le chemin d'un extrait".into(),
+        ));
+    }
+    let size = meta.len();
     if size == 0 {
         return Err(err("fichier vide".into()));
     }
-    let hashing = HashingReader {
-        inner: file,
-        hasher: Sha256::new(),
-    };
-    let mut reader = BufReader::with_capacity(1 << 16, hashing);
-    let sample = {
-        use std::io::BufRead;
-        reader.fill_buf().map_err(|e| err(io_message(&e)))?.to_vec()
-    };
+    let mut sample = Vec::with_capacity(1 << 16);
+    (&mut file)
+        .take(1 << 16)
+        .read_to_end(&mut sample)
+        .map_err(|e| err(io_message(&e)))?;
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| err(io_message(&e)))?;
     let base = Base {
         path,
         display: &display,
         size,
     };
     if xlsx::container(&sample).is_some() {
+        if size > MAX_WORKBOOK_BYTES {
+            return Err(err(format!(
+                "classeur de {} Mio refusé : au-delà de {} Mio, exportez l'extrait en CSV",
+                size >> 20,
+                MAX_WORKBOOK_BYTES >> 20
+            )));
+        }
+        let mut hashing = HashingReader {
+            inner: file,
+            hasher: Sha256::new(),
+        };
         let mut bytes = Vec::with_capacity(size as usize);
-        reader
+        (&mut hashing)
+            .take(MAX_WORKBOOK_BYTES + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| err(io_message(&e)))?;
-        let sha256 = reader.into_inner().digest();
+        let sha256 = hashing.digest();
         return open_workbook(&base, bytes, sha256);
     }
     refuse_binary(&sample, path).map_err(err)?;
-    open_csv(&base, reader, &sample).map(|input| vec![input])
+    // The encoding is decided on the whole file, then the file is read again from its start.
+    let sniffed = encoding::decide(&mut file).map_err(|e| err(io_message(&e)))?;
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| err(io_message(&e)))?;
+    let hashing = HashingReader {
+        inner: file,
+        hasher: Sha256::new(),
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, LineEnds::new(hashing));
+    let sample = {
+        use std::io::BufRead;
+        reader.fill_buf().map_err(|e| err(io_message(&e)))?.to_vec()
+    };
+    open_csv(&base, reader, &sample, sniffed).map(|input| vec![input])
 }
 
 /// What every input of a file shares.
@@ -376,12 +412,16 @@ impl Base<'_> {
     }
 }
 
+/// The reader under a CSV input's rows: the file, hashed, its line ends made LF.
+pub type CsvReader = BufReader<LineEnds<HashingReader<File>>>;
+
 fn open_csv(
     base: &Base,
-    mut reader: BufReader<HashingReader<File>>,
+    mut reader: CsvReader,
     sample: &[u8],
+    sniffed: Sniffed,
 ) -> Result<OpenedInput, InputError> {
-    let encoding = match encoding::sniff(sample) {
+    let encoding = match sniffed {
         Sniffed::Text(e) => e,
         // A damaged UTF-8 file: read it as UTF-8 so that the row and column at fault are named.
         Sniffed::BrokenUtf8 => Encoding::Utf8,
