@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use crate::classify::{self, Judged};
 use crate::convention::Convention;
 use crate::error::{Error, InputError};
+use crate::ingest::skip::{Skip, Skipped};
 use crate::ingest::{self, InputInfo, OpenedInput, Piece, RowStream, record::RawRecord};
 use crate::model::{AxisSet, Measure, Origin, Rejection};
 use crate::normalize::{self, FileContext, Gap, RowOutcome, date::parse_year};
@@ -36,6 +37,10 @@ fn read_batch(
     Ok(())
 }
 
+/// Rejected rows kept per input, with their row and reason; past it, rejections are only
+/// counted (a file of garbage must not fill memory and the reports with a million rows).
+pub const REJECTION_BUDGET: usize = 10_000;
+
 /// What a run needs, validated before the first input byte is read.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -56,8 +61,12 @@ pub struct InputReport {
     /// The axes this input's lines were checked on.
     pub checked_axes: AxisSet,
     pub gap: Option<Gap>,
-    pub blank_rows: u64,
-    pub subtotal_rows: u64,
+    /// The rows that are not data, by kind: raw rows = data rows + skipped rows.
+    pub skipped: Skipped,
+    /// Data rows (each gives lines, or is rejected).
+    pub data_rows: u64,
+    /// Rejected rows past [`REJECTION_BUDGET`]: counted, not kept.
+    pub rejections_omitted: u64,
     /// What a careful reader should know about how the file was read (French).
     pub notes: Vec<String>,
 }
@@ -148,6 +157,7 @@ fn process(
     let mut notes = info.notes.clone();
     let exercice = preamble_exercice(&info, &mut notes);
     let mut rest = opened.rest;
+    let preamble_and_header = info.skipped.total();
     // The first data rows, to find columns missing from the header.
     let mut chunk: Vec<RawRecord> = opened.head;
     while chunk.len() < 64 {
@@ -177,6 +187,7 @@ fn process(
     };
     let mut stage = Stage {
         detail_budget,
+        skipped: info.skipped.clone(),
         ..Stage::default()
     };
     stage.result.input = info.index;
@@ -211,6 +222,7 @@ fn process(
         for piece in judged {
             let (records, judged, memory) = piece?;
             stage.absorb(&records, judged, &ctx);
+            stage.rows_streamed += records.len() as u64;
             progress.rows(records.len() as u64);
             spent.push(memory);
         }
@@ -219,23 +231,31 @@ fn process(
         batch = next;
     }
     stage.slim_down();
+    let rest_rows = rest.raw_rows();
     let sha256 = rest.finish().map_err(|e| InputError {
         file: info.display.clone(),
         ..e
     })?;
-    if stage.blank_rows > 0 {
-        notes.push(format!("{} ligne(s) vide(s) ignorée(s)", stage.blank_rows));
-    }
-    if stage.other_figure_rows > 0 {
-        notes.push(format!(
-            "{} ligne(s) d'indicateurs sans effet sur les AE et les CP (pré-engagements, reports, montants facturés…) ignorée(s)",
-            stage.other_figure_rows
+    // Every raw row is a data row or a skipped one: a row lost between reading and
+    // counting is a defect, and stops the run rather than under-report.
+    let raw_rows = preamble_and_header + stage.rows_streamed;
+    let counted = stage.skipped.total() + stage.data_rows;
+    let sheet_rows = rest_rows.map_or(raw_rows, |h| h);
+    if raw_rows != counted || sheet_rows != raw_rows {
+        return Err(InputError::new(
+            &info.display,
+            format!(
+                "contrôle de conservation des lignes en échec (CONSERVATION_ROMPUE) : {sheet_rows} ligne(s) dans le fichier, {raw_rows} lue(s), {counted} comptée(s) ({} de données, {} ignorée(s)). C'est un défaut de l'outil : signalez-le avec ce fichier.",
+                stage.data_rows,
+                stage.skipped.total()
+            ),
         ));
     }
-    if stage.subtotal_rows > 0 {
+    notes.extend(stage.skipped.notes().into_iter().filter(|n| !n.is_empty()));
+    if stage.rejections_omitted > 0 {
         notes.push(format!(
-            "{} ligne(s) de sous-total (« Résultat », « Total ») ignorée(s)",
-            stage.subtotal_rows
+            "{} ligne(s) rejetée(s) de plus que les {REJECTION_BUDGET} listées : comptées, non détaillées",
+            stage.rejections_omitted
         ));
     }
     let report = InputReport {
@@ -244,8 +264,9 @@ fn process(
         sha256,
         checked_axes,
         gap,
-        blank_rows: stage.blank_rows,
-        subtotal_rows: stage.subtotal_rows,
+        skipped: stage.skipped,
+        data_rows: stage.data_rows,
+        rejections_omitted: stage.rejections_omitted,
         notes,
     };
     Ok((report, stage.result))
@@ -255,9 +276,11 @@ fn process(
 #[derive(Default)]
 struct Stage {
     result: InputResult,
-    blank_rows: u64,
-    subtotal_rows: u64,
-    other_figure_rows: u64,
+    skipped: Skipped,
+    /// Rows judged (data or skipped), and data rows among them.
+    rows_streamed: u64,
+    data_rows: u64,
+    rejections_omitted: u64,
     /// Out-of-scope lines kept in detail so far, and how many may be: the run's
     /// `OUT_OF_SCOPE_DETAIL_LIMIT` shared between its inputs.
     detailed_out: u64,
@@ -267,8 +290,7 @@ struct Stage {
 }
 
 enum Judgement {
-    Blank,
-    Subtotal,
+    Skipped(Skip),
     NotAMovement,
     Lines(Vec<Judged>),
     /// Out-of-scope movements past the detail budget: what the sums need, and the row's
@@ -286,11 +308,8 @@ fn judge_row(
     convention: &Convention,
     detail: bool,
 ) -> Judgement {
-    if let Some(outcome) = normalize::data_row(record) {
-        return match outcome {
-            RowOutcome::Blank => Judgement::Blank,
-            _ => Judgement::Subtotal,
-        };
+    if let Some(RowOutcome::Skipped(kind)) = normalize::data_row(record, ctx) {
+        return Judgement::Skipped(kind);
     }
     let axes = normalize::axis_values(record, ctx);
     let verdict = classify::judge_axes(|a| axes.get(a), checked, convention);
@@ -310,8 +329,7 @@ fn judge_row(
         };
     }
     match normalize::normalize(record, ctx) {
-        RowOutcome::Blank => Judgement::Blank,
-        RowOutcome::Subtotal => Judgement::Subtotal,
+        RowOutcome::Skipped(kind) => Judgement::Skipped(kind),
         RowOutcome::NotAMovement => Judgement::NotAMovement,
         RowOutcome::Lines(lines) => Judgement::Lines(
             lines
@@ -334,10 +352,11 @@ fn judge_row(
 impl Stage {
     fn absorb(&mut self, chunk: &[RawRecord], judged: Vec<Judgement>, ctx: &FileContext) {
         for (j, record) in judged.into_iter().zip(chunk) {
+            let data = !matches!(j, Judgement::Skipped(_) | Judgement::NotAMovement);
+            self.data_rows += u64::from(data);
             match j {
-                Judgement::Blank => self.blank_rows += 1,
-                Judgement::Subtotal => self.subtotal_rows += 1,
-                Judgement::NotAMovement => self.other_figure_rows += 1,
+                Judgement::Skipped(kind) => self.skipped.add(kind, record.row),
+                Judgement::NotAMovement => self.skipped.add(Skip::NotAMovement, record.row),
                 Judgement::Lines(lines) => {
                     for j in lines {
                         self.count_in(j.line.measure, j.line.amount);
@@ -363,6 +382,9 @@ impl Stage {
                             origin.row, measure, amount, key, group, differing,
                         ));
                     }
+                }
+                Judgement::Rejected(_) if self.result.rejections.len() >= REJECTION_BUDGET => {
+                    self.rejections_omitted += 1;
                 }
                 Judgement::Rejected(r) => self.result.rejections.push(r),
             }
@@ -497,7 +519,7 @@ pub fn write_out_of_scope_detail(plan: &Plan, path: &std::path::Path) -> Result<
             let mut rest = opened.rest;
             loop {
                 for record in rows.drain(..) {
-                    if normalize::data_row(&record).is_some() {
+                    if normalize::data_row(&record, &ctx).is_some() {
                         continue;
                     }
                     let axes = normalize::axis_values(&record, &ctx);

@@ -150,6 +150,19 @@ pub struct LayoutMeta {
     /// The exercice is in the file's name (2019 workbooks: « … 2019.xlsx »).
     #[serde(default)]
     pub year_from_file_name: bool,
+    /// How the restitution marks its subtotal rows, when it has any.
+    #[serde(default)]
+    pub subtotal: Option<SubtotalMarker>,
+}
+
+/// A subtotal row as the restitution writes it: the row's first filled cell is one of
+/// `markers` (case and accents aside), in a column that is not an amount; the cells
+/// before it are empty (BEx writes « Résultat » in the column of the characteristic it
+/// sums over, and nothing before). A word anywhere else in a row never makes a subtotal:
+/// a supplier may be called « TOTAL ».
+#[derive(Debug, Deserialize)]
+pub struct SubtotalMarker {
+    pub markers: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -414,6 +427,11 @@ pub fn detect(
     let mut best: Option<(usize, Mapping, usize)> = None;
     let mut closest: Option<(usize, usize, Mapping)> = None;
     for (index, row) in rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
+        // The first row that is a header is the header: a later one is a second table
+        // (or a repeated header), never a reason to take the rows above it for preamble.
+        if best.is_some() {
+            break;
+        }
         if row.len() < 2 {
             continue;
         }

@@ -7,6 +7,7 @@ pub mod encoding;
 pub mod layout;
 pub mod line_ends;
 pub mod record;
+pub mod skip;
 pub mod xlsx;
 
 use std::fs::File;
@@ -20,6 +21,7 @@ use self::encoding::{Encoding, Sniffed};
 use self::layout::{Detection, HEADER_SEARCH_ROWS, Mapping};
 use self::line_ends::LineEnds;
 use self::record::RawRecord;
+use self::skip::{Skip, Skipped};
 use crate::error::{Error, InputError, io_message};
 use crate::model::Measure;
 use crate::normalize::code::fold;
@@ -138,6 +140,8 @@ pub struct InputInfo {
     /// How the measure was decided (for `Provenance`).
     pub measure_note: String,
     pub preamble: Preamble,
+    /// The rows above the first data row: preamble and header.
+    pub skipped: Skipped,
     /// How the file was read, for a careful reader (French).
     pub notes: Vec<String>,
 }
@@ -263,6 +267,15 @@ impl RowStream {
                 *next += 1;
                 Ok(sheet.record(*next - 1))
             }),
+        }
+    }
+
+    /// The rows of the input as its container counts them, when it does (a worksheet's
+    /// used rows), for the conservation check; `None` for CSV (rows are what is read).
+    pub fn raw_rows(&self) -> Option<u64> {
+        match self {
+            RowStream::Csv(_) => None,
+            RowStream::Sheet { sheet, .. } => Some(sheet.height() as u64),
         }
     }
 
@@ -407,6 +420,7 @@ impl Base<'_> {
             measure,
             measure_note,
             preamble: found.preamble,
+            skipped: found.skipped,
             notes: Vec::new(),
         }
     }
@@ -508,6 +522,9 @@ fn open_workbook(
                     },
                 });
             }
+            Err(refusal @ Refusal::SecondHeader(..)) => {
+                return Err(base.err(refusal.message(&format!("feuille « {} »", sheet.name))));
+            }
             Err(refusal) => {
                 ignored.push(format!("« {} »", sheet.name));
                 refusals.push((sheet.name, refusal));
@@ -568,11 +585,16 @@ struct Found {
     mapping: Mapping,
     index: usize,
     preamble: Preamble,
+    /// The preamble rows and the header row.
+    skipped: Skipped,
 }
 
 /// Why no header was found.
 enum Refusal {
     Nomenclature(&'static layout::Layout),
+    /// A second header of another layout, or other columns, below the first: two
+    /// extracts pasted one under the other. (layout, row) of each.
+    SecondHeader((String, u64), (String, u64)),
     Unknown(Option<(&'static layout::Layout, Vec<&'static str>, u64)>),
 }
 
@@ -594,6 +616,9 @@ impl Refusal {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            Refusal::SecondHeader((first, row), (second, other)) => format!(
+                "deux en-têtes différents ({what}) : ligne {row} (« {first} ») et ligne {other} (« {second} ») ; deux extraits collés l'un sous l'autre ? Enregistrez-les dans deux fichiers"
+            ),
             Refusal::Unknown(None) => format!(
                 "mise en page Chorus non reconnue ({what}) : aucune des {HEADER_SEARCH_ROWS} premières lignes ne ressemble à un en-tête d'extrait ; `chorus-recon layouts` liste les mises en page connues"
             ),
@@ -604,14 +629,50 @@ impl Refusal {
 fn find_header(head: &[RawRecord]) -> Result<Found, Refusal> {
     let preamble_measure = |index: usize| read_preamble(&head[..index]).measure.map(|(m, _)| m);
     match layout::detect(head, preamble_measure) {
-        Detection::Extract { mapping, index } => Ok(Found {
-            mapping: *mapping,
-            index,
-            preamble: read_preamble(&head[..index]),
-        }),
+        Detection::Extract { mapping, index } => {
+            second_header(head, &mapping, index)?;
+            let mut skipped = Skipped::default();
+            for row in &head[..index] {
+                skipped.add(Skip::Preamble, row.row);
+            }
+            skipped.add(Skip::Header, head[index].row);
+            Ok(Found {
+                mapping: *mapping,
+                index,
+                preamble: read_preamble(&head[..index]),
+                skipped,
+            })
+        }
         Detection::Nomenclature(layout) => Err(Refusal::Nomenclature(layout)),
         Detection::Unknown { closest } => Err(Refusal::Unknown(closest)),
     }
+}
+
+/// Below the header, among the first rows: the same header again starts a second table
+/// (its rows are read, the header row skipped); a header of another layout, or of other
+/// columns, is refused with both rows named.
+fn second_header(head: &[RawRecord], mapping: &Mapping, index: usize) -> Result<(), Refusal> {
+    for row in &head[index + 1..] {
+        if row.len() < 2 || skip::classify(row, mapping) == Some(Skip::Header) {
+            continue;
+        }
+        if let Detection::Extract { mapping: other, .. } =
+            layout::detect(std::slice::from_ref(row), |_| None)
+        {
+            let name = |m: &Mapping| {
+                if m.layout.name == mapping.layout.name {
+                    format!("{}, autres colonnes", m.layout.name)
+                } else {
+                    m.layout.name.clone()
+                }
+            };
+            return Err(Refusal::SecondHeader(
+                (mapping.layout.name.clone(), mapping.header_row),
+                (name(&other), other.header_row),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn decide_measure(mapping: &Mapping, preamble: &Preamble) -> (Measure, String) {

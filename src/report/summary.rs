@@ -58,6 +58,14 @@ pub struct Input {
     pub out_of_scope: u64,
     pub rejected: u64,
     pub duplicates: u64,
+    /// Rows that are not data, by kind, with the numbers of the first ones:
+    /// `{"preamble": 7, "header": 1, "blank": 0, "subtotal": 2, "not_a_movement": 0,
+    /// "first_rows": {"preamble": [1, 2, 3, 4, 5], …}}`.
+    pub skipped: crate::ingest::skip::SkippedJson,
+    /// Raw rows of the input: data rows + skipped rows.
+    pub raw_rows: u64,
+    /// Rejected rows past the budget of rows listed (`rejected` counts them).
+    pub rejected_unlisted: u64,
     pub notes: Vec<String>,
 }
 
@@ -179,7 +187,14 @@ pub fn summary(ctx: &Context) -> Summary {
         as_of: rec.as_of.format("%Y-%m-%d").to_string(),
         status: rec.status().as_str(),
         inputs: inputs(ctx),
-        lines: rec.counts.into(),
+        lines: {
+            // Rejected rows past the budget are counted, not listed: they are data rows read.
+            let omitted: u64 = ctx.run.inputs.iter().map(|i| i.rejections_omitted).sum();
+            let mut lines: Lines = rec.counts.into();
+            lines.read += omitted;
+            lines.rejected += omitted;
+            lines
+        },
         totals: Totals {
             ae_allocated: amount_text(t.ae_allocated),
             ae_consumed: amount_text(t.ae_consumed),
@@ -271,11 +286,14 @@ fn inputs(ctx: &Context) -> Vec<Input> {
             header_row: i.info.mapping.header_row,
             measure: i.info.measure.label(),
             axes: i.checked_axes.iter().map(|a| a.label()).collect(),
-            rows: c.read,
+            rows: c.read + i.rejections_omitted,
             in_scope: c.in_scope,
             out_of_scope: c.out_of_scope,
-            rejected: c.rejected,
+            rejected: c.rejected + i.rejections_omitted,
             duplicates: c.duplicates,
+            skipped: i.skipped.to_json(),
+            raw_rows: i.data_rows + i.skipped.total(),
+            rejected_unlisted: i.rejections_omitted,
             notes: i.notes.clone(),
         })
         .collect()
