@@ -4,6 +4,7 @@
 
 pub mod csv;
 pub mod encoding;
+pub mod guard;
 pub mod layout;
 pub mod line_ends;
 pub mod record;
