@@ -253,6 +253,8 @@ pub struct CsvRecords<R> {
     ends: Vec<u32>,
     /// Bytes read past the last block's cut (block reading only).
     pending: Vec<u8>,
+    /// The first line of the record being read: what a record too long is named by.
+    record_line: u64,
 }
 
 impl<R: BufRead> CsvRecords<R> {
@@ -267,6 +269,7 @@ impl<R: BufRead> CsvRecords<R> {
             scratch: Vec::with_capacity(1024),
             ends: Vec::with_capacity(64),
             pending: Vec::new(),
+            record_line: 1,
         }
     }
 
@@ -296,7 +299,7 @@ impl<R: BufRead> CsvRecords<R> {
                 None => (available.len(), false),
             };
             if self.buf.len() + take > MAX_RECORD_BYTES {
-                return Err(too_long(&self.file, self.line + 1));
+                return Err(too_long(&self.file, self.record_line));
             }
             self.buf.extend_from_slice(&available[..take]);
             self.reader.consume(take);
@@ -314,6 +317,7 @@ impl<R: BufRead> CsvRecords<R> {
 
     fn next_record(&mut self) -> Result<Option<RawRecord>, InputError> {
         self.buf.clear();
+        self.record_line = self.line + 1;
         if !self.read_line()? {
             return Ok(None);
         }

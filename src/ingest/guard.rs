@@ -44,7 +44,13 @@ pub fn isolated<T>(parse: impl FnOnce() -> Result<T, String>) -> Result<T, Strin
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            let detail: String = detail.chars().take(120).collect();
+            let detail: String = detail
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .chars()
+                .take(120)
+                .collect();
             Err(format!(
                 "classeur illisible : fichier abîmé ou tronqué, son lecteur a échoué (détail : {detail}) ; ouvrez-le dans Excel ou LibreOffice et enregistrez-le à nouveau"
             ))

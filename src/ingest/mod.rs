@@ -31,14 +31,18 @@ use crate::normalize::code::fold;
 const EXTENSIONS: [&str; 6] = ["csv", "txt", "xlsx", "xlsm", "xls", "ods"];
 
 /// Expands files and folders (recursively) into the sorted, de-duplicated list of inputs.
+/// In folders, only regular files are taken (a pipe named `x.csv` would hang the run),
+/// and links are followed without ever entering a folder twice (no link loop).
 pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     let mut files = Vec::new();
+    let mut visited = std::collections::HashSet::new();
     for input in inputs {
         let meta = std::fs::metadata(input)
             .map_err(|e| InputError::new(input.display().to_string(), io_message(&e)))?;
         if meta.is_dir() {
             let before = files.len();
-            walk(input, &mut files)?;
+            visited.insert(identity(&meta));
+            walk(input, &mut files, &mut visited)?;
             if files.len() == before {
                 return Err(InputError::new(
                     input.display().to_string(),
@@ -58,7 +62,23 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     Ok(files)
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), Error> {
+/// A folder's identity on disk: (device, inode) on Unix.
+#[cfg(unix)]
+fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn identity(_meta: &std::fs::Metadata) -> (u64, u64) {
+    (0, 0)
+}
+
+fn walk(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    visited: &mut std::collections::HashSet<(u64, u64)>,
+) -> Result<(), Error> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| InputError::new(dir.display().to_string(), io_message(&e)))?;
     for entry in entries {
@@ -70,12 +90,20 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), Error> {
         if name.starts_with('.') || name.starts_with('~') {
             continue;
         }
-        if path.is_dir() {
-            walk(&path, files)?;
-        } else if path
-            .extension()
-            .map(|e| e.to_string_lossy().to_lowercase())
-            .is_some_and(|e| EXTENSIONS.contains(&e.as_str()))
+        // Through links: a dangling link is no extract.
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            // A folder already walked (a link to `.` or to a parent): not again.
+            if visited.insert(identity(&meta)) {
+                walk(&path, files, visited)?;
+            }
+        } else if meta.is_file()
+            && path
+                .extension()
+                .map(|e| e.to_string_lossy().to_lowercase())
+                .is_some_and(|e| EXTENSIONS.contains(&e.as_str()))
         {
             files.push(path);
         }
@@ -336,15 +364,16 @@ pub fn open(path: &Path) -> Result<Vec<OpenedInput>, InputError> {
     use std::io::{Seek, SeekFrom};
     let display = path.display().to_string();
     let err = |message: String| InputError::new(&display, message);
-    let mut file = File::open(path).map_err(|e| err(io_message(&e)))?;
-    let meta = file.metadata().map_err(|e| err(io_message(&e)))?;
-    // A device, a pipe or a socket is no extract, and reading one may never end.
+    // A device, a pipe or a socket is no extract, and opening or reading one may never
+    // end: it is looked at before it is opened.
+    let meta = std::fs::metadata(path).map_err(|e| err(io_message(&e)))?;
     if !meta.is_file() {
         return Err(err(
             "ce n'est pas un fichier ordinaire (périphérique, tube ou socket) : donnez le chemin d'un extrait".into(),
         ));
     }
-    let size = meta.len();
+    let mut file = File::open(path).map_err(|e| err(io_message(&e)))?;
+    let size = file.metadata().map_err(|e| err(io_message(&e)))?.len();
     if size == 0 {
         return Err(err("fichier vide".into()));
     }
