@@ -58,10 +58,22 @@ pub fn isolated<T>(parse: impl FnOnce() -> Result<T, String>) -> Result<T, Strin
     }
 }
 
-/// XLS: the DIMENSIONS record of each sheet makes calamine reserve rows × columns cells
-/// before reading any. Each such record found in the file is checked first (a heuristic
-/// scan of the bytes: a record split across sectors escapes it; a panic is still caught).
+/// XLS: calamine allocates each sheet as the grid its cells span, and reserves the cells
+/// its DIMENSIONS record declares. Both are measured first: the cells' span from the
+/// workbook stream (`xls_extent`), the DIMENSIONS records by a scan of the bytes.
 pub fn check_xls(bytes: &[u8]) -> Result<(), String> {
+    let grid = isolated(|| super::xls_extent::largest_grid(bytes))?;
+    if grid > MAX_GRID {
+        return Err(format!(
+            "classeur XLS refusé : les cellules d'une feuille s'étendent sur {grid} cellules, au-delà de {MAX_GRID} (fichier abîmé ?) ; enregistrez-le à nouveau en XLSX"
+        ));
+    }
+    check_dimensions(bytes)
+}
+
+/// The DIMENSIONS records found in the bytes (a heuristic scan: a record split across
+/// sectors escapes it, and a panic is still caught).
+fn check_dimensions(bytes: &[u8]) -> Result<(), String> {
     // Record type 0x0200, length 14 or 16 (BIFF8) or 10 (BIFF5).
     for (at, _) in bytes
         .windows(4)
@@ -279,9 +291,9 @@ mod tests {
         bytes.extend(0u16.to_le_bytes());
         bytes.extend(200u16.to_le_bytes());
         bytes.extend([0, 0]);
-        assert!(check_xls(&bytes).is_ok());
+        assert!(check_dimensions(&bytes).is_ok());
         // Rows first > last: calamine's subtraction wraps to four billion rows.
         bytes[20..24].copy_from_slice(&70_000u32.to_le_bytes());
-        assert!(check_xls(&bytes).unwrap_err().contains("DIMENSIONS"));
+        assert!(check_dimensions(&bytes).unwrap_err().contains("DIMENSIONS"));
     }
 }

@@ -9,6 +9,7 @@ pub mod layout;
 pub mod line_ends;
 pub mod record;
 pub mod skip;
+mod xls_extent;
 pub mod xlsx;
 
 use std::fs::File;
