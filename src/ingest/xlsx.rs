@@ -190,18 +190,19 @@ fn parse_sheets(bytes: Vec<u8>) -> Result<Vec<Sheet>, String> {
                     Err(e) => return Err(unreadable(&e)),
                 };
                 while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
-                    let (r, c) = cell.get_position();
-                    let data = Data::from(cell.get_value().clone());
-                    if !matches!(data, Data::Empty) {
-                        total += 1;
-                        if total > MAX_CELLS {
-                            return Err(cells_refusal(total));
-                        }
-                        cells.push((r, c, data));
-                    }
+                    keep_cell(&mut cells, &mut total, cell.get_position(), cell.get_value())?;
                 }
             }
-            // XLS and ODS: grids bounded by `guard` before the parser ran.
+            Sheets::Xlsb(xlsb) => {
+                let mut reader = xlsb
+                    .worksheet_cells_reader(&name)
+                    .map_err(|e| unreadable(&e))?;
+                while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
+                    keep_cell(&mut cells, &mut total, cell.get_position(), cell.get_value())?;
+                }
+            }
+            // XLS and ODS, which have no cell reader: grids bounded by `guard` before the
+            // parser ran.
             book => {
                 let range = book.worksheet_range(&name).map_err(|e| unreadable(&e))?;
                 for (r, c, data) in range.used_cells() {
@@ -217,6 +218,24 @@ fn parse_sheets(bytes: Vec<u8>) -> Result<Vec<Sheet>, String> {
         sheets.push(Sheet::from_cells(name, cells)?);
     }
     Ok(sheets)
+}
+
+/// Keeps a filled cell read by a cell reader, within [`MAX_CELLS`].
+fn keep_cell(
+    cells: &mut Vec<(u32, u32, Data)>,
+    total: &mut u64,
+    (row, col): (u32, u32),
+    value: &calamine::DataRef<'_>,
+) -> Result<(), String> {
+    let data = Data::from(value.clone());
+    if !matches!(data, Data::Empty) {
+        *total += 1;
+        if *total > MAX_CELLS {
+            return Err(cells_refusal(*total));
+        }
+        cells.push((row, col, data));
+    }
+    Ok(())
 }
 
 /// Office encryption wraps the workbook in a compound file with an `EncryptedPackage`
