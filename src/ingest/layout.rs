@@ -163,6 +163,28 @@ pub struct LayoutMeta {
 #[derive(Debug, Deserialize)]
 pub struct SubtotalMarker {
     pub markers: Vec<String>,
+    /// The markers folded (case, accents), once.
+    #[serde(skip)]
+    folded: OnceLock<Vec<String>>,
+}
+
+impl SubtotalMarker {
+    /// Whether `text` (trimmed) is one of the markers, case and accents aside.
+    pub fn matches(&self, text: &str) -> bool {
+        let folded = self
+            .folded
+            .get_or_init(|| self.markers.iter().map(|m| fold(m)).collect());
+        // Cheap test first: this runs on every row.
+        let Some(first) = text.chars().next() else {
+            return false;
+        };
+        let first = first.to_ascii_uppercase();
+        if first.is_ascii() && !folded.iter().any(|m| m.starts_with(first)) {
+            return false;
+        }
+        let text = fold(text);
+        folded.contains(&text)
+    }
 }
 
 #[derive(Debug, Deserialize)]

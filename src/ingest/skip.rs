@@ -157,7 +157,16 @@ fn is_header(record: &RawRecord, mapping: &Mapping) -> bool {
     };
     // Cheap test first: this runs on every row.
     let first = header.first().map(|h| h.trim()).unwrap_or("");
-    if text(0).is_none_or(|t| fold(t) != fold(first)) {
+    let Some(cell) = text(0) else {
+        return false;
+    };
+    let initial = |s: &str| s.bytes().next().map(|b| b.to_ascii_uppercase());
+    match (initial(cell), initial(first)) {
+        (Some(a), Some(b)) if a.is_ascii() && b.is_ascii() && a != b => return false,
+        (None, Some(_)) | (Some(_), None) => return false,
+        _ => {}
+    }
+    if cell != first && fold(cell) != fold(first) {
         return false;
     }
     let width = record.len().max(header.len());
@@ -193,8 +202,7 @@ fn is_subtotal(record: &RawRecord, mapping: &Mapping) -> bool {
     if amounts.iter().any(|f| mapping.column(*f) == Some(column)) {
         return false;
     }
-    let folded = fold(text);
-    marker.markers.iter().any(|m| fold(m) == folded)
+    marker.matches(text)
 }
 
 #[cfg(test)]

@@ -190,7 +190,12 @@ fn parse_sheets(bytes: Vec<u8>) -> Result<Vec<Sheet>, String> {
                     Err(e) => return Err(unreadable(&e)),
                 };
                 while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
-                    keep_cell(&mut cells, &mut total, cell.get_position(), cell.get_value())?;
+                    keep_cell(
+                        &mut cells,
+                        &mut total,
+                        cell.get_position(),
+                        cell.get_value(),
+                    )?;
                 }
             }
             Sheets::Xlsb(xlsb) => {
@@ -198,7 +203,12 @@ fn parse_sheets(bytes: Vec<u8>) -> Result<Vec<Sheet>, String> {
                     .worksheet_cells_reader(&name)
                     .map_err(|e| unreadable(&e))?;
                 while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
-                    keep_cell(&mut cells, &mut total, cell.get_position(), cell.get_value())?;
+                    keep_cell(
+                        &mut cells,
+                        &mut total,
+                        cell.get_position(),
+                        cell.get_value(),
+                    )?;
                 }
             }
             // XLS and ODS, which have no cell reader: grids bounded by `guard` before the
