@@ -62,7 +62,23 @@ impl Compound<'_> {
     }
 }
 
-/// The `Workbook` (BIFF8) or `Book` (BIFF5) stream.
+/// Whether the chain from `start` in `table` loops: calamine follows a chain until its
+/// end or its declared length (up to 2^64 bytes), so a loop is memory without bound.
+fn loops(start: u32, table: &[u32]) -> bool {
+    let mut id = start;
+    let mut steps = 0;
+    while (id as usize) < table.len() && id < MAX_REGULAR_ID {
+        steps += 1;
+        if steps > table.len() {
+            return true;
+        }
+        id = table[id as usize];
+    }
+    false
+}
+
+/// The `Workbook` (BIFF8) or `Book` (BIFF5) stream; `None` when the compound file cannot
+/// be read, or when a chain calamine would follow loops.
 fn workbook_stream(bytes: &[u8]) -> Option<Vec<u8>> {
     let header = bytes.get(..512)?;
     let shift = u16_at(header, 0x1E)?;
@@ -105,6 +121,23 @@ fn workbook_stream(bytes: &[u8]) -> Option<Vec<u8>> {
     let entry = |i: usize| dirs.get(i * 128..i * 128 + 128);
     let root = entry(0)?;
     let cutoff = u32_at(header, 0x38).unwrap_or(4096) as usize;
+    let minifat_start = u32_at(header, 0x3C)?;
+    let minifat_bytes = cf.chain(minifat_start, &fat, regular, bytes.len());
+    let minifat: Vec<u32> = (0..minifat_bytes.len() / 4)
+        .filter_map(|k| u32_at(&minifat_bytes, 4 * k))
+        .collect();
+    let regular_chains = [u32_at(header, 0x30)?, u32_at(root, 0x74)?, minifat_start];
+    if regular_chains.iter().any(|s| loops(*s, &fat)) {
+        return None;
+    }
+    for i in 1..dirs.len() / 128 {
+        let e = entry(i)?;
+        let (start, len) = (u32_at(e, 0x74)?, u32_at(e, 0x78)? as usize);
+        let table = if len >= cutoff { &fat } else { &minifat };
+        if loops(start, table) {
+            return None;
+        }
+    }
     for i in 0..dirs.len() / 128 {
         let e = entry(i)?;
         let name_len = (u16_at(e, 0x40)? as usize).min(64);
@@ -125,10 +158,6 @@ fn workbook_stream(bytes: &[u8]) -> Option<Vec<u8>> {
         }
         // A small stream lives in the mini stream, in 64-byte sectors.
         let mini = cf.chain(u32_at(root, 0x74)?, &fat, regular, bytes.len());
-        let minifat_bytes = cf.chain(u32_at(header, 0x3C)?, &fat, regular, bytes.len());
-        let minifat: Vec<u32> = (0..minifat_bytes.len() / 4)
-            .filter_map(|k| u32_at(&minifat_bytes, 4 * k))
-            .collect();
         let read_mini = |id: u32| {
             let s = (id as usize).saturating_mul(64);
             mini.get(s..s.saturating_add(64).min(mini.len()))
@@ -200,6 +229,13 @@ mod tests {
         let bytes = std::fs::read(path).unwrap();
         let grid = largest_grid(&bytes).unwrap();
         assert!(grid > 10 && grid < 1000, "{grid}");
+    }
+
+    #[test]
+    fn a_looping_chain_is_refused() {
+        assert!(loops(0, &[1, 0]));
+        assert!(!loops(0, &[1, END_OF_CHAIN]));
+        assert!(!loops(5, &[1, 0]));
     }
 
     #[test]
