@@ -197,9 +197,11 @@ fn a_supplier_named_total_is_data_and_subtotals_are_the_layouts_own() {
 }
 
 #[test]
-fn a_parser_panic_on_a_truncated_xls_is_exit_2_naming_the_file() {
+fn a_parser_panic_on_a_damaged_xls_is_exit_2_naming_the_file() {
     let good = std::fs::read(repo().join("fixtures/conforme-xls-ods/ej_2020.xls")).unwrap();
     let dir = tempfile::tempdir().unwrap();
+    // Cut at 4,332 to 5,011 bytes, the file made calamine panic (cfb.rs:320, utils.rs:29):
+    // now refused, before or by the parser.
     for cut in [4332usize, 4500, 4800, 5011] {
         let file = format!("tronque-{cut}.xls");
         std::fs::write(dir.path().join(&file), &good[..cut]).unwrap();
@@ -210,16 +212,24 @@ fn a_parser_panic_on_a_truncated_xls_is_exit_2_naming_the_file() {
             "{}",
             out.stderr
         );
-        assert!(out.stderr.contains("classeur illisible"), "{}", out.stderr);
+        assert!(out.stderr.contains("illisible"), "{}", out.stderr);
         assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
     }
-    // At 4332 bytes, calamine panics (a slice past the data read): caught.
-    let (out, _) = reconcile(dir.path(), &["tronque-4332.xls"]);
-    assert!(
-        out.stderr.contains("son lecteur a échoué"),
-        "{}",
-        out.stderr
-    );
+    // One byte changed (found by flipping bytes): calamine slices past a record's end and
+    // panics inside the parser; the panic is caught, silently, and becomes exit 2.
+    let mut damaged = good.clone();
+    damaged[1508] = 68;
+    std::fs::write(dir.path().join("abime.xls"), &damaged).unwrap();
+    let (out, _) = reconcile(dir.path(), &["abime.xls"]);
+    out.expect_code(2);
+    for fragment in [
+        "« abime.xls »",
+        "classeur illisible",
+        "son lecteur a échoué",
+    ] {
+        assert!(out.stderr.contains(fragment), "{fragment}:\n{}", out.stderr);
+    }
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
 }
 
 /// A workbook with a header, two data rows and a cell at (`row`, `col`).
