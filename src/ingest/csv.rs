@@ -255,7 +255,13 @@ pub struct CsvRecords<R> {
     pending: Vec<u8>,
     /// The first line of the record being read: what a record too long is named by.
     record_line: u64,
+    /// The most lines a block holds when a record ends there ([`MAX_BLOCK_LINES`]).
+    block_lines: usize,
 }
+
+/// The most lines in a block (when a record ends there): 512 Kio of blank lines would
+/// otherwise be half a million rows in flight per block.
+pub const MAX_BLOCK_LINES: usize = 16_384;
 
 impl<R: BufRead> CsvRecords<R> {
     pub fn new(reader: R, dialect: Dialect, encoding: Encoding, file: &str) -> Self {
@@ -270,7 +276,15 @@ impl<R: BufRead> CsvRecords<R> {
             ends: Vec::with_capacity(64),
             pending: Vec::new(),
             record_line: 1,
+            block_lines: MAX_BLOCK_LINES,
         }
+    }
+
+    /// Blocks of at most `lines` lines (tests of the cut).
+    #[cfg(test)]
+    fn with_block_lines(mut self, lines: usize) -> Self {
+        self.block_lines = lines.max(1);
+        self
     }
 
     /// Gives back the underlying reader (to drain and hash what is left).
@@ -380,10 +394,29 @@ impl<R: BufRead> CsvRecords<R> {
             if bytes.is_empty() {
                 return Ok(None);
             }
-            let cut = if eof {
+            let limit = if eof {
+                bytes.len()
+            } else {
+                want.min(bytes.len())
+            };
+            // Many short lines (blank ones, say): the block ends after its first
+            // `block_lines` lines when a record ends there, so that the rows in flight
+            // stay few whatever the bytes per row.
+            let window = memchr::memchr_iter(b'\n', &bytes[..limit])
+                .nth(self.block_lines - 1)
+                .map_or(limit, |p| p + 1);
+            let cut = if window < limit {
+                self.last_boundary(&bytes[..window]).or_else(|| {
+                    if eof {
+                        Some(bytes.len())
+                    } else {
+                        self.last_boundary(&bytes[..limit])
+                    }
+                })
+            } else if eof {
                 Some(bytes.len())
             } else {
-                self.last_boundary(&bytes[..want])
+                self.last_boundary(&bytes[..limit])
             };
             match cut {
                 Some(cut) if cut > 0 => {
@@ -788,6 +821,7 @@ mod fuzz {
             d in dialect(),
             target in 1usize..96,
             head in 0usize..4,
+            block_lines in 1usize..6,
         ) {
             for encoding in [Encoding::Utf8, Encoding::Windows1252] {
                 let one_by_one: Vec<Result<RawRecord, Option<u64>>> =
@@ -795,7 +829,8 @@ mod fuzz {
                         .map(|r| r.map_err(|e| e.row))
                         .collect();
                 // A few rows one by one (the header search), then blocks.
-                let mut reader = CsvRecords::new(bytes.as_slice(), d, encoding, "f.csv");
+                let mut reader = CsvRecords::new(bytes.as_slice(), d, encoding, "f.csv")
+                    .with_block_lines(block_lines);
                 let mut by_blocks: Vec<Result<RawRecord, Option<u64>>> = Vec::new();
                 for _ in 0..head {
                     match reader.next() {
