@@ -35,7 +35,7 @@ pub fn container(sample: &[u8]) -> Option<Container> {
 
 /// The most filled cells read from one workbook, all sheets together: each costs about
 /// 40 bytes held, plus its text.
-pub const MAX_CELLS: u64 = 8_000_000;
+pub const MAX_CELLS: u64 = 5_000_000;
 /// The most cells a worksheet's rows may span (used rows × used columns): rows are
 /// handed on as wide as the sheet, so a lone cell at `XFD1048576` is refused here rather
 /// than read as sixteen billion empty cells.
@@ -56,6 +56,9 @@ pub struct Sheet {
     width: u32,
     /// The used range's rows; each holds its filled cells, by column.
     rows: Vec<Vec<(u32, Data)>>,
+    /// XLS and ODS sheets: the grid calamine built (bounded before it ran), kept as it
+    /// is rather than copied.
+    dense: Option<calamine::Range<Data>>,
 }
 
 impl Sheet {
@@ -68,6 +71,7 @@ impl Sheet {
                 first_row: 0,
                 width: 0,
                 rows: Vec::new(),
+                dense: None,
             });
         };
         let last_row = cells.iter().map(|c| c.0).max().unwrap_or(first_row);
@@ -88,17 +92,41 @@ impl Sheet {
             first_row,
             width,
             rows,
+            dense: None,
         })
+    }
+
+    /// A sheet from the grid calamine built.
+    fn from_range(name: String, range: calamine::Range<Data>) -> Sheet {
+        Sheet {
+            name,
+            first_row: range.start().map_or(0, |(r, _)| r),
+            width: range.width() as u32,
+            rows: Vec::new(),
+            dense: Some(range),
+        }
     }
 
     /// The number of rows of the used range.
     pub fn height(&self) -> usize {
-        self.rows.len()
+        match &self.dense {
+            Some(range) => range.height(),
+            None => self.rows.len(),
+        }
     }
 
     /// Row `i` of the used range, numbered as Excel shows it, as wide as the used range.
     pub fn record(&self, i: usize) -> RawRecord {
         let mut record = RawRecord::new(u64::from(self.first_row) + i as u64 + 1);
+        if let Some(range) = &self.dense {
+            // By position: iterating the rows up to `i` made reading a sheet quadratic.
+            if i < range.height() {
+                for column in 0..range.width() {
+                    push_cell(&mut record, range.get((i, column)).unwrap_or(&Data::Empty));
+                }
+            }
+            return record;
+        }
         let Some(cells) = self.rows.get(i) else {
             return record;
         };
@@ -215,14 +243,12 @@ fn parse_sheets(bytes: Vec<u8>) -> Result<Vec<Sheet>, String> {
             // parser ran.
             book => {
                 let range = book.worksheet_range(&name).map_err(|e| unreadable(&e))?;
-                for (r, c, data) in range.used_cells() {
-                    total += 1;
-                    if total > MAX_CELLS {
-                        return Err(cells_refusal(total));
-                    }
-                    let (r0, c0) = range.start().unwrap_or((0, 0));
-                    cells.push((r0 + r as u32, c0 + c as u32, data.clone()));
+                total += range.used_cells().count() as u64;
+                if total > MAX_CELLS {
+                    return Err(cells_refusal(total));
                 }
+                sheets.push(Sheet::from_range(name, range));
+                continue;
             }
         }
         sheets.push(Sheet::from_cells(name, cells)?);
