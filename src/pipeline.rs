@@ -236,21 +236,9 @@ fn process(
         file: info.display.clone(),
         ..e
     })?;
-    // Every raw row is a data row or a skipped one: a row lost between reading and
-    // counting is a defect, and stops the run rather than under-report.
     let raw_rows = preamble_and_header + stage.rows_streamed;
-    let counted = stage.skipped.total() + stage.data_rows;
-    let sheet_rows = rest_rows.map_or(raw_rows, |h| h);
-    if raw_rows != counted || sheet_rows != raw_rows {
-        return Err(InputError::new(
-            &info.display,
-            format!(
-                "contrôle de conservation des lignes en échec (CONSERVATION_ROMPUE) : {sheet_rows} ligne(s) dans le fichier, {raw_rows} lue(s), {counted} comptée(s) ({} de données, {} ignorée(s)). C'est un défaut de l'outil : signalez-le avec ce fichier.",
-                stage.data_rows,
-                stage.skipped.total()
-            ),
-        ));
-    }
+    check_rows(raw_rows, rest_rows, &stage.skipped, stage.data_rows)
+        .map_err(|m| InputError::new(&info.display, m))?;
     notes.extend(stage.skipped.notes().into_iter().filter(|n| !n.is_empty()));
     if stage.rejections_omitted > 0 {
         notes.push(format!(
@@ -270,6 +258,45 @@ fn process(
         notes,
     };
     Ok((report, stage.result))
+}
+
+/// Every raw row is a data row or a skipped one (and, for a worksheet, every row of its
+/// used range was read): a row lost between reading and counting is a defect of the tool,
+/// and stops the run rather than under-report.
+fn check_rows(
+    raw_rows: u64,
+    container_rows: Option<u64>,
+    skipped: &Skipped,
+    data_rows: u64,
+) -> Result<(), String> {
+    let counted = skipped.total() + data_rows;
+    let in_file = container_rows.unwrap_or(raw_rows);
+    if raw_rows == counted && in_file == raw_rows {
+        return Ok(());
+    }
+    Err(format!(
+        "contrôle de conservation des lignes en échec (CONSERVATION_ROMPUE) : {in_file} ligne(s) dans le fichier, {raw_rows} lue(s), {counted} comptée(s) ({data_rows} de données, {} ignorée(s)). C'est un défaut de l'outil : signalez-le avec ce fichier.",
+        skipped.total()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_lost_between_reading_and_counting_breaks_the_check() {
+        let mut skipped = Skipped::default();
+        skipped.add(Skip::Header, 1);
+        skipped.add(Skip::Subtotal, 5);
+        assert!(check_rows(6, None, &skipped, 4).is_ok());
+        assert!(check_rows(6, Some(6), &skipped, 4).is_ok());
+        let lost = check_rows(7, None, &skipped, 4).unwrap_err();
+        assert!(lost.contains("CONSERVATION_ROMPUE"), "{lost}");
+        assert!(lost.contains("7 lue(s), 6 comptée(s)"), "{lost}");
+        // A worksheet row never handed on.
+        assert!(check_rows(6, Some(9), &skipped, 4).is_err());
+    }
 }
 
 /// The normalise + classify stage of one input, with its counters.
