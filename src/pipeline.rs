@@ -10,6 +10,7 @@ use crate::classify::{self, Judged};
 use crate::convention::Convention;
 use crate::error::{Error, InputError};
 use crate::ingest::layout::FieldId;
+use crate::ingest::skip::{Skip, Skipped};
 use crate::ingest::{self, InputInfo, OpenedInput, Piece, RowStream, record::RawRecord};
 use crate::model::{AxisSet, Identity, Measure, Origin, Reduction, Rejection};
 use crate::normalize::{self, FileContext, Gap, KeyedMoves, RowOutcome, date::parse_year};
@@ -63,6 +64,10 @@ impl DateSource {
     }
 }
 
+/// Rejected rows kept per input, with their row and reason; past it, rejections are only
+/// counted (a file of garbage must not fill memory and the reports with a million rows).
+pub const REJECTION_BUDGET: usize = reconcile::findings::LISTED_PER_INPUT;
+
 /// What a run needs, validated before the first input byte is read.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -83,8 +88,12 @@ pub struct InputReport {
     /// The axes this input's lines were checked on.
     pub checked_axes: AxisSet,
     pub gap: Option<Gap>,
-    pub blank_rows: u64,
-    pub subtotal_rows: u64,
+    /// The rows that are not data, by kind: raw rows = data rows + skipped rows.
+    pub skipped: Skipped,
+    /// Data rows (each gives lines, or is rejected).
+    pub data_rows: u64,
+    /// Rejected rows past [`REJECTION_BUDGET`]: counted, not kept.
+    pub rejections_omitted: u64,
     /// The extraction date and where it was read.
     pub extracted: Option<(NaiveDate, DateSource)>,
     /// What a careful reader should know about how the file was read (French).
@@ -186,6 +195,7 @@ fn process(
         None => "pas de date d'extraction dans le fichier ni dans son nom : extrait classé dans l'ordre des chemins, avant les extraits datés".to_string(),
     });
     let mut rest = opened.rest;
+    let preamble_and_header = info.skipped.total();
     // The first data rows, to find columns missing from the header.
     let mut chunk: Vec<RawRecord> = opened.head;
     while chunk.len() < 64 {
@@ -215,9 +225,11 @@ fn process(
     };
     let mut stage = Stage {
         detail_budget,
+        skipped: info.skipped.clone(),
         ..Stage::default()
     };
     stage.result.input = info.index;
+    stage.result.label = info.label();
     stage.result.extracted = extracted.map(|(d, _)| d);
     stage.result.includes_carry_over =
         info.mapping.layout.meta.amount_includes_carry_over && info.measure == Measure::Ae;
@@ -252,6 +264,7 @@ fn process(
         for piece in judged {
             let (records, judged, memory) = piece?;
             stage.absorb(&records, judged, &ctx);
+            stage.rows_streamed += records.len() as u64;
             progress.rows(records.len() as u64);
             spent.push(memory);
         }
@@ -260,18 +273,23 @@ fn process(
         batch = next;
     }
     stage.slim_down();
+    let rest_rows = rest.raw_rows();
     let sha256 = rest.finish().map_err(|e| InputError {
         file: info.display.clone(),
         ..e
     })?;
-    if stage.blank_rows > 0 {
-        notes.push(format!("{} ligne(s) vide(s) ignorée(s)", stage.blank_rows));
-    }
+    let raw_rows = preamble_and_header + stage.rows_streamed;
+    check_rows(raw_rows, rest_rows, &stage.skipped, stage.data_rows)
+        .map_err(|m| InputError::new(&info.display, m))?;
+    // Key figures without effect are listed by type below, not as one count.
+    notes.extend(stage.skipped.notes().into_iter().filter(|n| {
+        !n.is_empty() && (stage.other_figures.is_empty() || !n.contains(Skip::NotAMovement.label()))
+    }));
     notes.extend(stage.figure_notes());
-    if stage.subtotal_rows > 0 {
+    if stage.rejections_omitted > 0 {
         notes.push(format!(
-            "{} ligne(s) de sous-total (« Résultat », « Total ») ignorée(s)",
-            stage.subtotal_rows
+            "{} ligne(s) rejetée(s) de plus que les {REJECTION_BUDGET} listées : comptées, non détaillées",
+            stage.rejections_omitted
         ));
     }
     let report = InputReport {
@@ -281,19 +299,43 @@ fn process(
         sha256,
         checked_axes,
         gap,
-        blank_rows: stage.blank_rows,
-        subtotal_rows: stage.subtotal_rows,
+        skipped: stage.skipped,
+        data_rows: stage.data_rows,
+        rejections_omitted: stage.rejections_omitted,
         notes,
     };
     Ok((report, stage.result))
+}
+
+/// Every raw row is a data row or a skipped one (and, for a worksheet, every row of its
+/// used range was read): a row lost between reading and counting is a defect of the tool,
+/// and stops the run rather than under-report.
+fn check_rows(
+    raw_rows: u64,
+    container_rows: Option<u64>,
+    skipped: &Skipped,
+    data_rows: u64,
+) -> Result<(), String> {
+    let counted = skipped.total() + data_rows;
+    let in_file = container_rows.unwrap_or(raw_rows);
+    if raw_rows == counted && in_file == raw_rows {
+        return Ok(());
+    }
+    Err(format!(
+        "contrôle de conservation des lignes en échec (CONSERVATION_ROMPUE) : {in_file} ligne(s) dans le fichier, {raw_rows} lue(s), {counted} comptée(s) ({data_rows} de données, {} ignorée(s)). C'est un défaut de l'outil : signalez-le avec ce fichier.",
+        skipped.total()
+    ))
 }
 
 /// The normalise + classify stage of one input, with its counters.
 #[derive(Default)]
 struct Stage {
     result: InputResult,
-    blank_rows: u64,
-    subtotal_rows: u64,
+    skipped: Skipped,
+    /// Rows judged (data or skipped), and data rows among them.
+    rows_streamed: u64,
+    data_rows: u64,
+    rejections_omitted: u64,
     /// Rows of key figures that move neither AE nor CP, per key figure as written.
     other_figures: std::collections::BTreeMap<compact_str::CompactString, u64>,
     /// In-scope journal reductions (kept in `result.reductions`).
@@ -307,8 +349,7 @@ struct Stage {
 }
 
 enum Judgement {
-    Blank,
-    Subtotal,
+    Skipped(Skip),
     NotAMovement(compact_str::CompactString),
     /// A journal reduction, and whether its row is in scope.
     Reduction(Reduction, compact_str::CompactString, bool),
@@ -328,11 +369,8 @@ fn judge_row(
     convention: &Convention,
     detail: bool,
 ) -> Judgement {
-    if let Some(outcome) = normalize::data_row(record) {
-        return match outcome {
-            RowOutcome::Blank => Judgement::Blank,
-            _ => Judgement::Subtotal,
-        };
+    if let Some(RowOutcome::Skipped(kind)) = normalize::data_row(record, ctx) {
+        return Judgement::Skipped(kind);
     }
     let axes = normalize::axis_values(record, ctx);
     let verdict = classify::judge_axes(|a| axes.get(a), checked, convention);
@@ -358,8 +396,7 @@ fn judge_row(
         };
     }
     match normalize::normalize(record, ctx) {
-        RowOutcome::Blank => Judgement::Blank,
-        RowOutcome::Subtotal => Judgement::Subtotal,
+        RowOutcome::Skipped(kind) => Judgement::Skipped(kind),
         RowOutcome::NotAMovement(figure) => Judgement::NotAMovement(figure),
         RowOutcome::Reduction(r, figure) => Judgement::Reduction(r, figure, verdict.in_scope),
         RowOutcome::Lines(lines) => Judgement::Lines(
@@ -384,17 +421,24 @@ fn judge_row(
 impl Stage {
     fn absorb(&mut self, chunk: &[RawRecord], judged: Vec<Judgement>, ctx: &FileContext) {
         for (j, record) in judged.into_iter().zip(chunk) {
+            let data = !matches!(
+                j,
+                Judgement::Skipped(_) | Judgement::NotAMovement(_) | Judgement::Reduction(..)
+            );
+            self.data_rows += u64::from(data);
             match j {
-                Judgement::Blank => self.blank_rows += 1,
-                Judgement::Subtotal => self.subtotal_rows += 1,
+                Judgement::Skipped(kind) => self.skipped.add(kind, record.row),
                 Judgement::NotAMovement(figure) => {
+                    self.skipped.add(Skip::NotAMovement, record.row);
                     *self.other_figures.entry(figure).or_default() += 1
                 }
                 Judgement::Reduction(r, _, true) => {
+                    self.skipped.add(Skip::NotAMovement, record.row);
                     self.reductions += 1;
                     self.result.reductions.push(r);
                 }
                 Judgement::Reduction(_, figure, false) => {
+                    self.skipped.add(Skip::NotAMovement, record.row);
                     *self.other_figures.entry(figure).or_default() += 1
                 }
                 Judgement::Lines(lines) => {
@@ -427,7 +471,12 @@ impl Stage {
                 }
                 Judgement::Rejected(r) => {
                     self.result.rows_in += 1;
-                    self.result.rejections.push(r);
+                    if self.result.rejections.len() < REJECTION_BUDGET {
+                        self.result.rejections.push(r);
+                    } else {
+                        self.rejections_omitted += 1;
+                        self.result.rejections_omitted += 1;
+                    }
                 }
             }
         }
@@ -679,7 +728,7 @@ pub fn write_out_of_scope_detail(
             let mut rest = opened.rest;
             loop {
                 for record in rows.drain(..) {
-                    if normalize::data_row(&record).is_some() {
+                    if normalize::data_row(&record, &ctx).is_some() {
                         continue;
                     }
                     let axes = normalize::axis_values(&record, &ctx);
@@ -724,7 +773,7 @@ pub fn write_out_of_scope_detail(
 
 #[cfg(test)]
 mod tests {
-    use super::date_in_name;
+    use super::*;
     use chrono::NaiveDate;
 
     #[test]
@@ -759,5 +808,19 @@ mod tests {
         for (name, expected) in cases {
             assert_eq!(super::exercice_in_name(name), expected, "{name}");
         }
+    }
+
+    #[test]
+    fn a_row_lost_between_reading_and_counting_breaks_the_check() {
+        let mut skipped = Skipped::default();
+        skipped.add(Skip::Header, 1);
+        skipped.add(Skip::Subtotal, 5);
+        assert!(check_rows(6, None, &skipped, 4).is_ok());
+        assert!(check_rows(6, Some(6), &skipped, 4).is_ok());
+        let lost = check_rows(7, None, &skipped, 4).unwrap_err();
+        assert!(lost.contains("CONSERVATION_ROMPUE"), "{lost}");
+        assert!(lost.contains("7 lue(s), 6 comptée(s)"), "{lost}");
+        // A worksheet row never handed on.
+        assert!(check_rows(6, Some(9), &skipped, 4).is_err());
     }
 }

@@ -80,8 +80,16 @@ fn each_bad_fixture_is_refused_with_its_reason() {
 #[test]
 fn bad_and_hostile_workbooks_are_refused() {
     let bad = repo().join("fixtures/bad");
-    let cases: [(&str, &[&str]); 5] = [
+    let cases: [(&str, &[&str]); 7] = [
         ("pdf-renomme.xlsx", &["document PDF"]),
+        (
+            "xls-chaine-en-boucle.xls",
+            &["classeur XLS illisible", "structure"],
+        ),
+        (
+            "xls-cellule-lointaine.xls",
+            &["classeur XLS refusé", "294583368 cellules"],
+        ),
         ("archive-zip.xlsx", &["pas un classeur"]),
         ("tronque.xlsx", &["tronquée ou abîmée"]),
         ("protege.xlsx", &["protégé par un mot de passe"]),

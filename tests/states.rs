@@ -115,3 +115,40 @@ fn the_newest_extract_wins_whatever_the_path_order() {
     assert_eq!(s["inputs"][0]["extracted_from"], "file_name");
     assert_eq!(s["inputs"][1]["replaced"], 1);
 }
+
+#[test]
+fn line_findings_past_the_budget_are_one_finding_per_input() {
+    // 10 005 payments without an EJ, in scope: 10 000 DP_SANS_EJ listed one by one, the
+    // 5 others counted in one finding with their amount, keyed by the input.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "\"Centre financier - Programme (Clé)\";\"Domaine fonctionnel - Clé\";\"N° EJ\";\"N° DP - Clé (non composée)\";\"Date de dernière opération sur la DP\";\"Exercice comptable - Clé (non composée)\";\"Axe ministériel 2\";\"Montant payé (EUR)\"\r\n",
+    );
+    for i in 0..10_005 {
+        text += &format!(
+            "\"0174\";\"0174-06\";\"#\";\"1{i:08}\";\"15/06/2020\";\"2020\";\"POTENTIEL\";\"2,00\"\r\n"
+        );
+    }
+    std::fs::write(dir.path().join("dp_2020.csv"), text).unwrap();
+    let (_, s) = reconcile(&[dir.path().to_str().unwrap(), "--as-of", "2020-11-30"]);
+    let dp: Vec<&Value> = s["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "DP_SANS_EJ")
+        .collect();
+    assert_eq!(dp.len(), 10_001);
+    let rest = dp.iter().find(|f| f["row"].is_null()).unwrap();
+    assert_eq!(rest["amount"], "10.00");
+    assert!(rest["message"].as_str().unwrap().contains("Et 5 autre(s)"));
+    assert!(rest["file"].as_str().unwrap().ends_with("dp_2020.csv"));
+    assert_eq!(
+        rest["key"],
+        format!(
+            "DP_SANS_EJ:fichier={}|au-dela",
+            rest["file"].as_str().unwrap()
+        )
+    );
+    // The totals count every line.
+    assert_eq!(s["totals"]["cp_consumed"], "20010.00");
+}

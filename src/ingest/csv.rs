@@ -100,8 +100,13 @@ fn trim_eol(line: &[u8]) -> &[u8] {
 #[derive(Debug, PartialEq, Eq)]
 enum Split {
     Complete,
-    /// A quoted field is still open at the end of the text (standard dialect only).
-    OpenQuote,
+    /// A quoted field is still open at the end of the text (standard dialect only): its
+    /// bytes so far are in `scratch`, and tokenising resumes at `resume` once the next
+    /// line is appended (the text is never tokenised again from its start: a long quoted
+    /// field spanning lines is read in linear time).
+    OpenQuote {
+        resume: usize,
+    },
 }
 
 /// Splits `line` (without its final line terminator) into fields. Field bytes go into
@@ -109,18 +114,43 @@ enum Split {
 fn split_fields(line: &[u8], d: Dialect, scratch: &mut Vec<u8>, ends: &mut Vec<u32>) -> Split {
     scratch.clear();
     ends.clear();
+    split_from(line, d, scratch, ends, 0, false)
+}
+
+/// Goes on tokenising `line` inside the quoted field left open at `at` by
+/// [`Split::OpenQuote`], `scratch` and `ends` as they were left.
+fn resume_fields(
+    line: &[u8],
+    d: Dialect,
+    scratch: &mut Vec<u8>,
+    ends: &mut Vec<u32>,
+    at: usize,
+) -> Split {
+    split_from(line, d, scratch, ends, at, true)
+}
+
+fn split_from(
+    line: &[u8],
+    d: Dialect,
+    scratch: &mut Vec<u8>,
+    ends: &mut Vec<u32>,
+    mut i: usize,
+    mut in_quote: bool,
+) -> Split {
     let sep = d.separator;
-    let mut i = 0;
     loop {
-        if i < line.len() && line[i] == b'"' {
-            i += 1;
+        if in_quote || (i < line.len() && line[i] == b'"') {
+            if !in_quote {
+                i += 1;
+            }
+            in_quote = false;
             let start_len = scratch.len();
             loop {
                 let Some(q) = memchr(b'"', &line[i..]).map(|p| p + i) else {
-                    if !d.quote_all {
-                        return Split::OpenQuote;
-                    }
                     scratch.extend_from_slice(&line[i..]);
+                    if !d.quote_all {
+                        return Split::OpenQuote { resume: line.len() };
+                    }
                     ends.push(scratch.len() as u32);
                     return Split::Complete;
                 };
@@ -223,7 +253,15 @@ pub struct CsvRecords<R> {
     ends: Vec<u32>,
     /// Bytes read past the last block's cut (block reading only).
     pending: Vec<u8>,
+    /// The first line of the record being read: what a record too long is named by.
+    record_line: u64,
+    /// The most lines a block holds when a record ends there ([`MAX_BLOCK_LINES`]).
+    block_lines: usize,
 }
+
+/// The most lines in a block (when a record ends there): 512 Kio of blank lines would
+/// otherwise be half a million rows in flight per block.
+pub const MAX_BLOCK_LINES: usize = 16_384;
 
 impl<R: BufRead> CsvRecords<R> {
     pub fn new(reader: R, dialect: Dialect, encoding: Encoding, file: &str) -> Self {
@@ -237,7 +275,16 @@ impl<R: BufRead> CsvRecords<R> {
             scratch: Vec::with_capacity(1024),
             ends: Vec::with_capacity(64),
             pending: Vec::new(),
+            record_line: 1,
+            block_lines: MAX_BLOCK_LINES,
         }
+    }
+
+    /// Blocks of at most `lines` lines (tests of the cut).
+    #[cfg(test)]
+    fn with_block_lines(mut self, lines: usize) -> Self {
+        self.block_lines = lines.max(1);
+        self
     }
 
     /// Gives back the underlying reader (to drain and hash what is left).
@@ -266,7 +313,7 @@ impl<R: BufRead> CsvRecords<R> {
                 None => (available.len(), false),
             };
             if self.buf.len() + take > MAX_RECORD_BYTES {
-                return Err(too_long(&self.file, self.line + 1));
+                return Err(too_long(&self.file, self.record_line));
             }
             self.buf.extend_from_slice(&available[..take]);
             self.reader.consume(take);
@@ -284,15 +331,24 @@ impl<R: BufRead> CsvRecords<R> {
 
     fn next_record(&mut self) -> Result<Option<RawRecord>, InputError> {
         self.buf.clear();
+        self.record_line = self.line + 1;
         if !self.read_line()? {
             return Ok(None);
         }
         let first_line = self.line;
+        let mut resume = None;
         loop {
             let text = trim_eol(&self.buf);
-            match split_fields(text, self.dialect, &mut self.scratch, &mut self.ends) {
+            let split = match resume {
+                None => split_fields(text, self.dialect, &mut self.scratch, &mut self.ends),
+                Some(at) => {
+                    resume_fields(text, self.dialect, &mut self.scratch, &mut self.ends, at)
+                }
+            };
+            match split {
                 Split::Complete => break,
-                Split::OpenQuote => {
+                Split::OpenQuote { resume: at } => {
+                    resume = Some(at);
                     if !self.read_line()? {
                         return Err(InputError::new(
                             &self.file,
@@ -338,10 +394,29 @@ impl<R: BufRead> CsvRecords<R> {
             if bytes.is_empty() {
                 return Ok(None);
             }
-            let cut = if eof {
+            let limit = if eof {
+                bytes.len()
+            } else {
+                want.min(bytes.len())
+            };
+            // Many short lines (blank ones, say): the block ends after its first
+            // `block_lines` lines when a record ends there, so that the rows in flight
+            // stay few whatever the bytes per row.
+            let window = memchr::memchr_iter(b'\n', &bytes[..limit])
+                .nth(self.block_lines - 1)
+                .map_or(limit, |p| p + 1);
+            let cut = if window < limit {
+                self.last_boundary(&bytes[..window]).or_else(|| {
+                    if eof {
+                        Some(bytes.len())
+                    } else {
+                        self.last_boundary(&bytes[..limit])
+                    }
+                })
+            } else if eof {
                 Some(bytes.len())
             } else {
-                self.last_boundary(&bytes[..want])
+                self.last_boundary(&bytes[..limit])
             };
             match cut {
                 Some(cut) if cut > 0 => {
@@ -392,20 +467,29 @@ impl<R: BufRead> CsvRecords<R> {
             return memchr::memrchr(b'\n', bytes).map(|p| p + 1);
         }
         let (mut start, mut pos, mut last) = (0, 0, None);
+        let mut resume = None;
         while let Some(p) = memchr(b'\n', &bytes[pos..]) {
             let end = pos + p + 1;
             let simple = start == pos && memchr(b'"', &bytes[pos..end]).is_none();
             pos = end;
-            if simple
-                || split_fields(
-                    trim_eol(&bytes[start..end]),
-                    self.dialect,
-                    &mut self.scratch,
-                    &mut self.ends,
-                ) == Split::Complete
-            {
-                start = end;
-                last = Some(end);
+            let split = if simple {
+                Split::Complete
+            } else {
+                let text = trim_eol(&bytes[start..end]);
+                match resume {
+                    None => split_fields(text, self.dialect, &mut self.scratch, &mut self.ends),
+                    Some(at) => {
+                        resume_fields(text, self.dialect, &mut self.scratch, &mut self.ends, at)
+                    }
+                }
+            };
+            match split {
+                Split::Complete => {
+                    start = end;
+                    last = Some(end);
+                    resume = None;
+                }
+                Split::OpenQuote { resume: at } => resume = Some(at),
             }
         }
         last
@@ -506,6 +590,7 @@ impl Block {
         let bytes = &self.bytes;
         // Physical lines in the record being read.
         let mut spanned = 0;
+        let mut resume = None;
         while pos < bytes.len() {
             let end = memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |p| pos + p + 1);
             pos = end;
@@ -518,8 +603,13 @@ impl Block {
                 scratch = Vec::with_capacity(text.len());
                 ends = Vec::with_capacity(fields);
             }
-            match split_fields(text, dialect, &mut scratch, &mut ends) {
+            let split = match resume {
+                None => split_fields(text, dialect, &mut scratch, &mut ends),
+                Some(at) => resume_fields(text, dialect, &mut scratch, &mut ends, at),
+            };
+            match split {
                 Split::Complete => {
+                    resume = None;
                     fields = ends.len();
                     let (row_text, row_ends) =
                         (std::mem::take(&mut scratch), std::mem::take(&mut ends));
@@ -528,14 +618,14 @@ impl Block {
                     spanned = 0;
                     start = end;
                 }
-                Split::OpenQuote if end == bytes.len() => {
+                Split::OpenQuote { .. } if end == bytes.len() => {
                     return Err(InputError::new(
                         file,
                         "guillemet ouvert jamais refermé avant la fin du fichier",
                     )
                     .at_row(line));
                 }
-                Split::OpenQuote => {}
+                Split::OpenQuote { resume: at } => resume = Some(at),
             }
         }
         Ok(records)
@@ -602,7 +692,7 @@ mod tests {
         let mut e = Vec::new();
         assert_eq!(
             split_fields(cases[6].0.as_bytes(), STD_COMMA, &mut s, &mut e),
-            Split::OpenQuote
+            Split::OpenQuote { resume: 4 }
         );
     }
 
@@ -731,6 +821,7 @@ mod fuzz {
             d in dialect(),
             target in 1usize..96,
             head in 0usize..4,
+            block_lines in 1usize..6,
         ) {
             for encoding in [Encoding::Utf8, Encoding::Windows1252] {
                 let one_by_one: Vec<Result<RawRecord, Option<u64>>> =
@@ -738,7 +829,8 @@ mod fuzz {
                         .map(|r| r.map_err(|e| e.row))
                         .collect();
                 // A few rows one by one (the header search), then blocks.
-                let mut reader = CsvRecords::new(bytes.as_slice(), d, encoding, "f.csv");
+                let mut reader = CsvRecords::new(bytes.as_slice(), d, encoding, "f.csv")
+                    .with_block_lines(block_lines);
                 let mut by_blocks: Vec<Result<RawRecord, Option<u64>>> = Vec::new();
                 for _ in 0..head {
                     match reader.next() {

@@ -1,5 +1,6 @@
 //! Text encodings of CSV extracts: UTF-8 (Chorus, AIFE), UTF-8 with a BOM and
-//! Windows-1252 (files re-saved by Excel on a French desktop). Detected, then reported.
+//! Windows-1252 (files re-saved by Excel on a French desktop). Detected on the whole file
+//! (not on its first bytes: a first accent may come late), then reported.
 
 use serde::Serialize;
 
@@ -69,6 +70,74 @@ pub fn sniff(sample: &[u8]) -> Sniffed {
     }
 }
 
+/// Decides the encoding from the whole file, read once as a stream: UTF-8 when every
+/// byte is valid UTF-8; Windows-1252 when no valid multi-byte UTF-8 sequence appears
+/// anywhere; a file holding both is damaged UTF-8 (read as UTF-8, so that the first row
+/// and column at fault are named rather than the UTF-8 text read as mojibake).
+pub fn decide(mut reader: impl std::io::Read) -> std::io::Result<Sniffed> {
+    let mut buf = vec![0u8; 1 << 16];
+    let mut first = true;
+    // An incomplete sequence at the end of a read, completed by the next.
+    let mut carry: Vec<u8> = Vec::with_capacity(4);
+    let (mut multibyte, mut invalid) = (false, false);
+    loop {
+        let n = match reader.read(&mut buf[carry.len()..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let len = carry.len() + n;
+        buf[..carry.len()].copy_from_slice(&carry);
+        carry.clear();
+        if first && len > 0 {
+            first = false;
+            match sniff(&buf[..len.min(4)]) {
+                Sniffed::Utf16 => return Ok(Sniffed::Utf16),
+                Sniffed::Text(Encoding::Utf8Bom) => {
+                    // A BOM says UTF-8: damaged rows are named as they are read.
+                    return Ok(Sniffed::Text(Encoding::Utf8Bom));
+                }
+                _ => {}
+            }
+        }
+        let eof = n == 0;
+        let mut data = &buf[..len];
+        while !data.is_empty() {
+            match std::str::from_utf8(data) {
+                Ok(text) => {
+                    multibyte |= !text.is_ascii();
+                    break;
+                }
+                Err(e) => {
+                    multibyte |= !data[..e.valid_up_to()].is_ascii();
+                    match e.error_len() {
+                        Some(bad) => {
+                            invalid = true;
+                            data = &data[e.valid_up_to() + bad..];
+                        }
+                        None if eof => {
+                            invalid = true;
+                            break;
+                        }
+                        None => {
+                            carry.extend_from_slice(&data[e.valid_up_to()..]);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        if (multibyte && invalid) || eof {
+            break;
+        }
+    }
+    Ok(match (invalid, multibyte) {
+        (false, _) => Sniffed::Text(Encoding::Utf8),
+        (true, false) => Sniffed::Text(Encoding::Windows1252),
+        (true, true) => Sniffed::BrokenUtf8,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +163,30 @@ mod tests {
         }
         // A sample cut in the middle of « é » is still UTF-8.
         assert_eq!(sniff(b"caf\xC3"), Sniffed::Text(Encoding::Utf8));
+    }
+
+    #[test]
+    fn the_whole_file_decides() {
+        let ascii = "Programme;Montant\n".repeat(10_000);
+        let late_1252 = [ascii.as_bytes(), b"co\xFBts\n"].concat();
+        assert_eq!(
+            decide(late_1252.as_slice()).unwrap(),
+            Sniffed::Text(Encoding::Windows1252)
+        );
+        let late_utf8 = [ascii.as_bytes(), "coûts\n".as_bytes()].concat();
+        assert_eq!(
+            decide(late_utf8.as_slice()).unwrap(),
+            Sniffed::Text(Encoding::Utf8)
+        );
+        // Windows-1252 first, UTF-8 far later: never read as mojibake.
+        let mixed = [b"co\xFBts\n", ascii.as_bytes(), "coûts\n".as_bytes()].concat();
+        assert_eq!(decide(mixed.as_slice()).unwrap(), Sniffed::BrokenUtf8);
+        // A character cut between two reads is whole.
+        let cut = [vec![b'a'; (1 << 16) - 1], "é".as_bytes().to_vec()].concat();
+        assert_eq!(
+            decide(cut.as_slice()).unwrap(),
+            Sniffed::Text(Encoding::Utf8)
+        );
     }
 
     #[test]

@@ -155,6 +155,9 @@ pub struct LayoutMeta {
     /// The exercice is in the file's name (2019 workbooks: « … 2019.xlsx »).
     #[serde(default)]
     pub year_from_file_name: bool,
+    /// How the restitution marks its subtotal rows, when it has any.
+    #[serde(default)]
+    pub subtotal: Option<SubtotalMarker>,
     /// An extract of this layout is a state of the books on its extraction date (most
     /// layouts), not a journal of movements (the journal des pièces): a later extract's
     /// amount of a key replaces an earlier one's.
@@ -200,6 +203,38 @@ impl StateKeys {
 
 fn yes() -> bool {
     true
+}
+
+/// A subtotal row as the restitution writes it: the row's first filled cell is one of
+/// `markers` (case and accents aside), in a column that is not an amount; the cells
+/// before it are empty (BEx writes « Résultat » in the column of the characteristic it
+/// sums over, and nothing before). A word anywhere else in a row never makes a subtotal:
+/// a supplier may be called « TOTAL ».
+#[derive(Debug, Deserialize)]
+pub struct SubtotalMarker {
+    pub markers: Vec<String>,
+    /// The markers folded (case, accents), once.
+    #[serde(skip)]
+    folded: OnceLock<Vec<String>>,
+}
+
+impl SubtotalMarker {
+    /// Whether `text` (trimmed) is one of the markers, case and accents aside.
+    pub fn matches(&self, text: &str) -> bool {
+        let folded = self
+            .folded
+            .get_or_init(|| self.markers.iter().map(|m| fold(m)).collect());
+        // Cheap test first: this runs on every row.
+        let Some(first) = text.chars().next() else {
+            return false;
+        };
+        let first = first.to_ascii_uppercase();
+        if first.is_ascii() && !folded.iter().any(|m| m.starts_with(first)) {
+            return false;
+        }
+        let text = fold(text);
+        folded.contains(&text)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -476,6 +511,11 @@ pub fn detect(
     let mut best: Option<(usize, Mapping, usize)> = None;
     let mut closest: Option<(usize, usize, Mapping)> = None;
     for (index, row) in rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
+        // The first row that is a header is the header: a later one is a second table
+        // (or a repeated header), never a reason to take the rows above it for preamble.
+        if best.is_some() {
+            break;
+        }
         if row.len() < 2 {
             continue;
         }

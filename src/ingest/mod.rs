@@ -4,8 +4,12 @@
 
 pub mod csv;
 pub mod encoding;
+pub mod guard;
 pub mod layout;
+pub mod line_ends;
 pub mod record;
+pub mod skip;
+mod xls_extent;
 pub mod xlsx;
 
 use std::fs::File;
@@ -17,7 +21,9 @@ use sha2::{Digest, Sha256};
 use self::csv::{CsvRecords, Dialect};
 use self::encoding::{Encoding, Sniffed};
 use self::layout::{Detection, HEADER_SEARCH_ROWS, Mapping};
+use self::line_ends::LineEnds;
 use self::record::RawRecord;
+use self::skip::{Skip, Skipped};
 use crate::error::{Error, InputError, io_message};
 use crate::model::Measure;
 use crate::normalize::code::fold;
@@ -26,14 +32,18 @@ use crate::normalize::code::fold;
 const EXTENSIONS: [&str; 6] = ["csv", "txt", "xlsx", "xlsm", "xls", "ods"];
 
 /// Expands files and folders (recursively) into the sorted, de-duplicated list of inputs.
+/// In folders, only regular files are taken (a pipe named `x.csv` would hang the run),
+/// and links are followed without ever entering a folder twice (no link loop).
 pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     let mut files = Vec::new();
+    let mut visited = std::collections::HashSet::new();
     for input in inputs {
         let meta = std::fs::metadata(input)
             .map_err(|e| InputError::new(input.display().to_string(), io_message(&e)))?;
         if meta.is_dir() {
             let before = files.len();
-            walk(input, &mut files)?;
+            visited.insert(identity(&meta));
+            walk(input, &mut files, &mut visited)?;
             if files.len() == before {
                 return Err(InputError::new(
                     input.display().to_string(),
@@ -53,7 +63,23 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     Ok(files)
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), Error> {
+/// A folder's identity on disk: (device, inode) on Unix.
+#[cfg(unix)]
+fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn identity(_meta: &std::fs::Metadata) -> (u64, u64) {
+    (0, 0)
+}
+
+fn walk(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    visited: &mut std::collections::HashSet<(u64, u64)>,
+) -> Result<(), Error> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| InputError::new(dir.display().to_string(), io_message(&e)))?;
     for entry in entries {
@@ -65,12 +91,20 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), Error> {
         if name.starts_with('.') || name.starts_with('~') {
             continue;
         }
-        if path.is_dir() {
-            walk(&path, files)?;
-        } else if path
-            .extension()
-            .map(|e| e.to_string_lossy().to_lowercase())
-            .is_some_and(|e| EXTENSIONS.contains(&e.as_str()))
+        // Through links: a dangling link is no extract.
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            // A folder already walked (a link to `.` or to a parent): not again.
+            if visited.insert(identity(&meta)) {
+                walk(&path, files, visited)?;
+            }
+        } else if meta.is_file()
+            && path
+                .extension()
+                .map(|e| e.to_string_lossy().to_lowercase())
+                .is_some_and(|e| EXTENSIONS.contains(&e.as_str()))
         {
             files.push(path);
         }
@@ -146,6 +180,8 @@ pub struct InputInfo {
     /// How the measure was decided (for `Provenance`).
     pub measure_note: String,
     pub preamble: Preamble,
+    /// The rows above the first data row: preamble and header.
+    pub skipped: Skipped,
     /// How the file was read, for a careful reader (French).
     pub notes: Vec<String>,
 }
@@ -200,7 +236,7 @@ impl InputInfo {
 
 /// The rows of an input, streamed; and the SHA-256 of the file.
 pub enum RowStream {
-    Csv(Box<CsvRecords<BufReader<HashingReader<File>>>>),
+    Csv(Box<CsvRecords<CsvReader>>),
     Sheet {
         sheet: xlsx::Sheet,
         next: usize,
@@ -274,6 +310,15 @@ impl RowStream {
         }
     }
 
+    /// The rows of the input as its container counts them, when it does (a worksheet's
+    /// used rows), for the conservation check; `None` for CSV (rows are what is read).
+    pub fn raw_rows(&self) -> Option<u64> {
+        match self {
+            RowStream::Csv(_) => None,
+            RowStream::Sheet { sheet, .. } => Some(sheet.height() as u64),
+        }
+    }
+
     /// Reads whatever is left and returns the file's SHA-256 (hex).
     pub fn finish(self) -> Result<String, InputError> {
         match self {
@@ -281,7 +326,7 @@ impl RowStream {
                 let mut reader = records.into_inner();
                 std::io::copy(&mut reader, &mut std::io::sink())
                     .map_err(|e| InputError::new("", io_message(&e)))?;
-                Ok(reader.into_inner().digest())
+                Ok(reader.into_inner().into_inner().digest())
             }
             RowStream::Sheet { sha256, .. } => Ok(sha256),
         }
@@ -320,41 +365,76 @@ pub struct OpenedInput {
     pub rest: RowStream,
 }
 
+/// The largest workbook read: its cells are held in memory.
+pub const MAX_WORKBOOK_BYTES: u64 = 200 << 20;
+
 /// Opens a file, recognises its format, encoding and layout, and positions each of its
 /// extracts on its first data row: one for a CSV, one per matching worksheet for a
 /// workbook. Every failure here stops the run (exit 2), before any output.
 pub fn open(path: &Path) -> Result<Vec<OpenedInput>, InputError> {
+    use std::io::{Seek, SeekFrom};
     let display = path.display().to_string();
     let err = |message: String| InputError::new(&display, message);
-    let file = File::open(path).map_err(|e| err(io_message(&e)))?;
+    // A device, a pipe or a socket is no extract, and opening or reading one may never
+    // end: it is looked at before it is opened.
+    let meta = std::fs::metadata(path).map_err(|e| err(io_message(&e)))?;
+    if !meta.is_file() {
+        return Err(err(
+            "ce n'est pas un fichier ordinaire (périphérique, tube ou socket) : donnez le chemin d'un extrait".into(),
+        ));
+    }
+    let mut file = File::open(path).map_err(|e| err(io_message(&e)))?;
     let size = file.metadata().map_err(|e| err(io_message(&e)))?.len();
     if size == 0 {
         return Err(err("fichier vide".into()));
     }
-    let hashing = HashingReader {
-        inner: file,
-        hasher: Sha256::new(),
-    };
-    let mut reader = BufReader::with_capacity(1 << 16, hashing);
-    let sample = {
-        use std::io::BufRead;
-        reader.fill_buf().map_err(|e| err(io_message(&e)))?.to_vec()
-    };
+    let mut sample = Vec::with_capacity(1 << 16);
+    (&mut file)
+        .take(1 << 16)
+        .read_to_end(&mut sample)
+        .map_err(|e| err(io_message(&e)))?;
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| err(io_message(&e)))?;
     let base = Base {
         path,
         display: &display,
         size,
     };
     if xlsx::container(&sample).is_some() {
+        if size > MAX_WORKBOOK_BYTES {
+            return Err(err(format!(
+                "classeur de {} Mio refusé : au-delà de {} Mio, exportez l'extrait en CSV",
+                size >> 20,
+                MAX_WORKBOOK_BYTES >> 20
+            )));
+        }
+        let mut hashing = HashingReader {
+            inner: file,
+            hasher: Sha256::new(),
+        };
         let mut bytes = Vec::with_capacity(size as usize);
-        reader
+        (&mut hashing)
+            .take(MAX_WORKBOOK_BYTES + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| err(io_message(&e)))?;
-        let sha256 = reader.into_inner().digest();
+        let sha256 = hashing.digest();
         return open_workbook(&base, bytes, sha256);
     }
     refuse_binary(&sample, path).map_err(err)?;
-    open_csv(&base, reader, &sample).map(|input| vec![input])
+    // The encoding is decided on the whole file, then the file is read again from its start.
+    let sniffed = encoding::decide(&mut file).map_err(|e| err(io_message(&e)))?;
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| err(io_message(&e)))?;
+    let hashing = HashingReader {
+        inner: file,
+        hasher: Sha256::new(),
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, LineEnds::new(hashing));
+    let sample = {
+        use std::io::BufRead;
+        reader.fill_buf().map_err(|e| err(io_message(&e)))?.to_vec()
+    };
+    open_csv(&base, reader, &sample, sniffed).map(|input| vec![input])
 }
 
 /// What every input of a file shares.
@@ -381,17 +461,22 @@ impl Base<'_> {
             measure,
             measure_note,
             preamble: found.preamble,
+            skipped: found.skipped,
             notes: Vec::new(),
         }
     }
 }
 
+/// The reader under a CSV input's rows: the file, hashed, its line ends made LF.
+pub type CsvReader = BufReader<LineEnds<HashingReader<File>>>;
+
 fn open_csv(
     base: &Base,
-    mut reader: BufReader<HashingReader<File>>,
+    mut reader: CsvReader,
     sample: &[u8],
+    sniffed: Sniffed,
 ) -> Result<OpenedInput, InputError> {
-    let encoding = match encoding::sniff(sample) {
+    let encoding = match sniffed {
         Sniffed::Text(e) => e,
         // A damaged UTF-8 file: read it as UTF-8 so that the row and column at fault are named.
         Sniffed::BrokenUtf8 => Encoding::Utf8,
@@ -478,6 +563,9 @@ fn open_workbook(
                     },
                 });
             }
+            Err(refusal @ Refusal::SecondHeader(..)) => {
+                return Err(base.err(refusal.message(&format!("feuille « {} »", sheet.name))));
+            }
             Err(refusal) => {
                 ignored.push(format!("« {} »", sheet.name));
                 refusals.push((sheet.name, refusal));
@@ -538,11 +626,16 @@ struct Found {
     mapping: Mapping,
     index: usize,
     preamble: Preamble,
+    /// The preamble rows and the header row.
+    skipped: Skipped,
 }
 
 /// Why no header was found.
 enum Refusal {
     Nomenclature(&'static layout::Layout),
+    /// A second header of another layout, or other columns, below the first: two
+    /// extracts pasted one under the other. (layout, row) of each.
+    SecondHeader((String, u64), (String, u64)),
     Unknown(Option<(&'static layout::Layout, Vec<&'static str>, u64)>),
 }
 
@@ -564,6 +657,9 @@ impl Refusal {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            Refusal::SecondHeader((first, row), (second, other)) => format!(
+                "deux en-têtes différents ({what}) : ligne {row} (« {first} ») et ligne {other} (« {second} ») ; deux extraits collés l'un sous l'autre ? Enregistrez-les dans deux fichiers"
+            ),
             Refusal::Unknown(None) => format!(
                 "mise en page Chorus non reconnue ({what}) : aucune des {HEADER_SEARCH_ROWS} premières lignes ne ressemble à un en-tête d'extrait ; `chorus-recon layouts` liste les mises en page connues"
             ),
@@ -574,14 +670,50 @@ impl Refusal {
 fn find_header(head: &[RawRecord]) -> Result<Found, Refusal> {
     let preamble_measure = |index: usize| read_preamble(&head[..index]).measure.map(|(m, _)| m);
     match layout::detect(head, preamble_measure) {
-        Detection::Extract { mapping, index } => Ok(Found {
-            mapping: *mapping,
-            index,
-            preamble: read_preamble(&head[..index]),
-        }),
+        Detection::Extract { mapping, index } => {
+            second_header(head, &mapping, index)?;
+            let mut skipped = Skipped::default();
+            for row in &head[..index] {
+                skipped.add(Skip::Preamble, row.row);
+            }
+            skipped.add(Skip::Header, head[index].row);
+            Ok(Found {
+                mapping: *mapping,
+                index,
+                preamble: read_preamble(&head[..index]),
+                skipped,
+            })
+        }
         Detection::Nomenclature(layout) => Err(Refusal::Nomenclature(layout)),
         Detection::Unknown { closest } => Err(Refusal::Unknown(closest)),
     }
+}
+
+/// Below the header, among the first rows: the same header again starts a second table
+/// (its rows are read, the header row skipped); a header of another layout, or of other
+/// columns, is refused with both rows named.
+fn second_header(head: &[RawRecord], mapping: &Mapping, index: usize) -> Result<(), Refusal> {
+    for row in &head[index + 1..] {
+        if row.len() < 2 || skip::classify(row, mapping) == Some(Skip::Header) {
+            continue;
+        }
+        if let Detection::Extract { mapping: other, .. } =
+            layout::detect(std::slice::from_ref(row), |_| None)
+        {
+            let name = |m: &Mapping| {
+                if m.layout.name == mapping.layout.name {
+                    format!("{}, autres colonnes", m.layout.name)
+                } else {
+                    m.layout.name.clone()
+                }
+            };
+            return Err(Refusal::SecondHeader(
+                (mapping.layout.name.clone(), mapping.header_row),
+                (name(&other), other.header_row),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn decide_measure(mapping: &Mapping, preamble: &Preamble) -> (Measure, String) {

@@ -6,7 +6,7 @@
 
 use std::io::{Cursor, Read};
 
-use calamine::{Data, Range, Reader};
+use calamine::{Data, Reader};
 use chrono::NaiveDate;
 
 use super::record::RawRecord;
@@ -33,34 +33,130 @@ pub fn container(sample: &[u8]) -> Option<Container> {
     }
 }
 
-/// One worksheet: its name and its cells.
+/// The most filled cells read from one workbook, all sheets together: each costs about
+/// 40 bytes held, plus its text.
+pub const MAX_CELLS: u64 = 5_000_000;
+/// The most cells a worksheet's rows may span (used rows × used columns): rows are
+/// handed on as wide as the sheet, so a lone cell at `XFD1048576` is refused here rather
+/// than read as sixteen billion empty cells.
+pub const MAX_GRID: u64 = 64_000_000;
+
+/// The most cells of the grid calamine allocates for an XLS or ODS sheet (it has no cell
+/// reader for them): an XLS sheet's largest, 65,536 rows × 256 columns, about 512 Mio.
+pub const MAX_DENSE_GRID: u64 = 65_536 * 256;
+
+/// One worksheet: its name and its filled cells, row by row (no dense grid: a sheet
+/// whose cells lie far apart costs what its cells cost).
 #[derive(Debug)]
 pub struct Sheet {
     pub name: String,
-    pub range: Range<Data>,
+    /// 0-based Excel row of the used range's first row.
+    first_row: u32,
+    /// Columns of the used range.
+    width: u32,
+    /// The used range's rows; each holds its filled cells, by column.
+    rows: Vec<Vec<(u32, Data)>>,
+    /// XLS and ODS sheets: the grid calamine built (bounded before it ran), kept as it
+    /// is rather than copied.
+    dense: Option<calamine::Range<Data>>,
 }
 
 impl Sheet {
-    /// The number of rows of the used range.
-    pub fn height(&self) -> usize {
-        self.range.height()
+    /// Gathers a sheet from its filled cells (any order), within [`MAX_GRID`].
+    fn from_cells(name: String, mut cells: Vec<(u32, u32, Data)>) -> Result<Sheet, String> {
+        cells.retain(|(_, _, d)| !matches!(d, Data::Empty));
+        let Some(first_row) = cells.iter().map(|c| c.0).min() else {
+            return Ok(Sheet {
+                name,
+                first_row: 0,
+                width: 0,
+                rows: Vec::new(),
+                dense: None,
+            });
+        };
+        let last_row = cells.iter().map(|c| c.0).max().unwrap_or(first_row);
+        let first_col = cells.iter().map(|c| c.1).min().unwrap_or(0);
+        let last_col = cells.iter().map(|c| c.1).max().unwrap_or(first_col);
+        let height = u64::from(last_row - first_row) + 1;
+        let width = last_col - first_col + 1;
+        if height * u64::from(width) > MAX_GRID {
+            return Err(grid_refusal(&name, height, u64::from(width)));
+        }
+        cells.sort_by_key(|c| (c.0, c.1));
+        let mut rows: Vec<Vec<(u32, Data)>> = (0..height).map(|_| Vec::new()).collect();
+        for (r, c, d) in cells {
+            rows[(r - first_row) as usize].push((c - first_col, d));
+        }
+        Ok(Sheet {
+            name,
+            first_row,
+            width,
+            rows,
+            dense: None,
+        })
     }
 
-    /// Row `i` of the used range, numbered as Excel shows it.
+    /// A sheet from the grid calamine built.
+    fn from_range(name: String, range: calamine::Range<Data>) -> Sheet {
+        Sheet {
+            name,
+            first_row: range.start().map_or(0, |(r, _)| r),
+            width: range.width() as u32,
+            rows: Vec::new(),
+            dense: Some(range),
+        }
+    }
+
+    /// The number of rows of the used range.
+    pub fn height(&self) -> usize {
+        match &self.dense {
+            Some(range) => range.height(),
+            None => self.rows.len(),
+        }
+    }
+
+    /// Row `i` of the used range, numbered as Excel shows it, as wide as the used range.
     pub fn record(&self, i: usize) -> RawRecord {
-        let (first_row, _) = self.range.start().unwrap_or((0, 0));
-        let mut record = RawRecord::new(u64::from(first_row) + i as u64 + 1);
-        // By position: iterating the rows up to `i` made reading a sheet quadratic.
-        if i < self.range.height() {
-            for column in 0..self.range.width() {
-                push_cell(
-                    &mut record,
-                    self.range.get((i, column)).unwrap_or(&Data::Empty),
-                );
+        let mut record = RawRecord::new(u64::from(self.first_row) + i as u64 + 1);
+        if let Some(range) = &self.dense {
+            // By position: iterating the rows up to `i` made reading a sheet quadratic.
+            if i < range.height() {
+                for column in 0..range.width() {
+                    push_cell(&mut record, range.get((i, column)).unwrap_or(&Data::Empty));
+                }
             }
+            return record;
+        }
+        let Some(cells) = self.rows.get(i) else {
+            return record;
+        };
+        let mut next = 0;
+        for (column, cell) in cells {
+            while next < *column {
+                push_cell(&mut record, &Data::Empty);
+                next += 1;
+            }
+            push_cell(&mut record, cell);
+            next = column + 1;
+        }
+        while next < self.width {
+            push_cell(&mut record, &Data::Empty);
+            next += 1;
         }
         record
     }
+}
+
+fn grid_refusal(sheet: &str, rows: u64, columns: u64) -> String {
+    format!(
+        "feuille « {sheet} » refusée : ses cellules s'étendent sur {rows} lignes × {columns} colonnes, au-delà de {MAX_GRID} cellules (une cellule isolée très loin, comme XFD1048576 ?) ; supprimez les lignes et colonnes vides en trop ou exportez l'extrait en CSV"
+    )
+}
+
+fn cells_refusal(count: u64) -> String {
+    format!(
+        "classeur refusé : plus de {MAX_CELLS} cellules remplies ({count} lues) ; exportez l'extrait en CSV"
+    )
 }
 
 fn push_cell(record: &mut RawRecord, cell: &Data) {
@@ -83,28 +179,99 @@ fn push_cell(record: &mut RawRecord, cell: &Data) {
 }
 
 /// Reads every worksheet of a workbook held in memory. Errors are French messages.
+/// The parser runs isolated: a panic inside it (a damaged file) becomes a refusal.
 pub fn read_sheets(bytes: Vec<u8>) -> Result<Vec<Sheet>, String> {
     match container(&bytes) {
-        Some(Container::Zip) => check_zip(&bytes)?,
+        Some(Container::Zip) => {
+            check_zip(&bytes)?;
+            super::guard::check_ods(&bytes)?;
+        }
         Some(Container::Compound) if is_encrypted(&bytes) => {
             return Err(
                 "classeur protégé par un mot de passe : enregistrez-en une copie sans mot de passe"
                     .into(),
             );
         }
+        Some(Container::Compound) => super::guard::check_xls(&bytes)?,
         _ => {}
     }
+    super::guard::isolated(move || parse_sheets(bytes))
+}
+
+fn parse_sheets(bytes: Vec<u8>) -> Result<Vec<Sheet>, String> {
+    use calamine::Sheets;
     let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| format!("classeur illisible, tronqué ou abîmé ({e})"))?;
     let names = book.sheet_names().to_vec();
     let mut sheets = Vec::with_capacity(names.len());
+    let mut total: u64 = 0;
     for name in names {
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| format!("feuille « {name} » illisible ({e})"))?;
-        sheets.push(Sheet { name, range });
+        let unreadable = |e: &dyn std::fmt::Display| format!("feuille « {name} » illisible ({e})");
+        let mut cells: Vec<(u32, u32, Data)> = Vec::new();
+        match &mut book {
+            // Cell by cell: the used range is never allocated as a grid.
+            Sheets::Xlsx(xlsx) => {
+                let mut reader = match xlsx.worksheet_cells_reader(&name) {
+                    Ok(r) => r,
+                    // A chart sheet, say: nothing to read.
+                    Err(calamine::XlsxError::NotAWorksheet(_)) => continue,
+                    Err(e) => return Err(unreadable(&e)),
+                };
+                while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
+                    keep_cell(
+                        &mut cells,
+                        &mut total,
+                        cell.get_position(),
+                        cell.get_value(),
+                    )?;
+                }
+            }
+            Sheets::Xlsb(xlsb) => {
+                let mut reader = xlsb
+                    .worksheet_cells_reader(&name)
+                    .map_err(|e| unreadable(&e))?;
+                while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
+                    keep_cell(
+                        &mut cells,
+                        &mut total,
+                        cell.get_position(),
+                        cell.get_value(),
+                    )?;
+                }
+            }
+            // XLS and ODS, which have no cell reader: grids bounded by `guard` before the
+            // parser ran.
+            book => {
+                let range = book.worksheet_range(&name).map_err(|e| unreadable(&e))?;
+                total += range.used_cells().count() as u64;
+                if total > MAX_CELLS {
+                    return Err(cells_refusal(total));
+                }
+                sheets.push(Sheet::from_range(name, range));
+                continue;
+            }
+        }
+        sheets.push(Sheet::from_cells(name, cells)?);
     }
     Ok(sheets)
+}
+
+/// Keeps a filled cell read by a cell reader, within [`MAX_CELLS`].
+fn keep_cell(
+    cells: &mut Vec<(u32, u32, Data)>,
+    total: &mut u64,
+    (row, col): (u32, u32),
+    value: &calamine::DataRef<'_>,
+) -> Result<(), String> {
+    let data = Data::from(value.clone());
+    if !matches!(data, Data::Empty) {
+        *total += 1;
+        if *total > MAX_CELLS {
+            return Err(cells_refusal(*total));
+        }
+        cells.push((row, col, data));
+    }
+    Ok(())
 }
 
 /// Office encryption wraps the workbook in a compound file with an `EncryptedPackage`

@@ -19,6 +19,7 @@ use std::hash::Hash;
 
 use crate::ingest::layout::{FieldId, LayoutMeta, Mapping};
 use crate::ingest::record::{Field, RawRecord};
+use crate::ingest::skip::{self, Skip};
 use crate::model::{Identity, Line, Measure, Origin, Reduction, Rejection};
 
 pub use align::Gap;
@@ -40,10 +41,9 @@ pub struct FileContext<'a> {
 /// What became of a raw row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RowOutcome {
-    /// An empty row: not data, not counted.
-    Blank,
-    /// A subtotal row (`Résultat`, `Total`): not data, not counted.
-    Subtotal,
+    /// Not data: a blank row, the header again, or a subtotal by the layout's marker.
+    /// Counted by kind (`ingest::skip`), never a line.
+    Skipped(Skip),
     /// The row's lines: one per movement it carries (two for a BO Webi row with both
     /// commitments and payments).
     Lines(Vec<Line>),
@@ -88,11 +88,8 @@ impl Reject {
 
 /// Normalises one data row.
 pub fn normalize(record: &RawRecord, ctx: &FileContext) -> RowOutcome {
-    if record.is_blank() {
-        return RowOutcome::Blank;
-    }
-    if is_subtotal(record) {
-        return RowOutcome::Subtotal;
+    if let Some(kind) = skip::classify(record, ctx.mapping) {
+        return RowOutcome::Skipped(kind);
     }
     match build_lines(record, ctx) {
         Ok(outcome) => outcome,
@@ -135,15 +132,10 @@ impl AxisValues<'_> {
     }
 }
 
-/// `None` for a blank or subtotal row (not data): the pipeline skips the rest for it.
-pub fn data_row(record: &RawRecord) -> Option<RowOutcome> {
-    if record.is_blank() {
-        Some(RowOutcome::Blank)
-    } else if is_subtotal(record) {
-        Some(RowOutcome::Subtotal)
-    } else {
-        None
-    }
+/// `Some` for a row that is not data (blank, header again, subtotal): the pipeline skips
+/// the rest for it.
+pub fn data_row(record: &RawRecord, ctx: &FileContext) -> Option<RowOutcome> {
+    skip::classify(record, ctx.mapping).map(RowOutcome::Skipped)
 }
 
 /// The row's axis values (codes from workbooks printed as text are not borrowed: they
@@ -250,24 +242,6 @@ pub fn movements_with_identity(
     keyed()
         .map(KeyedMoves::Lines)
         .map_err(|r| r.into_rejection(record, ctx))
-}
-
-/// BEx and crosstab exports interleave subtotal rows with the data.
-fn is_subtotal(record: &RawRecord) -> bool {
-    (0..record.len().min(8)).any(|i| {
-        record.get(i).and_then(Field::as_text).is_some_and(|t| {
-            // Cheap test first: this runs on every row.
-            let first = t.bytes().find(|b| !b.is_ascii_whitespace());
-            if !matches!(first, Some(b'R' | b'r' | b'T' | b't' | 0x80..)) {
-                return false;
-            }
-            let t = t.trim();
-            (5..=24).contains(&t.len()) && matches!(t.as_bytes()[0], b'R' | b'r' | b'T' | b't') && {
-                let f = code::fold(t);
-                f == "RESULTAT" || f == "RESULTAT GLOBAL" || f == "TOTAL" || f == "TOTAL GENERAL"
-            }
-        })
-    })
 }
 
 /// Reads one canonical field of a row, shifted past the header's missing columns.
@@ -793,12 +767,14 @@ mod tests {
     fn blank_and_subtotal_rows_are_not_data() {
         assert_eq!(
             outcome(&["", " ", "", "", "", "", "", ""], None),
-            RowOutcome::Blank
+            RowOutcome::Skipped(Skip::Blank)
         );
-        assert_eq!(
+        // The AIFE layout has no subtotal rows: « Résultat » there is data (rejected here,
+        // as it has no EJ), never a row silently dropped.
+        assert!(matches!(
             outcome(&["", "Résultat", "", "", "", "", "", "12"], None),
-            RowOutcome::Subtotal
-        );
+            RowOutcome::Rejected(_)
+        ));
         // Trailing empty fields are tolerated.
         assert!(matches!(
             outcome(

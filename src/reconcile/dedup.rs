@@ -386,7 +386,7 @@ fn split_input(input: InputResult, fates: Vec<(u32, Fate)>) -> Part {
         counts: LineCounts::default(),
         groups: Groups::default(),
     };
-    part.counts.rejected = part.rejections.len() as u64;
+    part.counts.rejected = part.rejections.len() as u64 + input.rejections_omitted;
     part.counts.read += part.counts.rejected;
     let groups = &mut part.groups;
     let mut fates = fates.into_iter().peekable();

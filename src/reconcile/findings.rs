@@ -132,6 +132,9 @@ pub struct Finding {
     /// AE or CP, for findings on sums of one of them.
     pub measure: Option<crate::model::Measure>,
     pub target: Option<Target>,
+    /// The input a finding about a whole input concerns (rows past a budget), when it has
+    /// no row of its own.
+    pub input: Option<u32>,
     /// What the finding is about, stable from one month's extracts to the next (the
     /// line's content, not its file and row): `CODE:subject`. Set by the rules.
     pub key: String,
@@ -180,11 +183,17 @@ impl Finding {
             year: None,
             measure: None,
             target: None,
+            input: None,
             key: String::new(),
             follow_up: None,
         }
     }
 }
+
+/// Rows of one input listed one by one, per finding code (and rejected rows kept): past
+/// it, a file of garbage or a national extract full of one defect would fill memory and
+/// the workbook. The rest are counted, with their amount, in one finding per input.
+pub const LISTED_PER_INPUT: usize = 10_000;
 
 /// `12345.6` -> `12 345,60 €` (narrow no-break space for thousands).
 pub fn euros(amount: Decimal) -> String {

@@ -99,6 +99,11 @@ pub struct InputResult {
     pub extracted: Option<NaiveDate>,
     /// Its engagement amounts include the carry-over of earlier EJs (BEx INF-BUD-53 AE).
     pub includes_carry_over: bool,
+    /// Rejected rows past the budget kept in `rejections`: counted, not listed.
+    pub rejections_omitted: u64,
+    /// How the reports name the input (its path, and sheet): stable from month to month
+    /// where the file name is, so findings about a whole input are keyed by it.
+    pub label: String,
     /// What left `normalize`, counted as it left: the conservation check's "in". Data
     /// rows, movements by measure, and their amounts.
     pub rows_in: u64,
@@ -327,6 +332,9 @@ pub struct Reconciliation {
     pub resolved: Vec<Resolved>,
     /// Each input's extraction date, in input order.
     pub extracted: Vec<Option<NaiveDate>>,
+    /// Each input's name and rejected rows counted but not listed, in input order.
+    pub input_labels: Vec<String>,
+    pub rejections_omitted: Vec<u64>,
 }
 
 impl Reconciliation {
@@ -367,6 +375,8 @@ pub fn reconcile(
     let includes: Vec<bool> = inputs.iter().map(|i| i.includes_carry_over).collect();
     let extracted: Vec<Option<NaiveDate>> = inputs.iter().map(|i| i.extracted).collect();
     let reductions = journal::reductions(&inputs);
+    let input_labels: Vec<String> = inputs.iter().map(|i| i.label.clone()).collect();
+    let rejections_omitted: Vec<u64> = inputs.iter().map(|i| i.rejections_omitted).collect();
     let started = std::time::Instant::now();
     let mut split = dedup::split(inputs);
     crate::progress::trace("  doublons, états et regroupement", started);
@@ -413,6 +423,8 @@ pub fn reconcile(
         has_commitments,
         resolved: Vec::new(),
         extracted,
+        input_labels,
+        rejections_omitted,
     };
     rec.totals.remaining_to_pay = rec
         .commitments

@@ -63,6 +63,7 @@ pub(super) fn findings(convention: &Convention, rec: &Reconciliation) -> Vec<Fin
             ),
         ));
     }
+    let mut out = cap_per_input(out, rec);
     for f in &mut out {
         f.key = format!("{}:{}", f.code.as_str(), subject(f, rec, convention));
     }
@@ -82,6 +83,11 @@ pub(super) fn findings(convention: &Convention, rec: &Reconciliation) -> Vec<Fin
 /// What a finding is about, independent of file names and row numbers: the line's
 /// identity for line findings, the EJ, product and year for sums.
 fn subject(f: &Finding, rec: &Reconciliation, c: &Convention) -> String {
+    if let (Some(input), None) = (f.input, f.target) {
+        // About a whole input: keyed by its name (its rows past the budget).
+        let label = rec.input_labels.get(input as usize).map(String::as_str);
+        return format!("fichier={}|au-dela", label.unwrap_or(""));
+    }
     match (f.code, f.target) {
         (Code::CpSuperieurAe | Code::EjSansAe | Code::EjNonSolde, _) => {
             format!("ej={}", f.ej.as_deref().unwrap_or(""))
@@ -240,6 +246,23 @@ fn partial_imputations(rec: &Reconciliation, out: &mut Vec<Finding>) {
 }
 
 fn rejections(rec: &Reconciliation, out: &mut Vec<Finding>) {
+    for (input, &omitted) in rec.rejections_omitted.iter().enumerate() {
+        if omitted > 0 {
+            let mut f = Finding::new(
+                Code::LigneRejetee,
+                format!(
+                    "{omitted} autre(s) ligne(s) illisible(s) dans « {} », au-delà des {} listées : comptées, non détaillées. Le fichier est sans doute abîmé ou d'une autre mise en page : refaites l'extraction.",
+                    rec.input_labels
+                        .get(input)
+                        .map(String::as_str)
+                        .unwrap_or("?"),
+                    super::findings::LISTED_PER_INPUT
+                ),
+            );
+            f.input = Some(input as u32);
+            out.push(f);
+        }
+    }
     for (i, r) in rec.rejections.iter().enumerate() {
         out.push(Finding {
             origin: Some(r.origin),
@@ -643,4 +666,45 @@ fn after_as_of(rec: &Reconciliation, out: &mut Vec<Finding>) {
     );
     f.amount = Some(amount);
     out.push(f);
+}
+
+/// Past [`LISTED_PER_INPUT`] findings of one code on the rows of one input, the rest are
+/// one finding: how many more, for what amount (in the order the rules found them, which
+/// is row order within an input).
+fn cap_per_input(findings: Vec<Finding>, rec: &Reconciliation) -> Vec<Finding> {
+    use super::findings::LISTED_PER_INPUT;
+    let mut listed: rustc_hash::FxHashMap<(Code, u32), usize> = Default::default();
+    let mut over: std::collections::BTreeMap<(u32, Code), (u64, Decimal)> = Default::default();
+    let mut kept = Vec::with_capacity(findings.len());
+    for f in findings {
+        let Some(origin) = f.origin.filter(|_| f.target.is_some()) else {
+            kept.push(f);
+            continue;
+        };
+        let n = listed.entry((f.code, origin.input)).or_default();
+        if *n < LISTED_PER_INPUT {
+            *n += 1;
+            kept.push(f);
+        } else {
+            let e = over.entry((origin.input, f.code)).or_default();
+            e.0 += 1;
+            e.1 += f.amount.unwrap_or_default();
+        }
+    }
+    for ((input, code), (n, amount)) in over {
+        let label = rec.input_labels.get(input as usize).map(String::as_str);
+        let mut f = Finding::new(
+            code,
+            format!(
+                "Et {n} autre(s) ligne(s) de « {} » relèvent de {} (pour {}), au-delà des {LISTED_PER_INPUT} listées une à une : comptées ici, non détaillées.",
+                label.unwrap_or("?"),
+                code.as_str(),
+                euros(amount)
+            ),
+        );
+        f.input = Some(input);
+        f.amount = Some(amount);
+        kept.push(f);
+    }
+    kept
 }

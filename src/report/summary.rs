@@ -65,6 +65,14 @@ pub struct Input {
     /// every dated input, in path order.
     pub extracted: Option<String>,
     pub extracted_from: Option<&'static str>,
+    /// Rows that are not data, by kind, with the numbers of the first ones:
+    /// `{"preamble": 7, "header": 1, "blank": 0, "subtotal": 2, "not_a_movement": 0,
+    /// "first_rows": {"preamble": [1, 2, 3, 4, 5], …}}`.
+    pub skipped: crate::ingest::skip::SkippedJson,
+    /// Raw rows of the input: data rows + skipped rows.
+    pub raw_rows: u64,
+    /// Rejected rows past the budget of rows listed (`rejected` counts them).
+    pub rejected_unlisted: u64,
     pub notes: Vec<String>,
 }
 
@@ -344,6 +352,9 @@ fn inputs(ctx: &Context) -> Vec<Input> {
             replaced: c.replaced,
             extracted: i.extracted.map(|(d, _)| d.format("%Y-%m-%d").to_string()),
             extracted_from: i.extracted.map(|(_, from)| from.key()),
+            skipped: i.skipped.to_json(),
+            raw_rows: i.data_rows + i.skipped.total(),
+            rejected_unlisted: i.rejections_omitted,
             notes: i.notes.clone(),
         })
         .collect()
@@ -358,7 +369,11 @@ fn finding(ctx: &Context, f: &Finding) -> FindingOut {
             crate::reconcile::Severity::Info => "info",
         },
         message: f.message.clone(),
-        file: f.origin.map(|o| ctx.input_path(o.input).to_string()),
+        file: f
+            .origin
+            .map(|o| o.input)
+            .or(f.input)
+            .map(|i| ctx.input_path(i).to_string()),
         sheet: f
             .origin
             .and_then(|o| ctx.input_sheet(o.input))

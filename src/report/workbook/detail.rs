@@ -113,7 +113,9 @@ fn finding_cells<'a>(ctx: &'a Context, f: &'a Finding, split: Split) -> Vec<Cell
             .map_or(Cell::Empty, |u| Cell::owned(u.label(as_of))),
         Cell::Wrapped(f.message.as_str().into()),
         f.origin
-            .map_or(Cell::Empty, |o| Cell::text(ctx.input_label(o.input))),
+            .map(|o| o.input)
+            .or(f.input)
+            .map_or(Cell::Empty, |i| Cell::text(ctx.input_label(i))),
         f.origin.map_or(Cell::Empty, |o| Cell::ordinal(o.row)),
         Cell::opt(f.ej.as_deref()),
         Cell::opt_amount(f.amount),
