@@ -1,4 +1,6 @@
-//! The command line (clap derive). The doc comments below are the `--help` text, in French.
+//! The command line (clap derive). The doc comments below are the `--help` text, in French;
+//! clap's own words (usage, help and version flags, errors) are put in French by
+//! [`parse`], the one entry point.
 
 use std::path::PathBuf;
 
@@ -45,10 +47,13 @@ pub enum ConventionCommand {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     /// Les anomalies de gravité « erreur ».
+    #[value(alias = "erreur")]
     Error,
     /// Les erreurs et les avertissements.
+    #[value(alias = "avertissement")]
     Warning,
     /// Aucune : code 0 dès que le rapprochement a pu se faire.
+    #[value(alias = "jamais")]
     Never,
 }
 
@@ -63,12 +68,12 @@ pub struct RunArgs {
     #[arg(short, long, value_name = "FICHIER")]
     pub convention: Option<PathBuf>,
 
-    /// Date du rapprochement AAAA-MM-JJ (par défaut : aujourd'hui) ; pilote les contrôles de période et de fin de gestion.
-    #[arg(long, value_name = "AAAA-MM-JJ", value_parser = parse_date)]
+    /// Date du rapprochement, AAAA-MM-JJ ou JJ/MM/AAAA (par défaut : aujourd'hui) ; pilote les contrôles de période et de fin de gestion.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<NaiveDate>,
 
     /// Nombre de fils de calcul (par défaut : tous les cœurs) ; le résultat est identique pour tout N.
-    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(short, long, value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<u16>,
 
     /// N'affiche rien sur la sortie d'erreur, sauf les erreurs (cron).
@@ -81,12 +86,13 @@ pub struct ReconcileArgs {
     #[command(flatten)]
     pub run: RunArgs,
 
-    /// Classeur de rapprochement à écrire.
+    /// Classeur de rapprochement à écrire (par défaut : rapprochement.xlsx).
     #[arg(
         short,
         long,
         value_name = "FICHIER",
-        default_value = "rapprochement.xlsx"
+        default_value = "rapprochement.xlsx",
+        hide_default_value = true
     )]
     pub output: PathBuf,
 
@@ -94,8 +100,15 @@ pub struct ReconcileArgs {
     #[arg(long, value_name = "FICHIER")]
     pub summary: Option<PathBuf>,
 
-    /// Quelles anomalies donnent le code de sortie 1.
-    #[arg(long, value_enum, default_value = "error", value_name = "GRAVITÉ")]
+    /// Quelles anomalies donnent le code de sortie 1 : error (erreur, par défaut), warning (avertissement) ou never (jamais).
+    #[arg(
+        long,
+        value_enum,
+        default_value = "error",
+        value_name = "GRAVITÉ",
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
     pub fail_on: FailOn,
 
     /// Écrit le détail ligne à ligne des lignes hors périmètre dans ce CSV (au-delà de 100 000, l'onglet « Hors périmètre » les regroupe par imputation).
@@ -112,12 +125,161 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub run: RunArgs,
 
-    /// Quelles anomalies donnent le code de sortie 1, en plus des lignes rejetées.
-    #[arg(long, value_enum, default_value = "never", value_name = "GRAVITÉ")]
+    /// Quelles anomalies donnent le code de sortie 1, en plus des lignes rejetées : error (erreur), warning (avertissement) ou never (jamais, par défaut).
+    #[arg(
+        long,
+        value_enum,
+        default_value = "never",
+        value_name = "GRAVITÉ",
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
     pub fail_on: FailOn,
 }
 
+/// A number of threads, 1 or more.
+fn parse_jobs(text: &str) -> Result<u16, String> {
+    match text.trim().parse::<u16>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "« {text} » n'est pas un nombre de fils valide (un entier de 1 à 65 535)"
+        )),
+    }
+}
+
+/// A date as `AAAA-MM-JJ` (ISO, what scripts write) or `JJ/MM/AAAA` (what accountants write).
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("« {text} » n'est pas une date AAAA-MM-JJ"))
+    let t = text.trim();
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(t, "%d/%m/%Y"))
+        .map_err(|_| {
+            format!("« {text} » n'est pas une date valide (AAAA-MM-JJ ou JJ/MM/AAAA, par exemple 2021-12-31 ou 31/12/2021)")
+        })
+}
+
+/// Parses the process's arguments, clap's words in French. `Err`: what to print and the
+/// exit code (0 for `--help` and `--version`, 2 for a bad command line).
+pub fn parse() -> Result<Cli, (String, u8)> {
+    parse_from(std::env::args_os())
+}
+
+/// [`parse`] on given arguments (the program name first).
+pub fn parse_from<I, T>(args: I) -> Result<Cli, (String, u8)>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = french(Cli::command());
+    let matches = command.try_get_matches_from_mut(args).map_err(|e| {
+        use clap::error::ErrorKind;
+        match e.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => (e.to_string(), 0),
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => (e.to_string(), 2),
+            _ => (french_error(&e), 2),
+        }
+    })?;
+    Cli::from_arg_matches(&matches).map_err(|e| (french_error(&e), 2))
+}
+
+/// The help of every command in French: headings, the help and version flags, no
+/// `help` subcommand (`--help` does it).
+fn french(command: clap::Command) -> clap::Command {
+    use clap::{Arg, ArgAction};
+    let top = command.get_name() == "chorus-recon";
+    let mut command = command
+        .help_template("{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}")
+        .subcommand_help_heading("Commandes")
+        .subcommand_value_name("COMMANDE")
+        .disable_help_subcommand(true)
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("Affiche l'aide"),
+        );
+    if top {
+        command = command.arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("Affiche la version"),
+        );
+    }
+    command.mut_subcommands(french)
+}
+
+/// A command-line error in French: what is wrong, a suggestion when clap has one, the
+/// usage, and where to find help.
+fn french_error(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let context = |kind: ContextKind| -> Option<String> {
+        e.get(kind).map(|v| match v {
+            ContextValue::String(s) => s.clone(),
+            ContextValue::Strings(v) => v.join(", "),
+            ContextValue::StyledStr(s) => s.to_string(),
+            ContextValue::StyledStrs(v) => v
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            ContextValue::Number(n) => n.to_string(),
+            other => other.to_string(),
+        })
+    };
+    let arg = context(ContextKind::InvalidArg).unwrap_or_default();
+    let value = context(ContextKind::InvalidValue).unwrap_or_default();
+    let what = match e.kind() {
+        ErrorKind::UnknownArgument => format!("argument inattendu « {arg} »"),
+        ErrorKind::InvalidSubcommand => {
+            let name = context(ContextKind::InvalidSubcommand).unwrap_or_default();
+            format!("commande inconnue « {name} »")
+        }
+        ErrorKind::InvalidValue => {
+            let valid = context(ContextKind::ValidValue)
+                .map(|v| format!(" (valeurs possibles : {v})"))
+                .unwrap_or_default();
+            if value.is_empty() {
+                format!("valeur manquante pour « {arg} »{valid}")
+            } else {
+                format!("valeur « {value} » invalide pour « {arg} »{valid}")
+            }
+        }
+        ErrorKind::ValueValidation => {
+            let why = std::error::Error::source(e)
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            format!("valeur « {value} » invalide pour « {arg} » : {why}")
+        }
+        ErrorKind::MissingRequiredArgument => format!("argument obligatoire absent : {arg}"),
+        ErrorKind::MissingSubcommand => "commande absente".to_string(),
+        ErrorKind::ArgumentConflict => {
+            let other = context(ContextKind::PriorArg).unwrap_or_default();
+            format!("« {arg} » ne peut pas être employé avec « {other} »")
+        }
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => {
+            format!("trop de valeurs pour « {arg} » (« {value} »)")
+        }
+        ErrorKind::TooFewValues => format!("pas assez de valeurs pour « {arg} »"),
+        ErrorKind::NoEquals => format!("« {arg} » demande une valeur après « = »"),
+        ErrorKind::InvalidUtf8 => "un argument n'est pas du texte UTF-8 valide".to_string(),
+        _ => "ligne de commande invalide".to_string(),
+    };
+    let mut out = format!("chorus-recon : erreur : {what}\n");
+    if let Some(suggested) = context(ContextKind::SuggestedArg)
+        .or_else(|| context(ContextKind::SuggestedSubcommand))
+        .or_else(|| context(ContextKind::SuggestedValue))
+    {
+        out += &format!("  conseil : vouliez-vous dire « {suggested} » ?\n");
+    }
+    if let Some(usage) = context(ContextKind::Usage) {
+        let usage = usage.trim().trim_start_matches("Usage:").trim();
+        out += &format!("\nUtilisation : {usage}\n");
+    }
+    out += "\nPour plus d'informations, essayez « --help ».\n";
+    out
 }

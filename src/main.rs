@@ -2,21 +2,18 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     return_memory_promptly();
-    let cli = match chorus_recon::cli::Cli::try_parse() {
+    let cli = match chorus_recon::cli::parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            // clap's help and version are not errors.
-            return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    ExitCode::SUCCESS
-                }
-                _ => ExitCode::from(chorus_recon::EXIT_CANNOT_RUN),
-            };
+        Err((text, code)) => {
+            // Help and version go to the standard output, errors to the error output.
+            if code == 0 {
+                print!("{text}");
+            } else {
+                eprint!("{text}");
+            }
+            return ExitCode::from(code);
         }
     };
     match chorus_recon::run(cli) {
