@@ -39,6 +39,9 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
                 crate::reconcile::findings::euros(c.ae_allocated()),
                 crate::reconcile::findings::euros(c.cp_allocated()),
             );
+            for warning in c.warnings() {
+                println!("  attention : {warning}");
+            }
             Ok(EXIT_OK)
         }
         Command::Layouts => {

@@ -9,11 +9,46 @@ pub struct ConventionError {
     pub file: String,
     pub line: Option<usize>,
     pub message: String,
+    /// The file's other mistakes, found in the same reading (line, message): a user fixes
+    /// them all in one go.
+    pub others: Vec<(Option<usize>, String)>,
+}
+
+impl ConventionError {
+    pub fn new(file: &str, line: Option<usize>, message: impl Into<String>) -> ConventionError {
+        ConventionError {
+            file: file.to_string(),
+            line,
+            message: message.into(),
+            others: Vec::new(),
+        }
+    }
+
+    /// The mistakes, first to last, as one error (`None` if there is none).
+    pub fn all(mut errors: Vec<ConventionError>) -> Option<ConventionError> {
+        errors.sort_by_key(|e| e.line.unwrap_or(usize::MAX));
+        let mut iter = errors.into_iter();
+        let mut first = iter.next()?;
+        first.others.extend(iter.map(|e| (e.line, e.message)));
+        Some(first)
+    }
 }
 
 impl fmt::Display for ConventionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "convention « {} »", self.file)?;
+        if !self.others.is_empty() {
+            write!(f, " : {} erreurs", self.others.len() + 1)?;
+            let all = std::iter::once((self.line, &self.message))
+                .chain(self.others.iter().map(|(l, m)| (*l, m)));
+            for (line, message) in all {
+                match line {
+                    Some(line) => write!(f, "\n  ligne {line} : {message}")?,
+                    None => write!(f, "\n  {message}")?,
+                }
+            }
+            return Ok(());
+        }
         if let Some(line) = self.line {
             write!(f, ", ligne {line}")?;
         }

@@ -83,11 +83,13 @@ impl Convention {
             file: origin.clone(),
             line: None,
             message: format!("lecture impossible : {}", crate::error::io_message(&e)),
+            others: Vec::new(),
         })?;
         let text = String::from_utf8(bytes).map_err(|_| ConventionError {
             file: origin.clone(),
             line: None,
             message: "le fichier n'est pas en UTF-8 ; enregistrez-le en UTF-8".into(),
+            others: Vec::new(),
         })?;
         Convention::parse(&text, &origin)
     }
@@ -103,6 +105,40 @@ impl Convention {
     /// AE allocated: the sum of the schedule's AE lines.
     pub fn ae_allocated(&self) -> Decimal {
         self.schedule.iter().filter_map(|s| s.ae).sum()
+    }
+
+    /// What is valid but probably not meant (French, one sentence each): a schedule year
+    /// outside the period, a product no line can reach (no EJ, no keyword) or with no
+    /// schedule line. `convention check` prints them; the workbook shows them.
+    pub fn warnings(&self) -> Vec<String> {
+        use chrono::Datelike;
+        let mut out = Vec::new();
+        for s in &self.schedule {
+            if s.year < self.start.year() || s.year > self.end.year() {
+                out.push(format!(
+                    "l'échéancier prévoit l'année {} pour « {} », hors de la période de la convention ({} – {})",
+                    s.year,
+                    self.products[s.product].id,
+                    self.start.format("%d/%m/%Y"),
+                    self.end.format("%d/%m/%Y")
+                ));
+            }
+        }
+        for (i, p) in self.products.iter().enumerate() {
+            if p.ej.is_empty() && p.keywords.is_empty() {
+                out.push(format!(
+                    "le produit « {} » n'a ni EJ ni mot-clé : aucune ligne ne pourra lui être attribuée",
+                    p.id
+                ));
+            }
+            if !self.schedule.iter().any(|s| s.product == i) {
+                out.push(format!(
+                    "le produit « {} » n'a aucune ligne d'échéancier : rien ne lui est alloué",
+                    p.id
+                ));
+            }
+        }
+        out
     }
 
     /// Ended once `as_of` is after its end: its last day is still within it.

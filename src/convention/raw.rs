@@ -92,11 +92,7 @@ impl Lines<'_> {
     }
 
     fn error(&self, span: Range<usize>, message: String) -> ConventionError {
-        ConventionError {
-            file: self.origin.to_string(),
-            line: Some(self.line_of(span)),
-            message,
-        }
+        ConventionError::new(self.origin, Some(self.line_of(span)), message)
     }
 }
 
@@ -104,18 +100,15 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Convention, ConventionEr
     let lines = Lines { text, origin };
     let raw: RawConvention = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| lines.line_of(s));
-        let mut message = translate_toml_message(e.message());
+        let key = line.and_then(|l| key_on_line(text, l));
+        let mut message = translate_toml_message(e.message(), key.as_deref());
         // toml names the key only for unknown or missing keys: take it from the line.
-        if let Some(key) = line.and_then(|l| key_on_line(text, l))
+        if let Some(key) = key
             && (!message.contains('«') || message.starts_with("valeur"))
         {
             message = format!("clé « {key} » : {message}");
         }
-        ConventionError {
-            file: origin.to_string(),
-            line,
-            message,
-        }
+        ConventionError::new(origin, line, message)
     })?;
     validate(raw, &lines, origin, text)
 }
@@ -126,27 +119,37 @@ fn validate(
     origin: &str,
     text: &str,
 ) -> Result<Convention, ConventionError> {
+    // Every mistake is collected, so that one run lists them all.
+    let mut errors: Vec<ConventionError> = Vec::new();
     let id = raw.id.get_ref().trim().to_string();
     if id.is_empty() {
-        return Err(lines.error(raw.id.span(), "clé « id » : l'identifiant est vide".into()));
+        errors.push(lines.error(raw.id.span(), "clé « id » : l'identifiant est vide".into()));
     }
     if raw.intitule.get_ref().trim().is_empty() {
-        return Err(lines.error(
+        errors.push(lines.error(
             raw.intitule.span(),
             "clé « intitule » : l'intitulé est vide".into(),
         ));
     }
-    let start = to_date(&raw.debut, "debut", lines)?;
-    let end = to_date(&raw.fin, "fin", lines)?;
-    if end < start {
-        return Err(lines.error(
+    let start = keep(to_date(&raw.debut, "debut", lines), &mut errors);
+    let end = keep(to_date(&raw.fin, "fin", lines), &mut errors);
+    if let (Some(start), Some(end)) = (start, end)
+        && end < start
+    {
+        errors.push(lines.error(
             raw.fin.span(),
             format!("clé « fin » : la fin ({end}) précède le début ({start})"),
         ));
     }
-    let imputation = imputation(&raw.imputation, lines)?;
-    let products = products(&raw.produit, lines)?;
-    let schedule = schedule(&raw.echeancier, &products, lines)?;
+    let imputation = imputation(&raw.imputation, lines, &mut errors);
+    let products = products(&raw.produit, lines, &mut errors);
+    let schedule = schedule(&raw.echeancier, &products, lines, &mut errors);
+    if let Some(all) = ConventionError::all(errors) {
+        return Err(all);
+    }
+    let (Some(start), Some(end), Some(imputation)) = (start, end, imputation) else {
+        unreachable!("a missing value has its error");
+    };
     Ok(Convention {
         id,
         title: raw.intitule.into_inner().trim().to_string(),
@@ -163,6 +166,11 @@ fn validate(
         text: text.to_string(),
         sha256: String::new(),
     })
+}
+
+/// The value, or `None` with its error collected.
+fn keep<T>(result: Result<T, ConventionError>, errors: &mut Vec<ConventionError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
 }
 
 fn to_date(
@@ -186,7 +194,11 @@ fn to_date(
 }
 
 /// (key, expected shape, checker) for each imputation axis.
-fn imputation(raw: &RawImputation, lines: &Lines) -> Result<Imputation, ConventionError> {
+fn imputation(
+    raw: &RawImputation,
+    lines: &Lines,
+    errors: &mut Vec<ConventionError>,
+) -> Option<Imputation> {
     let check = |value: &Option<Spanned<String>>, key: &str, shape: &str, ok: fn(&str) -> bool| {
         value
             .as_ref()
@@ -211,41 +223,49 @@ fn imputation(raw: &RawImputation, lines: &Lines) -> Result<Imputation, Conventi
         "centre_financier",
         "PPPP-BBBB-UUUU (ex. 0174-SOUT-ELAB)",
         is_centre_financier,
-    )?;
+    );
     let domaine_fonctionnel = check(
         &raw.domaine_fonctionnel,
         "domaine_fonctionnel",
         "PPPP-AA ou PPPP-AA-SS (ex. 0174-06)",
         is_domaine_fonctionnel,
-    )?;
+    );
     let activite = check(
         &raw.activite,
         "activite",
         "de 12 caractères (ex. 017406AG1607)",
         |c| is_alnum_len(c, 12),
-    )?;
+    );
     let centre_cout = check(
         &raw.centre_cout,
         "centre_cout",
         "de 10 caractères (ex. ECLDENE092)",
         |c| is_alnum_len(c, 10),
-    )?;
-    if centre_financier.is_none()
-        && domaine_fonctionnel.is_none()
-        && activite.is_none()
-        && centre_cout.is_none()
+    );
+    let [centre_financier, domaine_fonctionnel, activite, centre_cout] =
+        [centre_financier, domaine_fonctionnel, activite, centre_cout]
+            .map(|axis| keep(axis, errors).flatten());
+    if [
+        &raw.centre_financier,
+        &raw.domaine_fonctionnel,
+        &raw.activite,
+        &raw.centre_cout,
+    ]
+    .iter()
+    .all(|axis| axis.is_none())
     {
-        return Err(ConventionError {
-            file: lines.origin.to_string(),
-            line: None,
-            message: "section « [imputation] » : indiquez au moins un axe (centre_financier, domaine_fonctionnel, activite, centre_cout)".into(),
-        });
+        errors.push(ConventionError::new(
+            lines.origin,
+            None,
+            "section « [imputation] » : indiquez au moins un axe (centre_financier, domaine_fonctionnel, activite, centre_cout)",
+        ));
+        return None;
     }
     let programme = centre_financier
         .as_deref()
         .or(domaine_fonctionnel.as_deref())
         .map(|c| c[..4].to_string());
-    Ok(Imputation {
+    Some(Imputation {
         centre_financier,
         domaine_fonctionnel,
         activite,
@@ -280,34 +300,36 @@ fn is_alnum_len(code: &str, len: usize) -> bool {
     code.len() == len && code.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-fn products(raw: &[RawProduct], lines: &Lines) -> Result<Vec<Product>, ConventionError> {
+fn products(raw: &[RawProduct], lines: &Lines, errors: &mut Vec<ConventionError>) -> Vec<Product> {
     if raw.is_empty() {
-        return Err(ConventionError {
-            file: lines.origin.to_string(),
-            line: None,
-            message: "aucun produit : ajoutez au moins une section « [[produit]] »".into(),
-        });
+        errors.push(ConventionError::new(
+            lines.origin,
+            None,
+            "aucun produit : ajoutez au moins une section « [[produit]] »",
+        ));
     }
     let mut seen = BTreeSet::new();
     let mut products = Vec::with_capacity(raw.len());
     for p in raw {
         let id = p.id.get_ref().trim().to_string();
         if id.is_empty() || !seen.insert(id.clone()) {
-            return Err(lines.error(
+            errors.push(lines.error(
                 p.id.span(),
                 format!("clé « produit.id » : identifiant « {id} » vide ou déjà utilisé"),
             ));
+            continue;
         }
         let mut ej = BTreeSet::new();
         for e in &p.ej {
             let number = e.get_ref().trim();
             if number.len() != 10 || !number.chars().all(|c| c.is_ascii_digit()) {
-                return Err(lines.error(
+                errors.push(lines.error(
                     e.span(),
                     format!(
                         "clé « produit.ej » : « {number} » n'est pas un numéro d'EJ (10 chiffres)"
                     ),
                 ));
+                continue;
             }
             ej.insert(number.to_string());
         }
@@ -317,11 +339,12 @@ fn products(raw: &[RawProduct], lines: &Lines) -> Result<Vec<Product>, Conventio
             // A keyword without a letter or digit (empty, only spaces or only invisible
             // characters such as U+200B) would match text no one can see.
             if !keyword.chars().any(char::is_alphanumeric) {
-                return Err(lines.error(
+                errors.push(lines.error(
                     k.span(),
                     "clé « produit.mots_cles » : mot-clé vide (ou sans lettre ni chiffre visible)"
                         .into(),
                 ));
+                continue;
             }
             keywords.push(keyword);
         }
@@ -333,7 +356,7 @@ fn products(raw: &[RawProduct], lines: &Lines) -> Result<Vec<Product>, Conventio
             keywords,
         });
     }
-    Ok(products)
+    products
 }
 
 /// `text` trimmed, without the invisible characters that copying from a PDF or a web page
@@ -355,13 +378,14 @@ fn schedule(
     raw: &[RawSchedule],
     products: &[Product],
     lines: &Lines,
-) -> Result<Vec<ScheduleLine>, ConventionError> {
+    errors: &mut Vec<ConventionError>,
+) -> Vec<ScheduleLine> {
     if raw.is_empty() {
-        return Err(ConventionError {
-            file: lines.origin.to_string(),
-            line: None,
-            message: "échéancier absent : ajoutez au moins une section « [[echeancier]] » (produit, annee, ae, cp)".into(),
-        });
+        errors.push(ConventionError::new(
+            lines.origin,
+            None,
+            "échéancier absent : ajoutez au moins une section « [[echeancier]] » (produit, annee, ae, cp)",
+        ));
     }
     let mut out: Vec<ScheduleLine> = Vec::with_capacity(raw.len());
     // Looked up by id and (product, year): a search of the list for each line was
@@ -373,45 +397,47 @@ fn schedule(
         .collect();
     let mut years = std::collections::HashSet::with_capacity(raw.len());
     for s in raw {
-        let product = by_id
-            .get(s.produit.get_ref().trim())
-            .copied()
-            .ok_or_else(|| {
-                lines.error(
-                    s.produit.span(),
-                    format!("clé « echeancier.produit » : produit « {} » inconnu (déclarez-le dans une section [[produit]])", s.produit.get_ref()),
-                )
-            })?;
+        let Some(product) = by_id.get(s.produit.get_ref().trim()).copied() else {
+            errors.push(lines.error(
+                s.produit.span(),
+                format!("clé « echeancier.produit » : produit « {} » inconnu (déclarez-le dans une section [[produit]])", s.produit.get_ref()),
+            ));
+            continue;
+        };
         let year = *s.annee.get_ref();
         if !(1990..=2200).contains(&year) {
-            return Err(lines.error(
+            errors.push(lines.error(
                 s.annee.span(),
                 format!("clé « echeancier.annee » : année invalide ({year})"),
             ));
+            continue;
         }
         let year = year as i32;
         if !years.insert((product, year)) {
-            return Err(lines.error(
+            errors.push(lines.error(
                 s.annee.span(),
                 format!(
                     "clé « echeancier » : deux lignes pour le produit « {} » en {year}",
                     products[product].id
                 ),
             ));
+            continue;
         }
-        let ae =
-            s.ae.as_ref()
-                .map(|a| amount(a, "echeancier.ae", lines))
-                .transpose()?;
-        let cp =
-            s.cp.as_ref()
-                .map(|a| amount(a, "echeancier.cp", lines))
-                .transpose()?;
+        let ae = s.ae.as_ref().map(|a| amount(a, "echeancier.ae", lines));
+        let cp = s.cp.as_ref().map(|a| amount(a, "echeancier.cp", lines));
+        let (ae, cp) = match (ae.transpose(), cp.transpose()) {
+            (Ok(ae), Ok(cp)) => (ae, cp),
+            (ae, cp) => {
+                errors.extend(ae.err().into_iter().chain(cp.err()));
+                continue;
+            }
+        };
         if ae.is_none() && cp.is_none() {
-            return Err(lines.error(
+            errors.push(lines.error(
                 s.annee.span(),
                 "clé « echeancier » : indiquez « ae », « cp » ou les deux".into(),
             ));
+            continue;
         }
         out.push(ScheduleLine {
             product,
@@ -420,7 +446,7 @@ fn schedule(
             cp,
         });
     }
-    Ok(out)
+    out
 }
 
 fn amount(
@@ -459,12 +485,16 @@ fn key_on_line(text: &str, line: usize) -> Option<String> {
 }
 
 /// The toml crate speaks English; accountants read French.
-fn translate_toml_message(message: &str) -> String {
+/// toml's and serde's messages, in French: no English reaches an accountant. `key` is
+/// the key written on the faulty line, when there is one.
+fn translate_toml_message(message: &str, key: Option<&str>) -> String {
     let quoted = |s: &str| -> Option<String> {
         let start = s.find('`')? + 1;
         let len = s[start..].find('`')?;
         Some(s[start..start + len].to_string())
     };
+    let is_date_key = key.is_some_and(|k| matches!(k, "debut" | "fin"));
+    let date_hint = "une date s'écrit AAAA-MM-JJ, sans guillemets (par exemple 2021-07-31)";
     if message.starts_with("unknown field") {
         let key = quoted(message).unwrap_or_default();
         let expected = message
@@ -484,16 +514,87 @@ fn translate_toml_message(message: &str) -> String {
             quoted(message).unwrap_or_default()
         );
     }
-    if message.starts_with("invalid type") {
-        if message.contains("expected a TOML datetime") || message.contains("Datetime") {
-            return "valeur : une date s'écrit AAAA-MM-JJ, sans guillemets (par exemple 2021-07-31)".into();
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        if is_date_key || rest.contains("datetime") || rest.contains("Datetime") {
+            return format!("valeur : {date_hint}");
         }
-        return format!("valeur de type inattendu ({message})");
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return format!(
+            "valeur {} : attendu {}",
+            french_found(found),
+            french_expected(expected)
+        );
+    }
+    if message.starts_with("invalid value") {
+        return "valeur invalide à cet endroit".into();
     }
     if message.contains("duplicate key") {
-        return format!("clé en double ({message})");
+        return "clé en double : elle est déjà donnée plus haut".into();
     }
-    format!("syntaxe TOML invalide : {message}")
+    if message.contains("string values must be quoted") || message.contains("invalid string") {
+        return if is_date_key {
+            format!("valeur : {date_hint}")
+        } else {
+            "un texte s'écrit entre guillemets (\"…\") ; une date AAAA-MM-JJ sans guillemets ; un montant entre guillemets (\"80000.00\")".into()
+        };
+    }
+    if message.contains("invalid date") || message.contains("invalid time") {
+        return format!("date invalide : {date_hint}");
+    }
+    if message.contains("invalid number") || message.contains("invalid integer") {
+        return "nombre invalide".into();
+    }
+    if message.contains("unclosed") || message.contains("unterminated") {
+        return "guillemet, crochet ou accolade non refermé".into();
+    }
+    if message.contains("expected `=`") || message.contains("expected `.`, `=`") {
+        return "il manque « = » entre la clé et sa valeur".into();
+    }
+    if message.contains("invalid table header") || message.contains("duplicate table") {
+        return "en-tête de section « [ … ] » invalide ou répété".into();
+    }
+    "syntaxe TOML invalide à cet endroit (chaque ligne : clé = valeur ; textes entre guillemets)"
+        .into()
+}
+
+/// serde's « string "oui" », « integer `5` »… as French.
+fn french_found(found: &str) -> String {
+    let found = found.trim();
+    if let Some(text) = found.strip_prefix("string ") {
+        return format!("« {} » (un texte)", text.trim_matches('"'));
+    }
+    for (prefix, what) in [
+        ("integer ", "un nombre entier"),
+        ("floating point ", "un nombre à virgule"),
+        ("boolean ", "un booléen"),
+    ] {
+        if let Some(v) = found.strip_prefix(prefix) {
+            return format!("« {} » ({what})", v.trim_matches('`'));
+        }
+    }
+    match found {
+        "sequence" => "une liste [ … ]".into(),
+        "map" => "une section".into(),
+        _ => format!("« {} »", found.replace('`', "")),
+    }
+}
+
+/// serde's « a boolean », « a string »… as French.
+fn french_expected(expected: &str) -> String {
+    let e = expected.trim();
+    if e.contains("bool") {
+        "true ou false (sans guillemets)".into()
+    } else if e.contains("string") {
+        "un texte entre guillemets".into()
+    } else if e.contains("sequence") || e.contains("Vec") {
+        "une liste [ … ]".into()
+    } else if e.contains("i64") || e.contains("integer") || e.contains("u32") || e.contains("i32") {
+        "un nombre entier".into()
+    } else if e.contains("struct") || e.contains("map") {
+        "une section".into()
+    } else {
+        "une autre sorte de valeur".into()
+    }
 }
 
 #[cfg(test)]

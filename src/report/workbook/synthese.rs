@@ -331,6 +331,10 @@ fn convention<'a>(
         ("Source", Cell::text(&c.origin)),
         ("SHA-256", Cell::text(&c.sha256)),
     ]);
+    let warnings = c.warnings();
+    for warning in &warnings {
+        items.push(("Attention", Cell::text(warning)));
+    }
     pairs(grid, row + 1, &items)
 }
 
