@@ -124,6 +124,7 @@ impl Convention {
                 ));
             }
         }
+        let scheduled: BTreeSet<usize> = self.schedule.iter().map(|s| s.product).collect();
         for (i, p) in self.products.iter().enumerate() {
             if p.ej.is_empty() && p.keywords.is_empty() {
                 out.push(format!(
@@ -131,7 +132,7 @@ impl Convention {
                     p.id
                 ));
             }
-            if !self.schedule.iter().any(|s| s.product == i) {
+            if !scheduled.contains(&i) {
                 out.push(format!(
                     "le produit « {} » n'a aucune ligne d'échéancier : rien ne lui est alloué",
                     p.id
