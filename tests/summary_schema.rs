@@ -300,7 +300,8 @@ fn a_broken_summary_is_refused() {
         None,
     );
     assert_valid(&good, "anomalies");
-    let breaks: [(&str, fn(&mut Value)); 9] = [
+    type Damage = fn(&mut Value);
+    let breaks: [(&str, Damage); 9] = [
         ("a float amount", |s| {
             s["totals"]["ae_consumed"] = 12.5.into()
         }),
