@@ -45,7 +45,7 @@ for n in "${sizes[@]}"; do
   ok=$(python3 - "$dir/attendu.json" "$work/r-$n.json" <<'PY'
 import json, sys
 e, s = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-same = e["lines"] == s["lines"] and all(e["totals"][k] == s["totals"][k] for k in e["totals"])
+same = all(s["lines"].get(k) == v for k, v in e["lines"].items()) and all(e["totals"][k] == s["totals"][k] for k in e["totals"])
 print("conformes" if same else "ÉCART")
 PY
 )
@@ -69,7 +69,7 @@ if [ "$rows" -gt 0 ]; then
   ok=$(python3 - "$dir/attendu.json" "$work/r-bowebi.json" <<'PY'
 import json, sys
 e, s = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-same = e["lines"] == s["lines"] and all(e["totals"][k] == s["totals"][k] for k in e["totals"])
+same = all(s["lines"].get(k) == v for k, v in e["lines"].items()) and all(e["totals"][k] == s["totals"][k] for k in e["totals"])
 print("conformes" if same else "ÉCART")
 PY
 )

@@ -9,6 +9,9 @@ use crate::reconcile::{Finding, LineCounts, MovementCounts};
 
 #[derive(Serialize)]
 pub struct Summary {
+    /// The summary's format (`schemas/resume.schema.json`): bumped when a key changes
+    /// meaning or disappears; new keys do not bump it.
+    pub format_version: u32,
     pub tool: Tool,
     pub convention: ConventionRef,
     pub as_of: String,
@@ -231,6 +234,7 @@ pub fn summary(ctx: &Context) -> Summary {
     let rec = &ctx.run.reconciliation;
     let t = &rec.totals;
     Summary {
+        format_version: 2,
         tool: Tool {
             name: "chorus-recon",
             version: VERSION,

@@ -1,13 +1,13 @@
 //! Criterion benchmarks: the parsing floor (the `csv` crate summing the amount column) and
 //! the stages of chorus-recon on the same generated national extracts, so that each figure
 //! reads as a ratio to the floor. Whole runs (workbook, RSS, --jobs) are measured by
-//! `benches/run.sh`.
+//! `benches/run.sh`. A crate of its own so that `cargo test` does not compile criterion.
 //!
-//! `cargo bench --bench pipeline` (100,000 + 100,000 lines; `CHORUS_BENCH_LINES` to change).
+//! `cargo bench -p chorus-recon-bench` (100,000 + 100,000 lines; `CHORUS_BENCH_LINES` to change).
 
-#[path = "../examples/floor.rs"]
+#[path = "../../../examples/floor.rs"]
 mod floor;
-#[path = "../examples/generate_extracts.rs"]
+#[path = "../../../examples/generate_extracts.rs"]
 mod generate_extracts;
 
 use chorus_recon::convention::Convention;

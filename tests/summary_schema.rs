@@ -1,0 +1,345 @@
+//! `schemas/resume.schema.json` against the summaries the binary writes: every fixture
+//! scenario, and a second month with `--previous` (follow-up and resolved findings). The
+//! schema lists every key (`additionalProperties: false`), so a key added to the summary
+//! without the schema fails here.
+//!
+//! The validator is a small one, for the keywords the schema uses: `jsonschema` 0.61, even
+//! with default features off, would add 38 crates to the lock (regex, fancy-regex,
+//! num-bigint, parking_lot, strum…) and all of regex's to every cold `cargo test`. An
+//! unknown keyword in the schema fails loudly rather than being ignored.
+
+mod common;
+
+use std::path::Path;
+
+use common::{repo, run};
+use serde_json::{Map, Value};
+
+fn schema() -> Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(repo().join("schemas/resume.schema.json")).unwrap(),
+    )
+    .unwrap()
+}
+
+/// The errors of `value` against `schema` (draft 2020-12, the subset the summary's schema
+/// uses), each with its JSON path.
+fn validate(root: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
+    let Some(rules) = schema.as_object() else {
+        panic!("{path}: a schema must be an object");
+    };
+    for (keyword, rule) in rules {
+        let fail = |errors: &mut Vec<String>, what: String| errors.push(format!("{path}: {what}"));
+        match keyword.as_str() {
+            "$schema" | "$id" | "title" | "description" | "$defs" => {}
+            "$ref" => {
+                let target = rule
+                    .as_str()
+                    .and_then(|r| r.strip_prefix("#/$defs/"))
+                    .and_then(|name| root["$defs"].get(name))
+                    .unwrap_or_else(|| panic!("{path}: $ref {rule} not found"));
+                validate(root, target, value, path, errors);
+            }
+            "type" => {
+                let ok = match rule.as_str().unwrap() {
+                    "object" => value.is_object(),
+                    "array" => value.is_array(),
+                    "string" => value.is_string(),
+                    "integer" => value.is_i64() || value.is_u64(),
+                    "boolean" => value.is_boolean(),
+                    "null" => value.is_null(),
+                    other => panic!("{path}: type {other} not supported"),
+                };
+                if !ok {
+                    fail(errors, format!("{value} is not of type {rule}"));
+                }
+            }
+            "const" if value != rule => fail(errors, format!("{value} instead of {rule}")),
+            "const" => {}
+            "enum" if !rule.as_array().unwrap().contains(value) => {
+                fail(errors, format!("{value} not in {rule}"))
+            }
+            "enum" => {}
+            "anyOf" => {
+                let ok = rule.as_array().unwrap().iter().any(|s| {
+                    let mut e = Vec::new();
+                    validate(root, s, value, path, &mut e);
+                    e.is_empty()
+                });
+                if !ok {
+                    fail(errors, format!("{value} matches none of anyOf"));
+                }
+            }
+            "required" => {
+                if let Some(object) = value.as_object() {
+                    for key in rule.as_array().unwrap() {
+                        if !object.contains_key(key.as_str().unwrap()) {
+                            fail(errors, format!("missing key {key}"));
+                        }
+                    }
+                }
+            }
+            "properties" => {
+                if let Some(object) = value.as_object() {
+                    for (key, sub) in rule.as_object().unwrap() {
+                        if let Some(v) = object.get(key) {
+                            validate(root, sub, v, &format!("{path}.{key}"), errors);
+                        }
+                    }
+                }
+            }
+            "additionalProperties" => {
+                assert_eq!(rule, &Value::Bool(false), "{path}: only false is supported");
+                let known = rules.get("properties").and_then(Value::as_object);
+                if let Some(object) = value.as_object() {
+                    for key in object.keys() {
+                        if !known.is_some_and(|k: &Map<String, Value>| k.contains_key(key)) {
+                            fail(errors, format!("key {key:?} not in the schema"));
+                        }
+                    }
+                }
+            }
+            "items" => {
+                if let Some(items) = value.as_array() {
+                    for (i, item) in items.iter().enumerate() {
+                        validate(root, rule, item, &format!("{path}[{i}]"), errors);
+                    }
+                }
+            }
+            "pattern" => {
+                if let Some(text) = value.as_str()
+                    && !matches(rule.as_str().unwrap(), text)
+                {
+                    fail(errors, format!("{value} does not match {rule}"));
+                }
+            }
+            "minLength" | "maxLength" => {
+                if let Some(text) = value.as_str() {
+                    let n = text.chars().count() as u64;
+                    let bound = rule.as_u64().unwrap();
+                    if (keyword == "minLength" && n < bound)
+                        || (keyword == "maxLength" && n > bound)
+                    {
+                        fail(errors, format!("{value}: {keyword} {bound}"));
+                    }
+                }
+            }
+            "minimum" => {
+                if let Some(n) = value.as_f64()
+                    && n < rule.as_f64().unwrap()
+                {
+                    fail(errors, format!("{value} below {rule}"));
+                }
+            }
+            other => panic!("{path}: keyword {other} not supported by this validator"),
+        }
+    }
+}
+
+/// One element of a pattern: a set of characters, repeated `min..=max` times.
+struct Atom {
+    accepts: Box<dyn Fn(char) -> bool>,
+    min: usize,
+    max: usize,
+}
+
+/// Matches the regular expressions of the schema: `^` required, `$` optional; literal
+/// characters, `\.`, classes `[0-9a-f]`; quantifiers `?`, `+`, `*`, `{n}`, `{n,m}`.
+fn matches(pattern: &str, text: &str) -> bool {
+    let body = pattern.strip_prefix('^').expect("patterns are anchored");
+    let (body, to_end) = match body.strip_suffix('$') {
+        Some(b) => (b, true),
+        None => (body, false),
+    };
+    let mut atoms: Vec<Atom> = Vec::new();
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        let accepts: Box<dyn Fn(char) -> bool> = match c {
+            '\\' => {
+                let e = chars.next().unwrap();
+                Box::new(move |x| x == e)
+            }
+            '[' => {
+                let mut ranges = Vec::new();
+                while let Some(lo) = chars.next().filter(|&c| c != ']') {
+                    let hi = if chars.peek() == Some(&'-') {
+                        chars.next();
+                        chars.next().unwrap()
+                    } else {
+                        lo
+                    };
+                    ranges.push((lo, hi));
+                }
+                Box::new(move |x| ranges.iter().any(|&(lo, hi)| lo <= x && x <= hi))
+            }
+            '.' | '(' | ')' | '|' => panic!("pattern {pattern}: {c} not supported"),
+            _ => Box::new(move |x| x == c),
+        };
+        let quantifier = chars.next_if(|&c| matches!(c, '?' | '+' | '*' | '{'));
+        let (min, max) = match quantifier {
+            Some('?') => (0, 1),
+            Some('+') => (1, usize::MAX),
+            Some('*') => (0, usize::MAX),
+            Some(_) => {
+                let spec: String = chars.by_ref().take_while(|&c| c != '}').collect();
+                let (lo, hi) = spec.split_once(',').unwrap_or((&spec, &spec));
+                (lo.parse().unwrap(), hi.parse().unwrap())
+            }
+            None => (1, 1),
+        };
+        atoms.push(Atom { accepts, min, max });
+    }
+    let text: Vec<char> = text.chars().collect();
+    match_from(&atoms, &text, to_end)
+}
+
+fn match_from(atoms: &[Atom], text: &[char], to_end: bool) -> bool {
+    let Some((atom, rest)) = atoms.split_first() else {
+        return !to_end || text.is_empty();
+    };
+    let run = text.iter().take_while(|&&c| (atom.accepts)(c)).count();
+    (atom.min..=run.min(atom.max))
+        .rev()
+        .any(|n| match_from(rest, &text[n..], to_end))
+}
+
+fn errors(value: &Value) -> Vec<String> {
+    let schema = schema();
+    let mut errors = Vec::new();
+    validate(&schema, &schema, value, "$", &mut errors);
+    errors
+}
+
+fn assert_valid(value: &Value, what: &str) {
+    let errors = errors(value);
+    assert!(
+        errors.is_empty(),
+        "{what}: the summary does not follow schemas/resume.schema.json:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// Reconciles a fixture folder into `out`; returns the summary.
+fn summary_of(dir: &Path, args: &[String], out: &Path, previous: Option<&Path>) -> Value {
+    let summary = out.join("resume.json");
+    let mut all: Vec<String> = vec!["reconcile".into(), dir.display().to_string()];
+    all.extend(args.iter().cloned());
+    all.extend(["--fail-on".into(), "never".into(), "-q".into()]);
+    all.extend(["-o".into(), out.join("r.xlsx").display().to_string()]);
+    all.extend(["--summary".into(), summary.display().to_string()]);
+    if let Some(p) = previous {
+        all.extend(["--previous".into(), p.display().to_string()]);
+    }
+    let all: Vec<&str> = all.iter().map(String::as_str).collect();
+    run(&repo(), &all).expect_code(0);
+    serde_json::from_str(&std::fs::read_to_string(summary).unwrap()).unwrap()
+}
+
+#[test]
+fn every_fixture_summary_follows_the_schema() {
+    let mut seen = 0;
+    let mut dirs: Vec<_> = std::fs::read_dir(repo().join("fixtures"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        if name == "bad" {
+            continue; // every file there is refused: no summary
+        }
+        let args: Vec<String> = match std::fs::read_to_string(dir.join("expected.json")) {
+            Ok(text) => serde_json::from_str::<Value>(&text).unwrap()["args"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_string())
+                .collect(),
+            Err(_) => vec!["--as-of".into(), "2020-12-31".into()],
+        };
+        let out = tempfile::tempdir().unwrap();
+        let summary = summary_of(&dir, &args, out.path(), None);
+        assert_eq!(summary["format_version"], 2, "{name}");
+        assert_valid(&summary, &name);
+        seen += 1;
+    }
+    assert!(seen >= 9, "only {seen} fixtures");
+}
+
+#[test]
+fn a_followed_up_summary_follows_the_schema() {
+    let dir = repo().join("fixtures/anomalies");
+    let june = tempfile::tempdir().unwrap();
+    summary_of(
+        &dir,
+        &["--as-of".into(), "2021-06-30".into()],
+        june.path(),
+        None,
+    );
+    let december = tempfile::tempdir().unwrap();
+    let summary = summary_of(
+        &dir,
+        &["--as-of".into(), "2021-12-31".into()],
+        december.path(),
+        Some(&june.path().join("resume.json")),
+    );
+    let findings = summary["findings"].as_array().unwrap();
+    assert!(findings.iter().any(|f| f["follow_up"] == "open"));
+    assert!(!summary["resolved"].as_array().unwrap().is_empty());
+    assert_valid(&summary, "anomalies, with --previous");
+}
+
+#[test]
+fn a_broken_summary_is_refused() {
+    let out = tempfile::tempdir().unwrap();
+    let good = summary_of(
+        &repo().join("fixtures/anomalies"),
+        &["--as-of".into(), "2021-12-31".into()],
+        out.path(),
+        None,
+    );
+    assert_valid(&good, "anomalies");
+    type Damage = fn(&mut Value);
+    let breaks: [(&str, Damage); 9] = [
+        ("a float amount", |s| {
+            s["totals"]["ae_consumed"] = 12.5.into()
+        }),
+        ("one decimal", |s| {
+            s["totals"]["ae_consumed"] = "12.5".into()
+        }),
+        ("a comma", |s| s["totals"]["cp_consumed"] = "12,50".into()),
+        ("a missing key", |s| {
+            s["lines"].as_object_mut().unwrap().remove("rejected");
+        }),
+        ("an unknown key", |s| s["extra"] = true.into()),
+        ("another format", |s| s["format_version"] = 3.into()),
+        ("an unknown code", |s| {
+            s["findings"][0]["code"] = "TITRE2".into()
+        }),
+        ("a negative count", |s| s["lines"]["read"] = (-1).into()),
+        ("a bad date", |s| s["as_of"] = "31/12/2021".into()),
+    ];
+    for (what, damage) in breaks {
+        let mut broken = good.clone();
+        damage(&mut broken);
+        assert!(!errors(&broken).is_empty(), "{what} was accepted");
+    }
+}
+
+#[test]
+fn patterns_match_as_regular_expressions_would() {
+    let amount = r"^-?[0-9]+\.[0-9]{2}$";
+    for ok in ["0.00", "-12.50", "138936678.56"] {
+        assert!(matches(amount, ok), "{ok}");
+    }
+    for bad in ["", "1", "1.5", "1.234", "+1.00", ".50", "1,00", "1.00 "] {
+        assert!(!matches(amount, bad), "{bad}");
+    }
+    let version = r"^[0-9]+\.[0-9]+\.[0-9]+";
+    assert!(matches(version, "0.2.0"));
+    assert!(matches(version, "1.10.3-rc1"));
+    assert!(!matches(version, "v1.0.0"));
+    assert!(matches(r"^[0-9a-f]{64}$", &"ab".repeat(32)));
+    assert!(!matches(r"^[0-9a-f]{64}$", &"AB".repeat(32)));
+}
