@@ -64,6 +64,7 @@ fn plan(args: &RunArgs) -> Result<Plan, Error> {
         convention: load_convention(args.convention.as_deref())?,
         as_of: args.as_of.unwrap_or_else(today),
         previous: None,
+        keep_going: false,
     })
 }
 
@@ -266,7 +267,11 @@ fn sweep_temporaries(outputs: &[&Path], quiet: bool) {
 }
 
 fn check(args: CheckArgs) -> Result<u8, Error> {
-    let plan = plan(&args.run)?;
+    // Every file's verdict in one pass: an unreadable one is listed, not fatal.
+    let plan = Plan {
+        keep_going: true,
+        ..plan(&args.run)?
+    };
     let pool = pool(args.run.jobs, args.run.quiet)?;
     let run = execute(&plan, &pool, args.run.quiet)?;
     let ctx = Context {
@@ -274,8 +279,13 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
         run: &run,
     };
     print!("{}", check_report(&ctx));
-    let rejected = run.reconciliation.counts.rejected > 0;
-    let code = exit_code(&run.reconciliation, args.fail_on, rejected);
+    // 2 if a file could not be read; 1 if files were skipped or rows rejected.
+    let incomplete = run.reconciliation.counts.rejected > 0 || !run.skipped_files.is_empty();
+    let code = if run.failed.is_empty() {
+        exit_code(&run.reconciliation, args.fail_on, incomplete)
+    } else {
+        crate::EXIT_CANNOT_RUN
+    };
     leave(run);
     Ok(code)
 }
@@ -384,6 +394,12 @@ fn check_report(ctx: &Context) -> String {
                 .unwrap_or_default(),
             r.reason
         );
+    }
+    for file in &ctx.run.skipped_files {
+        s += &format!("{}\n  ignoré : {}\n", file.path, file.reason);
+    }
+    for e in &ctx.run.failed {
+        s += &format!("{}\n  refusé : {e}\n", e.file);
     }
     s += &run_report(ctx, None);
     s

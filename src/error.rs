@@ -64,6 +64,10 @@ pub struct InputError {
     pub row: Option<u64>,
     pub column: Option<String>,
     pub message: String,
+    /// The file is no extract at all (a PDF, a binary, an archive, a nomenclature, a table
+    /// of no known layout, an empty file), rather than a damaged one: found while walking
+    /// a folder, it is skipped and reported, not fatal.
+    pub not_an_extract: bool,
 }
 
 impl InputError {
@@ -74,7 +78,14 @@ impl InputError {
             row: None,
             column: None,
             message: message.into(),
+            not_an_extract: false,
         }
+    }
+
+    /// The same error, saying the file is no extract at all.
+    pub fn not_an_extract(mut self) -> InputError {
+        self.not_an_extract = true;
+        self
     }
 
     pub fn at_row(mut self, row: u64) -> InputError {

@@ -76,6 +76,9 @@ pub struct Plan {
     pub as_of: NaiveDate,
     /// Last month's summary, to follow findings up (`--previous`).
     pub previous: Option<reconcile::PreviousSummary>,
+    /// Go on past an unreadable file, listing it (`check`: every verdict in one pass);
+    /// otherwise it stops the run.
+    pub keep_going: bool,
 }
 
 /// One input as the reports describe it.
@@ -105,6 +108,11 @@ pub struct InputReport {
 pub struct Run {
     pub inputs: Vec<InputReport>,
     pub reconciliation: Reconciliation,
+    /// Files found in a folder that are no extract (skipped, each a `FICHIER_IGNORE`).
+    pub skipped_files: Vec<reconcile::IgnoredFile>,
+    /// With `Plan::keep_going` (`check`): the files that could not be read, each with
+    /// its error; the run went on with the others.
+    pub failed: Vec<InputError>,
 }
 
 /// Told how the reading goes (a progress bar on a terminal; nothing in cron).
@@ -132,14 +140,46 @@ pub fn run(plan: &Plan) -> Result<Run, Error> {
 /// [`run`], telling `progress` how the reading goes.
 pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
     let started = std::time::Instant::now();
-    let files = ingest::discover(&plan.inputs)?;
+    let files = ingest::discover_named(&plan.inputs)?;
     // Open every file (a workbook may hold several extracts), then number the inputs in
     // file and sheet order.
-    let opened: Vec<Result<Vec<OpenedInput>, InputError>> =
-        files.par_iter().map(|path| ingest::open(path)).collect();
+    let opened: Vec<Result<Vec<OpenedInput>, InputError>> = files
+        .par_iter()
+        .map(|(path, _)| ingest::open(path))
+        .collect();
     let mut inputs: Vec<OpenedInput> = Vec::new();
-    for file in opened {
-        inputs.extend(file?);
+    let mut skipped_files = Vec::new();
+    let mut failed = Vec::new();
+    for ((path, named), file) in files.iter().zip(opened) {
+        match file {
+            Ok(opened) => inputs.extend(opened),
+            // A stray file in a folder (a PDF, a nomenclature…) must not cost the month
+            // its workbook: skipped and reported. Named on the command line, it stops.
+            Err(e) if e.not_an_extract && !named => skipped_files.push(reconcile::IgnoredFile {
+                path: path.display().to_string(),
+                reason: e.message,
+            }),
+            Err(e) if plan.keep_going => failed.push(e),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if inputs.is_empty() && failed.is_empty() {
+        let listed: Vec<String> = skipped_files
+            .iter()
+            .map(|f| format!("« {} » ({})", f.path, f.reason))
+            .collect();
+        return Err(InputError::new(
+            plan.inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            format!(
+                "aucun extrait lisible ; fichiers ignorés : {}",
+                listed.join(" ; ")
+            ),
+        )
+        .into());
     }
     for (index, input) in inputs.iter_mut().enumerate() {
         input.info.index = index as u32;
@@ -161,11 +201,17 @@ pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
     let mut reports = Vec::with_capacity(processed.len());
     let mut results = Vec::with_capacity(processed.len());
     for p in processed {
-        let (report, result) = p?;
-        reports.push(report);
-        results.push(result);
+        match p {
+            Ok((report, result)) => {
+                reports.push(report);
+                results.push(result);
+            }
+            Err(e) if plan.keep_going => failed.push(e),
+            Err(e) => return Err(e.into()),
+        }
     }
-    let mut reconciliation = reconcile::reconcile(&plan.convention, results, plan.as_of);
+    let mut reconciliation =
+        reconcile::reconcile_with(&plan.convention, results, plan.as_of, skipped_files.clone());
     crate::progress::trace("rapprochement", started);
     if let Some(previous) = &plan.previous {
         reconcile::follow_up::apply(&mut reconciliation, previous);
@@ -173,6 +219,8 @@ pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
     Ok(Run {
         inputs: reports,
         reconciliation,
+        skipped_files,
+        failed,
     })
 }
 

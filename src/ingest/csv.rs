@@ -526,6 +526,7 @@ fn decode_record(
             encoding.label(),
             at + 1
         ),
+        not_an_extract: false,
     };
     if encoding != Encoding::Windows1252 {
         // UTF-8: the row is checked at once; the field at fault is named if it fails.

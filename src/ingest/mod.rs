@@ -35,6 +35,17 @@ const EXTENSIONS: [&str; 6] = ["csv", "txt", "xlsx", "xlsm", "xls", "ods"];
 /// In folders, only regular files are taken (a pipe named `x.csv` would hang the run),
 /// and links are followed without ever entering a folder twice (no link loop).
 pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    Ok(discover_named(inputs)?
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect())
+}
+
+/// [`discover`], each file with whether it was named on the command line (rather than
+/// found in a folder): a named file that is no extract stops the run, a found one is
+/// skipped and reported.
+pub fn discover_named(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>, Error> {
+    let mut named = Vec::new();
     let mut files = Vec::new();
     let mut visited = std::collections::HashSet::new();
     for input in inputs {
@@ -55,12 +66,18 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
                 .into());
             }
         } else {
-            files.push(input.clone());
+            named.push(input.clone());
         }
     }
-    files.sort();
-    files.dedup();
-    Ok(files)
+    let mut all: Vec<(PathBuf, bool)> = files
+        .into_iter()
+        .map(|p| (p, false))
+        .chain(named.into_iter().map(|p| (p, true)))
+        .collect();
+    // Named first among equal paths: a file both named and found counts as named.
+    all.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    all.dedup_by(|b, a| a.0 == b.0);
+    Ok(all)
 }
 
 /// A folder's identity on disk: (device, inode) on Unix.
@@ -386,7 +403,7 @@ pub fn open(path: &Path) -> Result<Vec<OpenedInput>, InputError> {
     let mut file = File::open(path).map_err(|e| err(io_message(&e)))?;
     let size = file.metadata().map_err(|e| err(io_message(&e)))?.len();
     if size == 0 {
-        return Err(err("fichier vide".into()));
+        return Err(err("fichier vide".into()).not_an_extract());
     }
     let mut sample = Vec::with_capacity(1 << 16);
     (&mut file)
@@ -420,7 +437,7 @@ pub fn open(path: &Path) -> Result<Vec<OpenedInput>, InputError> {
         let sha256 = hashing.digest();
         return open_workbook(&base, bytes, sha256);
     }
-    refuse_binary(&sample, path).map_err(err)?;
+    refuse_binary(&sample, path).map_err(|m| err(m).not_an_extract())?;
     // The encoding is decided on the whole file, then the file is read again from its start.
     let sniffed = encoding::decide(&mut file).map_err(|e| err(io_message(&e)))?;
     file.seek(SeekFrom::Start(0))
@@ -501,13 +518,19 @@ fn open_csv(
         }
     }
     if head.iter().all(RawRecord::is_blank) {
-        return Err(base.err("aucune ligne lisible : fichier vide".into()));
+        return Err(base
+            .err("aucune ligne lisible : fichier vide".into())
+            .not_an_extract());
     }
     let found = match find_header(&head) {
         Ok(found) => found,
         Err(refusal) => {
             let what = format!("séparateur : {}", dialect.separator_label());
-            return Err(base.err(refusal.message(&what)));
+            let error = base.err(refusal.message(&what));
+            return Err(match refusal {
+                Refusal::SecondHeader(..) => error,
+                _ => error.not_an_extract(),
+            });
         }
     };
     let head = head.split_off(found.index + 1);
@@ -600,7 +623,9 @@ fn workbook_refusal(base: &Base, refusals: Vec<(String, Refusal)>) -> InputError
         .iter()
         .find(|(_, r)| matches!(r, Refusal::Nomenclature(_)))
     {
-        return base.err(r.message(&format!("feuille « {sheet} »")));
+        return base
+            .err(r.message(&format!("feuille « {sheet} »")))
+            .not_an_extract();
     }
     let best = refusals
         .iter()
@@ -610,13 +635,16 @@ fn workbook_refusal(base: &Base, refusals: Vec<(String, Refusal)>) -> InputError
         })
         .min_by_key(|(_, _, missing)| *missing);
     match best {
-        Some((sheet, r, _)) => base.err(r.message(&format!("feuille « {sheet} »"))),
+        Some((sheet, r, _)) => base
+            .err(r.message(&format!("feuille « {sheet} »")))
+            .not_an_extract(),
         None => {
             let names: Vec<String> = refusals.iter().map(|(s, _)| format!("« {s} »")).collect();
             base.err(format!(
                 "aucune feuille ne contient d'extrait Chorus reconnu (feuilles : {}) ; `chorus-recon layouts` liste les mises en page connues",
                 names.join(", ")
             ))
+            .not_an_extract()
         }
     }
 }

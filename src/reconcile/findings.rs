@@ -48,6 +48,7 @@ pub enum Code {
     DatePosterieure,
     EjSansAe,
     BasculeInconnue,
+    FichierIgnore,
 }
 
 impl Serialize for Code {
@@ -79,6 +80,7 @@ impl Code {
             Code::DatePosterieure => "DATE_POSTERIEURE",
             Code::EjSansAe => "EJ_SANS_AE",
             Code::BasculeInconnue => "BASCULE_INCONNUE",
+            Code::FichierIgnore => "FICHIER_IGNORE",
         }
     }
 
@@ -102,6 +104,7 @@ impl Code {
             | Code::DatePosterieure
             | Code::EjSansAe
             | Code::BasculeInconnue
+            | Code::FichierIgnore
             | Code::ReductionSansPaiement => Severity::Warning,
             Code::CreditsNonConsommes => Severity::Info,
         }
@@ -135,6 +138,8 @@ pub struct Finding {
     /// The input a finding about a whole input concerns (rows past a budget), when it has
     /// no row of its own.
     pub input: Option<u32>,
+    /// A file that is no input (skipped from a folder), for `FICHIER_IGNORE`.
+    pub path: Option<String>,
     /// What the finding is about, stable from one month's extracts to the next (the
     /// line's content, not its file and row): `CODE:subject`. Set by the rules.
     pub key: String,
@@ -184,6 +189,7 @@ impl Finding {
             measure: None,
             target: None,
             input: None,
+            path: None,
             key: String::new(),
             follow_up: None,
         }

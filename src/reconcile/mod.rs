@@ -335,6 +335,8 @@ pub struct Reconciliation {
     /// Each input's name and rejected rows counted but not listed, in input order.
     pub input_labels: Vec<String>,
     pub rejections_omitted: Vec<u64>,
+    /// Files found in a folder that are no extract, in path order.
+    pub ignored_files: Vec<IgnoredFile>,
 }
 
 impl Reconciliation {
@@ -355,11 +357,29 @@ impl Reconciliation {
     }
 }
 
+/// A file found in a folder that is no extract: skipped, and said (`FICHIER_IGNORE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoredFile {
+    pub path: String,
+    /// Why it is no extract (French).
+    pub reason: String,
+}
+
 /// Reconciles every input's judged lines against the convention.
 pub fn reconcile(
     convention: &Convention,
     inputs: Vec<InputResult>,
     as_of: NaiveDate,
+) -> Reconciliation {
+    reconcile_with(convention, inputs, as_of, Vec::new())
+}
+
+/// [`reconcile`], with the files a folder walk skipped (each a finding).
+pub fn reconcile_with(
+    convention: &Convention,
+    inputs: Vec<InputResult>,
+    as_of: NaiveDate,
+    ignored_files: Vec<IgnoredFile>,
 ) -> Reconciliation {
     let has_commitments = inputs
         .iter()
@@ -425,6 +445,7 @@ pub fn reconcile(
         extracted,
         input_labels,
         rejections_omitted,
+        ignored_files,
     };
     rec.totals.remaining_to_pay = rec
         .commitments

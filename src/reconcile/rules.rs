@@ -43,6 +43,18 @@ pub(super) fn findings(convention: &Convention, rec: &Reconciliation) -> Vec<Fin
     schedule(convention, rec, &mut out);
     unused_credits(convention, rec, &mut out);
     open_after_end(convention, rec, &mut out);
+    for file in &rec.ignored_files {
+        out.push(Finding {
+            path: Some(file.path.clone()),
+            ..Finding::new(
+                Code::FichierIgnore,
+                format!(
+                    "Fichier « {} » ignoré : {}. Retirez-le du dossier des extraits s'il n'a rien à y faire, ou remplacez-le par le bon extrait.",
+                    file.path, file.reason
+                ),
+            )
+        });
+    }
     after_as_of(rec, &mut out);
     if rec.lines.is_empty() {
         out.push(Finding::new(
@@ -93,6 +105,7 @@ fn subject(f: &Finding, rec: &Reconciliation, c: &Convention) -> String {
             format!("ej={}", f.ej.as_deref().unwrap_or(""))
         }
         (Code::PerimetreVide | Code::DatePosterieure, _) => "run".to_string(),
+        (Code::FichierIgnore, _) => format!("fichier={}", f.path.as_deref().unwrap_or("")),
         (_, Some(Target::Line(i))) => format!("{:032x}", rec.lines[i].judged.key),
         (_, Some(Target::OutOfScope(i))) => format!("{:032x}", rec.out_of_scope[i].key),
         (_, Some(Target::Rejection(i))) => {

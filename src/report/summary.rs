@@ -1,5 +1,5 @@
 //! The JSON summary that scripts and cron jobs read. Amounts are strings with two decimals
-//! and a dot, never floats. Key names are the contract (`docs/contract.md`).
+//! and a dot, never floats. Key names are the contract (`docs/contrat.md`).
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -17,6 +17,8 @@ pub struct Summary {
     pub as_of: String,
     pub status: &'static str,
     pub inputs: Vec<Input>,
+    /// Files found in a folder that are no extract: skipped, with the reason.
+    pub inputs_skipped: Vec<InputSkipped>,
     pub lines: Lines,
     pub movements: Movements,
     pub totals: Totals,
@@ -81,6 +83,12 @@ pub struct Input {
 
 /// Data rows as a person sees them in Excel: `read = in_scope + out_of_scope + rejected +
 /// duplicates + replaced`. A row carrying AE and CP counts once, in its AE's category.
+#[derive(Serialize)]
+pub struct InputSkipped {
+    pub path: String,
+    pub reason: String,
+}
+
 #[derive(Serialize)]
 pub struct Lines {
     pub read: u64,
@@ -247,6 +255,14 @@ pub fn summary(ctx: &Context) -> Summary {
         as_of: rec.as_of.format("%Y-%m-%d").to_string(),
         status: rec.status().as_str(),
         inputs: inputs(ctx),
+        inputs_skipped: rec
+            .ignored_files
+            .iter()
+            .map(|f| InputSkipped {
+                path: f.path.clone(),
+                reason: f.reason.clone(),
+            })
+            .collect(),
         lines: rec.counts.into(),
         movements: rec.counts.into(),
         totals: Totals {
@@ -377,7 +393,8 @@ fn finding(ctx: &Context, f: &Finding) -> FindingOut {
             .origin
             .map(|o| o.input)
             .or(f.input)
-            .map(|i| ctx.input_path(i).to_string()),
+            .map(|i| ctx.input_path(i).to_string())
+            .or_else(|| f.path.clone()),
         sheet: f
             .origin
             .and_then(|o| ctx.input_sheet(o.input))

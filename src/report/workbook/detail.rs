@@ -112,10 +112,10 @@ fn finding_cells<'a>(ctx: &'a Context, f: &'a Finding, split: Split) -> Vec<Cell
         f.follow_up
             .map_or(Cell::Empty, |u| Cell::owned(u.label(as_of))),
         Cell::Wrapped(f.message.as_str().into()),
-        f.origin
-            .map(|o| o.input)
-            .or(f.input)
-            .map_or(Cell::Empty, |i| Cell::text(ctx.input_label(i))),
+        match f.origin.map(|o| o.input).or(f.input) {
+            Some(i) => Cell::text(ctx.input_label(i)),
+            None => Cell::opt(f.path.as_deref()),
+        },
         f.origin.map_or(Cell::Empty, |o| Cell::ordinal(o.row)),
         Cell::opt(f.ej.as_deref()),
         Cell::opt_amount(f.amount),

@@ -1,4 +1,4 @@
-//! The reconciliation workbook (XLSX), in French: the sheets of `docs/contract.md`, in
+//! The reconciliation workbook (XLSX), in French: the sheets of `docs/contrat.md`, in
 //! its order. Pure: the run in, the bytes out; the same run gives the same bytes.
 //!
 //! `grid` types and formats every cell and sets every sheet up for printing; `table` lays

@@ -98,6 +98,27 @@ pub fn provenance(book: &mut Workbook, fmt: &Formats, ctx: &Context) -> Result<(
         )?;
     }
     grid.table_chrome(0, row, INPUT_HEADERS.len())?;
+    if !rec.ignored_files.is_empty() {
+        row += 2;
+        grid.heading(
+            row,
+            "Fichiers ignorés (trouvés dans un dossier, ce ne sont pas des extraits)",
+            &fmt.section,
+        )?;
+        row += 1;
+        grid.header(row, 0, &["Fichier", "Motif"])?;
+        for file in &rec.ignored_files {
+            row += 1;
+            grid.row(
+                row,
+                &[
+                    Cell::text(&file.path),
+                    Cell::Wrapped(file.reason.as_str().into()),
+                ],
+                false,
+            )?;
+        }
+    }
 
     let c = ctx.convention;
     grid.heading(row + 2, "Convention et outil", &fmt.section)?;
