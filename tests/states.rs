@@ -152,3 +152,88 @@ fn line_findings_past_the_budget_are_one_finding_per_input() {
     // The totals count every line.
     assert_eq!(s["totals"]["cp_consumed"], "20010.00");
 }
+
+#[test]
+fn cumulative_paid_amounts_per_ej_poste_are_states_too() {
+    // BO Webi (here saved as CSV): each row is an EJ poste's cumulative figures for the
+    // exercice. June says 10 000 paid, September 16 000: 16 000 were paid, not 26 000.
+    let dir = tempfile::tempdir().unwrap();
+    let header = "Centre financier;Domaine fonctionnel;Centre de coûts;Référentiel de programmation;N° EJ;N° poste EJ;Date de réplication;Exercice comptable;Axe ministériel 2;Montant TOTAL engagé (b);Bascule des EJ non soldés (EJ années antérieures) (a);Montant payé (Virement effectué au fournisseur)";
+    let row = |paid: &str| {
+        format!(
+            "0174-SOUT-ELAB;0174-06;ECLDENE092;017406AG1607;2100000701;1;03.02.2020;2020;POTENTIEL;30000,00;0;{paid}"
+        )
+    };
+    std::fs::write(
+        dir.path().join("bowebi_2020-06-30.csv"),
+        format!("{header}\r\n{}\r\n", row("10000,00")),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("bowebi_2020-09-30.csv"),
+        format!("{header}\r\n{}\r\n", row("16000,00")),
+    )
+    .unwrap();
+    let (_, s) = reconcile(&[dir.path().to_str().unwrap(), "--as-of", "2020-11-30"]);
+    assert_eq!(s["inputs"][0]["layout"], "infbud53-bowebi");
+    assert_eq!(s["totals"]["ae_consumed"], "30000.00");
+    assert_eq!(s["totals"]["cp_consumed"], "16000.00");
+    assert_eq!(s["totals"]["remaining_to_pay"], "14000.00");
+    // The June row: its AE are the same state (a duplicate), its CP replaced; the row
+    // counts in its AE's category.
+    assert_eq!(s["lines"]["duplicates"], 1);
+    assert_eq!(s["movements"]["cp"]["replaced"], 1);
+    assert_eq!(s["movements"]["ae"]["duplicates"], 1);
+}
+
+#[test]
+fn the_workbook_lists_what_replaced_what() {
+    let out = tempfile::tempdir().unwrap();
+    let book = out.path().join("r.xlsx");
+    let o = run(
+        &repo(),
+        &[
+            "reconcile",
+            "fixtures/extraits-reels",
+            "--as-of",
+            "2021-12-31",
+            "-q",
+            "-o",
+            book.to_str().unwrap(),
+        ],
+    );
+    o.expect_code(1);
+    let sheets = common::read_workbook(&book);
+    let (_, rows) = sheets.iter().find(|(n, _)| n == "Remplacements").unwrap();
+    let data: Vec<&Vec<String>> = rows
+        .iter()
+        .skip(1)
+        .filter(|r| r.iter().any(|c| !c.is_empty()))
+        .collect();
+    assert_eq!(data.len(), 3, "{rows:?}");
+    // EJ 505: 8 000 in the June BEx extract, replaced by the October one's 9 000.
+    let ej505 = data
+        .iter()
+        .find(|r| r.contains(&"2100000505".to_string()))
+        .unwrap();
+    assert!(ej505[0].ends_with("INFBUD53_AE_2021-06.csv"), "{ej505:?}");
+    assert!(
+        ej505.iter().any(|c| c.ends_with("INFBUD53_AE_2021-10.csv")),
+        "{ej505:?}"
+    );
+    assert!(
+        ej505.contains(&"8000".to_string()) && ej505.contains(&"9000".to_string()),
+        "{ej505:?}"
+    );
+    // Provenance gives each input its extraction date.
+    let (_, prov) = sheets.iter().find(|(n, _)| n == "Provenance").unwrap();
+    let col = prov[0]
+        .iter()
+        .position(|h| h == "Date d'extraction")
+        .unwrap();
+    let dated = prov
+        .iter()
+        .filter(|r| r.get(col).is_some_and(|c| !c.is_empty()))
+        .count();
+    assert_eq!(dated, 1 + 6, "header + six dated inputs: {prov:?}");
+}
