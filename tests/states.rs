@@ -237,3 +237,30 @@ fn the_workbook_lists_what_replaced_what() {
         .count();
     assert_eq!(dated, 1 + 6, "header + six dated inputs: {prov:?}");
 }
+
+#[test]
+fn a_poste_a_later_extract_moves_out_of_scope_leaves_the_scope() {
+    // June: EJ 501 on the convention's activité; December: the same poste moved to another
+    // activité. The state is December's: out of scope, nothing left in scope for it.
+    let dir = tempfile::tempdir().unwrap();
+    let src = repo().join("fixtures/extraits-reels/engagements");
+    std::fs::copy(
+        src.join("ej_0174_2020_2020-06-30.csv"),
+        dir.path().join("ej_0174_2020_2020-06-30.csv"),
+    )
+    .unwrap();
+    let december = std::fs::read_to_string(src.join("ej_0174_2020_2020-12-31.csv"))
+        .unwrap()
+        .replacen(
+            "\"017406AG1607\";\"2100000501\"",
+            "\"017406AG0101\";\"2100000501\"",
+            1,
+        );
+    std::fs::write(dir.path().join("ej_0174_2020_2020-12-31.csv"), december).unwrap();
+    let (_, s) = reconcile(&[dir.path().to_str().unwrap(), "--as-of", "2020-11-30"]);
+    // Potentiel had only EJ 501: its 2020 AE are now 0 (the June line is replaced).
+    let potentiel = &s["products"][0]["years"][0];
+    assert_eq!(potentiel["ae_consumed"], "0.00");
+    assert_eq!(s["lines"]["replaced"], 1);
+    assert_eq!(s["lines"]["out_of_scope"], 2);
+}
