@@ -44,10 +44,45 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             }
             Ok(EXIT_OK)
         }
-        Command::Layouts => {
-            print!("{}", layouts_text());
-            Ok(EXIT_OK)
-        }
+        Command::Layouts(args) => layouts(&args),
+        Command::Completions { shell } => write_stdout(&crate::scripts::completions(shell)),
+        Command::Man => write_stdout(&crate::scripts::man_page().map_err(stdout_error)?),
+    }
+}
+
+/// `layouts`: the text list, `--json`, or `--schema NOM`.
+fn layouts(args: &crate::cli::LayoutsArgs) -> Result<u8, Error> {
+    if let Some(name) = &args.schema {
+        let Some(schema) = crate::scripts::table_schema(name) else {
+            return Err(Error::Usage(format!(
+                "mise en page « {name} » inconnue (connues : {})",
+                crate::scripts::layout_names()
+            )));
+        };
+        let text = serde_json::to_string_pretty(&schema).expect("a schema serialises");
+        return write_stdout(format!("{text}\n").as_bytes());
+    }
+    if args.json {
+        let text = serde_json::to_string_pretty(&crate::scripts::layouts_json())
+            .expect("the layouts serialise");
+        return write_stdout(format!("{text}\n").as_bytes());
+    }
+    write_stdout(layouts_text().as_bytes())
+}
+
+/// Writes `bytes` on the standard output.
+fn write_stdout(bytes: &[u8]) -> Result<u8, Error> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)?;
+    Ok(EXIT_OK)
+}
+
+fn stdout_error(e: std::io::Error) -> Error {
+    Error::Output {
+        path: "sortie standard".to_string(),
+        message: crate::error::io_message(&e),
     }
 }
 

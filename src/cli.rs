@@ -26,7 +26,29 @@ pub enum Command {
     #[command(subcommand)]
     Convention(ConventionCommand),
     /// Liste les mises en page Chorus reconnues.
-    Layouts,
+    Layouts(LayoutsArgs),
+    /// Écrit le script de complétion d'un shell sur la sortie standard.
+    #[command(hide = true)]
+    Completions {
+        /// Le shell : bash, zsh, fish, elvish ou powershell.
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Écrit la page de manuel (roff) sur la sortie standard.
+    #[command(hide = true)]
+    Man,
+}
+
+/// Options of `layouts`.
+#[derive(Debug, Args)]
+pub struct LayoutsArgs {
+    /// Les mises en page en JSON, pour les scripts (forme décrite dans docs/contrat.md).
+    #[arg(long, conflicts_with = "schema")]
+    pub json: bool,
+
+    /// Écrit le Table Schema Frictionless de la mise en page NOM, telle que ses fichiers arrivent.
+    #[arg(long, value_name = "NOM")]
+    pub schema: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -169,8 +191,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    use clap::{CommandFactory, FromArgMatches};
-    let mut command = french(Cli::command());
+    use clap::FromArgMatches;
+    let mut command = command();
     let matches = command.try_get_matches_from_mut(args).map_err(|e| {
         use clap::error::ErrorKind;
         match e.kind() {
@@ -180,6 +202,13 @@ where
         }
     })?;
     Cli::from_arg_matches(&matches).map_err(|e| (french_error(&e), 2))
+}
+
+/// The clap command, in French: what `parse` reads, and what completions and the man
+/// page are generated from.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    french(Cli::command())
 }
 
 /// The help of every command in French: headings, the help and version flags, no

@@ -17,6 +17,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod reconcile;
 pub mod report;
+pub mod scripts;
 
 pub use app::run;
 
