@@ -36,8 +36,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
                 c.products.len(),
                 c.start.format("%d/%m/%Y"),
                 c.end.format("%d/%m/%Y"),
-                crate::reconcile::findings::euros(c.ae_allocated()),
-                crate::reconcile::findings::euros(c.cp_allocated()),
+                crate::model::money::euros(c.ae_allocated()),
+                crate::model::money::euros(c.cp_allocated()),
             );
             Ok(EXIT_OK)
         }
@@ -207,7 +207,7 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
         files.push((p.as_path(), detail));
     }
     pool.install(|| output::write_all_atomic(files))?;
-    crate::progress::trace("classeur et résumé, écrits", started);
+    crate::model::progress::trace("classeur et résumé, écrits", started);
     if args
         .summary
         .as_deref()
@@ -303,7 +303,7 @@ fn run_report(ctx: &Context, workbook: Option<&Path>) -> String {
     let rec = &ctx.run.reconciliation;
     let c = &rec.counts;
     let t = &rec.totals;
-    let euros = crate::reconcile::findings::euros;
+    let euros = crate::model::money::euros;
     let mut s = format!(
         "{} : {} fichier(s), {} ligne(s) lue(s) : {} dans le périmètre, {} hors périmètre, {} rejetée(s), {} doublon(s)\n",
         rec.status().label(),

@@ -12,6 +12,7 @@ use crate::error::{Error, InputError};
 use crate::ingest::layout::FieldId;
 use crate::ingest::skip::{Skip, Skipped};
 use crate::ingest::{self, InputInfo, OpenedInput, Piece, RowStream, record::RawRecord};
+use crate::model::progress::{Progress, Silent};
 use crate::model::{AxisSet, Identity, Measure, Origin, Reduction, Rejection};
 use crate::normalize::{self, FileContext, Gap, KeyedMoves, RowOutcome, date::parse_year};
 use crate::reconcile::{self, InputResult, OUT_OF_SCOPE_DETAIL_LIMIT, Reconciliation, SlimLine};
@@ -107,23 +108,6 @@ pub struct Run {
     pub reconciliation: Reconciliation,
 }
 
-/// Told how the reading goes (a progress bar on a terminal; nothing in cron).
-pub trait Progress: Sync {
-    /// The number of extracts found, once every file is open.
-    fn start(&self, _inputs: usize) {}
-    /// Rows read (in chunks).
-    fn rows(&self, _rows: u64) {}
-    /// One extract fully read.
-    fn input_done(&self) {}
-    /// Reading is over; reconciling and writing follow.
-    fn finish(&self) {}
-}
-
-/// No progress shown.
-pub struct Silent;
-
-impl Progress for Silent {}
-
 /// Reads every input, then reconciles. Any unreadable input stops the run (exit 2).
 pub fn run(plan: &Plan) -> Result<Run, Error> {
     run_with(plan, &Silent)
@@ -156,7 +140,7 @@ pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
         })
         .collect();
     progress.finish();
-    crate::progress::trace("lecture, normalisation, classement", started);
+    crate::model::progress::trace("lecture, normalisation, classement", started);
     let started = std::time::Instant::now();
     let mut reports = Vec::with_capacity(processed.len());
     let mut results = Vec::with_capacity(processed.len());
@@ -166,7 +150,7 @@ pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
         results.push(result);
     }
     let mut reconciliation = reconcile::reconcile(&plan.convention, results, plan.as_of);
-    crate::progress::trace("rapprochement", started);
+    crate::model::progress::trace("rapprochement", started);
     if let Some(previous) = &plan.previous {
         reconcile::follow_up::apply(&mut reconciliation, previous);
     }
@@ -745,7 +729,7 @@ pub fn write_out_of_scope_detail(
                     let row = record.row.to_string();
                     let differing = verdict.differing.labels();
                     for (measure, amount) in movements {
-                        let amount = crate::report::amount_text(amount).replace('.', ",");
+                        let amount = crate::model::money::amount_text_fr(amount);
                         csv.row(
                             [
                                 Cell::Text(&label),

@@ -7,8 +7,8 @@ use std::hash::Hash;
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::convention::{Convention, Imputation};
+use crate::model::code::{fold, hierarchical_match};
 use crate::model::{Axis, AxisSet, Identity, Line, Measure};
-use crate::normalize::code::{fold, hierarchical_match};
 
 /// A line and the verdicts that depend only on it.
 #[derive(Debug, Clone, PartialEq, Eq)]

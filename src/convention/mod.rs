@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
 use crate::error::ConventionError;
-use crate::normalize::code::fold;
+use crate::model::code::fold;
 
 /// The built-in convention (DGEC – DINUM, programme 174), compiled into the binary.
 pub const BUILTIN_TEXT: &str = include_str!("dgec-dinum-2020.toml");

@@ -26,7 +26,7 @@ use self::record::RawRecord;
 use self::skip::{Skip, Skipped};
 use crate::error::{Error, InputError, io_message};
 use crate::model::Measure;
-use crate::normalize::code::fold;
+use crate::model::code::fold;
 
 /// File extensions read when a folder is given.
 const EXTENSIONS: [&str; 6] = ["csv", "txt", "xlsx", "xlsm", "xls", "ods"];

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::layout::{FieldId, Mapping};
 use super::record::{Field, RawRecord};
-use crate::normalize::code::fold;
+use crate::model::code::fold;
 
 /// Why a row is not data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

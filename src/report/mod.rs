@@ -9,8 +9,6 @@ pub mod targets;
 pub mod temporaries;
 pub mod workbook;
 
-use rust_decimal::Decimal;
-
 use crate::convention::Convention;
 use crate::pipeline::Run;
 
@@ -57,29 +55,5 @@ impl Context<'_> {
             .and_then(|p| self.convention.products.get(p))
             .map(|p| p.name.as_str())
             .unwrap_or("Non attribué")
-    }
-}
-
-/// `"80000.00"`: exactly two decimals and a dot, as the JSON contract says.
-pub fn amount_text(amount: Decimal) -> String {
-    format!("{:.2}", round_cents(amount))
-}
-
-/// Rounds to the cent, half away from zero (as accountants do, not banker's rounding).
-pub fn round_cents(amount: Decimal) -> Decimal {
-    amount.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::amount_text;
-    use rust_decimal_macros::dec;
-
-    #[test]
-    fn amounts_have_two_decimals_and_a_dot() {
-        assert_eq!(amount_text(dec!(80000)), "80000.00");
-        assert_eq!(amount_text(dec!(-12.5)), "-12.50");
-        assert_eq!(amount_text(dec!(0.005)), "0.01");
-        assert_eq!(amount_text(dec!(0)), "0.00");
     }
 }

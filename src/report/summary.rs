@@ -4,7 +4,8 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::{Context, VERSION, amount_text};
+use super::{Context, VERSION};
+use crate::model::money::amount_text;
 use crate::reconcile::{Finding, LineCounts, MovementCounts};
 
 #[derive(Serialize)]
