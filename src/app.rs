@@ -9,10 +9,11 @@ use chrono::NaiveDate;
 use crate::cli::{CheckArgs, Cli, Command, ConventionCommand, FailOn, ReconcileArgs, RunArgs};
 use crate::convention::Convention;
 use crate::error::Error;
+use crate::output;
+use crate::output::targets::Target;
 use crate::pipeline::{self, Plan, Run};
 use crate::reconcile::{Reconciliation, Severity};
-use crate::report::targets::Target;
-use crate::report::{self, Context, output, summary, workbook};
+use crate::report::{self, Context, summary, workbook};
 use crate::{EXIT_FINDINGS, EXIT_OK};
 
 /// Runs a parsed command line; `Ok(exit code)` or an error that means exit code 2.
@@ -164,12 +165,12 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
     // The convention is read too: `-o` onto it would overwrite it.
     let mut read = plan.inputs.clone();
     read.extend(args.run.convention.clone());
-    report::targets::check(&targets, &read)?;
+    output::targets::check(&targets, &read)?;
     let outputs: Vec<&Path> = targets.iter().map(|t| t.path).collect();
     // One writer at a time on these outputs: a run holding them stops this one now (exit
-    // 3); lock files missing yet are created only when about to write (`report::lock`).
-    let mut lock = report::lock::lock_existing(&outputs)?;
-    report::temporaries::remove_on_signal().map_err(|e| {
+    // 3); lock files missing yet are created only when about to write (`output::lock`).
+    let mut lock = output::lock::lock_existing(&outputs)?;
+    output::temporaries::remove_on_signal().map_err(|e| {
         Error::Usage(format!(
             "impossible d'intercepter les signaux d'interruption : {e}"
         ))
@@ -251,7 +252,7 @@ fn sweep_temporaries(outputs: &[&Path], quiet: bool) {
     dirs.sort();
     dirs.dedup();
     for dir in dirs {
-        for removed in report::temporaries::sweep(dir) {
+        for removed in output::temporaries::sweep(dir) {
             if !quiet {
                 eprintln!(
                     "note : fichier temporaire abandonné par une exécution interrompue, supprimé : {}",

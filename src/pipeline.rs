@@ -662,7 +662,7 @@ fn exercice_in_name(name: &str) -> Option<i32> {
 }
 
 /// Writes every out-of-scope row of the inputs, one line per movement, as a CSV for Excel
-/// (`report::csv_out`: `;`, UTF-8 with a BOM, quoted, formulas neutralised) to `out`: the
+/// (`output::csv_out`: `;`, UTF-8 with a BOM, quoted, formulas neutralised) to `out`: the
 /// detail a grouped `Hors périmètre` leaves out, on request (`--detail-hors-perimetre`).
 /// The inputs are read a second time and the rows streamed, so memory stays bounded; each
 /// input is read as the main run read it (`inputs`: its header gap and exercice). Rows are
@@ -671,9 +671,9 @@ pub fn write_out_of_scope_detail(
     plan: &Plan,
     inputs: &[InputReport],
     out: &mut dyn std::io::Write,
-) -> Result<u64, crate::report::output::Failure> {
-    use crate::report::csv_out::{Cell, ExcelCsv};
-    use crate::report::output::Failure;
+) -> Result<u64, crate::output::Failure> {
+    use crate::output::Failure;
+    use crate::output::csv_out::{Cell, ExcelCsv};
     let mut csv = ExcelCsv::new(
         out,
         &[

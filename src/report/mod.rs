@@ -1,12 +1,7 @@
 //! Report: results -> bytes. The JSON summary and the reconciliation workbook are pure
-//! functions of the run; writing them to disk (atomically) is `output`'s job.
+//! functions of the run; writing them to disk (atomically) is `crate::output`'s job.
 
-pub mod csv_out;
-pub mod lock;
-pub mod output;
 pub mod summary;
-pub mod targets;
-pub mod temporaries;
 pub mod workbook;
 
 use crate::convention::Convention;
