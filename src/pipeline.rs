@@ -14,8 +14,9 @@ use crate::ingest::skip::{Skip, Skipped};
 use crate::ingest::{self, InputInfo, OpenedInput, Piece, RowStream, record::RawRecord};
 use crate::model::progress::{Progress, Silent};
 use crate::model::{AxisSet, Identity, Measure, Origin, Reduction, Rejection};
-use crate::normalize::{self, FileContext, Gap, KeyedMoves, RowOutcome, date::parse_year};
-use crate::reconcile::{self, InputResult, OUT_OF_SCOPE_DETAIL_LIMIT, Reconciliation, SlimLine};
+use crate::normalize::{self, FileContext, KeyedMoves, RowOutcome, date::parse_year};
+use crate::reconcile::{self, InputResult, OUT_OF_SCOPE_DETAIL_LIMIT, SlimLine};
+pub use crate::report::input::{DateSource, InputReport, Run};
 use rust_decimal::Decimal;
 
 /// Pieces of an input (about half a mebibyte of CSV, or 4,096 worksheet rows each)
@@ -39,32 +40,6 @@ fn read_batch(
     Ok(())
 }
 
-/// Where an input's extraction date was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DateSource {
-    /// BEx « Dernière MàJ des données ».
-    Preamble,
-    FileName,
-}
-
-impl DateSource {
-    /// The summary's name for it.
-    pub fn key(self) -> &'static str {
-        match self {
-            DateSource::Preamble => "preamble",
-            DateSource::FileName => "file_name",
-        }
-    }
-
-    /// « le préambule », « le nom du fichier ».
-    pub fn label(self) -> &'static str {
-        match self {
-            DateSource::Preamble => "le préambule",
-            DateSource::FileName => "le nom du fichier",
-        }
-    }
-}
-
 /// Rejected rows kept per input, with their row and reason; past it, rejections are only
 /// counted (a file of garbage must not fill memory and the reports with a million rows).
 pub const REJECTION_BUDGET: usize = reconcile::findings::LISTED_PER_INPUT;
@@ -77,35 +52,6 @@ pub struct Plan {
     pub as_of: NaiveDate,
     /// Last month's summary, to follow findings up (`--previous`).
     pub previous: Option<reconcile::PreviousSummary>,
-}
-
-/// One input as the reports describe it.
-#[derive(Debug, Clone)]
-pub struct InputReport {
-    pub info: InputInfo,
-    /// The path, and the worksheet for workbooks: how the workbook names the input.
-    pub label: String,
-    pub sha256: String,
-    /// The axes this input's lines were checked on.
-    pub checked_axes: AxisSet,
-    pub gap: Option<Gap>,
-    /// The rows that are not data, by kind: raw rows = data rows + skipped rows.
-    pub skipped: Skipped,
-    /// Data rows (each gives lines, or is rejected).
-    pub data_rows: u64,
-    /// Rejected rows past [`REJECTION_BUDGET`]: counted, not kept.
-    pub rejections_omitted: u64,
-    /// The extraction date and where it was read.
-    pub extracted: Option<(NaiveDate, DateSource)>,
-    /// What a careful reader should know about how the file was read (French).
-    pub notes: Vec<String>,
-}
-
-/// The outcome of a run, for the reports.
-#[derive(Debug, Clone)]
-pub struct Run {
-    pub inputs: Vec<InputReport>,
-    pub reconciliation: Reconciliation,
 }
 
 /// Reads every input, then reconciles. Any unreadable input stops the run (exit 2).

@@ -1,11 +1,12 @@
 //! Report: results -> bytes. The JSON summary and the reconciliation workbook are pure
 //! functions of the run; writing them to disk (atomically) is `crate::output`'s job.
 
+pub mod input;
 pub mod summary;
 pub mod workbook;
 
 use crate::convention::Convention;
-use crate::pipeline::Run;
+pub use input::{DateSource, InputReport, Run};
 
 /// The tool's version, as written in every report.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
