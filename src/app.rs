@@ -344,15 +344,11 @@ fn check_report(ctx: &Context) -> String {
         .iter()
         .zip(&ctx.run.reconciliation.input_counts)
     {
-        let info = &input.info;
-        s += &format!("{}\n", info.label());
+        let source = &input.source;
+        s += &format!("{}\n", input.label);
         s += &format!(
             "  mise en page : {} ({})\n  encodage : {} ; {} ; en-tête ligne {}\n",
-            info.mapping.layout.name,
-            info.mapping.layout.title,
-            info.encoding_label(),
-            info.shape_label(),
-            info.mapping.header_row
+            source.layout, source.layout_title, source.encoding, source.shape, source.header_row
         );
         s += &format!(
             "  lignes lues : {} (dans le périmètre {}, hors périmètre {}, rejetées {}, doublons {})\n",

@@ -17,6 +17,7 @@ use crate::model::{AxisSet, Identity, Measure, Origin, Reduction, Rejection};
 use crate::normalize::{self, FileContext, KeyedMoves, RowOutcome, date::parse_year};
 use crate::reconcile::{self, InputResult, OUT_OF_SCOPE_DETAIL_LIMIT, SlimLine};
 pub use crate::report::input::{DateSource, InputReport, Run};
+use crate::report::input::{SkippedJson, Source};
 use rust_decimal::Decimal;
 
 /// Pieces of an input (about half a mebibyte of CSV, or 4,096 worksheet rows each)
@@ -225,16 +226,48 @@ fn process(
     let report = InputReport {
         extracted,
         label: info.label(),
-        info,
+        source: source(&info),
         sha256,
         checked_axes,
         gap,
-        skipped: stage.skipped,
+        skipped: skipped_json(&stage.skipped),
+        skipped_total: stage.skipped.total(),
         data_rows: stage.data_rows,
         rejections_omitted: stage.rejections_omitted,
         notes,
     };
     Ok((report, stage.result))
+}
+
+/// How the report names and describes an input: ingest's view, as plain data.
+fn source(info: &InputInfo) -> Source {
+    Source {
+        display: info.display.clone(),
+        sheet: info.sheet().map(str::to_string),
+        size: info.size,
+        layout: info.mapping.layout.name.clone(),
+        layout_title: info.mapping.layout.title.clone(),
+        encoding: info.encoding_label(),
+        separator: match &info.format {
+            ingest::Format::Csv { dialect, .. } => (dialect.separator as char).to_string(),
+            ingest::Format::Workbook { .. } => String::new(),
+        },
+        shape: info.shape_label(),
+        header_row: info.mapping.header_row,
+        measure: info.measure,
+        measure_note: info.measure_note.clone(),
+    }
+}
+
+/// The JSON object of `inputs[].skipped`: each kind's count, then its first rows.
+fn skipped_json(skipped: &Skipped) -> SkippedJson {
+    let mut counts = serde_json::Map::new();
+    let mut first_rows = serde_json::Map::new();
+    for k in Skip::ALL {
+        counts.insert(k.key().into(), skipped.count(k).into());
+        first_rows.insert(k.key().into(), skipped.first_rows(k).to_vec().into());
+    }
+    SkippedJson { counts, first_rows }
 }
 
 /// Every raw row is a data row or a skipped one (and, for a worksheet, every row of its

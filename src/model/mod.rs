@@ -13,6 +13,25 @@ use compact_str::CompactString;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+/// `width` columns absent from the header, before header column `at`: found by normalize
+/// in a file's first rows, reused by every later pass over the same file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gap {
+    pub at: usize,
+    pub width: usize,
+}
+
+impl Gap {
+    /// The data column of a header column.
+    pub fn shift(self, column: usize) -> usize {
+        if column >= self.at {
+            column + self.width
+        } else {
+            column
+        }
+    }
+}
+
 /// What an amount consumes: autorisations d'engagement or crédits de paiement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

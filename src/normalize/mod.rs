@@ -20,11 +20,11 @@ use crate::ingest::record::{Field, RawRecord};
 use crate::ingest::skip::{self, Skip};
 use crate::model::{Identity, Line, Measure, Origin, Reduction, Rejection};
 
+pub use crate::model::Gap;
 /// Amount parsing lives in the model (the convention reads amounts too); re-exported
 /// here, where benchmarks and fuzz targets have always found it.
 pub use crate::model::amount;
 use crate::model::code;
-pub use align::Gap;
 
 /// What normalisation needs to know of the row's file.
 #[derive(Debug, Clone)]

@@ -3,10 +3,9 @@
 
 use chrono::NaiveDate;
 
-use crate::ingest::InputInfo;
-use crate::ingest::skip::Skipped;
-use crate::model::AxisSet;
-use crate::normalize::Gap;
+use serde::Serialize;
+
+use crate::model::{AxisSet, Gap, Measure};
 use crate::reconcile::Reconciliation;
 
 /// Where an input's extraction date was read.
@@ -38,7 +37,7 @@ impl DateSource {
 /// One input as the reports describe it.
 #[derive(Debug, Clone)]
 pub struct InputReport {
-    pub info: InputInfo,
+    pub source: Source,
     /// The path, and the worksheet for workbooks: how the workbook names the input.
     pub label: String,
     pub sha256: String,
@@ -46,7 +45,9 @@ pub struct InputReport {
     pub checked_axes: AxisSet,
     pub gap: Option<Gap>,
     /// The rows that are not data, by kind: raw rows = data rows + skipped rows.
-    pub skipped: Skipped,
+    pub skipped: SkippedJson,
+    /// The rows that are not data, all kinds together.
+    pub skipped_total: u64,
     /// Data rows (each gives lines, or is rejected).
     pub data_rows: u64,
     /// Rejected rows past `pipeline::REJECTION_BUDGET`: counted, not kept.
@@ -62,4 +63,37 @@ pub struct InputReport {
 pub struct Run {
     pub inputs: Vec<InputReport>,
     pub reconciliation: Reconciliation,
+}
+
+/// How an input file was found and read, as plain data (the pipeline fills it from
+/// ingest's own description): the report names and describes inputs with it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The path as shown to users.
+    pub display: String,
+    /// The worksheet, for workbooks.
+    pub sheet: Option<String>,
+    pub size: u64,
+    /// The layout's short name and title (`schemas/*.json`).
+    pub layout: String,
+    pub layout_title: String,
+    /// « utf-8 », « windows-1252 »… or the workbook's container for workbooks.
+    pub encoding: &'static str,
+    /// The CSV separator; empty for workbooks.
+    pub separator: String,
+    /// « séparateur point-virgule (;) », « classeur xlsx, feuille « … » ».
+    pub shape: String,
+    /// The header's row, as the user sees it.
+    pub header_row: u64,
+    pub measure: Measure,
+    /// How the measure was decided (for `Provenance`).
+    pub measure_note: String,
+}
+
+/// `{"preamble": 7, "header": 1, …, "first_rows": {"preamble": [1, 2, …], …}}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedJson {
+    #[serde(flatten)]
+    pub counts: serde_json::Map<String, serde_json::Value>,
+    pub first_rows: serde_json::Map<String, serde_json::Value>,
 }

@@ -6,7 +6,7 @@ pub mod summary;
 pub mod workbook;
 
 use crate::convention::Convention;
-pub use input::{DateSource, InputReport, Run};
+pub use input::{DateSource, InputReport, Run, SkippedJson, Source};
 
 /// The tool's version, as written in every report.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -24,7 +24,7 @@ impl Context<'_> {
         self.run
             .inputs
             .get(index as usize)
-            .map(|i| i.info.display.as_str())
+            .map(|i| i.source.display.as_str())
             .unwrap_or("?")
     }
 
@@ -42,7 +42,7 @@ impl Context<'_> {
         self.run
             .inputs
             .get(index as usize)
-            .and_then(|i| i.info.sheet())
+            .and_then(|i| i.source.sheet.as_deref())
     }
 
     /// A product's display name, or « Non attribué ».
