@@ -27,6 +27,10 @@ const LAYERS: &[&str] = &[
     "app",
 ];
 
+/// Edges forbidden although they go down: the report renders a result type it owns the
+/// shape of, so it never sees how inputs were read (ingest) or rows parsed (normalize).
+const FORBIDDEN: &[(&str, &str)] = &[("report", "ingest"), ("report", "normalize")];
+
 fn rank(module: &str) -> Option<usize> {
     LAYERS.iter().position(|m| *m == module)
 }
@@ -162,6 +166,10 @@ fn no_module_imports_one_above_it() {
             match rank(&target) {
                 Some(to) if to > from => upward.push(format!(
                     "{}:{line}: `{module}` imports `{target}`, which is above it ({module} is layer {from}, {target} layer {to})",
+                    relative.display()
+                )),
+                _ if FORBIDDEN.contains(&(module.as_str(), target.as_str())) => upward.push(format!(
+                    "{}:{line}: `{module}` imports `{target}`, which ARCHITECTURE.md forbids",
                     relative.display()
                 )),
                 _ => {} // below, itself, or a root item (`crate::EXIT_OK`)
