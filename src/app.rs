@@ -13,7 +13,7 @@ use crate::output;
 use crate::output::targets::Target;
 use crate::pipeline::{self, Plan, Run};
 use crate::reconcile::{Reconciliation, Severity};
-use crate::report::{self, Context, summary, workbook};
+use crate::report::{Context, summary, workbook};
 use crate::{EXIT_FINDINGS, EXIT_OK};
 
 /// Runs a parsed command line; `Ok(exit code)` or an error that means exit code 2.
@@ -417,11 +417,4 @@ pub fn layouts_text() -> String {
         s.push('\n');
     }
     s
-}
-
-/// Writes a run's reports to buffers (used by tests to compare bytes).
-pub fn render(convention: &Convention, run: &Run) -> (Vec<u8>, Vec<u8>) {
-    let ctx = Context { convention, run };
-    let book = workbook::build(&ctx).expect("the workbook builds");
-    (report::summary::to_json(&ctx), book)
 }
