@@ -6,15 +6,15 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use crate::classify::{self, Judged};
+use crate::classify::{self, Judgement};
 use crate::convention::Convention;
 use crate::error::{Error, InputError};
 use crate::ingest::layout::FieldId;
 use crate::ingest::skip::{Skip, Skipped};
 use crate::ingest::{self, InputInfo, OpenedInput, Piece, RowStream, record::RawRecord};
 use crate::model::progress::{Progress, Silent};
-use crate::model::{AxisSet, Identity, Measure, Origin, Reduction, Rejection};
-use crate::normalize::{self, FileContext, KeyedMoves, RowOutcome, date::parse_year};
+use crate::model::{Measure, Origin};
+use crate::normalize::{self, FileContext, date::parse_year};
 use crate::reconcile::{self, InputResult, OUT_OF_SCOPE_DETAIL_LIMIT, SlimLine};
 pub use crate::report::input::{DateSource, InputReport, Run};
 use crate::report::input::{SkippedJson, Source};
@@ -185,7 +185,7 @@ fn process(
                         let (records, memory) = piece.records(&info)?;
                         let judged: Vec<Judgement> = records
                             .iter()
-                            .map(|r| judge_row(r, &ctx, checked_axes, convention, detail))
+                            .map(|r| classify::judge_row(r, &ctx, checked_axes, convention, detail))
                             .collect();
                         Ok((records, judged, memory))
                     })
@@ -309,76 +309,6 @@ struct Stage {
     detail_budget: u64,
     /// The imputations of slim lines, interned by the hash of their values.
     group_index: rustc_hash::FxHashMap<u128, u32>,
-}
-
-enum Judgement {
-    Skipped(Skip),
-    NotAMovement(compact_str::CompactString),
-    /// A journal reduction, and whether its row is in scope.
-    Reduction(Reduction, compact_str::CompactString, bool),
-    Lines(Vec<Judged>),
-    /// Out-of-scope movements past the detail budget: what the sums need, and the row's
-    /// imputation.
-    Slim(Vec<(Measure, Decimal, u128, bool)>, u128, AxisSet),
-    Rejected(Rejection),
-}
-
-/// Classify first, normalise what is needed: a row out of scope, and not a partial
-/// imputation, needs only its movements, its imputation and its identity.
-fn judge_row(
-    record: &RawRecord,
-    ctx: &FileContext,
-    checked: AxisSet,
-    convention: &Convention,
-    detail: bool,
-) -> Judgement {
-    if let Some(RowOutcome::Skipped(kind)) = normalize::data_row(record, ctx) {
-        return Judgement::Skipped(kind);
-    }
-    let axes = normalize::axis_values(record, ctx);
-    let verdict = classify::judge_axes(|a| axes.get(a), checked, convention);
-    if !detail && !verdict.in_scope && !verdict.is_partial() {
-        return match normalize::movements_with_identity(record, ctx) {
-            Ok(KeyedMoves::Skipped(figure)) => Judgement::NotAMovement(figure),
-            Ok(KeyedMoves::Lines(movements)) => Judgement::Slim(
-                movements
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, (measure, amount, identity))| match identity {
-                        Identity::State(key) => (measure, amount, key, true),
-                        Identity::Movement(key) => (measure, amount, key, false),
-                        Identity::Content => {
-                            (measure, amount, record.content_hash(i as u64), false)
-                        }
-                    })
-                    .collect(),
-                axes.group_hash(),
-                verdict.differing,
-            ),
-            Err(r) => Judgement::Rejected(r),
-        };
-    }
-    match normalize::normalize(record, ctx) {
-        RowOutcome::Skipped(kind) => Judgement::Skipped(kind),
-        RowOutcome::NotAMovement(figure) => Judgement::NotAMovement(figure),
-        RowOutcome::Reduction(r, figure) => Judgement::Reduction(r, figure, verdict.in_scope),
-        RowOutcome::Lines(lines) => Judgement::Lines(
-            lines
-                .into_iter()
-                .enumerate()
-                .map(|(i, line)| {
-                    let content = line.identity == Identity::Content;
-                    let mut j = classify::classify(line, checked, convention);
-                    if !j.in_scope && content {
-                        // Out-of-scope identities come from the text, detailed or not.
-                        j.key = record.content_hash(i as u64);
-                    }
-                    j
-                })
-                .collect(),
-        ),
-        RowOutcome::Rejected(r) => Judgement::Rejected(r),
-    }
 }
 
 impl Stage {
