@@ -96,7 +96,7 @@ impl Convention {
     pub fn parse(text: &str, origin: &str) -> Result<Convention, ConventionError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut convention = raw::parse(text, origin)?;
-        convention.sha256 = hex_sha256(text.as_bytes());
+        convention.sha256 = crate::model::digest::hex(&Sha256::digest(text.as_bytes()));
         Ok(convention)
     }
 
@@ -170,11 +170,6 @@ fn contains_word(text: &str, word: &str) -> bool {
 /// Folds a keyword or a text for case- and accent-insensitive matching.
 pub fn fold_text(text: &str) -> String {
     fold(text)
-}
-
-pub fn hex_sha256(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -341,12 +341,8 @@ pub struct HashingReader<R> {
 
 impl<R> HashingReader<R> {
     fn digest(self) -> String {
-        hex(&self.hasher.finalize())
+        crate::model::digest::hex(&self.hasher.finalize())
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl<R: Read> Read for HashingReader<R> {

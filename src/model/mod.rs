@@ -5,6 +5,7 @@
 
 pub mod amount;
 pub mod code;
+pub mod digest;
 pub mod money;
 pub mod progress;
 
