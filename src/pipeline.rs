@@ -13,7 +13,7 @@ use crate::ingest::layout::FieldId;
 use crate::ingest::skip::{Skip, Skipped};
 use crate::ingest::{self, InputInfo, OpenedInput, Piece, RowStream, record::RawRecord};
 use crate::model::progress::{Progress, Silent};
-use crate::model::{Measure, Origin};
+use crate::model::{Gap, Measure, Origin};
 use crate::normalize::{self, FileContext, date::parse_year};
 use crate::reconcile::{self, InputResult, OUT_OF_SCOPE_DETAIL_LIMIT, SlimLine};
 pub use crate::report::input::{DateSource, InputReport, Run};
@@ -117,14 +117,7 @@ fn process(
     let mut notes = info.notes.clone();
     let exercice = preamble_exercice(&info, &mut notes);
     let extracted = extraction_date(&info);
-    notes.push(match extracted {
-        Some((date, source)) => format!(
-            "extrait du {} (date d'extraction lue dans {}) : ses états remplacent ceux des extraits plus anciens",
-            date.format("%d/%m/%Y"),
-            source.label()
-        ),
-        None => "pas de date d'extraction dans le fichier ni dans son nom : extrait classé dans l'ordre des chemins, avant les extraits datés".to_string(),
-    });
+    notes.push(date_note(extracted));
     let mut rest = opened.rest;
     let preamble_and_header = info.skipped.total();
     // The first data rows, to find columns missing from the header.
@@ -136,15 +129,7 @@ fn process(
         }
     }
     let gap = normalize::align::infer_gap(&info.mapping, &chunk);
-    if let Some(g) = gap {
-        notes.push(format!(
-            "l'en-tête compte {} colonnes et les lignes {} : {} colonne(s) sans en-tête avant « {} », position déduite des valeurs",
-            info.mapping.header.len(),
-            info.mapping.header.len() + g.width,
-            g.width,
-            info.mapping.header.get(g.at).map(String::as_str).unwrap_or("?"),
-        ));
-    }
+    notes.extend(gap.map(|g| gap_note(&info.mapping.header, g)));
     let checked_axes = classify::checked_axes(info.mapping.axes(), &convention.imputation);
     let ctx = FileContext {
         input: info.index,
@@ -164,45 +149,9 @@ fn process(
     stage.result.extracted = extracted.map(|(d, _)| d);
     stage.result.includes_carry_over =
         info.mapping.layout.meta.amount_includes_carry_over && info.measure == Measure::Ae;
-    // The rows read so far go first; then pieces of the input, a batch at a time: while
-    // one batch is judged on every core, the next is read.
-    let mut batch = vec![Piece::Rows(chunk)];
-    let mut spare: Vec<Vec<u8>> = Vec::new();
-    read_batch(&mut rest, &mut batch, &mut spare)?;
-    while !batch.is_empty() {
-        // Whole batches go one way or the other, so that the choice never depends on
-        // threads.
-        let lines: u64 = batch.iter().map(Piece::lines).sum();
-        let detail = stage.detailed_out + lines <= stage.detail_budget;
-        let mut next = Vec::with_capacity(PIECES_PER_BATCH);
-        let mut spent = Vec::with_capacity(PIECES_PER_BATCH);
-        let (read, judged) = rayon::join(
-            || read_batch(&mut rest, &mut next, &mut spare),
-            || {
-                batch
-                    .into_par_iter()
-                    .map(|piece| {
-                        let (records, memory) = piece.records(&info)?;
-                        let judged: Vec<Judgement> = records
-                            .iter()
-                            .map(|r| classify::judge_row(r, &ctx, checked_axes, convention, detail))
-                            .collect();
-                        Ok((records, judged, memory))
-                    })
-                    .collect::<Vec<Result<_, InputError>>>()
-            },
-        );
-        for piece in judged {
-            let (records, judged, memory) = piece?;
-            stage.absorb(&records, judged, &ctx);
-            stage.rows_streamed += records.len() as u64;
-            progress.rows(records.len() as u64);
-            spent.push(memory);
-        }
-        read?;
-        spare.extend(spent.into_iter().filter(|m| m.capacity() > 0));
-        batch = next;
-    }
+    let judge =
+        |r: &RawRecord, detail| classify::judge_row(r, &ctx, checked_axes, convention, detail);
+    stream(&mut stage, &mut rest, chunk, &info, &ctx, judge, progress)?;
     stage.slim_down();
     let rest_rows = rest.raw_rows();
     let sha256 = rest.finish().map_err(|e| InputError {
@@ -212,17 +161,7 @@ fn process(
     let raw_rows = preamble_and_header + stage.rows_streamed;
     check_rows(raw_rows, rest_rows, &stage.skipped, stage.data_rows)
         .map_err(|m| InputError::new(&info.display, m))?;
-    // Key figures without effect are listed by type below, not as one count.
-    notes.extend(stage.skipped.notes().into_iter().filter(|n| {
-        !n.is_empty() && (stage.other_figures.is_empty() || !n.contains(Skip::NotAMovement.label()))
-    }));
-    notes.extend(stage.figure_notes());
-    if stage.rejections_omitted > 0 {
-        notes.push(format!(
-            "{} ligne(s) rejetée(s) de plus que les {REJECTION_BUDGET} listées : comptées, non détaillées",
-            stage.rejections_omitted
-        ));
-    }
+    notes.extend(stage.closing_notes());
     let report = InputReport {
         extracted,
         label: info.label(),
@@ -237,6 +176,81 @@ fn process(
         notes,
     };
     Ok((report, stage.result))
+}
+
+/// Where the extraction date was read, or why the input counts as the oldest.
+fn date_note(extracted: Option<(NaiveDate, DateSource)>) -> String {
+    match extracted {
+        Some((date, source)) => format!(
+            "extrait du {} (date d'extraction lue dans {}) : ses états remplacent ceux des extraits plus anciens",
+            date.format("%d/%m/%Y"),
+            source.label()
+        ),
+        None => "pas de date d'extraction dans le fichier ni dans son nom : extrait classé dans l'ordre des chemins, avant les extraits datés".to_string(),
+    }
+}
+
+/// The columns missing from the header, and where the data says they are.
+fn gap_note(header: &[String], g: Gap) -> String {
+    format!(
+        "l'en-tête compte {} colonnes et les lignes {} : {} colonne(s) sans en-tête avant « {} », position déduite des valeurs",
+        header.len(),
+        header.len() + g.width,
+        g.width,
+        header.get(g.at).map(String::as_str).unwrap_or("?"),
+    )
+}
+
+/// Judges an input's rows: `chunk` (read already) first, then the rest of the input a batch
+/// at a time, each batch judged on every core while the next is read.
+fn stream<J>(
+    stage: &mut Stage,
+    rest: &mut RowStream,
+    chunk: Vec<RawRecord>,
+    info: &InputInfo,
+    ctx: &FileContext,
+    judge: J,
+    progress: &dyn Progress,
+) -> Result<(), InputError>
+where
+    J: Fn(&RawRecord, bool) -> Judgement + Sync,
+{
+    let mut batch = vec![Piece::Rows(chunk)];
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    read_batch(rest, &mut batch, &mut spare)?;
+    while !batch.is_empty() {
+        // Whole batches go one way or the other, so that the choice never depends on
+        // threads.
+        let lines: u64 = batch.iter().map(Piece::lines).sum();
+        let detail = stage.detailed_out + lines <= stage.detail_budget;
+        let mut next = Vec::with_capacity(PIECES_PER_BATCH);
+        let mut spent = Vec::with_capacity(PIECES_PER_BATCH);
+        let (read, judged) = rayon::join(
+            || read_batch(rest, &mut next, &mut spare),
+            || {
+                batch
+                    .into_par_iter()
+                    .map(|piece| {
+                        let (records, memory) = piece.records(info)?;
+                        let judged: Vec<Judgement> =
+                            records.iter().map(|r| judge(r, detail)).collect();
+                        Ok((records, judged, memory))
+                    })
+                    .collect::<Vec<Result<_, InputError>>>()
+            },
+        );
+        for piece in judged {
+            let (records, judged, memory) = piece?;
+            stage.absorb(&records, judged, ctx);
+            stage.rows_streamed += records.len() as u64;
+            progress.rows(records.len() as u64);
+            spent.push(memory);
+        }
+        read?;
+        spare.extend(spent.into_iter().filter(|m| m.capacity() > 0));
+        batch = next;
+    }
+    Ok(())
 }
 
 /// How the report names and describes an input: ingest's view, as plain data.
@@ -312,6 +326,26 @@ struct Stage {
 }
 
 impl Stage {
+    /// The notes an input's rows leave: rows skipped by kind, key figures without effect,
+    /// rejections past the budget.
+    fn closing_notes(&self) -> Vec<String> {
+        // Key figures without effect are listed by type below, not as one count.
+        let mut notes: Vec<String> = (self.skipped.notes().into_iter())
+            .filter(|n| {
+                !n.is_empty()
+                    && (self.other_figures.is_empty() || !n.contains(Skip::NotAMovement.label()))
+            })
+            .collect();
+        notes.extend(self.figure_notes());
+        if self.rejections_omitted > 0 {
+            notes.push(format!(
+                "{} ligne(s) rejetée(s) de plus que les {REJECTION_BUDGET} listées : comptées, non détaillées",
+                self.rejections_omitted
+            ));
+        }
+        notes
+    }
+
     fn absorb(&mut self, chunk: &[RawRecord], judged: Vec<Judgement>, ctx: &FileContext) {
         for (j, record) in judged.into_iter().zip(chunk) {
             let data = !matches!(
