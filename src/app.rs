@@ -9,10 +9,11 @@ use chrono::NaiveDate;
 use crate::cli::{CheckArgs, Cli, Command, ConventionCommand, FailOn, ReconcileArgs, RunArgs};
 use crate::convention::Convention;
 use crate::error::Error;
+use crate::output;
+use crate::output::targets::Target;
 use crate::pipeline::{self, Plan, Run};
 use crate::reconcile::{Reconciliation, Severity};
-use crate::report::targets::Target;
-use crate::report::{self, Context, output, summary, workbook};
+use crate::report::{Context, summary, workbook};
 use crate::{EXIT_FINDINGS, EXIT_OK};
 
 /// Runs a parsed command line; `Ok(exit code)` or an error that means exit code 2.
@@ -36,8 +37,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
                 c.products.len(),
                 c.start.format("%d/%m/%Y"),
                 c.end.format("%d/%m/%Y"),
-                crate::reconcile::findings::euros(c.ae_allocated()),
-                crate::reconcile::findings::euros(c.cp_allocated()),
+                crate::model::money::euros(c.ae_allocated()),
+                crate::model::money::euros(c.cp_allocated()),
             );
             for warning in c.warnings() {
                 println!("  attention : {warning}");
@@ -203,12 +204,12 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
     // The convention is read too: `-o` onto it would overwrite it.
     let mut read = plan.inputs.clone();
     read.extend(args.run.convention.clone());
-    report::targets::check(&targets, &read)?;
+    output::targets::check(&targets, &read)?;
     let outputs: Vec<&Path> = targets.iter().map(|t| t.path).collect();
     // One writer at a time on these outputs: a run holding them stops this one now (exit
-    // 3); lock files missing yet are created only when about to write (`report::lock`).
-    let mut lock = report::lock::lock_existing(&outputs)?;
-    report::temporaries::remove_on_signal().map_err(|e| {
+    // 3); lock files missing yet are created only when about to write (`output::lock`).
+    let mut lock = output::lock::lock_existing(&outputs)?;
+    output::temporaries::remove_on_signal().map_err(|e| {
         Error::Usage(format!(
             "impossible d'intercepter les signaux d'interruption : {e}"
         ))
@@ -246,7 +247,7 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
         files.push((p.as_path(), detail));
     }
     pool.install(|| output::write_all_atomic(files))?;
-    crate::progress::trace("classeur et résumé, écrits", started);
+    crate::model::progress::trace("classeur et résumé, écrits", started);
     if args
         .summary
         .as_deref()
@@ -290,7 +291,7 @@ fn sweep_temporaries(outputs: &[&Path], quiet: bool) {
     dirs.sort();
     dirs.dedup();
     for dir in dirs {
-        for removed in report::temporaries::sweep(dir) {
+        for removed in output::temporaries::sweep(dir) {
             if !quiet {
                 eprintln!(
                     "note : fichier temporaire abandonné par une exécution interrompue, supprimé : {}",
@@ -351,7 +352,7 @@ fn run_report(ctx: &Context, workbook: Option<&Path>) -> String {
     let rec = &ctx.run.reconciliation;
     let c = &rec.counts;
     let t = &rec.totals;
-    let euros = crate::reconcile::findings::euros;
+    let euros = crate::model::money::euros;
     let mut s = format!(
         "{} : {} fichier(s), {} ligne(s) lue(s) : {} dans le périmètre, {} hors périmètre, {} rejetée(s), {} doublon(s)\n",
         rec.status().label(),
@@ -391,15 +392,11 @@ fn check_report(ctx: &Context) -> String {
         .iter()
         .zip(&ctx.run.reconciliation.input_counts)
     {
-        let info = &input.info;
-        s += &format!("{}\n", info.label());
+        let source = &input.source;
+        s += &format!("{}\n", input.label);
         s += &format!(
             "  mise en page : {} ({})\n  encodage : {} ; {} ; en-tête ligne {}\n",
-            info.mapping.layout.name,
-            info.mapping.layout.title,
-            info.encoding_label(),
-            info.shape_label(),
-            info.mapping.header_row
+            source.layout, source.layout_title, source.encoding, source.shape, source.header_row
         );
         s += &format!(
             "  lignes lues : {} (dans le périmètre {}, hors périmètre {}, rejetées {}, doublons {})\n",
@@ -474,11 +471,4 @@ pub fn layouts_text() -> String {
         s.push('\n');
     }
     s
-}
-
-/// Writes a run's reports to buffers (used by tests to compare bytes).
-pub fn render(convention: &Convention, run: &Run) -> (Vec<u8>, Vec<u8>) {
-    let ctx = Context { convention, run };
-    let book = workbook::build(&ctx).expect("the workbook builds");
-    (report::summary::to_json(&ctx), book)
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod ingest;
 pub mod model;
 pub mod normalize;
+pub mod output;
 pub mod pipeline;
 pub mod progress;
 pub mod reconcile;

@@ -6,15 +6,18 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use crate::classify::{self, Judged};
+use crate::classify::{self, Judgement};
 use crate::convention::Convention;
 use crate::error::{Error, InputError};
 use crate::ingest::layout::FieldId;
 use crate::ingest::skip::{Skip, Skipped};
 use crate::ingest::{self, InputInfo, OpenedInput, Piece, RowStream, record::RawRecord};
-use crate::model::{AxisSet, Identity, Measure, Origin, Reduction, Rejection};
-use crate::normalize::{self, FileContext, Gap, KeyedMoves, RowOutcome, date::parse_year};
-use crate::reconcile::{self, InputResult, OUT_OF_SCOPE_DETAIL_LIMIT, Reconciliation, SlimLine};
+use crate::model::progress::{Progress, Silent};
+use crate::model::{Gap, Measure, Origin};
+use crate::normalize::{self, FileContext, date::parse_year};
+use crate::reconcile::{self, InputResult, OUT_OF_SCOPE_DETAIL_LIMIT, SlimLine};
+pub use crate::report::input::{DateSource, InputReport, Run};
+use crate::report::input::{SkippedJson, Source};
 use rust_decimal::Decimal;
 
 /// Pieces of an input (about half a mebibyte of CSV, or 4,096 worksheet rows each)
@@ -38,32 +41,6 @@ fn read_batch(
     Ok(())
 }
 
-/// Where an input's extraction date was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DateSource {
-    /// BEx « Dernière MàJ des données ».
-    Preamble,
-    FileName,
-}
-
-impl DateSource {
-    /// The summary's name for it.
-    pub fn key(self) -> &'static str {
-        match self {
-            DateSource::Preamble => "preamble",
-            DateSource::FileName => "file_name",
-        }
-    }
-
-    /// « le préambule », « le nom du fichier ».
-    pub fn label(self) -> &'static str {
-        match self {
-            DateSource::Preamble => "le préambule",
-            DateSource::FileName => "le nom du fichier",
-        }
-    }
-}
-
 /// Rejected rows kept per input, with their row and reason; past it, rejections are only
 /// counted (a file of garbage must not fill memory and the reports with a million rows).
 pub const REJECTION_BUDGET: usize = reconcile::findings::LISTED_PER_INPUT;
@@ -80,57 +57,6 @@ pub struct Plan {
     /// otherwise it stops the run.
     pub keep_going: bool,
 }
-
-/// One input as the reports describe it.
-#[derive(Debug, Clone)]
-pub struct InputReport {
-    pub info: InputInfo,
-    /// The path, and the worksheet for workbooks: how the workbook names the input.
-    pub label: String,
-    pub sha256: String,
-    /// The axes this input's lines were checked on.
-    pub checked_axes: AxisSet,
-    pub gap: Option<Gap>,
-    /// The rows that are not data, by kind: raw rows = data rows + skipped rows.
-    pub skipped: Skipped,
-    /// Data rows (each gives lines, or is rejected).
-    pub data_rows: u64,
-    /// Rejected rows past [`REJECTION_BUDGET`]: counted, not kept.
-    pub rejections_omitted: u64,
-    /// The extraction date and where it was read.
-    pub extracted: Option<(NaiveDate, DateSource)>,
-    /// What a careful reader should know about how the file was read (French).
-    pub notes: Vec<String>,
-}
-
-/// The outcome of a run, for the reports.
-#[derive(Debug, Clone)]
-pub struct Run {
-    pub inputs: Vec<InputReport>,
-    pub reconciliation: Reconciliation,
-    /// Files found in a folder that are no extract (skipped, each a `FICHIER_IGNORE`).
-    pub skipped_files: Vec<reconcile::IgnoredFile>,
-    /// With `Plan::keep_going` (`check`): the files that could not be read, each with
-    /// its error; the run went on with the others.
-    pub failed: Vec<InputError>,
-}
-
-/// Told how the reading goes (a progress bar on a terminal; nothing in cron).
-pub trait Progress: Sync {
-    /// The number of extracts found, once every file is open.
-    fn start(&self, _inputs: usize) {}
-    /// Rows read (in chunks).
-    fn rows(&self, _rows: u64) {}
-    /// One extract fully read.
-    fn input_done(&self) {}
-    /// Reading is over; reconciling and writing follow.
-    fn finish(&self) {}
-}
-
-/// No progress shown.
-pub struct Silent;
-
-impl Progress for Silent {}
 
 /// Reads every input, then reconciles. Any unreadable input stops the run (exit 2).
 pub fn run(plan: &Plan) -> Result<Run, Error> {
@@ -196,7 +122,7 @@ pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
         })
         .collect();
     progress.finish();
-    crate::progress::trace("lecture, normalisation, classement", started);
+    crate::model::progress::trace("lecture, normalisation, classement", started);
     let started = std::time::Instant::now();
     let mut reports = Vec::with_capacity(processed.len());
     let mut results = Vec::with_capacity(processed.len());
@@ -212,7 +138,7 @@ pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
     }
     let mut reconciliation =
         reconcile::reconcile_with(&plan.convention, results, plan.as_of, skipped_files.clone());
-    crate::progress::trace("rapprochement", started);
+    crate::model::progress::trace("rapprochement", started);
     if let Some(previous) = &plan.previous {
         reconcile::follow_up::apply(&mut reconciliation, previous);
     }
@@ -234,14 +160,7 @@ fn process(
     let mut notes = info.notes.clone();
     let exercice = preamble_exercice(&info, &mut notes);
     let extracted = extraction_date(&info);
-    notes.push(match extracted {
-        Some((date, source)) => format!(
-            "extrait du {} (date d'extraction lue dans {}) : ses états remplacent ceux des extraits plus anciens",
-            date.format("%d/%m/%Y"),
-            source.label()
-        ),
-        None => "pas de date d'extraction dans le fichier ni dans son nom : extrait classé dans l'ordre des chemins, avant les extraits datés".to_string(),
-    });
+    notes.push(date_note(extracted));
     let mut rest = opened.rest;
     let preamble_and_header = info.skipped.total();
     // The first data rows, to find columns missing from the header.
@@ -253,15 +172,7 @@ fn process(
         }
     }
     let gap = normalize::align::infer_gap(&info.mapping, &chunk);
-    if let Some(g) = gap {
-        notes.push(format!(
-            "l'en-tête compte {} colonnes et les lignes {} : {} colonne(s) sans en-tête avant « {} », position déduite des valeurs",
-            info.mapping.header.len(),
-            info.mapping.header.len() + g.width,
-            g.width,
-            info.mapping.header.get(g.at).map(String::as_str).unwrap_or("?"),
-        ));
-    }
+    notes.extend(gap.map(|g| gap_note(&info.mapping.header, g)));
     let checked_axes = classify::checked_axes(info.mapping.axes(), &convention.imputation);
     let ctx = FileContext {
         input: info.index,
@@ -281,45 +192,9 @@ fn process(
     stage.result.extracted = extracted.map(|(d, _)| d);
     stage.result.includes_carry_over =
         info.mapping.layout.meta.amount_includes_carry_over && info.measure == Measure::Ae;
-    // The rows read so far go first; then pieces of the input, a batch at a time: while
-    // one batch is judged on every core, the next is read.
-    let mut batch = vec![Piece::Rows(chunk)];
-    let mut spare: Vec<Vec<u8>> = Vec::new();
-    read_batch(&mut rest, &mut batch, &mut spare)?;
-    while !batch.is_empty() {
-        // Whole batches go one way or the other, so that the choice never depends on
-        // threads.
-        let lines: u64 = batch.iter().map(Piece::lines).sum();
-        let detail = stage.detailed_out + lines <= stage.detail_budget;
-        let mut next = Vec::with_capacity(PIECES_PER_BATCH);
-        let mut spent = Vec::with_capacity(PIECES_PER_BATCH);
-        let (read, judged) = rayon::join(
-            || read_batch(&mut rest, &mut next, &mut spare),
-            || {
-                batch
-                    .into_par_iter()
-                    .map(|piece| {
-                        let (records, memory) = piece.records(&info)?;
-                        let judged: Vec<Judgement> = records
-                            .iter()
-                            .map(|r| judge_row(r, &ctx, checked_axes, convention, detail))
-                            .collect();
-                        Ok((records, judged, memory))
-                    })
-                    .collect::<Vec<Result<_, InputError>>>()
-            },
-        );
-        for piece in judged {
-            let (records, judged, memory) = piece?;
-            stage.absorb(&records, judged, &ctx);
-            stage.rows_streamed += records.len() as u64;
-            progress.rows(records.len() as u64);
-            spent.push(memory);
-        }
-        read?;
-        spare.extend(spent.into_iter().filter(|m| m.capacity() > 0));
-        batch = next;
-    }
+    let judge =
+        |r: &RawRecord, detail| classify::judge_row(r, &ctx, checked_axes, convention, detail);
+    stream(&mut stage, &mut rest, chunk, &info, &ctx, judge, progress)?;
     stage.slim_down();
     let rest_rows = rest.raw_rows();
     let sha256 = rest.finish().map_err(|e| InputError {
@@ -329,30 +204,127 @@ fn process(
     let raw_rows = preamble_and_header + stage.rows_streamed;
     check_rows(raw_rows, rest_rows, &stage.skipped, stage.data_rows)
         .map_err(|m| InputError::new(&info.display, m))?;
-    // Key figures without effect are listed by type below, not as one count.
-    notes.extend(stage.skipped.notes().into_iter().filter(|n| {
-        !n.is_empty() && (stage.other_figures.is_empty() || !n.contains(Skip::NotAMovement.label()))
-    }));
-    notes.extend(stage.figure_notes());
-    if stage.rejections_omitted > 0 {
-        notes.push(format!(
-            "{} ligne(s) rejetée(s) de plus que les {REJECTION_BUDGET} listées : comptées, non détaillées",
-            stage.rejections_omitted
-        ));
-    }
+    notes.extend(stage.closing_notes());
     let report = InputReport {
         extracted,
         label: info.label(),
-        info,
+        source: source(&info),
         sha256,
         checked_axes,
         gap,
-        skipped: stage.skipped,
+        skipped: skipped_json(&stage.skipped),
+        skipped_total: stage.skipped.total(),
         data_rows: stage.data_rows,
         rejections_omitted: stage.rejections_omitted,
         notes,
     };
     Ok((report, stage.result))
+}
+
+/// Where the extraction date was read, or why the input counts as the oldest.
+fn date_note(extracted: Option<(NaiveDate, DateSource)>) -> String {
+    match extracted {
+        Some((date, source)) => format!(
+            "extrait du {} (date d'extraction lue dans {}) : ses états remplacent ceux des extraits plus anciens",
+            date.format("%d/%m/%Y"),
+            source.label()
+        ),
+        None => "pas de date d'extraction dans le fichier ni dans son nom : extrait classé dans l'ordre des chemins, avant les extraits datés".to_string(),
+    }
+}
+
+/// The columns missing from the header, and where the data says they are.
+fn gap_note(header: &[String], g: Gap) -> String {
+    format!(
+        "l'en-tête compte {} colonnes et les lignes {} : {} colonne(s) sans en-tête avant « {} », position déduite des valeurs",
+        header.len(),
+        header.len() + g.width,
+        g.width,
+        header.get(g.at).map(String::as_str).unwrap_or("?"),
+    )
+}
+
+/// Judges an input's rows: `chunk` (read already) first, then the rest of the input a batch
+/// at a time, each batch judged on every core while the next is read.
+fn stream<J>(
+    stage: &mut Stage,
+    rest: &mut RowStream,
+    chunk: Vec<RawRecord>,
+    info: &InputInfo,
+    ctx: &FileContext,
+    judge: J,
+    progress: &dyn Progress,
+) -> Result<(), InputError>
+where
+    J: Fn(&RawRecord, bool) -> Judgement + Sync,
+{
+    let mut batch = vec![Piece::Rows(chunk)];
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    read_batch(rest, &mut batch, &mut spare)?;
+    while !batch.is_empty() {
+        // Whole batches go one way or the other, so that the choice never depends on
+        // threads.
+        let lines: u64 = batch.iter().map(Piece::lines).sum();
+        let detail = stage.detailed_out + lines <= stage.detail_budget;
+        let mut next = Vec::with_capacity(PIECES_PER_BATCH);
+        let mut spent = Vec::with_capacity(PIECES_PER_BATCH);
+        let (read, judged) = rayon::join(
+            || read_batch(rest, &mut next, &mut spare),
+            || {
+                batch
+                    .into_par_iter()
+                    .map(|piece| {
+                        let (records, memory) = piece.records(info)?;
+                        let judged: Vec<Judgement> =
+                            records.iter().map(|r| judge(r, detail)).collect();
+                        Ok((records, judged, memory))
+                    })
+                    .collect::<Vec<Result<_, InputError>>>()
+            },
+        );
+        for piece in judged {
+            let (records, judged, memory) = piece?;
+            stage.absorb(&records, judged, ctx);
+            stage.rows_streamed += records.len() as u64;
+            progress.rows(records.len() as u64);
+            spent.push(memory);
+        }
+        read?;
+        spare.extend(spent.into_iter().filter(|m| m.capacity() > 0));
+        batch = next;
+    }
+    Ok(())
+}
+
+/// How the report names and describes an input: ingest's view, as plain data.
+fn source(info: &InputInfo) -> Source {
+    Source {
+        display: info.display.clone(),
+        sheet: info.sheet().map(str::to_string),
+        size: info.size,
+        layout: info.mapping.layout.name.clone(),
+        layout_title: info.mapping.layout.title.clone(),
+        encoding: info.encoding_label(),
+        separator: match &info.format {
+            ingest::Format::Csv { dialect, .. } => (dialect.separator as char).to_string(),
+            ingest::Format::Workbook { .. } => String::new(),
+        },
+        shape: info.shape_label(),
+        header_row: info.mapping.header_row,
+        measure: info.measure,
+        measure_note: info.measure_note.clone(),
+    }
+}
+
+/// The JSON object of `inputs[].skipped`: each kind's count, then its first rows.
+fn skipped_json(skipped: &Skipped) -> SkippedJson {
+    let mut counts = serde_json::Map::new();
+    let mut first_rows = serde_json::Map::new();
+    for k in Skip::ALL {
+        counts.insert(k.key().into(), skipped.count(k).into());
+        first_rows.insert(k.key().into(), skipped.first_rows(k).to_vec().into());
+    }
+    SkippedJson { counts, first_rows }
 }
 
 /// Every raw row is a data row or a skipped one (and, for a worksheet, every row of its
@@ -396,77 +368,27 @@ struct Stage {
     group_index: rustc_hash::FxHashMap<u128, u32>,
 }
 
-enum Judgement {
-    Skipped(Skip),
-    NotAMovement(compact_str::CompactString),
-    /// A journal reduction, and whether its row is in scope.
-    Reduction(Reduction, compact_str::CompactString, bool),
-    Lines(Vec<Judged>),
-    /// Out-of-scope movements past the detail budget: what the sums need, and the row's
-    /// imputation.
-    Slim(Vec<(Measure, Decimal, u128, bool)>, u128, AxisSet),
-    Rejected(Rejection),
-}
-
-/// Classify first, normalise what is needed: a row out of scope, and not a partial
-/// imputation, needs only its movements, its imputation and its identity.
-fn judge_row(
-    record: &RawRecord,
-    ctx: &FileContext,
-    checked: AxisSet,
-    convention: &Convention,
-    detail: bool,
-) -> Judgement {
-    if let Some(RowOutcome::Skipped(kind)) = normalize::data_row(record, ctx) {
-        return Judgement::Skipped(kind);
-    }
-    let axes = normalize::axis_values(record, ctx);
-    let verdict = classify::judge_axes(|a| axes.get(a), checked, convention);
-    if !detail && !verdict.in_scope && !verdict.is_partial() {
-        return match normalize::movements_with_identity(record, ctx) {
-            Ok(KeyedMoves::Skipped(figure)) => Judgement::NotAMovement(figure),
-            Ok(KeyedMoves::Lines(movements)) => Judgement::Slim(
-                movements
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, (measure, amount, identity))| match identity {
-                        Identity::State(key) => (measure, amount, key, true),
-                        Identity::Movement(key) => (measure, amount, key, false),
-                        Identity::Content => {
-                            (measure, amount, record.content_hash(i as u64), false)
-                        }
-                    })
-                    .collect(),
-                axes.group_hash(),
-                verdict.differing,
-            ),
-            Err(r) => Judgement::Rejected(r),
-        };
-    }
-    match normalize::normalize(record, ctx) {
-        RowOutcome::Skipped(kind) => Judgement::Skipped(kind),
-        RowOutcome::NotAMovement(figure) => Judgement::NotAMovement(figure),
-        RowOutcome::Reduction(r, figure) => Judgement::Reduction(r, figure, verdict.in_scope),
-        RowOutcome::Lines(lines) => Judgement::Lines(
-            lines
-                .into_iter()
-                .enumerate()
-                .map(|(i, line)| {
-                    let content = line.identity == Identity::Content;
-                    let mut j = classify::classify(line, checked, convention);
-                    if !j.in_scope && content {
-                        // Out-of-scope identities come from the text, detailed or not.
-                        j.key = record.content_hash(i as u64);
-                    }
-                    j
-                })
-                .collect(),
-        ),
-        RowOutcome::Rejected(r) => Judgement::Rejected(r),
-    }
-}
-
 impl Stage {
+    /// The notes an input's rows leave: rows skipped by kind, key figures without effect,
+    /// rejections past the budget.
+    fn closing_notes(&self) -> Vec<String> {
+        // Key figures without effect are listed by type below, not as one count.
+        let mut notes: Vec<String> = (self.skipped.notes().into_iter())
+            .filter(|n| {
+                !n.is_empty()
+                    && (self.other_figures.is_empty() || !n.contains(Skip::NotAMovement.label()))
+            })
+            .collect();
+        notes.extend(self.figure_notes());
+        if self.rejections_omitted > 0 {
+            notes.push(format!(
+                "{} ligne(s) rejetée(s) de plus que les {REJECTION_BUDGET} listées : comptées, non détaillées",
+                self.rejections_omitted
+            ));
+        }
+        notes
+    }
+
     fn absorb(&mut self, chunk: &[RawRecord], judged: Vec<Judgement>, ctx: &FileContext) {
         for (j, record) in judged.into_iter().zip(chunk) {
             let data = !matches!(
@@ -726,7 +648,7 @@ fn exercice_in_name(name: &str) -> Option<i32> {
 }
 
 /// Writes every out-of-scope row of the inputs, one line per movement, as a CSV for Excel
-/// (`report::csv_out`: `;`, UTF-8 with a BOM, quoted, formulas neutralised) to `out`: the
+/// (`output::csv_out`: `;`, UTF-8 with a BOM, quoted, formulas neutralised) to `out`: the
 /// detail a grouped `Hors périmètre` leaves out, on request (`--detail-hors-perimetre`).
 /// The inputs are read a second time and the rows streamed, so memory stays bounded; each
 /// input is read as the main run read it (`inputs`: its header gap and exercice). Rows are
@@ -735,9 +657,9 @@ pub fn write_out_of_scope_detail(
     plan: &Plan,
     inputs: &[InputReport],
     out: &mut dyn std::io::Write,
-) -> Result<u64, crate::report::output::Failure> {
-    use crate::report::csv_out::{Cell, ExcelCsv};
-    use crate::report::output::Failure;
+) -> Result<u64, crate::output::Failure> {
+    use crate::output::Failure;
+    use crate::output::csv_out::{Cell, ExcelCsv};
     let mut csv = ExcelCsv::new(
         out,
         &[
@@ -793,7 +715,7 @@ pub fn write_out_of_scope_detail(
                     let row = record.row.to_string();
                     let differing = verdict.differing.labels();
                     for (measure, amount) in movements {
-                        let amount = crate::report::amount_text(amount).replace('.', ",");
+                        let amount = crate::model::money::amount_text_fr(amount);
                         csv.row(
                             [
                                 Cell::Text(&label),

@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::pipeline::{Progress, Silent};
+use crate::model::progress::{Progress, Silent};
 
 /// Extracts read and rows read so far, on stderr.
 pub struct TerminalProgress {
@@ -54,24 +54,5 @@ impl Progress for TerminalProgress {
 
     fn finish(&self) {
         self.bar.finish_and_clear();
-    }
-}
-
-/// Stage timings on stderr when `CHORUS_RECON_TRACE` is set: how the benchmark script
-/// (`benches/run.sh`) shows where a run's time goes. Silent otherwise.
-pub fn trace(stage: &str, since: std::time::Instant) {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *ON.get_or_init(|| std::env::var_os("CHORUS_RECON_TRACE").is_some()) {
-        // Resident memory now, from /proc (Linux): where the peak is reached.
-        let rss_mb = std::fs::read_to_string("/proc/self/statm")
-            .ok()
-            .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
-            .map_or(String::new(), |pages| {
-                format!(", {} Mo résidents", (pages * 4096) >> 20)
-            });
-        eprintln!(
-            "[trace] {stage} : {:.3} s{rss_mb}",
-            since.elapsed().as_secs_f64()
-        );
     }
 }

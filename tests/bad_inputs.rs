@@ -195,7 +195,7 @@ fn a_second_run_on_the_same_outputs_is_refused_while_the_first_holds_the_lock() 
     let book = dir.path().join("rapprochement.xlsx");
     std::fs::write(&book, b"previous good workbook").unwrap();
     // The first run, still writing: it holds the lock beside the workbook.
-    let first = chorus_recon::report::lock::lock_outputs(&[book.as_path()]).unwrap();
+    let first = chorus_recon::output::lock::lock_outputs(&[book.as_path()]).unwrap();
     let good = repo().join("fixtures/conforme");
     let r = run(
         dir.path(),

@@ -2,13 +2,17 @@
 //! the line's own data points to, and the line's identity for duplicate detection. Per
 //! line and stateless, so it runs in parallel; what needs every line waits for `reconcile`.
 
+mod row;
+
+pub use row::{Judgement, judge_row};
+
 use std::hash::Hash;
 
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::convention::{Convention, Imputation};
+use crate::model::code::{fold, hierarchical_match};
 use crate::model::{Axis, AxisSet, Identity, Line, Measure};
-use crate::normalize::code::{fold, hierarchical_match};
 
 /// A line and the verdicts that depend only on it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
 use crate::error::ConventionError;
-use crate::normalize::code::fold;
+use crate::model::code::fold;
 
 /// The built-in convention (DGEC – DINUM, programme 174), compiled into the binary.
 pub const BUILTIN_TEXT: &str = include_str!("dgec-dinum-2020.toml");
@@ -98,7 +98,7 @@ impl Convention {
     pub fn parse(text: &str, origin: &str) -> Result<Convention, ConventionError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut convention = raw::parse(text, origin)?;
-        convention.sha256 = hex_sha256(text.as_bytes());
+        convention.sha256 = crate::model::digest::hex(&Sha256::digest(text.as_bytes()));
         Ok(convention)
     }
 
@@ -207,11 +207,6 @@ fn contains_word(text: &str, word: &str) -> bool {
 /// Folds a keyword or a text for case- and accent-insensitive matching.
 pub fn fold_text(text: &str) -> String {
     fold(text)
-}
-
-pub fn hex_sha256(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use toml::Spanned;
 
 use super::{Convention, Imputation, Product, ScheduleLine};
 use crate::error::ConventionError;
-use crate::normalize::code::fold;
+use crate::model::code::fold;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -457,13 +457,13 @@ fn amount(
     let err = |why: String| lines.error(value.span(), format!("clé « {key} » : {why}"));
     let parsed = match value.get_ref() {
         RawAmount::Text(t) => {
-            crate::normalize::amount::parse_amount(t).map_err(|e| err(e.to_string()))?
+            crate::model::amount::parse_amount(t).map_err(|e| err(e.to_string()))?
         }
         // Bounded like a text amount: an integer is no licence for 10^18.
         RawAmount::Integer(i) => Some(Decimal::from(*i))
-            .filter(|d| d.abs() < crate::normalize::amount::MAX_ABS)
+            .filter(|d| d.abs() < crate::model::amount::MAX_ABS)
             .ok_or_else(|| {
-                err(crate::normalize::amount::AmountError::OutOfRange(i.to_string()).to_string())
+                err(crate::model::amount::AmountError::OutOfRange(i.to_string()).to_string())
             })?,
         RawAmount::Float(f) => {
             return Err(err(format!(

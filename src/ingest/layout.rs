@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use super::record::RawRecord;
+use crate::model::code::fold;
 use crate::model::{Axis, AxisSet, Measure};
-use crate::normalize::code::fold;
 
 /// How many rows may precede the header.
 pub const HEADER_SEARCH_ROWS: usize = 20;

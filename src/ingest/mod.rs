@@ -26,7 +26,7 @@ use self::record::RawRecord;
 use self::skip::{Skip, Skipped};
 use crate::error::{Error, InputError, io_message};
 use crate::model::Measure;
-use crate::normalize::code::fold;
+use crate::model::code::fold;
 
 /// File extensions read when a folder is given.
 const EXTENSIONS: [&str; 6] = ["csv", "txt", "xlsx", "xlsm", "xls", "ods"];
@@ -358,12 +358,8 @@ pub struct HashingReader<R> {
 
 impl<R> HashingReader<R> {
     fn digest(self) -> String {
-        hex(&self.hasher.finalize())
+        crate::model::digest::hex(&self.hasher.finalize())
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl<R: Read> Read for HashingReader<R> {

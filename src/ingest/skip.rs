@@ -2,11 +2,9 @@
 //! Every raw row of an input is either a data row or one of these, and the two add up to
 //! the rows read (the row conservation check of `pipeline`).
 
-use serde::Serialize;
-
 use super::layout::{FieldId, Mapping};
 use super::record::{Field, RawRecord};
-use crate::normalize::code::fold;
+use crate::model::code::fold;
 
 /// Why a row is not data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,28 +107,6 @@ impl Skipped {
             })
             .collect()
     }
-
-    /// The JSON object of `inputs[].skipped`.
-    pub fn to_json(&self) -> SkippedJson {
-        let mut counts = serde_json::Map::new();
-        let mut first = serde_json::Map::new();
-        for k in Skip::ALL {
-            counts.insert(k.key().into(), self.count(k).into());
-            first.insert(k.key().into(), self.first_rows(k).to_vec().into());
-        }
-        SkippedJson {
-            counts,
-            first_rows: first,
-        }
-    }
-}
-
-/// `{"preamble": 7, "header": 1, …, "first_rows": {"preamble": [1, 2, …], …}}`.
-#[derive(Debug, Serialize)]
-pub struct SkippedJson {
-    #[serde(flatten)]
-    pub counts: serde_json::Map<String, serde_json::Value>,
-    pub first_rows: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A row below the header that is not data: blank, the header again, or a subtotal by
@@ -299,9 +275,6 @@ mod tests {
         s.add(Skip::Subtotal, 11);
         assert_eq!((s.count(Skip::Preamble), s.total()), (7, 8));
         assert_eq!(s.first_rows(Skip::Preamble), [1, 2, 3, 4, 5]);
-        let json = serde_json::to_value(s.to_json()).unwrap();
-        assert_eq!(json["preamble"], 7);
-        assert_eq!(json["first_rows"]["subtotal"], serde_json::json!([11]));
         assert_eq!(s.notes().len(), 2);
     }
 }

@@ -7,24 +7,7 @@ use crate::ingest::layout::{FieldId, Mapping};
 use crate::ingest::record::{Field, RawRecord};
 
 use super::{amount, code, date};
-
-/// `width` columns absent from the header, before header column `at`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Gap {
-    pub at: usize,
-    pub width: usize,
-}
-
-impl Gap {
-    /// The data column of a header column.
-    pub fn shift(self, column: usize) -> usize {
-        if column >= self.at {
-            column + self.width
-        } else {
-            column
-        }
-    }
-}
+use crate::model::Gap;
 
 /// How many rows are enough to decide.
 const SAMPLE_ROWS: usize = 50;

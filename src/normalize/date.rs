@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 
-use super::code::folded_eq;
+use crate::model::code::folded_eq;
 
 /// Error raised when a non-placeholder text cannot be read as a calendar date.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

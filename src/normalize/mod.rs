@@ -3,8 +3,6 @@
 //! Pure functions of the row and its file's context, so rows are normalised in parallel.
 
 pub mod align;
-pub mod amount;
-pub mod code;
 pub mod date;
 mod movement;
 pub mod titre;
@@ -22,7 +20,11 @@ use crate::ingest::record::{Field, RawRecord};
 use crate::ingest::skip::{self, Skip};
 use crate::model::{Identity, Line, Measure, Origin, Reduction, Rejection};
 
-pub use align::Gap;
+pub use crate::model::Gap;
+/// Amount parsing lives in the model (the convention reads amounts too); re-exported
+/// here, where benchmarks and fuzz targets have always found it.
+pub use crate::model::amount;
+use crate::model::code;
 
 /// What normalisation needs to know of the row's file.
 #[derive(Debug, Clone)]
@@ -385,6 +387,23 @@ fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<RowOutcome, Reje
             "N° DP absent sur une ligne de paiement",
         ));
     }
+    let base = base_line(record, ctx, &dates, ej, dp)?;
+    movements
+        .into_iter()
+        .map(|movement| movement_line(&base, &dates, ctx, movement))
+        .collect::<Result<Vec<_>, _>>()
+        .map(RowOutcome::Lines)
+}
+
+/// What every line of a row shares: its imputation, identifiers, accounts and texts. The
+/// movement's own fields (measure, amount, year, identity) are set per line.
+fn base_line(
+    record: &RawRecord,
+    ctx: &FileContext,
+    dates: &Dates,
+    ej: Option<CompactString>,
+    dp: Option<CompactString>,
+) -> Result<Line, Reject> {
     let compte_budgetaire = code_of(record, ctx, FieldId::CompteBudgetaire)?;
     let compte_budgetaire_libelle = free_text(record, ctx, FieldId::CompteBudgetaireLibelle)?;
     let compte_general = code_of(record, ctx, FieldId::CompteGeneral)?;
@@ -413,7 +432,7 @@ fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<RowOutcome, Reje
     .flatten()
     .collect();
     let (date, date_ej) = (dates.date, dates.date_ej);
-    let base = Line {
+    Ok(Line {
         origin: Origin {
             input: ctx.input,
             row: record.row,
@@ -444,36 +463,40 @@ fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<RowOutcome, Reje
         texte: (!texts.is_empty()).then(|| CompactString::from(texts.join(" | "))),
         titre,
         identity: Identity::Content,
+    })
+}
+
+/// The line of one movement of a row: `base` with the movement's measure, amount, year,
+/// dates and identity.
+fn movement_line(
+    base: &Line,
+    dates: &Dates,
+    ctx: &FileContext,
+    (measure, amount, carried): (Measure, Decimal, Decimal),
+) -> Result<Line, Reject> {
+    let year = dates.year(measure)?;
+    let keys = KeyFields {
+        societe: base.societe.as_deref(),
+        ej: base.ej.as_deref(),
+        poste_ej: base.poste_ej.as_deref(),
+        dp: base.dp.as_deref(),
+        poste_dp: base.poste_dp.as_deref(),
     };
-    movements
-        .into_iter()
-        .map(|(measure, amount, carried)| {
-            let year = dates.year(measure)?;
-            let keys = KeyFields {
-                societe: base.societe.as_deref(),
-                ej: base.ej.as_deref(),
-                poste_ej: base.poste_ej.as_deref(),
-                dp: base.dp.as_deref(),
-                poste_dp: base.poste_dp.as_deref(),
-            };
-            Ok(Line {
-                measure,
-                amount,
-                carried,
-                year,
-                // An AE line without its own date is dated by its EJ's creation.
-                date: base.date.or(if measure == Measure::Ae {
-                    base.date_ej
-                } else {
-                    None
-                }),
-                event_date: dates.event(measure),
-                identity: identity(&ctx.mapping.layout.meta, measure, amount, year, &keys),
-                ..base.clone()
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(RowOutcome::Lines)
+    Ok(Line {
+        measure,
+        amount,
+        carried,
+        year,
+        // An AE line without its own date is dated by its EJ's creation.
+        date: base.date.or(if measure == Measure::Ae {
+            base.date_ej
+        } else {
+            None
+        }),
+        event_date: dates.event(measure),
+        identity: identity(&ctx.mapping.layout.meta, measure, amount, year, &keys),
+        ..base.clone()
+    })
 }
 
 /// A row's dates, and what they mean for its layout.

@@ -1,7 +1,7 @@
 //! LOLF titre (expense nature, LOLF art. 5) of a Chorus line, from its compte budgétaire or
 //! compte général.
 
-use super::code::{clean_code_str, fold, strip_zero_fraction};
+use crate::model::code::{clean_code_str, fold, strip_zero_fraction};
 
 /// Official LOLF expense categories: (2-digit code, French label). The first digit of the
 /// code is the titre (1 pouvoirs publics, 2 personnel, 3 fonctionnement, 4 charge de la

@@ -201,36 +201,9 @@ impl Finding {
 /// the workbook. The rest are counted, with their amount, in one finding per input.
 pub const LISTED_PER_INPUT: usize = 10_000;
 
-/// `12345.6` -> `12 345,60 €` (narrow no-break space for thousands).
-pub fn euros(amount: Decimal) -> String {
-    let rounded = crate::report::round_cents(amount);
-    let negative = rounded.is_sign_negative() && !rounded.is_zero();
-    let text = format!("{:.2}", rounded.abs());
-    let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push('\u{202f}');
-        }
-        grouped.push(c);
-    }
-    format!("{}{grouped},{frac}\u{a0}€", if negative { "-" } else { "" })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rust_decimal_macros::dec;
-
-    #[test]
-    fn euros_are_written_the_french_way() {
-        assert_eq!(euros(dec!(80000)), "80\u{202f}000,00\u{a0}€");
-        assert_eq!(
-            euros(dec!(-1234567.891)),
-            "-1\u{202f}234\u{202f}567,89\u{a0}€"
-        );
-        assert_eq!(euros(dec!(0.5)), "0,50\u{a0}€");
-    }
 
     #[test]
     fn codes_are_stable_upper_snake_case() {

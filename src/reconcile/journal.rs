@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::findings::{Code, Finding, euros};
+use super::findings::{Code, Finding};
 use super::{InputResult, Reconciliation};
+use crate::model::money::euros;
 use crate::model::{Measure, Origin, Reduction};
 
 /// The reductions of every input, in input and row order. Within one input they add up;

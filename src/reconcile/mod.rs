@@ -399,7 +399,7 @@ pub fn reconcile_with(
     let rejections_omitted: Vec<u64> = inputs.iter().map(|i| i.rejections_omitted).collect();
     let started = std::time::Instant::now();
     let mut split = dedup::split(inputs);
-    crate::progress::trace("  doublons, états et regroupement", started);
+    crate::model::progress::trace("  doublons, états et regroupement", started);
     let started = std::time::Instant::now();
     let (out_ae, out_cp) = (split.out_ae, split.out_cp);
     let carried = carry::split_carry_over(&mut split.in_scope, &includes);
@@ -453,10 +453,10 @@ pub fn reconcile_with(
         .map(|c| c.remaining.max(Decimal::ZERO))
         .sum();
     rec.conservation = conservation_out(conservation_in, &rec, out_ae, out_cp);
-    crate::progress::trace("  sommes", started);
+    crate::model::progress::trace("  sommes", started);
     let started = std::time::Instant::now();
     rec.findings = rules::findings(convention, &rec);
-    crate::progress::trace("  règles", started);
+    crate::model::progress::trace("  règles", started);
     rec
 }
 

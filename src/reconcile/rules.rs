@@ -4,7 +4,8 @@
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::findings::{Code, Finding, Target, euros};
+use super::findings::{Code, Finding, Target};
+use crate::model::money::euros;
 use rayon::prelude::*;
 
 use super::{Reconciliation, ScopedLine};

@@ -1,18 +1,12 @@
 //! Report: results -> bytes. The JSON summary and the reconciliation workbook are pure
-//! functions of the run; writing them to disk (atomically) is `output`'s job.
+//! functions of the run; writing them to disk (atomically) is `crate::output`'s job.
 
-pub mod csv_out;
-pub mod lock;
-pub mod output;
+pub mod input;
 pub mod summary;
-pub mod targets;
-pub mod temporaries;
 pub mod workbook;
 
-use rust_decimal::Decimal;
-
 use crate::convention::Convention;
-use crate::pipeline::Run;
+pub use input::{DateSource, InputReport, Run, SkippedJson, Source};
 
 /// The tool's version, as written in every report.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -30,7 +24,7 @@ impl Context<'_> {
         self.run
             .inputs
             .get(index as usize)
-            .map(|i| i.info.display.as_str())
+            .map(|i| i.source.display.as_str())
             .unwrap_or("?")
     }
 
@@ -48,7 +42,7 @@ impl Context<'_> {
         self.run
             .inputs
             .get(index as usize)
-            .and_then(|i| i.info.sheet())
+            .and_then(|i| i.source.sheet.as_deref())
     }
 
     /// A product's display name, or « Non attribué ».
@@ -57,29 +51,5 @@ impl Context<'_> {
             .and_then(|p| self.convention.products.get(p))
             .map(|p| p.name.as_str())
             .unwrap_or("Non attribué")
-    }
-}
-
-/// `"80000.00"`: exactly two decimals and a dot, as the JSON contract says.
-pub fn amount_text(amount: Decimal) -> String {
-    format!("{:.2}", round_cents(amount))
-}
-
-/// Rounds to the cent, half away from zero (as accountants do, not banker's rounding).
-pub fn round_cents(amount: Decimal) -> Decimal {
-    amount.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::amount_text;
-    use rust_decimal_macros::dec;
-
-    #[test]
-    fn amounts_have_two_decimals_and_a_dot() {
-        assert_eq!(amount_text(dec!(80000)), "80000.00");
-        assert_eq!(amount_text(dec!(-12.5)), "-12.50");
-        assert_eq!(amount_text(dec!(0.005)), "0.01");
-        assert_eq!(amount_text(dec!(0)), "0.00");
     }
 }

@@ -4,7 +4,8 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::{Context, VERSION, amount_text};
+use super::{Context, VERSION};
+use crate::model::money::amount_text;
 use crate::reconcile::{Finding, LineCounts, MovementCounts};
 
 #[derive(Serialize)]
@@ -73,7 +74,7 @@ pub struct Input {
     /// Rows that are not data, by kind, with the numbers of the first ones:
     /// `{"preamble": 7, "header": 1, "blank": 0, "subtotal": 2, "not_a_movement": 0,
     /// "first_rows": {"preamble": [1, 2, 3, 4, 5], …}}`.
-    pub skipped: crate::ingest::skip::SkippedJson,
+    pub skipped: super::SkippedJson,
     /// Raw rows of the input: data rows + skipped rows.
     pub raw_rows: u64,
     /// Rejected rows past the budget of rows listed (`rejected` counts them).
@@ -349,20 +350,15 @@ fn inputs(ctx: &Context) -> Vec<Input> {
         .iter()
         .zip(&rec.input_counts)
         .map(|(i, c)| Input {
-            path: i.info.display.clone(),
-            sheet: i.info.sheet().map(str::to_string),
+            path: i.source.display.clone(),
+            sheet: i.source.sheet.clone(),
             sha256: i.sha256.clone(),
-            size: i.info.size,
-            layout: i.info.mapping.layout.name.clone(),
-            encoding: i.info.encoding_label(),
-            separator: match &i.info.format {
-                crate::ingest::Format::Csv { dialect, .. } => {
-                    (dialect.separator as char).to_string()
-                }
-                crate::ingest::Format::Workbook { .. } => String::new(),
-            },
-            header_row: i.info.mapping.header_row,
-            measure: i.info.measure.label(),
+            size: i.source.size,
+            layout: i.source.layout.clone(),
+            encoding: i.source.encoding,
+            separator: i.source.separator.clone(),
+            header_row: i.source.header_row,
+            measure: i.source.measure.label(),
             axes: i.checked_axes.iter().map(|a| a.label()).collect(),
             rows: c.read,
             in_scope: c.in_scope,
@@ -372,8 +368,8 @@ fn inputs(ctx: &Context) -> Vec<Input> {
             replaced: c.replaced,
             extracted: i.extracted.map(|(d, _)| d.format("%Y-%m-%d").to_string()),
             extracted_from: i.extracted.map(|(_, from)| from.key()),
-            skipped: i.skipped.to_json(),
-            raw_rows: i.data_rows + i.skipped.total(),
+            skipped: i.skipped.clone(),
+            raw_rows: i.data_rows + i.skipped_total,
             rejected_unlisted: i.rejections_omitted,
             notes: i.notes.clone(),
         })

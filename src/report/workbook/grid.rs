@@ -14,7 +14,7 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Url, Workbook, Worksheet, XlsxError
 use super::page::{MAX_ROW_HEIGHT, PORTRAIT_WIDTH, page_setup, wrapped_lines};
 pub use super::page::{Orientation, PageText};
 pub use super::style::{Formats, Style, Tone};
-use crate::report::round_cents;
+use crate::model::money::round_cents;
 
 /// Rows in a worksheet, header included.
 pub const EXCEL_ROWS: u32 = 1_048_576;

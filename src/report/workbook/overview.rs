@@ -70,20 +70,19 @@ pub fn provenance(book: &mut Workbook, fmt: &Formats, ctx: &Context) -> Result<(
     let mut row = 0;
     for (i, input) in ctx.run.inputs.iter().enumerate() {
         row += 1;
-        let info = &input.info;
+        let source = &input.source;
         let n = rec.input_counts.get(i).copied().unwrap_or_default();
-        let layout = info.mapping.layout;
         grid.row(
             row,
             &[
-                Cell::owned(info.label()),
-                Cell::count(info.size),
+                Cell::text(&input.label),
+                Cell::count(source.size),
                 Cell::text(&input.sha256),
-                Cell::owned(format!("{} – {}", layout.name, layout.title)),
-                Cell::text(info.encoding_label()),
-                Cell::owned(info.shape_label()),
-                Cell::ordinal(info.mapping.header_row),
-                Cell::text(&info.measure_note),
+                Cell::owned(format!("{} – {}", source.layout, source.layout_title)),
+                Cell::text(source.encoding),
+                Cell::text(&source.shape),
+                Cell::ordinal(source.header_row),
+                Cell::text(&source.measure_note),
                 input.extracted.map_or(Cell::Empty, |(d, _)| Cell::Date(d)),
                 Cell::owned(input.checked_axes.labels()),
                 Cell::count(n.read),

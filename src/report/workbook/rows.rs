@@ -16,7 +16,7 @@ use rust_xlsxwriter::{Format, Workbook};
 
 use super::grid::{Cell, Formats, MAX_LINKS, MAX_WIDTH, Tone, excel_date, excel_text, to_f64};
 use super::page::{MAX_ROW_HEIGHT, wrapped_lines};
-use crate::report::round_cents;
+use crate::model::money::round_cents;
 
 /// The workbook's number (xf index) of each format a data row uses, as a cell's style
 /// attribute (` s="6"`; nothing for the default format, 0).
@@ -419,7 +419,7 @@ mod tests {
     use rust_xlsxwriter::Workbook;
 
     use super::{RowWriter, Xf};
-    use crate::report::round_cents;
+    use crate::model::money::round_cents;
     use crate::report::workbook::grid::{Cell, Formats, Grid, Layout, PageText, Tone, to_f64};
 
     fn amount(s: &str) -> Cell<'static> {

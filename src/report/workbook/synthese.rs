@@ -356,7 +356,7 @@ fn reconciliation(
         .map(|i| format!("Extrait {i}"))
         .collect();
     for (label, input) in labels.iter().zip(&ctx.run.inputs) {
-        items.push((label, Cell::text(&input.info.display)));
+        items.push((label, Cell::text(&input.source.display)));
     }
     pairs(grid, row + 1, &items)
 }

@@ -10,7 +10,8 @@ use chrono::NaiveDate;
 use super::grid::{Split, excel_text};
 use super::{build, build_chunked, build_split};
 use crate::convention::Convention;
-use crate::pipeline::{Plan, Run, run};
+use crate::pipeline::{Plan, run};
+use crate::report::Run;
 use crate::report::{Context, VERSION};
 
 const HEADER: &str = "\"Centre financier - Clé (non composée)\";\"Domaine fonctionnel - Clé\";\"Référentiel de programmation - Clé (non composée)\";\"Centre de coûts - Clé (non composée)\";\"N° EJ\";\"N° poste EJ\";\"Date de dernière modif. de l'EJ\";\"Fournisseur titulaire principal (EJ)\";\"Axe ministériel 2\";\"Montant engagé (EUR)\"";

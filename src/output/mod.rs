@@ -6,12 +6,16 @@
 //! while they live, so that an interrupted run removes them and a sweep never takes a
 //! live one (`temporaries`).
 
+pub mod csv_out;
+pub mod lock;
+pub mod targets;
+pub mod temporaries;
+
 use std::io::Write;
 use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::temporaries;
 use crate::error::{Error, io_message};
 
 /// What an output holds, written as it is made: a national workbook is compressed straight

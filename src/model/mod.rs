@@ -1,10 +1,37 @@
 //! The vocabulary shared by the pipeline stages: a normalised Chorus line, where it came
-//! from, and the imputation axes it can be judged on.
+//! from, and the imputation axes it can be judged on; with the words every stage speaks:
+//! codes and text folding ([`code`]), amounts read ([`amount`]) and written ([`money`]),
+//! and how a run reports its progress ([`progress`]). It imports no other module.
+
+pub mod amount;
+pub mod code;
+pub mod digest;
+pub mod money;
+pub mod progress;
 
 use chrono::NaiveDate;
 use compact_str::CompactString;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+/// `width` columns absent from the header, before header column `at`: found by normalize
+/// in a file's first rows, reused by every later pass over the same file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gap {
+    pub at: usize,
+    pub width: usize,
+}
+
+impl Gap {
+    /// The data column of a header column.
+    pub fn shift(self, column: usize) -> usize {
+        if column >= self.at {
+            column + self.width
+        } else {
+            column
+        }
+    }
+}
 
 /// What an amount consumes: autorisations d'engagement or crédits de paiement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

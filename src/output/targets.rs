@@ -29,7 +29,7 @@ pub fn check(targets: &[Target], inputs: &[PathBuf]) -> Result<(), Error> {
         .collect();
     let mut seen: Vec<(Target, PathBuf)> = Vec::new();
     for t in targets {
-        super::output::check_writable(t.path)?;
+        super::check_writable(t.path)?;
         if is_special(t.path) {
             continue;
         }
