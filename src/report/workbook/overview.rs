@@ -47,7 +47,7 @@ const INPUT_HEADERS: [&str; 17] = [
     "Fichier",
     "Taille (octets)",
     "SHA-256",
-    "Mise en page",
+    "Format de l'extrait",
     "Encodage",
     "Séparateur",
     "Ligne d'en-tête",
@@ -139,7 +139,11 @@ pub fn provenance(book: &mut Workbook, fmt: &Formats, ctx: &Context) -> Result<(
 /// Lines and amounts in = out: the proof that nothing was dropped on the way.
 fn conservation(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Result<(), XlsxError> {
     let k = &ctx.run.reconciliation.conservation;
-    grid.heading(row, "Contrôle de conservation", &fmt.section)?;
+    grid.heading(
+        row,
+        "Rien n'est perdu : lignes, mouvements et montants lus = ventilés",
+        &fmt.section,
+    )?;
     grid.header(row + 1, 0, &["", "Entrées", "Sorties"])?;
     let rows = [
         ("Lignes", Cell::count(k.rows_in), Cell::count(k.rows_out)),

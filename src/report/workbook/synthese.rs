@@ -134,8 +134,6 @@ fn key_figures(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Resul
             "CP",
             figures(t.cp_allocated, t.cp_consumed, t.cp_available()),
         ),
-        // Under « Alloué », so it reads as one more figure of the table.
-        ("Restes à payer", vec![Cell::Amount(t.remaining_to_pay)]),
     ];
     let mut r = row + 1;
     for (label, cells) in rows {
@@ -145,7 +143,25 @@ fn key_figures(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Resul
             grid.put(r, col, cell, false)?;
         }
     }
-    Ok(r + 1)
+    // Below the table, apart: neither is an « Alloué ». Payments without an EJ consume AE
+    // but have no line in `Engagements`: the gap between that sheet's AE and these.
+    let without_ej: Decimal = ctx
+        .run
+        .reconciliation
+        .lines
+        .iter()
+        .map(|l| &l.judged.line)
+        .filter(|l| l.is_payment_without_ej())
+        .map(|l| l.amount)
+        .sum();
+    let mut items = vec![("Restes à payer", Cell::Amount(t.remaining_to_pay))];
+    if !without_ej.is_zero() {
+        items.push((
+            "AE des paiements sans EJ (absentes de l'onglet Engagements)",
+            Cell::Amount(without_ej),
+        ));
+    }
+    pairs(grid, r + 2, &items)
 }
 
 /// Findings by severity; with `--previous`, how many are new, still open or resolved.
