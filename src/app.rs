@@ -176,10 +176,17 @@ fn pool(jobs: Option<u16>, quiet: bool) -> Result<rayon::ThreadPool, Error> {
     })
 }
 
-/// Runs the pipeline on `pool`.
-fn execute(plan: &Plan, pool: &rayon::ThreadPool, quiet: bool) -> Result<Run, Error> {
-    let progress = crate::progress::TerminalProgress::for_run(quiet);
-    pool.install(|| pipeline::run_with(plan, progress.as_ref()))
+/// Runs the pipeline on `pool`, telling `progress`.
+fn execute(
+    plan: &Plan,
+    pool: &rayon::ThreadPool,
+    progress: &dyn crate::model::progress::Progress,
+) -> Result<Run, Error> {
+    let run = pool.install(|| pipeline::run_with(plan, progress));
+    if run.is_err() {
+        progress.finish();
+    }
+    run
 }
 
 fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
@@ -215,11 +222,13 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
         ))
     })?;
     let pool = pool(args.run.jobs, args.run.quiet)?;
-    let run = execute(&plan, &pool, args.run.quiet)?;
+    let progress = crate::progress::TerminalProgress::for_run(args.run.quiet);
+    let run = execute(&plan, &pool, progress.as_ref())?;
     let ctx = Context {
         convention: &plan.convention,
         run: &run,
     };
+    progress.phase("écriture du classeur et du résumé…");
     lock.take(&outputs, true)?;
     sweep_temporaries(&outputs, args.run.quiet);
     let started = std::time::Instant::now();
@@ -246,7 +255,9 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
         });
         files.push((p.as_path(), detail));
     }
-    pool.install(|| output::write_all_atomic(files))?;
+    let written = pool.install(|| output::write_all_atomic(files));
+    progress.finish();
+    written?;
     crate::model::progress::trace("classeur et résumé, écrits", started);
     if args
         .summary
@@ -309,7 +320,9 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
         ..plan(&args.run)?
     };
     let pool = pool(args.run.jobs, args.run.quiet)?;
-    let run = execute(&plan, &pool, args.run.quiet)?;
+    let progress = crate::progress::TerminalProgress::for_run(args.run.quiet);
+    let run = execute(&plan, &pool, progress.as_ref())?;
+    progress.finish();
     let ctx = Context {
         convention: &plan.convention,
         run: &run,

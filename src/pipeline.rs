@@ -121,7 +121,7 @@ pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
             done
         })
         .collect();
-    progress.finish();
+    progress.phase("rapprochement…");
     crate::model::progress::trace("lecture, normalisation, classement", started);
     let started = std::time::Instant::now();
     let mut reports = Vec::with_capacity(processed.len());

@@ -52,7 +52,25 @@ impl Progress for TerminalProgress {
         self.bar.inc(1);
     }
 
+    fn phase(&self, what: &str) {
+        // Reading is over: the bar says what is done now, not « lecture ».
+        self.bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        self.bar.set_message(what.to_string());
+    }
+
     fn finish(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+/// A run that stops on an error leaves no half-drawn bar above its message.
+impl Drop for TerminalProgress {
+    fn drop(&mut self) {
+        if !self.bar.is_finished() {
+            self.bar.finish_and_clear();
+        }
     }
 }

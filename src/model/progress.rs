@@ -10,7 +10,9 @@ pub trait Progress: Sync {
     fn rows(&self, _rows: u64) {}
     /// One extract fully read.
     fn input_done(&self) {}
-    /// Reading is over; reconciling and writing follow.
+    /// What the run does now that reading is over (« rapprochement », « écriture… »).
+    fn phase(&self, _what: &str) {}
+    /// The run is over: the bar goes.
     fn finish(&self) {}
 }
 
