@@ -1,5 +1,5 @@
 //! How a run tells its caller where it is: the [`Progress`] trait the pipeline calls (the
-//! terminal bar in `crate::progress` implements it) and stage timings for the benchmarks.
+//! terminal bar of the top-level `progress` module implements it) and stage timings for the benchmarks.
 //! Here, below every stage, so a stage may report without importing the one that draws.
 
 /// Told how the reading goes (a progress bar on a terminal; nothing in cron).

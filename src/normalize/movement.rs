@@ -185,6 +185,29 @@ fn same_number(a: &str, b: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use crate::ingest::layout::Mapping;
+
+    /// The mapping of `header` under the layout named `name`.
+    fn journal_mapping(name: &str, header: &[&str]) -> Mapping {
+        let layout = crate::ingest::layout::layouts()
+            .iter()
+            .find(|l| l.name == name)
+            .unwrap();
+        crate::ingest::layout::map_header(layout, &RawRecord::from_texts(1, header))
+    }
+
+    /// A journal file's context (AE by default, no preamble).
+    fn journal_context(mapping: &Mapping) -> FileContext<'_> {
+        FileContext {
+            input: 0,
+            mapping,
+            measure: Measure::Ae,
+            exercice: None,
+            separator: ';',
+            gap: None,
+        }
+    }
+
     use super::*;
 
     fn figure(value: &str) -> KeyFigure {
@@ -233,22 +256,10 @@ mod tests {
     /// the JP51 share the same key figures).
     #[test]
     fn journal_amount_types_read_as_sap_fm_means_them() {
-        use crate::ingest::layout::{layouts, map_header};
         use rust_decimal_macros::dec;
-        let layout = layouts()
-            .iter()
-            .find(|l| l.name == "sap-journal-pieces")
-            .unwrap();
         let header = ["Nº pce réf", "Dom. fonc.", "TV", "TypeMtant", "Mont.DT"];
-        let mapping = map_header(layout, &RawRecord::from_texts(1, &header));
-        let ctx = FileContext {
-            input: 0,
-            mapping: &mapping,
-            measure: Measure::Ae,
-            exercice: None,
-            separator: ';',
-            gap: None,
-        };
+        let mapping = journal_mapping("sap-journal-pieces", &header);
+        let ctx = journal_context(&mapping);
         let read = |tv: &str, kind: &str, amount: &str| {
             let cells = ["2100000001", "0174-06", tv, kind, amount];
             movements(&RawRecord::from_texts(2, &cells), &ctx).map_err(|r| r.reason)
@@ -326,9 +337,7 @@ mod tests {
     /// label serves when the code is blank or names no figure.
     #[test]
     fn jp51_reads_the_code_then_the_label() {
-        use crate::ingest::layout::{layouts, map_header};
         use rust_decimal_macros::dec;
-        let layout = layouts().iter().find(|l| l.name == "sap-jp51").unwrap();
         let header = [
             "Exercice comptable",
             "Domaine fonctionnel",
@@ -338,15 +347,8 @@ mod tests {
             "Type de valeur",
             "Montant à contrôler en dev. transaction",
         ];
-        let mapping = map_header(layout, &RawRecord::from_texts(1, &header));
-        let ctx = FileContext {
-            input: 0,
-            mapping: &mapping,
-            measure: Measure::Ae,
-            exercice: None,
-            separator: ';',
-            gap: None,
-        };
+        let mapping = journal_mapping("sap-jp51", &header);
+        let ctx = journal_context(&mapping);
         let read = |label: &str, code: &str| {
             let cells = ["2020", "0174-06", "2100000001", label, code, "51", "-10"];
             match movements(&RawRecord::from_texts(2, &cells), &ctx) {
