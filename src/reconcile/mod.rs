@@ -349,6 +349,19 @@ impl Reconciliation {
         }
     }
 
+    /// The index in `lines` of the line from `origin` with this measure (lines are in
+    /// input and row order; a row may give an AE and a CP line).
+    pub fn line_at(&self, origin: Origin, measure: Measure) -> Option<usize> {
+        let start = self
+            .lines
+            .partition_point(|l| l.judged.line.origin < origin);
+        self.lines[start..]
+            .iter()
+            .take_while(|l| l.judged.line.origin == origin)
+            .position(|l| l.judged.line.measure == measure)
+            .map(|k| start + k)
+    }
+
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()

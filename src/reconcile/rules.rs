@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::{Reconciliation, ScopedLine};
 use crate::convention::Convention;
-use crate::model::{Line, Measure, Origin};
+use crate::model::{Line, Measure};
 
 pub(super) fn findings(convention: &Convention, rec: &Reconciliation) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -298,7 +298,7 @@ fn rejections(rec: &Reconciliation, out: &mut Vec<Finding>) {
 /// an extract taken after the convention's end was increased after it (`HORS_PERIODE`).
 fn state_changes(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) {
     for change in &rec.changes {
-        let Some(index) = line_at(rec, change.kept, change.measure) else {
+        let Some(index) = rec.line_at(change.kept, change.measure) else {
             continue;
         };
         let l = &rec.lines[index];
@@ -363,17 +363,6 @@ fn state_changes(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) {
             }
         }
     }
-}
-
-/// The index in `rec.lines` of the line from `origin` with this measure (lines are in
-/// input and row order).
-fn line_at(rec: &Reconciliation, origin: Origin, measure: Measure) -> Option<usize> {
-    let start = rec.lines.partition_point(|l| l.judged.line.origin < origin);
-    rec.lines[start..]
-        .iter()
-        .take_while(|l| l.judged.line.origin == origin)
-        .position(|l| l.judged.line.measure == measure)
-        .map(|k| start + k)
 }
 
 /// Engagement amounts that include a carry-over the inputs cannot split.

@@ -307,13 +307,8 @@ fn replaced_cells<'a>(ctx: &'a Context, r: &'a Replaced, by: Option<&'a Line>) -
 pub fn remplacements<'a>(ctx: &'a Context) -> Table<'a> {
     let rec = &ctx.run.reconciliation;
     let by_line = |r: &Replaced| -> Option<&'a Line> {
-        let lines = &rec.lines;
-        let start = lines.partition_point(|l| l.judged.line.origin < r.by);
-        lines[start..]
-            .iter()
-            .take_while(|l| l.judged.line.origin == r.by)
-            .find(|l| l.judged.line.measure == r.measure)
-            .map(|l| &*l.judged.line)
+        rec.line_at(r.by, r.measure)
+            .map(|i| &*rec.lines[i].judged.line)
     };
     let shown: Vec<(usize, Option<&'a Line>)> = rec
         .replaced
