@@ -96,27 +96,33 @@ pub struct StateChange {
 /// ones), then its place in path order.
 pub(super) type Rank = (Option<chrono::NaiveDate>, u32);
 
-fn amount_at(input: &InputResult, at: u32) -> (Decimal, bool) {
-    let at = at as usize;
-    match input.judged.get(at) {
-        Some(j) => (j.line.amount, j.in_scope),
-        None => (input.slim[at - input.judged.len()].amount, false),
-    }
+/// What the search needs of the line at position `at` of an input's `judged` then `slim`
+/// lines.
+struct Seen {
+    amount: Decimal,
+    in_scope: bool,
+    state: bool,
+    measure: Measure,
 }
 
-fn is_state_at(input: &InputResult, at: u32) -> bool {
+fn seen_at(input: &InputResult, at: u32) -> Seen {
     let at = at as usize;
     match input.judged.get(at) {
-        Some(j) => j.state,
-        None => input.slim[at - input.judged.len()].state,
-    }
-}
-
-fn measure_at(input: &InputResult, at: u32) -> Measure {
-    let at = at as usize;
-    match input.judged.get(at) {
-        Some(j) => j.line.measure,
-        None => input.slim[at - input.judged.len()].measure,
+        Some(j) => Seen {
+            amount: j.line.amount,
+            in_scope: j.in_scope,
+            state: j.state,
+            measure: j.line.measure,
+        },
+        None => {
+            let slim = &input.slim[at - input.judged.len()];
+            Seen {
+                amount: slim.amount,
+                in_scope: false,
+                state: slim.state,
+                measure: slim.measure,
+            }
+        }
     }
 }
 
@@ -145,7 +151,7 @@ fn find_fates(inputs: &[InputResult], ranks: &[Rank]) -> (Vec<Vec<(u32, Fate)>>,
         if same[0].input == same[same.len() - 1].input {
             continue; // one input only: every occurrence counts
         }
-        if is_state_at(&inputs[same[0].input as usize], same[0].at) {
+        if seen_at(&inputs[same[0].input as usize], same[0].at).state {
             states(inputs, ranks, same, &mut fates, &mut changes);
         } else {
             movements(inputs, same, &mut fates);
@@ -171,7 +177,10 @@ fn states(
         .chunk_by(|a, b| a.input == b.input)
         .map(|local| {
             let input = &inputs[local[0].input as usize];
-            (local, local.iter().map(|p| amount_at(input, p.at).0).sum())
+            (
+                local,
+                local.iter().map(|p| seen_at(input, p.at).amount).sum(),
+            )
         })
         .collect();
     let (newest, &(kept_places, kept_amount)) = per_input
@@ -181,14 +190,15 @@ fn states(
         .expect("a key has places");
     let kept_input = &inputs[kept_places[0].input as usize];
     let kept = origin_at(kept_input, kept_places[0].at);
-    let kept_in_scope = amount_at(kept_input, kept_places[0].at).1;
+    let kept_seen = seen_at(kept_input, kept_places[0].at);
+    let kept_in_scope = kept_seen.in_scope;
     let mut earlier = Vec::new();
     for (i, (local, amount)) in per_input.iter().enumerate() {
         if i == newest {
             continue;
         }
         // The same state, on the same side of the scope: the same lines seen twice.
-        let in_scope = amount_at(&inputs[local[0].input as usize], local[0].at).1;
+        let in_scope = seen_at(&inputs[local[0].input as usize], local[0].at).in_scope;
         let fate = if *amount == kept_amount && in_scope == kept_in_scope {
             Fate::Duplicate(kept)
         } else {
@@ -207,7 +217,7 @@ fn states(
     if !earlier.is_empty() && kept_in_scope {
         earlier.sort_by_key(|(rank, ..)| *rank);
         changes.push(StateChange {
-            measure: measure_at(kept_input, kept_places[0].at),
+            measure: kept_seen.measure,
             kept,
             kept_amount,
             earlier: earlier.into_iter().map(|(_, o, a)| (o, a)).collect(),
