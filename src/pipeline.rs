@@ -215,7 +215,7 @@ fn process(
         skipped: skipped_json(&stage.skipped),
         skipped_total: stage.skipped.total(),
         data_rows: stage.data_rows,
-        rejections_omitted: stage.rejections_omitted,
+        rejections_omitted: stage.result.rejections_omitted,
         notes,
     };
     Ok((report, stage.result))
@@ -355,7 +355,6 @@ struct Stage {
     /// Rows judged (data or skipped), and data rows among them.
     rows_streamed: u64,
     data_rows: u64,
-    rejections_omitted: u64,
     /// Rows of key figures that move neither AE nor CP, per key figure as written.
     other_figures: std::collections::BTreeMap<compact_str::CompactString, u64>,
     /// In-scope journal reductions (kept in `result.reductions`).
@@ -380,10 +379,10 @@ impl Stage {
             })
             .collect();
         notes.extend(self.figure_notes());
-        if self.rejections_omitted > 0 {
+        if self.result.rejections_omitted > 0 {
             notes.push(format!(
                 "{} ligne(s) rejetée(s) de plus que les {REJECTION_BUDGET} listées : comptées, non détaillées",
-                self.rejections_omitted
+                self.result.rejections_omitted
             ));
         }
         notes
@@ -444,7 +443,6 @@ impl Stage {
                     if self.result.rejections.len() < REJECTION_BUDGET {
                         self.result.rejections.push(r);
                     } else {
-                        self.rejections_omitted += 1;
                         self.result.rejections_omitted += 1;
                     }
                 }
