@@ -9,6 +9,9 @@
 //! carry instead (compared folded: case, accents, spaces and punctuation ignored), and
 //! whether it is required. Columns the table does not know are ignored (a user's own notes).
 
+pub mod forecasts;
+pub mod justifications;
+
 use std::io::Read;
 use std::path::Path;
 
