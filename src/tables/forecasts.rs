@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rust_decimal::Decimal;
 
-use super::{Column, Mistake, Period, Table, mistakes_error, read};
+use super::{Column, Mistake, Period, mistakes_error, read};
 use crate::convention::Convention;
 use crate::error::InputError;
 use crate::model::code::fold;
