@@ -436,17 +436,9 @@ fn facts(
     crate::model::progress::trace("  doublons, états et regroupement", started);
     let started = std::time::Instant::now();
     let carried = carry::split_carry_over(&mut split.in_scope, &includes);
-    let lines = aggregate::attribute(split.in_scope);
+    let lines = aggregate::attribute(std::mem::take(&mut split.in_scope));
     let sums = sums(convention, &lines);
-    let out = [split.out_ae + carried.moved, split.out_cp];
-    let conservation = conservation_out(
-        conservation_in,
-        &split.counts,
-        out,
-        &lines,
-        &split.replaced,
-        &split.duplicates,
-    );
+    let conservation = conservation_out(conservation_in, &split, &lines, carried.moved);
     crate::model::progress::trace("  sommes", started);
     Reconciliation {
         as_of,
@@ -527,27 +519,30 @@ fn sums(convention: &Convention, lines: &[ScopedLine]) -> Sums {
 }
 
 /// What leaves reconcile: in-scope lines, out-of-scope lines (summed as they were
-/// counted, detailed or grouped, in `out` with the carry-over split off AE), replaced
-/// states and duplicates; rejected rows carry no amount.
+/// counted, detailed or grouped), the carry-over split off AE, replaced states and
+/// duplicates; rejected rows carry no amount.
 fn conservation_out(
     mut c: Conservation,
-    counts: &LineCounts,
-    out: [Decimal; 2],
+    split: &dedup::Split,
     lines: &[ScopedLine],
-    replaced: &[Replaced],
-    duplicates: &[Duplicate],
+    carry_split: Decimal,
 ) -> Conservation {
+    let counts = &split.counts;
     c.rows_out = counts.rows_out();
     c.movements_out = [counts.ae.out(), counts.cp.out()];
-    let leaving = [(Measure::Ae, out[0]), (Measure::Cp, out[1])]
+    let out = [
+        (Measure::Ae, split.out_ae + carry_split),
+        (Measure::Cp, split.out_cp),
+    ];
+    let leaving = out
         .into_iter()
-        .chain(replaced.iter().map(|r| (r.measure, r.amount)))
+        .chain(split.replaced.iter().map(|r| (r.measure, r.amount)))
         .chain(
             lines
                 .iter()
                 .map(|l| (l.judged.line.measure, l.judged.line.amount)),
         )
-        .chain(duplicates.iter().map(|d| (d.measure, d.amount)));
+        .chain(split.duplicates.iter().map(|d| (d.measure, d.amount)));
     for (measure, amount) in leaving {
         match measure {
             Measure::Ae => c.ae_out += amount,
