@@ -302,7 +302,7 @@ fn a_broken_summary_is_refused() {
     );
     assert_valid(&good, "anomalies");
     type Damage = fn(&mut Value);
-    let breaks: [(&str, Damage); 9] = [
+    let breaks: [(&str, Damage); 11] = [
         ("a float amount", |s| {
             s["totals"]["ae_consumed"] = 12.5.into()
         }),
@@ -320,6 +320,12 @@ fn a_broken_summary_is_refused() {
         }),
         ("a negative count", |s| s["lines"]["read"] = (-1).into()),
         ("a bad date", |s| s["as_of"] = "31/12/2021".into()),
+        ("a key without its code", |s| {
+            s["findings"][0]["key"] = "ej=2100000302".into()
+        }),
+        ("an empty subject", |s| {
+            s["findings"][0]["key"] = "TITRE_2:".into()
+        }),
     ];
     for (what, damage) in breaks {
         let mut broken = good.clone();
