@@ -449,6 +449,12 @@ fn finding_keys_follow_what_findings_are_about_not_files_rows_or_order() {
         .collect();
     assert_eq!(titre_2.len(), 1);
     assert_eq!(titre_2[0]["ej"], "2100000302");
+    // Keys are a month-to-month contract: a toolchain or hashing change that moved them
+    // would make every finding « new » once. This one is the EJ poste's state key.
+    assert_eq!(
+        titre_2[0]["key"],
+        "TITRE_2:375f07cbc0da5d9632b7f0dee667d465"
+    );
     // Every finding about the same thing is still open, nothing resolved.
     let june_keys = keys(&june, "findings");
     assert!(june_keys.len() >= 15, "{june_keys:?}");
