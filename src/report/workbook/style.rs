@@ -3,6 +3,7 @@
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder};
 
+use super::cell::Slot;
 use super::page::PageText;
 
 /// Excel stores number formats in en-US notation; a French Excel shows `1 234,56 €`. The
@@ -145,6 +146,23 @@ impl Formats {
             .chain(styled.into_iter().flatten())
             .chain(std::iter::once(&self.link))
             .chain(&self.tones)
+    }
+
+    /// The format of a cell of `slot` (`Cell::typed`) in `style`; a link and a tone have
+    /// one format whatever the style.
+    pub(super) fn slot(&self, slot: Slot, style: Style) -> &Format {
+        let b = style as usize;
+        match slot {
+            Slot::Plain => &self.plain[b],
+            Slot::Wrapped => &self.wrapped[b],
+            Slot::Int => &self.int[b],
+            Slot::Ordinal => &self.ordinal[b],
+            Slot::Amount => &self.amount[b],
+            Slot::Rate => &self.rate[b],
+            Slot::Date => &self.date[b],
+            Slot::Link => &self.link,
+            Slot::Tone(tone) => self.tone(tone),
+        }
     }
 
     pub(super) fn tone(&self, tone: Tone) -> &Format {

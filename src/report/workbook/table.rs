@@ -12,8 +12,8 @@ use rayon::prelude::*;
 use rust_xlsxwriter::utility::cell_range;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
-use super::grid::{Cell, Formats, Grid, Layout, Split, Style, cell_width, excel_date};
-use super::rows::{RowWriter, Xf, writes};
+use super::bypass::{RowWriter, Xf, writes};
+use super::grid::{Cell, Formats, Grid, Layout, Split, Style, Value, cell_width};
 
 /// The cells of row `index` of a table.
 type RowFn<'a> = dyn Fn(usize) -> Vec<Cell<'a>> + Sync + 'a;
@@ -328,18 +328,9 @@ impl<'f> Measure<'f> {
 /// The format a data cell is written in, where it can be its column's: one that shows
 /// nothing on an empty cell (no fill, no border), so the rest of the column looks the same.
 fn columnable<'f>(fmt: &'f Formats, cell: &Cell) -> Option<&'f Format> {
-    let plain = Style::Plain as usize;
-    match cell {
-        Cell::Text(s) if !s.is_empty() => Some(&fmt.plain[plain]),
-        Cell::Wrapped(s) if !s.is_empty() => Some(&fmt.wrapped[plain]),
-        Cell::Int(_) => Some(&fmt.int[plain]),
-        Cell::Ordinal(_) => Some(&fmt.ordinal[plain]),
-        Cell::Amount(_) => Some(&fmt.amount[plain]),
-        Cell::Rate(_) => Some(&fmt.rate[plain]),
-        Cell::Date(d) if excel_date(*d).is_some() => Some(&fmt.date[plain]),
-        Cell::Date(_) => Some(&fmt.plain[plain]),
-        _ => None,
-    }
+    let (value, slot) = cell.typed();
+    let written = !matches!(value, Value::Blank | Value::Nothing);
+    (written && slot.columnable()).then(|| fmt.slot(slot, Style::Plain))
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use rust_xlsxwriter::XlsxError;
 
 use super::rows::Xf;
-use super::table::Fill;
+use crate::report::workbook::table::Fill;
 
 /// Chunks compressed side by side before they are written out: enough to keep every
 /// thread busy, few enough that only a few megabytes wait in memory.
@@ -31,7 +31,7 @@ thread_local! {
 
 /// Writes the workbook: the parts of `skeleton` (the zip rust_xlsxwriter made) in its
 /// order, each table sheet of `fills` with its data rows.
-pub(super) fn write(
+pub(in crate::report::workbook) fn write(
     skeleton: &[u8],
     fills: &[Fill],
     xf: &Xf,
