@@ -34,6 +34,8 @@ pub enum Cell<'a> {
     /// A fraction (0.5 = 50 %).
     Rate(Decimal),
     Date(NaiveDate),
+    /// A month (its first day): a real date, shown as « mars 2021 ».
+    Month(NaiveDate),
     /// A link to a cell of the workbook: sheet name, Excel row (1-based), text shown.
     Link(String, u32, String),
     Toned(Cow<'a, str>, Tone),
@@ -70,13 +72,14 @@ pub(super) enum Slot {
     Amount,
     Rate,
     Date,
+    Month,
     Link,
     Tone(Tone),
 }
 
 impl Slot {
     /// Every slot, in the order of [`Slot::index`].
-    pub const ALL: [Slot; 12] = [
+    pub const ALL: [Slot; 13] = [
         Slot::Plain,
         Slot::Wrapped,
         Slot::Int,
@@ -84,6 +87,7 @@ impl Slot {
         Slot::Amount,
         Slot::Rate,
         Slot::Date,
+        Slot::Month,
         Slot::Link,
         Slot::Tone(Tone::Good),
         Slot::Tone(Tone::Error),
@@ -101,8 +105,9 @@ impl Slot {
             Slot::Amount => 4,
             Slot::Rate => 5,
             Slot::Date => 6,
-            Slot::Link => 7,
-            Slot::Tone(t) => 8 + t as usize,
+            Slot::Month => 7,
+            Slot::Link => 8,
+            Slot::Tone(t) => 9 + t as usize,
         }
     }
 
@@ -130,6 +135,10 @@ impl<'a> Cell<'a> {
             Cell::Date(d) => match excel_date(*d) {
                 Some(x) => (Value::Number(x.to_excel()), Slot::Date),
                 None => (d.format("%d/%m/%Y").to_string().into(), Slot::Plain),
+            },
+            Cell::Month(d) => match excel_date(*d) {
+                Some(x) => (Value::Number(x.to_excel()), Slot::Month),
+                None => (d.format("%m/%Y").to_string().into(), Slot::Plain),
             },
             Cell::Link(sheet, row, text) => {
                 let (sheet, row, text) = (sheet.as_str(), *row, text.as_str());
@@ -199,6 +208,8 @@ pub(super) fn cell_width(cell: &Cell) -> usize {
         Cell::Amount(a) => amount_width(round_cents(*a)),
         Cell::Rate(_) => 8,
         Cell::Date(_) => 10,
+        // « septembre 2021 », the longest.
+        Cell::Month(_) => 14,
         Cell::Link(_, _, text) => text.chars().count(),
     }
 }

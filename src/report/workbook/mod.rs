@@ -13,6 +13,7 @@ mod bypass;
 mod cell;
 mod detail;
 mod grid;
+mod monthly;
 mod overview;
 mod page;
 mod style;
@@ -88,7 +89,7 @@ fn write_split(
     synthese::synthese(&mut book, &fmt, ctx)?;
     let schedule = [sums::echeancier(ctx)];
     let mut fills = table::write_tables(&mut book, &fmt, split, chunk_rows, &schedule)?;
-    sums::mensuel(&mut book, &fmt, ctx, split)?;
+    monthly::mensuel(&mut book, &fmt, ctx, split)?;
     let tables = [
         sums::engagements(ctx),
         detail::lignes(ctx),

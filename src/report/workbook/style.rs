@@ -12,6 +12,8 @@ use super::page::PageText;
 const EUROS: &str = r#"#,##0.00 "€"_);[Red]-#,##0.00 "€"_)"#;
 const RATE: &str = "0.0%_)";
 const COUNT: &str = "0_)";
+/// A month in French whatever the reader's locale (`[$-40C]`, French): « mars 2021 ».
+const MONTH: &str = "[$-40C]mmmm yyyy";
 
 /// How a cell draws attention: the status and severity colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +47,7 @@ pub struct Formats {
     pub(super) amount: [Format; 4],
     pub(super) rate: [Format; 4],
     pub(super) date: [Format; 4],
+    pub(super) month: [Format; 4],
     pub(super) int: [Format; 4],
     pub(super) ordinal: [Format; 4],
     pub(super) wrapped: [Format; 4],
@@ -114,6 +117,12 @@ impl Formats {
             amount: styles(Format::new().set_num_format(EUROS)),
             rate: styles(Format::new().set_num_format(RATE)),
             date: styles(Format::new().set_num_format("dd/mm/yyyy")),
+            // Left-aligned, as the « sans date » and « Sous-total » beside it.
+            month: styles(
+                Format::new()
+                    .set_num_format(MONTH)
+                    .set_align(FormatAlign::Left),
+            ),
             int: styles(Format::new().set_num_format(COUNT)),
             ordinal: styles(
                 Format::new()
@@ -146,6 +155,8 @@ impl Formats {
             .chain(styled.into_iter().flatten())
             .chain(std::iter::once(&self.link))
             .chain(&self.tones)
+            // Last: the formats registered before it keep their numbers.
+            .chain(&self.month)
     }
 
     /// The format of a cell of `slot` (`Cell::typed`) in `style`; a link and a tone have
@@ -160,6 +171,7 @@ impl Formats {
             Slot::Amount => &self.amount[b],
             Slot::Rate => &self.rate[b],
             Slot::Date => &self.date[b],
+            Slot::Month => &self.month[b],
             Slot::Link => &self.link,
             Slot::Tone(tone) => self.tone(tone),
         }

@@ -262,23 +262,37 @@ fn schedule_leaves_blank_plans_blank_and_totals_everything() {
     );
     assert_eq!(cell(&e, total, 6), Data::Float(160000.0));
 
-    // Under the title block: each product's months and subtotal, unattributed last.
+    // Under the title block: each product's months and subtotal, unattributed last. Every
+    // month of the convention up to the situation (janvier 2020 – juillet 2021) is there,
+    // a real date (its first day), at 0 € when nothing moved.
     let m = book.worksheet_range("Mensuel").unwrap();
     let h = row_of(&m, "Produit");
-    assert_eq!(cell(&m, h + 1, 0), text("Potentiel"));
-    assert_eq!(cell(&m, h + 1, 2), text("mars"));
-    assert_eq!(cell(&m, h + 2, 2), text("Sous-total"));
-    assert_eq!(cell(&m, h + 3, 0), text("CarbuRe"));
+    let first_day = |y, mo| NaiveDate::from_ymd_opt(y, mo, 1).unwrap();
+    let period: Vec<NaiveDate> = (0..19)
+        .map(|i| first_day(2020 + i / 12, (i % 12) as u32 + 1))
+        .collect();
+    for (group, product) in ["Potentiel", "CarbuRe", "Non attribué"].iter().enumerate() {
+        let start = h + 1 + 20 * group as u32;
+        for (i, month) in period.iter().enumerate() {
+            let r = start + i as u32;
+            assert_eq!(cell(&m, r, 0), text(product), "row {r}");
+            assert_eq!(date(&cell(&m, r, 2)), *month, "{product}");
+        }
+        assert_eq!(cell(&m, start + 19, 2), text("Sous-total"), "{product}");
+    }
+    // Potentiel moved in mars 2020 only: 0 € the other months, its running total carried.
+    assert_eq!(cell(&m, h + 1, 3), Data::Float(0.0));
+    assert_eq!(cell(&m, h + 3, 3), Data::Float(12000.5));
+    assert_eq!(cell(&m, h + 4, 3), Data::Float(0.0));
+    assert_eq!(cell(&m, h + 19, 5), Data::Float(12000.5));
+    assert_eq!(cell(&m, h + 20, 3), Data::Float(12000.5));
+    // Non attribué: juillet 2020.
+    assert_eq!(cell(&m, h + 41 + 6, 3), Data::Float(1500.25));
+    assert_eq!(cell(&m, h + 41 + 5, 5), Data::Float(0.0));
+    assert_eq!(cell(&m, h + 41 + 6, 5), Data::Float(1500.25));
+    assert_eq!(cell(&m, h + 61, 0), text("Total général"));
     assert_eq!(
-        cell(&m, h + 5, 0),
-        text("Non attribué"),
-        "unattributed last"
-    );
-    assert_eq!(cell(&m, h + 5, 2), text("juillet"));
-    assert_eq!(cell(&m, h + 5, 5), Data::Float(1500.25));
-    assert_eq!(cell(&m, h + 7, 0), text("Total général"));
-    assert_eq!(
-        cell(&m, h + 7, 3),
+        cell(&m, h + 61, 3),
         Data::Float(43500.75),
         "= Synthèse AE consumed"
     );

@@ -432,6 +432,8 @@ mod tests {
                 Cell::Rate(Decimal::ONE / Decimal::from(3)),
                 Cell::Date(NaiveDate::from_ymd_opt(2020, 1, 3).unwrap()),
                 Cell::Date(NaiveDate::from_ymd_opt(1899, 12, 31).unwrap()),
+                Cell::Month(NaiveDate::from_ymd_opt(2021, 3, 1).unwrap()),
+                Cell::Month(NaiveDate::from_ymd_opt(1899, 12, 1).unwrap()),
                 Cell::Toned("erreur".into(), Tone::Error),
                 Cell::Toned("".into(), Tone::Good),
                 Cell::Link("Hors périmètre".into(), 7, "Hors périmètre, ligne 7".into()),
@@ -528,6 +530,7 @@ mod tests {
             Cell::Date(_) => 7,
             Cell::Link(..) => 8,
             Cell::Toned(..) => 9,
+            Cell::Month(_) => 10,
         }
     }
 
@@ -536,7 +539,7 @@ mod tests {
         let mut seen: Vec<usize> = rows().iter().flatten().map(kind).collect();
         seen.sort_unstable();
         seen.dedup();
-        assert_eq!(seen, (0..=9).collect::<Vec<_>>(), "{UPGRADE}");
+        assert_eq!(seen, (0..=10).collect::<Vec<_>>(), "{UPGRADE}");
     }
 
     proptest::proptest! {
