@@ -17,6 +17,11 @@ pub use super::style::{Formats, Style, Tone};
 
 /// Rows in a worksheet, header included.
 pub const EXCEL_ROWS: u32 = 1_048_576;
+/// The rows above a table sheet's data: its caption (what the sheet holds, in one line)
+/// and its header.
+pub const TABLE_TOP: u32 = 2;
+/// A table sheet's header row (0-based), under its caption.
+pub const HEADER_ROW: u32 = TABLE_TOP - 1;
 /// Excel refuses a cell longer than this (in UTF-16 units).
 const MAX_TEXT: usize = 32_767;
 /// Excel's limit of hyperlinks per worksheet; past it, the target is written as text.
@@ -354,16 +359,17 @@ pub struct Layout<'f> {
     pub(super) formats: Vec<Option<&'f Format>>,
 }
 
-/// Where a table's rows go: `rows_per_sheet` data rows under the header of each sheet.
+/// Where a table's rows go: `rows_per_sheet` data rows under the caption and header of
+/// each sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Split {
     pub rows_per_sheet: u32,
 }
 
 impl Split {
-    /// Excel's own limit: every row of a sheet but the header.
+    /// Excel's own limit: every row of a sheet but the caption and the header.
     pub const EXCEL: Split = Split {
-        rows_per_sheet: EXCEL_ROWS - 1,
+        rows_per_sheet: EXCEL_ROWS - TABLE_TOP,
     };
 
     /// `Lignes`, then `Lignes (2)`, `Lignes (3)`…
@@ -378,7 +384,8 @@ impl Split {
     /// The sheet and Excel row (1-based) of data row `index` of table `base`.
     pub fn locate(self, base: &str, index: usize) -> (String, u32) {
         let per = self.rows_per_sheet.max(1) as usize;
-        let row = (index % per) as u32 + 2;
+        // 1-based, under the caption and the header.
+        let row = (index % per) as u32 + TABLE_TOP + 1;
         (Split::sheet_name(base, index / per), row)
     }
 }

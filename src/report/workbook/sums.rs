@@ -10,6 +10,9 @@ use super::grid::Cell;
 use super::table::Table;
 use crate::report::Context;
 
+const SCHEDULE_CAPTION: &str = "Crédits prévus par la convention et consommés, par produit et \
+     par année, en AE et en CP.";
+
 const SCHEDULE_HEADERS: [&str; 10] = [
     "Produit",
     "Année",
@@ -113,13 +116,19 @@ pub fn echeancier<'a>(ctx: &'a Context) -> Table<'a> {
     let mut total = vec![Cell::text("Total"), Cell::Empty];
     total.extend(measure_cells(ae.planned, ae.consumed));
     total.extend(measure_cells(cp.planned, cp.consumed));
-    Table::new("Échéancier", &SCHEDULE_HEADERS, rows.len(), move |i| {
-        let r = &rows[i];
-        let mut cells = vec![Cell::text(r.product), Cell::ordinal(r.year)];
-        cells.extend(measure_cells(r.ae.0, r.ae.1));
-        cells.extend(measure_cells(r.cp.0, r.cp.1));
-        cells
-    })
+    Table::new(
+        "Échéancier",
+        SCHEDULE_CAPTION,
+        &SCHEDULE_HEADERS,
+        rows.len(),
+        move |i| {
+            let r = &rows[i];
+            let mut cells = vec![Cell::text(r.product), Cell::ordinal(r.year)];
+            cells.extend(measure_cells(r.ae.0, r.ae.1));
+            cells.extend(measure_cells(r.cp.0, r.cp.1));
+            cells
+        },
+    )
     .with_total(total)
 }
 
@@ -159,6 +168,8 @@ pub fn engagements<'a>(ctx: &'a Context) -> Table<'a> {
     }
     Table::new(
         "Engagements",
+        "Engagements juridiques (EJ) du périmètre, un par ligne : AE nettes, CP payés et reste \
+         à payer.",
         &COMMITMENT_HEADERS,
         commitments.len(),
         move |i| {

@@ -12,7 +12,7 @@ use rust_decimal::prelude::ToPrimitive;
 use super::build;
 use super::tests::{
     IMPUTATION, as_of, assert_links_land, cell, column_of, date, open, pipeline, row_of, sample,
-    sample_workbook, text,
+    sample_workbook, table_sheet, text,
 };
 use crate::reconcile::{FollowUp, Resolved};
 use crate::report::Context;
@@ -79,7 +79,7 @@ fn anomalies_follow_findings_month_over_month() {
     })
     .unwrap();
     let mut book = open(&bytes);
-    let a = book.worksheet_range("Anomalies").unwrap();
+    let a = table_sheet(&mut book, "Anomalies");
     let col = |h: &str| column_of(&a, h);
     let suivi = col("Suivi");
     assert_eq!(cell(&a, 1, suivi), text("nouvelle"));
@@ -344,7 +344,7 @@ fn every_sheet_prints_on_a4_one_page_wide_with_header_and_footer() {
     // The status banner spans the figures' columns; the header rows repeat on each page.
     assert!(parts["xl/worksheets/sheet1.xml"].contains(r#"<mergeCell ref="B4:E4"/>"#));
     let workbook = &parts["xl/workbook.xml"];
-    assert!(workbook.contains(r#"localSheetId="5">Anomalies!$1:$1</definedName>"#));
+    assert!(workbook.contains(r#"localSheetId="5">Anomalies!$2:$2</definedName>"#));
     assert!(workbook.contains(r#"localSheetId="2">Mensuel!$6:$6</definedName>"#));
 }
 
