@@ -202,6 +202,41 @@ pub fn monthly_rows<'a>(
     (rows, total)
 }
 
+/// The rows above the table on the first sheet: title, convention, period covered and
+/// situation, a note.
+fn title_block(
+    grid: &mut Grid,
+    fmt: &Formats,
+    ctx: &Context,
+    groups: &[(Option<usize>, Vec<MonthFigures>)],
+) -> Result<(), XlsxError> {
+    grid.title(
+        0,
+        "Compte rendu mensuel d'exécution (article 5 de la convention)",
+    )?;
+    grid.heading(
+        1,
+        &format!("{} ({})", ctx.convention.title, ctx.convention.id),
+        &fmt.section,
+    )?;
+    grid.put(2, 0, &Cell::text("Période couverte"), true)?;
+    grid.free_text(2, 1, &period_covered(groups))?;
+    // Far enough right for the period's text to run over the columns between.
+    grid.put(2, 5, &Cell::text("Situation au"), true)?;
+    let as_of = ctx.run.reconciliation.as_of;
+    grid.put_styled(2, 6, &Cell::Date(as_of), Style::Left)?;
+    grid.heading(
+        3,
+        "Montants en euros. AE : engagements nets ; CP : paiements. Chaque mois de la \
+         période figure, à 0 € sans mouvement ; les cumuls courent depuis le premier mois \
+         de chaque produit.",
+        &fmt.note,
+    )?;
+    // The period's text runs over the next columns; the label needs its room.
+    grid.min_width(0, "Période couverte".chars().count() + 2);
+    Ok(())
+}
+
 /// The monthly report of article 5, ready to send: what it covers, then per product its
 /// months with running totals and a subtotal, and the grand total.
 pub fn mensuel(
@@ -210,7 +245,6 @@ pub fn mensuel(
     ctx: &Context,
     split: Split,
 ) -> Result<(), XlsxError> {
-    let rec = &ctx.run.reconciliation;
     let groups = product_months(ctx);
     let (rows, total) = monthly_rows(ctx, &groups);
     let mut rows = rows.into_iter().peekable();
@@ -220,28 +254,7 @@ pub fn mensuel(
         let name = Split::sheet_name("Mensuel", part);
         let mut grid = Grid::new(book, fmt, &name)?;
         let (top, room) = if part == 0 {
-            grid.title(
-                0,
-                "Compte rendu mensuel d'exécution (article 5 de la convention)",
-            )?;
-            grid.heading(
-                1,
-                &format!("{} ({})", ctx.convention.title, ctx.convention.id),
-                &fmt.section,
-            )?;
-            grid.put(2, 0, &Cell::text("Période couverte"), true)?;
-            grid.free_text(2, 1, &period_covered(&groups))?;
-            // Far enough right for the period's text to run over the columns between.
-            grid.put(2, 5, &Cell::text("Situation au"), true)?;
-            grid.put_styled(2, 6, &Cell::Date(rec.as_of), Style::Left)?;
-            grid.heading(
-                3,
-                "Montants en euros. AE : engagements nets ; CP : paiements. Les cumuls \
-                 courent depuis le premier mois de chaque produit.",
-                &fmt.note,
-            )?;
-            // The period's text runs over the next columns; the label needs its room.
-            grid.min_width(0, "Période couverte".chars().count() + 2);
+            title_block(&mut grid, fmt, ctx, &groups)?;
             (MONTHLY_TOP, per.saturating_sub(MONTHLY_TOP).max(1))
         } else {
             (0, per)

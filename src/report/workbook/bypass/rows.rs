@@ -98,18 +98,7 @@ impl RowWriter<'_> {
         }
         let digits = itoa(row + 1);
         let r = digits.as_bytes();
-        out.extend_from_slice(b"<row r=\"");
-        out.extend_from_slice(r);
-        match self.lines(cells) {
-            Some(lines) => {
-                // As `Worksheet::set_row_height` stores it (whole pixels), then writes it.
-                let height = (15.0 * lines as f64).min(MAX_ROW_HEIGHT);
-                let pixels = (height * 4.0 / 3.0).round() as u32;
-                let points = f64::from(pixels) * 0.75;
-                write!(out, "\" ht=\"{points}\" customHeight=\"1\">").expect("writes to memory");
-            }
-            None => out.extend_from_slice(b"\">"),
-        }
+        self.open_row(r, cells, out);
         for (col, cell) in cells.iter().enumerate() {
             let col = Column::new(col);
             let at = Ref { col: &col, row: r };
@@ -149,6 +138,23 @@ impl RowWriter<'_> {
             }
         }
         out.extend_from_slice(b"</row>");
+    }
+
+    /// `<row r="7">`, with the height of its tallest wrapped text where it takes more
+    /// than one line.
+    fn open_row(&self, r: &[u8], cells: &[Cell], out: &mut Vec<u8>) {
+        out.extend_from_slice(b"<row r=\"");
+        out.extend_from_slice(r);
+        match self.lines(cells) {
+            Some(lines) => {
+                // As `Worksheet::set_row_height` stores it (whole pixels), then writes it.
+                let height = (15.0 * lines as f64).min(MAX_ROW_HEIGHT);
+                let pixels = (height * 4.0 / 3.0).round() as u32;
+                let points = f64::from(pixels) * 0.75;
+                write!(out, "\" ht=\"{points}\" customHeight=\"1\">").expect("writes to memory");
+            }
+            None => out.extend_from_slice(b"\">"),
+        }
     }
 
     /// The lines of the row's tallest wrapped text, where it takes more than one.
