@@ -123,72 +123,15 @@ pub fn parse_amount(s: &str) -> Result<Decimal, AmountError> {
     if t.is_empty() {
         return Err(AmountError::Missing);
     }
-
-    let mut negative = false;
-    let mut signs = 0u8;
-    let mut currency = false;
-    let mut open_paren = false;
-    let mut close_paren = false;
-    let mut rest = t;
-
-    // Leading decorations: currency, sign, opening parenthesis (any order, spaces allowed).
-    loop {
-        rest = rest.trim_start();
-        if let Some(r) = strip_currency_prefix(rest) {
-            if currency {
-                return Err(AmountError::Invalid(quote(s)));
-            }
-            currency = true;
-            rest = r;
-            continue;
-        }
-        let mut chars = rest.chars();
-        match chars.next() {
-            Some(c) if c == '+' || is_minus(c) => {
-                signs = signs.saturating_add(1);
-                negative |= c != '+';
-                rest = chars.as_str();
-            }
-            Some('(') if !open_paren => {
-                open_paren = true;
-                signs = signs.saturating_add(1);
-                negative = true;
-                rest = chars.as_str();
-            }
-            _ => break,
-        }
-    }
-
-    // Trailing decorations: currency, trailing minus, closing parenthesis.
-    loop {
-        rest = rest.trim_end();
-        if let Some(r) = strip_currency_suffix(rest) {
-            if currency {
-                return Err(AmountError::Invalid(quote(s)));
-            }
-            currency = true;
-            rest = r;
-            continue;
-        }
-        let mut chars = rest.chars();
-        match chars.next_back() {
-            Some(c) if is_minus(c) => {
-                signs = signs.saturating_add(1);
-                negative = true;
-                rest = chars.as_str();
-            }
-            Some(')') if !close_paren => {
-                close_paren = true;
-                rest = chars.as_str();
-            }
-            _ => break,
-        }
-    }
-
-    if signs > 1 {
+    let mut marks = Marks::default();
+    let rest = marks
+        .strip_leading(t)
+        .and_then(|rest| marks.strip_trailing(rest))
+        .ok_or_else(|| AmountError::Invalid(quote(s)))?;
+    if marks.signs > 1 {
         return Err(AmountError::MultipleSigns(quote(s)));
     }
-    if open_paren != close_paren || rest.is_empty() {
+    if marks.open_paren != marks.close_paren || rest.is_empty() {
         return Err(AmountError::Invalid(quote(s)));
     }
 
@@ -198,12 +141,87 @@ pub fn parse_amount(s: &str) -> Result<Decimal, AmountError> {
         CoreError::Decimals => AmountError::TooManyDecimals(quote(s)),
         CoreError::Range => AmountError::OutOfRange(quote(s)),
     })?;
-    let signed = if negative { -mantissa } else { mantissa };
+    let signed = if marks.negative { -mantissa } else { mantissa };
     Decimal::try_from_i128_with_scale(signed, scale)
         .ok()
         .filter(within_bounds)
         .map(|d| d.normalize())
         .ok_or_else(|| AmountError::OutOfRange(quote(s)))
+}
+
+/// The decorations found around an amount's digits: sign, currency, parentheses.
+#[derive(Default)]
+struct Marks {
+    negative: bool,
+    /// Sign indicators seen (more than one is an error).
+    signs: u8,
+    currency: bool,
+    open_paren: bool,
+    close_paren: bool,
+}
+
+impl Marks {
+    /// Strips the leading decorations: currency, sign, opening parenthesis (any order,
+    /// spaces allowed). `None` when a second currency marker is found.
+    #[inline]
+    fn strip_leading<'a>(&mut self, mut rest: &'a str) -> Option<&'a str> {
+        loop {
+            rest = rest.trim_start();
+            if let Some(r) = strip_currency_prefix(rest) {
+                if self.currency {
+                    return None;
+                }
+                self.currency = true;
+                rest = r;
+                continue;
+            }
+            let mut chars = rest.chars();
+            match chars.next() {
+                Some(c) if c == '+' || is_minus(c) => {
+                    self.signs = self.signs.saturating_add(1);
+                    self.negative |= c != '+';
+                    rest = chars.as_str();
+                }
+                Some('(') if !self.open_paren => {
+                    self.open_paren = true;
+                    self.signs = self.signs.saturating_add(1);
+                    self.negative = true;
+                    rest = chars.as_str();
+                }
+                _ => return Some(rest),
+            }
+        }
+    }
+
+    /// Strips the trailing decorations: currency, trailing minus, closing parenthesis.
+    /// `None` when a second currency marker is found.
+    #[inline]
+    fn strip_trailing<'a>(&mut self, mut rest: &'a str) -> Option<&'a str> {
+        loop {
+            rest = rest.trim_end();
+            if let Some(r) = strip_currency_suffix(rest) {
+                if self.currency {
+                    return None;
+                }
+                self.currency = true;
+                rest = r;
+                continue;
+            }
+            let mut chars = rest.chars();
+            match chars.next_back() {
+                Some(c) if is_minus(c) => {
+                    self.signs = self.signs.saturating_add(1);
+                    self.negative = true;
+                    rest = chars.as_str();
+                }
+                Some(')') if !self.close_paren => {
+                    self.close_paren = true;
+                    rest = chars.as_str();
+                }
+                _ => return Some(rest),
+            }
+        }
+    }
 }
 
 /// The largest amount a line may carry: 10^15 € is a thousand times the State's whole
@@ -217,7 +235,26 @@ fn within_bounds(d: &Decimal) -> bool {
 
 /// Parses the digits and separators (no sign, no currency). Returns mantissa and scale.
 fn parse_core(core: &str) -> Result<(i128, u32), CoreError> {
-    let bytes = core.as_bytes();
+    let (dec_pos, group_punct) = separators(core.as_bytes())?;
+    // ',' and '.' are ASCII, so slicing around them is on char boundaries.
+    let (int_part, frac_part) = match dec_pos {
+        Some(p) => (&core[..p], Some(&core[p + 1..])),
+        None => (core, None),
+    };
+    let mantissa = parse_integer(int_part, group_punct)?;
+    match frac_part {
+        Some(frac) => parse_fraction(frac, mantissa),
+        None if int_part.is_empty() => Err(CoreError::Invalid),
+        None => Ok((mantissa, 0)),
+    }
+}
+
+/// The decimal separator's position and the punctuation used for grouping, from the
+/// counts of `,` and `.`: when both occur, the last one is the decimal separator (and must
+/// occur once); when only one kind occurs, once is a decimal separator, several times is
+/// grouping.
+#[inline]
+fn separators(bytes: &[u8]) -> Result<(Option<usize>, Option<char>), CoreError> {
     let (mut n_comma, mut n_dot, mut last_comma, mut last_dot) = (0usize, 0usize, 0usize, 0usize);
     for (i, &b) in bytes.iter().enumerate() {
         match b {
@@ -232,43 +269,40 @@ fn parse_core(core: &str) -> Result<(i128, u32), CoreError> {
             _ => {}
         }
     }
-
-    // Decimal separator position and punctuation used for grouping.
-    let (dec_pos, group_punct): (Option<usize>, Option<char>) = match (n_comma, n_dot) {
+    Ok(match (n_comma, n_dot) {
         (0, 0) => (None, None),
         (1, 0) => (Some(last_comma), None),
         (_, 0) => (None, Some(',')),
         (0, 1) => (Some(last_dot), None),
         (0, _) => (None, Some('.')),
-        _ => {
-            if last_comma > last_dot {
-                if n_comma != 1 {
-                    return Err(CoreError::Invalid);
-                }
-                (Some(last_comma), Some('.'))
-            } else {
-                if n_dot != 1 {
-                    return Err(CoreError::Invalid);
-                }
-                (Some(last_dot), Some(','))
+        _ if last_comma > last_dot => {
+            if n_comma != 1 {
+                return Err(CoreError::Invalid);
             }
+            (Some(last_comma), Some('.'))
         }
-    };
+        _ => {
+            if n_dot != 1 {
+                return Err(CoreError::Invalid);
+            }
+            (Some(last_dot), Some(','))
+        }
+    })
+}
 
-    // ',' and '.' are ASCII, so slicing around them is on char boundaries.
-    let (int_part, frac_part) = match dec_pos {
-        Some(p) => (&core[..p], Some(&core[p + 1..])),
-        None => (core, None),
-    };
+/// Appends an ASCII digit to the mantissa, or `Range` when it would overflow.
+#[inline]
+fn push_digit(m: i128, d: u8) -> Result<i128, CoreError> {
+    m.checked_mul(10)
+        .and_then(|m| m.checked_add(i128::from(d - b'0')))
+        .ok_or(CoreError::Range)
+}
 
+/// Reads the integer part: digits, optionally in groups of three after a first group of 1
+/// to 3, all delimited by the same separator (a space-like one or `group_punct`).
+#[inline]
+fn parse_integer(int_part: &str, group_punct: Option<char>) -> Result<i128, CoreError> {
     let mut mantissa: i128 = 0;
-    let push_digit = |m: i128, d: u8| -> Result<i128, CoreError> {
-        m.checked_mul(10)
-            .and_then(|m| m.checked_add(i128::from(d - b'0')))
-            .ok_or(CoreError::Range)
-    };
-
-    // Integer part with optional grouping.
     let mut group_sep: Option<char> = None;
     let mut group_len = 0usize;
     let mut first_group = true;
@@ -299,25 +333,27 @@ fn parse_core(core: &str) -> Result<(i128, u32), CoreError> {
     if group_sep.is_some() && group_len != 3 {
         return Err(CoreError::Grouping);
     }
+    Ok(mantissa)
+}
 
+/// Reads the fraction after the decimal separator onto `mantissa`: at least one digit, at
+/// most two significant (extra digits must be zeros). Returns mantissa and scale.
+#[inline]
+fn parse_fraction(frac: &str, mut mantissa: i128) -> Result<(i128, u32), CoreError> {
+    if frac.is_empty() {
+        return Err(CoreError::Invalid);
+    }
     let mut scale = 0u32;
-    if let Some(frac) = frac_part {
-        if frac.is_empty() {
+    for (i, b) in frac.bytes().enumerate() {
+        if !b.is_ascii_digit() {
             return Err(CoreError::Invalid);
         }
-        for (i, b) in frac.bytes().enumerate() {
-            if !b.is_ascii_digit() {
-                return Err(CoreError::Invalid);
-            }
-            if i < 2 {
-                mantissa = push_digit(mantissa, b)?;
-                scale += 1;
-            } else if b != b'0' {
-                return Err(CoreError::Decimals);
-            }
+        if i < 2 {
+            mantissa = push_digit(mantissa, b)?;
+            scale += 1;
+        } else if b != b'0' {
+            return Err(CoreError::Decimals);
         }
-    } else if int_part.is_empty() {
-        return Err(CoreError::Invalid);
     }
     Ok((mantissa, scale))
 }

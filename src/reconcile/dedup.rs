@@ -385,6 +385,20 @@ impl LineCounts {
     }
 }
 
+/// An input's fates in position order, read once as its lines go by.
+struct Fates(std::iter::Peekable<std::vec::IntoIter<(u32, Fate)>>);
+
+impl Fates {
+    /// The fate of the line at `at` (among the input's `judged` then `slim` lines), if it
+    /// has one; lines are asked in order.
+    #[inline]
+    fn of(&mut self, at: usize) -> Option<Fate> {
+        self.0
+            .next_if(|(d, _)| *d as usize == at)
+            .map(|(_, fate)| fate)
+    }
+}
+
 /// Splits one input's lines, their fates known.
 fn split_input(input: InputResult, fates: Vec<(u32, Fate)>) -> Part {
     let mut part = Part {
@@ -398,100 +412,126 @@ fn split_input(input: InputResult, fates: Vec<(u32, Fate)>) -> Part {
     };
     part.counts.rejected = part.rejections.len() as u64 + input.rejections_omitted;
     part.counts.read += part.counts.rejected;
-    let groups = &mut part.groups;
-    let mut fates = fates.into_iter().peekable();
-    let mut fate_of = |at: usize| {
-        fates
-            .next_if(|(d, _)| *d as usize == at)
-            .map(|(_, fate)| fate)
-    };
-    let counts = &mut part.counts;
-    let mut last_row = None;
+    let mut fates = Fates(fates.into_iter().peekable());
     let judged_len = input.judged.len();
-    for (at, judged) in input.judged.into_iter().enumerate() {
-        let line = &judged.line;
-        let (row, measure) = (line.origin.row, line.measure);
-        match fate_of(at) {
-            Some(Fate::Duplicate(first)) => {
-                count(counts, &mut last_row, row, measure, Category::Duplicate);
-                part.duplicates.push(Duplicate {
-                    origin: line.origin,
-                    first,
-                    measure,
-                    amount: line.amount,
-                });
-            }
-            Some(Fate::Replaced(by)) => {
-                count(counts, &mut last_row, row, measure, Category::Replaced);
-                part.replaced.push(Replaced {
-                    origin: line.origin,
-                    by,
-                    measure,
-                    amount: line.amount,
-                    in_scope: judged.in_scope,
-                    line: Some(judged.line),
-                });
-            }
-            None if judged.in_scope => {
-                count(counts, &mut last_row, row, measure, Category::InScope);
-                part.in_scope.push(judged);
-            }
-            None => {
-                count(counts, &mut last_row, row, measure, Category::OutOfScope);
-                let group = groups.imputation(line.axis_codes_hash(), || line.axis_codes());
-                groups.add(group, line.measure, judged.differing, 1, line.amount);
-                part.out_of_scope.push(judged);
-            }
-        }
-    }
-    // Slim lines are summed by their input's imputation first: values are copied per
-    // imputation, not per line.
-    let mut local: FxHashMap<(u32, Measure, u8), (u64, Decimal)> = FxHashMap::default();
-    let mut last_row = None;
-    for (at, slim) in input.slim.iter().enumerate() {
-        let origin = Origin {
-            input: input.input,
-            row: slim.row,
-        };
-        let (row, measure, amount) = (slim.row, slim.measure, slim.amount);
-        match fate_of(judged_len + at) {
-            Some(Fate::Duplicate(first)) => {
-                count(counts, &mut last_row, row, measure, Category::Duplicate);
-                part.duplicates.push(Duplicate {
-                    origin,
-                    first,
-                    measure,
-                    amount,
-                });
-            }
-            Some(Fate::Replaced(by)) => {
-                count(counts, &mut last_row, row, measure, Category::Replaced);
-                part.replaced.push(Replaced {
-                    origin,
-                    by,
-                    measure,
-                    amount,
-                    in_scope: false,
-                    line: None,
-                });
-            }
-            None => {
-                count(counts, &mut last_row, row, measure, Category::OutOfScope);
-                let e = local
-                    .entry((slim.group, slim.measure, slim.differing.bits()))
-                    .or_default();
-                e.0 += 1;
-                e.1 += slim.amount;
-            }
-        }
-    }
-    let mut input_groups = input.groups;
-    for ((group, measure, differing), (lines, amount)) in local {
-        let (hash, codes) = &mut input_groups[group as usize];
-        let group = groups.imputation(*hash, || std::mem::take(codes));
-        groups.add(group, measure, AxisSet::from_bits(differing), lines, amount);
-    }
+    part.split_judged(input.judged, &mut fates);
+    let local = part.split_slim(input.input, &input.slim, judged_len, &mut fates);
+    part.add_slim_groups(local, input.groups);
     part
+}
+
+/// Slim lines' sums by (imputation in their input's `groups`, measure, differing axes):
+/// lines and amount.
+type SlimSums = FxHashMap<(u32, Measure, u8), (u64, Decimal)>;
+
+impl Part {
+    /// Sorts the detailed lines (`judged`, positions from 0): duplicates, replaced, in
+    /// scope, or out of scope (summed into their imputation's group).
+    fn split_judged(&mut self, judged: Vec<Judged>, fates: &mut Fates) {
+        let mut last_row = None;
+        for (at, judged) in judged.into_iter().enumerate() {
+            let line = &judged.line;
+            let (row, measure) = (line.origin.row, line.measure);
+            let category = match fates.of(at) {
+                Some(Fate::Duplicate(first)) => {
+                    self.duplicates.push(Duplicate {
+                        origin: line.origin,
+                        first,
+                        measure,
+                        amount: line.amount,
+                    });
+                    Category::Duplicate
+                }
+                Some(Fate::Replaced(by)) => {
+                    self.replaced.push(Replaced {
+                        origin: line.origin,
+                        by,
+                        measure,
+                        amount: line.amount,
+                        in_scope: judged.in_scope,
+                        line: Some(judged.line),
+                    });
+                    Category::Replaced
+                }
+                None if judged.in_scope => {
+                    self.in_scope.push(judged);
+                    Category::InScope
+                }
+                None => {
+                    let groups = &mut self.groups;
+                    let group = groups.imputation(line.axis_codes_hash(), || line.axis_codes());
+                    groups.add(group, line.measure, judged.differing, 1, line.amount);
+                    self.out_of_scope.push(judged);
+                    Category::OutOfScope
+                }
+            };
+            count(&mut self.counts, &mut last_row, row, measure, category);
+        }
+    }
+
+    /// Sorts the slim lines (positions from `first_at`): duplicates, replaced, or out of
+    /// scope, summed by their input's imputation first so that values are copied per
+    /// imputation, not per line.
+    fn split_slim(
+        &mut self,
+        input: u32,
+        slim: &[SlimLine],
+        first_at: usize,
+        fates: &mut Fates,
+    ) -> SlimSums {
+        let mut local = SlimSums::default();
+        let mut last_row = None;
+        for (at, slim) in slim.iter().enumerate() {
+            let origin = Origin {
+                input,
+                row: slim.row,
+            };
+            let (measure, amount) = (slim.measure, slim.amount);
+            let category = match fates.of(first_at + at) {
+                Some(Fate::Duplicate(first)) => {
+                    let duplicate = Duplicate {
+                        origin,
+                        first,
+                        measure,
+                        amount,
+                    };
+                    self.duplicates.push(duplicate);
+                    Category::Duplicate
+                }
+                Some(Fate::Replaced(by)) => {
+                    self.replaced.push(Replaced {
+                        origin,
+                        by,
+                        measure,
+                        amount,
+                        in_scope: false,
+                        line: None,
+                    });
+                    Category::Replaced
+                }
+                None => {
+                    let key = (slim.group, slim.measure, slim.differing.bits());
+                    let e = local.entry(key).or_default();
+                    e.0 += 1;
+                    e.1 += slim.amount;
+                    Category::OutOfScope
+                }
+            };
+            count(&mut self.counts, &mut last_row, slim.row, measure, category);
+        }
+        local
+    }
+
+    /// Adds the slim lines' sums to the part's groups, the imputations' codes taken from
+    /// the input's `groups`.
+    fn add_slim_groups(&mut self, local: SlimSums, mut input_groups: Vec<(u128, AxisCodes)>) {
+        for ((group, measure, differing), (lines, amount)) in local {
+            let (hash, codes) = &mut input_groups[group as usize];
+            let group = self.groups.imputation(*hash, || std::mem::take(codes));
+            let differing = AxisSet::from_bits(differing);
+            self.groups.add(group, measure, differing, lines, amount);
+        }
+    }
 }
 
 pub(super) fn split(inputs: Vec<InputResult>) -> Split {
