@@ -137,62 +137,20 @@ fn split_from(
     mut i: usize,
     mut in_quote: bool,
 ) -> Split {
-    let sep = d.separator;
     loop {
         if in_quote || (i < line.len() && line[i] == b'"') {
             if !in_quote {
                 i += 1;
             }
             in_quote = false;
-            let start_len = scratch.len();
-            loop {
-                let Some(q) = memchr(b'"', &line[i..]).map(|p| p + i) else {
-                    scratch.extend_from_slice(&line[i..]);
-                    if !d.quote_all {
-                        return Split::OpenQuote { resume: line.len() };
-                    }
-                    ends.push(scratch.len() as u32);
-                    return Split::Complete;
-                };
-                scratch.extend_from_slice(&line[i..q]);
-                let next = line.get(q + 1).copied();
-                if d.quote_all {
-                    let closes = match next {
-                        None => true,
-                        Some(b) if b == sep => {
-                            matches!(line.get(q + 2), None | Some(b'"'))
-                                || line.get(q + 2) == Some(&sep)
-                        }
-                        _ => false,
-                    };
-                    if closes {
-                        collapse_doubled_quotes(scratch, start_len);
-                        i = q + 1;
-                        break;
-                    }
-                    scratch.push(b'"');
-                    i = q + 1;
-                } else {
-                    match next {
-                        None => {
-                            i = q + 1;
-                            break;
-                        }
-                        Some(b) if b == sep => {
-                            i = q + 1;
-                            break;
-                        }
-                        Some(b'"') => {
-                            scratch.push(b'"');
-                            i = q + 2;
-                        }
-                        Some(_) => {
-                            scratch.push(b'"');
-                            i = q + 1;
-                        }
-                    }
+            let Some(after) = quoted_field(line, d, scratch, i) else {
+                if !d.quote_all {
+                    return Split::OpenQuote { resume: line.len() };
                 }
-            }
+                ends.push(scratch.len() as u32);
+                return Split::Complete;
+            };
+            i = after;
             ends.push(scratch.len() as u32);
             // After a closing quote: the separator, or the end of the line.
             if i >= line.len() {
@@ -204,24 +162,88 @@ fn split_from(
                 return Split::Complete;
             }
         } else {
-            let rest = &line[i..];
-            match memchr(sep, rest) {
-                Some(p) => {
-                    scratch.extend_from_slice(&rest[..p]);
-                    ends.push(scratch.len() as u32);
-                    i += p + 1;
-                    if i == line.len() {
-                        ends.push(scratch.len() as u32);
-                        return Split::Complete;
-                    }
+            match plain_field(line, d.separator, scratch, ends, i) {
+                Some(next) => i = next,
+                None => return Split::Complete,
+            }
+        }
+    }
+}
+
+/// Reads an unquoted field from `i` up to the separator: the offset of the next field, or
+/// `None` when the row is complete (this was its last field, or the separator ended the
+/// line and the empty last field is pushed too).
+#[inline]
+fn plain_field(
+    line: &[u8],
+    sep: u8,
+    scratch: &mut Vec<u8>,
+    ends: &mut Vec<u32>,
+    i: usize,
+) -> Option<usize> {
+    let rest = &line[i..];
+    let Some(p) = memchr(sep, rest) else {
+        scratch.extend_from_slice(rest);
+        ends.push(scratch.len() as u32);
+        return None;
+    };
+    scratch.extend_from_slice(&rest[..p]);
+    ends.push(scratch.len() as u32);
+    let next = i + p + 1;
+    if next == line.len() {
+        ends.push(scratch.len() as u32);
+        return None;
+    }
+    Some(next)
+}
+
+/// Reads a quoted field's bytes into `scratch` from `i` (just past its opening quote, or
+/// where a field left open resumes) up to its closing quote: the offset just past that
+/// quote, or `None` when the line ends inside the field (its bytes all copied).
+#[inline]
+fn quoted_field(line: &[u8], d: Dialect, scratch: &mut Vec<u8>, mut i: usize) -> Option<usize> {
+    let start_len = scratch.len();
+    loop {
+        let Some(q) = memchr(b'"', &line[i..]).map(|p| p + i) else {
+            scratch.extend_from_slice(&line[i..]);
+            return None;
+        };
+        scratch.extend_from_slice(&line[i..q]);
+        if d.quote_all {
+            if quote_all_closes(line, q, d.separator) {
+                collapse_doubled_quotes(scratch, start_len);
+                return Some(q + 1);
+            }
+            scratch.push(b'"');
+            i = q + 1;
+        } else {
+            match line.get(q + 1).copied() {
+                None => return Some(q + 1),
+                Some(b) if b == d.separator => return Some(q + 1),
+                Some(b'"') => {
+                    scratch.push(b'"');
+                    i = q + 2;
                 }
-                None => {
-                    scratch.extend_from_slice(rest);
-                    ends.push(scratch.len() as u32);
-                    return Split::Complete;
+                Some(_) => {
+                    scratch.push(b'"');
+                    i = q + 1;
                 }
             }
         }
+    }
+}
+
+/// In the quote-all dialect, whether the quote at `q` closes its field: it does when
+/// followed by the end of the line, or by the separator and then a quote, another
+/// separator or the end of the line.
+#[inline]
+fn quote_all_closes(line: &[u8], q: usize, sep: u8) -> bool {
+    match line.get(q + 1) {
+        None => true,
+        Some(&b) if b == sep => {
+            matches!(line.get(q + 2), None | Some(b'"')) || line.get(q + 2) == Some(&sep)
+        }
+        _ => false,
     }
 }
 
@@ -394,50 +416,56 @@ impl<R: BufRead> CsvRecords<R> {
             if bytes.is_empty() {
                 return Ok(None);
             }
-            let limit = if eof {
-                bytes.len()
-            } else {
-                want.min(bytes.len())
-            };
-            // Many short lines (blank ones, say): the block ends after its first
-            // `block_lines` lines when a record ends there, so that the rows in flight
-            // stay few whatever the bytes per row.
-            let window = memchr::memchr_iter(b'\n', &bytes[..limit])
-                .nth(self.block_lines - 1)
-                .map_or(limit, |p| p + 1);
-            let cut = if window < limit {
-                self.last_boundary(&bytes[..window]).or_else(|| {
-                    if eof {
-                        Some(bytes.len())
-                    } else {
-                        self.last_boundary(&bytes[..limit])
-                    }
-                })
-            } else if eof {
-                Some(bytes.len())
-            } else {
-                self.last_boundary(&bytes[..limit])
-            };
-            match cut {
-                Some(cut) if cut > 0 => {
-                    self.pending.extend_from_slice(&bytes[cut..]);
-                    bytes.truncate(cut);
-                    let first_line = self.line + 1;
-                    let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64
-                        + u64::from(!bytes.ends_with(b"\n"));
-                    self.line += lines;
-                    return Ok(Some(Block {
-                        bytes,
-                        first_line,
-                        lines,
-                    }));
-                }
+            match self.block_cut(&bytes, want, eof) {
+                Some(cut) if cut > 0 => return Ok(Some(self.cut_block(bytes, cut))),
                 _ if bytes.len() > MAX_RECORD_BYTES => {
                     return Err(too_long(&self.file, self.line + 1));
                 }
                 // No whole record yet: read further.
                 _ => want = bytes.len() + target,
             }
+        }
+    }
+
+    /// Where the block read into `bytes` ends: the last record boundary within `want`
+    /// bytes (all of them at the end of the input), or sooner, after its first
+    /// `block_lines` lines when a record ends there (many short lines, blank ones say:
+    /// the rows in flight stay few whatever the bytes per row). `None` or 0 when no
+    /// record ends there yet.
+    fn block_cut(&mut self, bytes: &[u8], want: usize, eof: bool) -> Option<usize> {
+        let limit = if eof {
+            bytes.len()
+        } else {
+            want.min(bytes.len())
+        };
+        let window = memchr::memchr_iter(b'\n', &bytes[..limit])
+            .nth(self.block_lines - 1)
+            .map_or(limit, |p| p + 1);
+        if window < limit {
+            if let Some(cut) = self.last_boundary(&bytes[..window]) {
+                return Some(cut);
+            }
+        }
+        if eof {
+            Some(bytes.len())
+        } else {
+            self.last_boundary(&bytes[..limit])
+        }
+    }
+
+    /// The block of `bytes[..cut]`, its lines counted; the bytes past the cut are kept for
+    /// the next block.
+    fn cut_block(&mut self, mut bytes: Vec<u8>, cut: usize) -> Block {
+        self.pending.extend_from_slice(&bytes[cut..]);
+        bytes.truncate(cut);
+        let first_line = self.line + 1;
+        let lines =
+            memchr::memchr_iter(b'\n', &bytes).count() as u64 + u64::from(!bytes.ends_with(b"\n"));
+        self.line += lines;
+        Block {
+            bytes,
+            first_line,
+            lines,
         }
     }
 
