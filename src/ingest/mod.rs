@@ -388,19 +388,7 @@ pub fn open(path: &Path) -> Result<Vec<OpenedInput>, InputError> {
     use std::io::{Seek, SeekFrom};
     let display = path.display().to_string();
     let err = |message: String| InputError::new(&display, message);
-    // A device, a pipe or a socket is no extract, and opening or reading one may never
-    // end: it is looked at before it is opened.
-    let meta = std::fs::metadata(path).map_err(|e| err(io_message(&e)))?;
-    if !meta.is_file() {
-        return Err(err(
-            "ce n'est pas un fichier ordinaire (périphérique, tube ou socket) : donnez le chemin d'un extrait".into(),
-        ));
-    }
-    let mut file = File::open(path).map_err(|e| err(io_message(&e)))?;
-    let size = file.metadata().map_err(|e| err(io_message(&e)))?.len();
-    if size == 0 {
-        return Err(err("fichier vide".into()).not_an_extract());
-    }
+    let (mut file, size) = open_regular_file(path, &display)?;
     let mut sample = Vec::with_capacity(1 << 16);
     (&mut file)
         .take(1 << 16)
@@ -414,23 +402,7 @@ pub fn open(path: &Path) -> Result<Vec<OpenedInput>, InputError> {
         size,
     };
     if xlsx::container(&sample).is_some() {
-        if size > MAX_WORKBOOK_BYTES {
-            return Err(err(format!(
-                "classeur de {} Mio refusé : au-delà de {} Mio, exportez l'extrait en CSV",
-                size >> 20,
-                MAX_WORKBOOK_BYTES >> 20
-            )));
-        }
-        let mut hashing = HashingReader {
-            inner: file,
-            hasher: Sha256::new(),
-        };
-        let mut bytes = Vec::with_capacity(size as usize);
-        (&mut hashing)
-            .take(MAX_WORKBOOK_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| err(io_message(&e)))?;
-        let sha256 = hashing.digest();
+        let (bytes, sha256) = read_workbook(&base, file)?;
         return open_workbook(&base, bytes, sha256);
     }
     refuse_binary(&sample, path).map_err(|m| err(m).not_an_extract())?;
@@ -448,6 +420,47 @@ pub fn open(path: &Path) -> Result<Vec<OpenedInput>, InputError> {
         reader.fill_buf().map_err(|e| err(io_message(&e)))?.to_vec()
     };
     open_csv(&base, reader, &sample, sniffed).map(|input| vec![input])
+}
+
+/// Opens `path` if it is a regular, non-empty file: the file and its size. A device, a
+/// pipe or a socket is no extract, and opening or reading one may never end: it is looked
+/// at before it is opened.
+fn open_regular_file(path: &Path, display: &str) -> Result<(File, u64), InputError> {
+    let err = |message: String| InputError::new(display, message);
+    let meta = std::fs::metadata(path).map_err(|e| err(io_message(&e)))?;
+    if !meta.is_file() {
+        return Err(err(
+            "ce n'est pas un fichier ordinaire (périphérique, tube ou socket) : donnez le chemin d'un extrait".into(),
+        ));
+    }
+    let file = File::open(path).map_err(|e| err(io_message(&e)))?;
+    let size = file.metadata().map_err(|e| err(io_message(&e)))?.len();
+    if size == 0 {
+        return Err(err("fichier vide".into()).not_an_extract());
+    }
+    Ok((file, size))
+}
+
+/// Reads a whole workbook into memory (up to [`MAX_WORKBOOK_BYTES`], refused beyond):
+/// its bytes and their SHA-256.
+fn read_workbook(base: &Base, file: File) -> Result<(Vec<u8>, String), InputError> {
+    if base.size > MAX_WORKBOOK_BYTES {
+        return Err(base.err(format!(
+            "classeur de {} Mio refusé : au-delà de {} Mio, exportez l'extrait en CSV",
+            base.size >> 20,
+            MAX_WORKBOOK_BYTES >> 20
+        )));
+    }
+    let mut hashing = HashingReader {
+        inner: file,
+        hasher: Sha256::new(),
+    };
+    let mut bytes = Vec::with_capacity(base.size as usize);
+    (&mut hashing)
+        .take(MAX_WORKBOOK_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| base.err(io_message(&e)))?;
+    Ok((bytes, hashing.digest()))
 }
 
 /// What every input of a file shares.
@@ -545,17 +558,7 @@ fn open_workbook(
     bytes: Vec<u8>,
     sha256: String,
 ) -> Result<Vec<OpenedInput>, InputError> {
-    let kind = match xlsx::container(&bytes) {
-        Some(xlsx::Container::Compound) => "xls",
-        // An OpenDocument archive starts with its stored `mimetype` entry.
-        _ if bytes[..bytes.len().min(256)]
-            .windows(ODS_MIME.len())
-            .any(|w| w == ODS_MIME) =>
-        {
-            "ods"
-        }
-        _ => "xlsx",
-    };
+    let kind = workbook_kind(&bytes);
     let sheets = xlsx::read_sheets(bytes).map_err(|m| base.err(m))?;
     let mut opened = Vec::new();
     let mut refusals = Vec::new();
@@ -594,11 +597,33 @@ fn open_workbook(
     if opened.is_empty() {
         return Err(workbook_refusal(base, refusals));
     }
+    note_sheets(&mut opened, &ignored);
+    Ok(opened)
+}
+
+/// The workbook's kind as the reports name it: `xls` (a compound file), `ods` (an
+/// OpenDocument archive starts with its stored `mimetype` entry) or `xlsx`.
+fn workbook_kind(bytes: &[u8]) -> &'static str {
+    match xlsx::container(bytes) {
+        Some(xlsx::Container::Compound) => "xls",
+        _ if bytes[..bytes.len().min(256)]
+            .windows(ODS_MIME.len())
+            .any(|w| w == ODS_MIME) =>
+        {
+            "ods"
+        }
+        _ => "xlsx",
+    }
+}
+
+/// Notes on each input of a workbook which sheets were read, and which were ignored (no
+/// extract found in them).
+fn note_sheets(opened: &mut [OpenedInput], ignored: &[String]) {
     let sheets_read: Vec<String> = opened
         .iter()
         .filter_map(|o| o.info.sheet().map(|s| format!("« {s} »")))
         .collect();
-    for input in &mut opened {
+    for input in opened {
         input
             .info
             .notes
@@ -610,7 +635,6 @@ fn open_workbook(
             ));
         }
     }
-    Ok(opened)
 }
 
 /// No sheet holds an extract: say why, preferring a nomenclature, then the closest layout.
