@@ -428,27 +428,7 @@ impl Mapping {
 /// Maps a header row onto a layout.
 pub fn map_header(layout: &'static Layout, record: &RawRecord) -> Mapping {
     let header: Vec<String> = record.display_fields();
-    let keys: Vec<String> = header.iter().map(|h| header_key(h)).collect();
-    let mut roles = vec![Role::Single; keys.len()];
-    for j in 0..keys.len().saturating_sub(1) {
-        if roles[j] == Role::Single
-            && !keys[j].is_empty()
-            && (keys[j + 1] == keys[j] || keys[j + 1].is_empty())
-        {
-            roles[j] = Role::Key;
-            roles[j + 1] = Role::Text;
-        }
-    }
-    // A label column under an empty header takes its code column's name.
-    let keys: Vec<String> = (0..keys.len())
-        .map(|j| {
-            if roles[j] == Role::Text {
-                keys[j - 1].clone()
-            } else {
-                keys[j].clone()
-            }
-        })
-        .collect();
+    let (keys, roles) = pair_columns(header.iter().map(|h| header_key(h)).collect());
     let mut claimed = vec![false; keys.len()];
     let mut columns = [None; FieldId::COUNT];
     let mut found = Vec::new();
@@ -488,6 +468,32 @@ pub fn map_header(layout: &'static Layout, record: &RawRecord) -> Mapping {
         found,
         header_year,
     }
+}
+
+/// Pairs code and label columns: a non-empty header followed by the same header or by an
+/// empty one is a code column (`Role::Key`) and its label (`Role::Text`), the label taking
+/// its code column's name. Returns the header keys so named, and each column's role.
+fn pair_columns(keys: Vec<String>) -> (Vec<String>, Vec<Role>) {
+    let mut roles = vec![Role::Single; keys.len()];
+    for j in 0..keys.len().saturating_sub(1) {
+        if roles[j] == Role::Single
+            && !keys[j].is_empty()
+            && (keys[j + 1] == keys[j] || keys[j + 1].is_empty())
+        {
+            roles[j] = Role::Key;
+            roles[j + 1] = Role::Text;
+        }
+    }
+    let keys = (0..keys.len())
+        .map(|j| {
+            if roles[j] == Role::Text {
+                keys[j - 1].clone()
+            } else {
+                keys[j].clone()
+            }
+        })
+        .collect();
+    (keys, roles)
 }
 
 /// The outcome of header detection on the first rows of an input.
