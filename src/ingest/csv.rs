@@ -441,10 +441,10 @@ impl<R: BufRead> CsvRecords<R> {
         let window = memchr::memchr_iter(b'\n', &bytes[..limit])
             .nth(self.block_lines - 1)
             .map_or(limit, |p| p + 1);
-        if window < limit {
-            if let Some(cut) = self.last_boundary(&bytes[..window]) {
-                return Some(cut);
-            }
+        if window < limit
+            && let Some(cut) = self.last_boundary(&bytes[..window])
+        {
+            return Some(cut);
         }
         if eof {
             Some(bytes.len())

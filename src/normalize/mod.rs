@@ -407,30 +407,12 @@ fn base_line(
     let compte_budgetaire = code_of(record, ctx, FieldId::CompteBudgetaire)?;
     let compte_budgetaire_libelle = free_text(record, ctx, FieldId::CompteBudgetaireLibelle)?;
     let compte_general = code_of(record, ctx, FieldId::CompteGeneral)?;
-    let titre = compte_budgetaire
-        .as_deref()
-        .and_then(titre::titre_of_compte_budgetaire)
-        .or_else(|| {
-            compte_budgetaire_libelle
-                .as_deref()
-                .and_then(titre::titre_of_compte_budgetaire)
-        })
-        .or_else(|| {
-            compte_general
-                .as_deref()
-                .and_then(titre::titre_of_compte_general)
-        });
-    let texts: Vec<CompactString> = [
-        FieldId::AxeMinisteriel2,
-        FieldId::ProjetAnalytique,
-        FieldId::Libelle,
-    ]
-    .into_iter()
-    .map(|id| free_text(record, ctx, id))
-    .collect::<Result<Vec<_>, _>>()?
-    .into_iter()
-    .flatten()
-    .collect();
+    let titre = titre_of(
+        &compte_budgetaire,
+        &compte_budgetaire_libelle,
+        &compte_general,
+    );
+    let texte = joined_texts(record, ctx)?;
     let (date, date_ej) = (dates.date, dates.date_ej);
     Ok(Line {
         origin: Origin {
@@ -460,10 +442,49 @@ fn base_line(
         compte_budgetaire: compte_budgetaire.or(compte_budgetaire_libelle),
         compte_general,
         groupe_marchandises: code_of(record, ctx, FieldId::GroupeMarchandises)?,
-        texte: (!texts.is_empty()).then(|| CompactString::from(texts.join(" | "))),
+        texte,
         titre,
         identity: Identity::Content,
     })
+}
+
+/// The titre of a line: from its budget account (its code, else its label), else from its
+/// general account.
+fn titre_of(
+    compte_budgetaire: &Option<CompactString>,
+    compte_budgetaire_libelle: &Option<CompactString>,
+    compte_general: &Option<CompactString>,
+) -> Option<u8> {
+    compte_budgetaire
+        .as_deref()
+        .and_then(titre::titre_of_compte_budgetaire)
+        .or_else(|| {
+            compte_budgetaire_libelle
+                .as_deref()
+                .and_then(titre::titre_of_compte_budgetaire)
+        })
+        .or_else(|| {
+            compte_general
+                .as_deref()
+                .and_then(titre::titre_of_compte_general)
+        })
+}
+
+/// The line's free texts (ministerial axis 2, analytical project, label) joined by ` | `,
+/// if any.
+fn joined_texts(record: &RawRecord, ctx: &FileContext) -> Result<Option<CompactString>, Reject> {
+    let texts: Vec<CompactString> = [
+        FieldId::AxeMinisteriel2,
+        FieldId::ProjetAnalytique,
+        FieldId::Libelle,
+    ]
+    .into_iter()
+    .map(|id| free_text(record, ctx, id))
+    .collect::<Result<Vec<_>, _>>()?
+    .into_iter()
+    .flatten()
+    .collect();
+    Ok((!texts.is_empty()).then(|| CompactString::from(texts.join(" | "))))
 }
 
 /// The line of one movement of a row: `base` with the movement's measure, amount, year,
