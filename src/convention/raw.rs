@@ -193,67 +193,40 @@ fn to_date(
     .ok_or_else(bad)
 }
 
-/// (key, expected shape, checker) for each imputation axis.
+/// The imputation: each axis checked against its expected shape; at least one axis.
 fn imputation(
     raw: &RawImputation,
     lines: &Lines,
     errors: &mut Vec<ConventionError>,
 ) -> Option<Imputation> {
-    let check = |value: &Option<Spanned<String>>, key: &str, shape: &str, ok: fn(&str) -> bool| {
-        value
-            .as_ref()
-            .map(|v| {
-                let code = v.get_ref().trim().to_uppercase();
-                if ok(&code) {
-                    Ok(code)
-                } else {
-                    Err(lines.error(
-                        v.span(),
-                        format!(
-                            "clé « imputation.{key} » : « {} » n'a pas la forme {shape}",
-                            v.get_ref()
-                        ),
-                    ))
-                }
-            })
-            .transpose()
-    };
-    let centre_financier = check(
-        &raw.centre_financier,
-        "centre_financier",
-        "PPPP-BBBB-UUUU (ex. 0174-SOUT-ELAB)",
-        is_centre_financier,
-    );
-    let domaine_fonctionnel = check(
-        &raw.domaine_fonctionnel,
-        "domaine_fonctionnel",
-        "PPPP-AA ou PPPP-AA-SS (ex. 0174-06)",
-        is_domaine_fonctionnel,
-    );
-    let activite = check(
-        &raw.activite,
-        "activite",
-        "de 12 caractères (ex. 017406AG1607)",
-        |c| is_alnum_len(c, 12),
-    );
-    let centre_cout = check(
-        &raw.centre_cout,
-        "centre_cout",
-        "de 10 caractères (ex. ECLDENE092)",
-        |c| is_alnum_len(c, 10),
-    );
-    let [centre_financier, domaine_fonctionnel, activite, centre_cout] =
-        [centre_financier, domaine_fonctionnel, activite, centre_cout]
-            .map(|axis| keep(axis, errors).flatten());
-    if [
-        &raw.centre_financier,
-        &raw.domaine_fonctionnel,
-        &raw.activite,
-        &raw.centre_cout,
-    ]
-    .iter()
-    .all(|axis| axis.is_none())
-    {
+    // (value, key, expected shape, checker) for each imputation axis.
+    let axes: [(_, _, _, fn(&str) -> bool); 4] = [
+        (
+            &raw.centre_financier,
+            "centre_financier",
+            "PPPP-BBBB-UUUU (ex. 0174-SOUT-ELAB)",
+            is_centre_financier,
+        ),
+        (
+            &raw.domaine_fonctionnel,
+            "domaine_fonctionnel",
+            "PPPP-AA ou PPPP-AA-SS (ex. 0174-06)",
+            is_domaine_fonctionnel,
+        ),
+        (
+            &raw.activite,
+            "activite",
+            "de 12 caractères (ex. 017406AG1607)",
+            |c| is_alnum_len(c, 12),
+        ),
+        (
+            &raw.centre_cout,
+            "centre_cout",
+            "de 10 caractères (ex. ECLDENE092)",
+            |c| is_alnum_len(c, 10),
+        ),
+    ];
+    if axes.iter().all(|axis| axis.0.is_none()) {
         errors.push(ConventionError::new(
             lines.origin,
             None,
@@ -261,6 +234,10 @@ fn imputation(
         ));
         return None;
     }
+    let [centre_financier, domaine_fonctionnel, activite, centre_cout] =
+        axes.map(|(value, key, shape, ok)| {
+            keep(check_axis(value, key, shape, ok, lines), errors).flatten()
+        });
     let programme = centre_financier
         .as_deref()
         .or(domaine_fonctionnel.as_deref())
@@ -272,6 +249,34 @@ fn imputation(
         centre_cout,
         programme,
     })
+}
+
+/// An imputation axis's code, trimmed and upper-cased, if given: an error when it does
+/// not have the axis's `shape` (`ok`).
+fn check_axis(
+    value: &Option<Spanned<String>>,
+    key: &str,
+    shape: &str,
+    ok: fn(&str) -> bool,
+    lines: &Lines,
+) -> Result<Option<String>, ConventionError> {
+    value
+        .as_ref()
+        .map(|v| {
+            let code = v.get_ref().trim().to_uppercase();
+            if ok(&code) {
+                Ok(code)
+            } else {
+                Err(lines.error(
+                    v.span(),
+                    format!(
+                        "clé « imputation.{key} » : « {} » n'a pas la forme {shape}",
+                        v.get_ref()
+                    ),
+                ))
+            }
+        })
+        .transpose()
 }
 
 fn is_centre_financier(code: &str) -> bool {
@@ -397,56 +402,71 @@ fn schedule(
         .collect();
     let mut years = std::collections::HashSet::with_capacity(raw.len());
     for s in raw {
-        let Some(product) = by_id.get(s.produit.get_ref().trim()).copied() else {
-            errors.push(lines.error(
-                s.produit.span(),
-                format!("clé « echeancier.produit » : produit « {} » inconnu (déclarez-le dans une section [[produit]])", s.produit.get_ref()),
-            ));
-            continue;
-        };
-        let year = *s.annee.get_ref();
-        if !(1990..=2200).contains(&year) {
-            errors.push(lines.error(
-                s.annee.span(),
-                format!("clé « echeancier.annee » : année invalide ({year})"),
-            ));
-            continue;
+        if let Some(line) = schedule_line(s, products, &by_id, &mut years, lines, errors) {
+            out.push(line);
         }
-        let year = year as i32;
-        if !years.insert((product, year)) {
-            errors.push(lines.error(
-                s.annee.span(),
-                format!(
-                    "clé « echeancier » : deux lignes pour le produit « {} » en {year}",
-                    products[product].id
-                ),
-            ));
-            continue;
-        }
-        let ae = s.ae.as_ref().map(|a| amount(a, "echeancier.ae", lines));
-        let cp = s.cp.as_ref().map(|a| amount(a, "echeancier.cp", lines));
-        let (ae, cp) = match (ae.transpose(), cp.transpose()) {
-            (Ok(ae), Ok(cp)) => (ae, cp),
-            (ae, cp) => {
-                errors.extend(ae.err().into_iter().chain(cp.err()));
-                continue;
-            }
-        };
-        if ae.is_none() && cp.is_none() {
-            errors.push(lines.error(
-                s.annee.span(),
-                "clé « echeancier » : indiquez « ae », « cp » ou les deux".into(),
-            ));
-            continue;
-        }
-        out.push(ScheduleLine {
-            product,
-            year,
-            ae,
-            cp,
-        });
     }
     out
+}
+
+/// One line of the schedule: its product known, its year valid and not given twice for
+/// the product (`years` so far), an AE or a CP amount or both. `None` after an error.
+fn schedule_line(
+    s: &RawSchedule,
+    products: &[Product],
+    by_id: &std::collections::HashMap<&str, usize>,
+    years: &mut std::collections::HashSet<(usize, i32)>,
+    lines: &Lines,
+    errors: &mut Vec<ConventionError>,
+) -> Option<ScheduleLine> {
+    let Some(product) = by_id.get(s.produit.get_ref().trim()).copied() else {
+        errors.push(lines.error(
+            s.produit.span(),
+            format!("clé « echeancier.produit » : produit « {} » inconnu (déclarez-le dans une section [[produit]])", s.produit.get_ref()),
+        ));
+        return None;
+    };
+    let year = *s.annee.get_ref();
+    if !(1990..=2200).contains(&year) {
+        errors.push(lines.error(
+            s.annee.span(),
+            format!("clé « echeancier.annee » : année invalide ({year})"),
+        ));
+        return None;
+    }
+    let year = year as i32;
+    if !years.insert((product, year)) {
+        errors.push(lines.error(
+            s.annee.span(),
+            format!(
+                "clé « echeancier » : deux lignes pour le produit « {} » en {year}",
+                products[product].id
+            ),
+        ));
+        return None;
+    }
+    let ae = s.ae.as_ref().map(|a| amount(a, "echeancier.ae", lines));
+    let cp = s.cp.as_ref().map(|a| amount(a, "echeancier.cp", lines));
+    let (ae, cp) = match (ae.transpose(), cp.transpose()) {
+        (Ok(ae), Ok(cp)) => (ae, cp),
+        (ae, cp) => {
+            errors.extend(ae.err().into_iter().chain(cp.err()));
+            return None;
+        }
+    };
+    if ae.is_none() && cp.is_none() {
+        errors.push(lines.error(
+            s.annee.span(),
+            "clé « echeancier » : indiquez « ae », « cp » ou les deux".into(),
+        ));
+        return None;
+    }
+    Some(ScheduleLine {
+        product,
+        year,
+        ae,
+        cp,
+    })
 }
 
 fn amount(
@@ -488,15 +508,26 @@ fn key_on_line(text: &str, line: usize) -> Option<String> {
 /// toml's and serde's messages, in French: no English reaches an accountant. `key` is
 /// the key written on the faulty line, when there is one.
 fn translate_toml_message(message: &str, key: Option<&str>) -> String {
-    let quoted = |s: &str| -> Option<String> {
-        let start = s.find('`')? + 1;
-        let len = s[start..].find('`')?;
-        Some(s[start..start + len].to_string())
-    };
     let is_date_key = key.is_some_and(|k| matches!(k, "debut" | "fin"));
-    let date_hint = "une date s'écrit AAAA-MM-JJ, sans guillemets (par exemple 2021-07-31)";
+    translate_serde_message(message, is_date_key)
+        .unwrap_or_else(|| translate_syntax_message(message, is_date_key))
+}
+
+/// How a date is written, for the messages about one.
+const DATE_HINT: &str = "une date s'écrit AAAA-MM-JJ, sans guillemets (par exemple 2021-07-31)";
+
+/// The first text between backquotes in `s`.
+fn backquoted(s: &str) -> Option<String> {
+    let start = s.find('`')? + 1;
+    let len = s[start..].find('`')?;
+    Some(s[start..start + len].to_string())
+}
+
+/// serde's messages (unknown or missing key, value of the wrong type), in French; `None`
+/// for any other message.
+fn translate_serde_message(message: &str, is_date_key: bool) -> Option<String> {
     if message.starts_with("unknown field") {
-        let key = quoted(message).unwrap_or_default();
+        let key = backquoted(message).unwrap_or_default();
         let expected = message
             .split_once("expected")
             .map(|(_, rest)| {
@@ -506,40 +537,45 @@ fn translate_toml_message(message: &str, key: Option<&str>) -> String {
                 )
             })
             .unwrap_or_default();
-        return format!("clé inconnue « {key} »{expected}");
+        return Some(format!("clé inconnue « {key} »{expected}"));
     }
     if message.starts_with("missing field") {
-        return format!(
+        return Some(format!(
             "clé obligatoire absente : « {} »",
-            quoted(message).unwrap_or_default()
-        );
+            backquoted(message).unwrap_or_default()
+        ));
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
         if is_date_key || rest.contains("datetime") || rest.contains("Datetime") {
-            return format!("valeur : {date_hint}");
+            return Some(format!("valeur : {DATE_HINT}"));
         }
         let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
-        return format!(
+        return Some(format!(
             "valeur {} : attendu {}",
             french_found(found),
             french_expected(expected)
-        );
+        ));
     }
     if message.starts_with("invalid value") {
-        return "valeur invalide à cet endroit".into();
+        return Some("valeur invalide à cet endroit".into());
     }
+    None
+}
+
+/// toml's syntax messages, in French (a general hint for those not recognised).
+fn translate_syntax_message(message: &str, is_date_key: bool) -> String {
     if message.contains("duplicate key") {
         return "clé en double : elle est déjà donnée plus haut".into();
     }
     if message.contains("string values must be quoted") || message.contains("invalid string") {
         return if is_date_key {
-            format!("valeur : {date_hint}")
+            format!("valeur : {DATE_HINT}")
         } else {
             "un texte s'écrit entre guillemets (\"…\") ; une date AAAA-MM-JJ sans guillemets ; un montant entre guillemets (\"80000.00\")".into()
         };
     }
     if message.contains("invalid date") || message.contains("invalid time") {
-        return format!("date invalide : {date_hint}");
+        return format!("date invalide : {DATE_HINT}");
     }
     if message.contains("invalid number") || message.contains("invalid integer") {
         return "nombre invalide".into();
