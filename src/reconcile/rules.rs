@@ -8,31 +8,13 @@ use super::findings::{Code, Finding, Target};
 use crate::model::money::euros;
 use rayon::prelude::*;
 
+use super::dedup::StateChange;
 use super::{Reconciliation, ScopedLine};
 use crate::convention::Convention;
 use crate::model::{Line, Measure};
 
 pub(super) fn findings(convention: &Convention, rec: &Reconciliation) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let ej_years = super::aggregate::ej_first_years(&rec.lines);
-    // Line by line on every core, in chunks kept in order.
-    const CHUNK: usize = 8192;
-    let chunks: Vec<Vec<Finding>> = rec
-        .lines
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(c, lines)| {
-            let mut found = Vec::new();
-            for (k, l) in lines.iter().enumerate() {
-                line_findings(convention, l, c * CHUNK + k, &ej_years, &mut found);
-            }
-            found
-        })
-        .collect();
-    out.extend(chunks.into_iter().flatten());
-    // A finding about a source row comes once, even when the row carries AE and CP.
-    let mut seen = rustc_hash::FxHashSet::default();
-    out.retain(|f| f.origin.is_none() || seen.insert((f.code, f.origin)));
+    let mut out = line_rules(convention, rec);
     partial_imputations(rec, &mut out);
     rejections(rec, &mut out);
     state_changes(convention, rec, &mut out);
@@ -44,38 +26,10 @@ pub(super) fn findings(convention: &Convention, rec: &Reconciliation) -> Vec<Fin
     schedule(convention, rec, &mut out);
     unused_credits(convention, rec, &mut out);
     open_after_end(convention, rec, &mut out);
-    for file in &rec.ignored_files {
-        out.push(Finding {
-            path: Some(file.path.clone()),
-            ..Finding::new(
-                Code::FichierIgnore,
-                format!(
-                    "Fichier « {} » ignoré : {}. Retirez-le du dossier des extraits s'il n'a rien à y faire, ou remplacez-le par le bon extrait.",
-                    file.path, file.reason
-                ),
-            )
-        });
-    }
+    ignored_files(rec, &mut out);
     after_as_of(rec, &mut out);
-    if rec.lines.is_empty() {
-        out.push(Finding::new(
-            Code::PerimetreVide,
-            format!(
-                "Aucune ligne des extraits ne relève de la convention (imputation : {}). Vérifiez que les extraits sont les bons (programme, UO, exercice) et que la convention est la bonne ; rien ne peut être rapproché.",
-                convention.imputation_text()
-            ),
-        ));
-    }
-    if !rec.conservation.holds() {
-        let c = &rec.conservation;
-        out.push(Finding::new(
-            Code::ConservationRompue,
-            format!(
-                "Contrôle de conservation en échec : {} lignes lues pour {} ventilées, AE {} pour {}, CP {} pour {}. C'est un défaut de l'outil : signalez-le avec les fichiers d'entrée.",
-                c.rows_in, c.rows_out, euros(c.ae_in), euros(c.ae_out), euros(c.cp_in), euros(c.cp_out)
-            ),
-        ));
-    }
+    empty_scope(convention, rec, &mut out);
+    conservation(rec, &mut out);
     let mut out = cap_per_input(out, rec);
     for f in &mut out {
         f.key = format!("{}:{}", f.code.as_str(), subject(f, rec, convention));
@@ -91,6 +45,72 @@ pub(super) fn findings(convention: &Convention, rec: &Reconciliation) -> Vec<Fin
         ))
     });
     out
+}
+
+/// The findings of each line on its own, line by line on every core (in chunks kept in
+/// order); a finding about a source row comes once, even when the row carries AE and CP.
+fn line_rules(convention: &Convention, rec: &Reconciliation) -> Vec<Finding> {
+    let ej_years = super::aggregate::ej_first_years(&rec.lines);
+    const CHUNK: usize = 8192;
+    let chunks: Vec<Vec<Finding>> = rec
+        .lines
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, lines)| {
+            let mut found = Vec::new();
+            for (k, l) in lines.iter().enumerate() {
+                line_findings(convention, l, c * CHUNK + k, &ej_years, &mut found);
+            }
+            found
+        })
+        .collect();
+    let mut out: Vec<Finding> = chunks.into_iter().flatten().collect();
+    let mut seen = rustc_hash::FxHashSet::default();
+    out.retain(|f| f.origin.is_none() || seen.insert((f.code, f.origin)));
+    out
+}
+
+/// Files of the folder that hold no extract.
+fn ignored_files(rec: &Reconciliation, out: &mut Vec<Finding>) {
+    for file in &rec.ignored_files {
+        out.push(Finding {
+            path: Some(file.path.clone()),
+            ..Finding::new(
+                Code::FichierIgnore,
+                format!(
+                    "Fichier « {} » ignoré : {}. Retirez-le du dossier des extraits s'il n'a rien à y faire, ou remplacez-le par le bon extrait.",
+                    file.path, file.reason
+                ),
+            )
+        });
+    }
+}
+
+/// No line in the convention's scope: nothing to reconcile.
+fn empty_scope(convention: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) {
+    if rec.lines.is_empty() {
+        out.push(Finding::new(
+            Code::PerimetreVide,
+            format!(
+                "Aucune ligne des extraits ne relève de la convention (imputation : {}). Vérifiez que les extraits sont les bons (programme, UO, exercice) et que la convention est la bonne ; rien ne peut être rapproché.",
+                convention.imputation_text()
+            ),
+        ));
+    }
+}
+
+/// The conservation check failed: a defect of the tool.
+fn conservation(rec: &Reconciliation, out: &mut Vec<Finding>) {
+    if !rec.conservation.holds() {
+        let c = &rec.conservation;
+        out.push(Finding::new(
+            Code::ConservationRompue,
+            format!(
+                "Contrôle de conservation en échec : {} lignes lues pour {} ventilées, AE {} pour {}, CP {} pour {}. C'est un défaut de l'outil : signalez-le avec les fichiers d'entrée.",
+                c.rows_in, c.rows_out, euros(c.ae_in), euros(c.ae_out), euros(c.cp_in), euros(c.cp_out)
+            ),
+        ));
+    }
 }
 
 /// What a finding is about, independent of file names and row numbers: the line's
@@ -302,67 +322,80 @@ fn state_changes(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) {
             continue;
         };
         let l = &rec.lines[index];
-        let line = &l.judged.line;
-        let amounts: Vec<String> = change
-            .earlier
-            .iter()
-            .map(|(_, a)| euros(*a))
-            .chain([euros(change.kept_amount)])
-            .collect();
-        match change.measure {
-            Measure::Cp => {
-                let mut f = at_line(
-                    Code::DoublonConflictuel,
-                    format!(
-                        "{} de l'exercice {} figure dans {} extraits avec des montants différents ({}) : c'est une correction entre deux extractions. Seul le montant de l'extrait le plus récent ({}) est compté ; vérifiez-le dans Chorus.",
-                        describe(line),
-                        line.year,
-                        change.earlier.len() + 1,
-                        amounts.join(" puis "),
-                        euros(change.kept_amount)
-                    ),
-                    l,
-                    index,
-                );
-                f.amount = Some(change.kept_amount);
-                out.push(f);
-            }
-            Measure::Ae => {
-                let extracted = rec
-                    .extracted
-                    .get(change.kept.input as usize)
-                    .copied()
-                    .flatten();
-                let Some(when) = extracted.filter(|d| *d > c.end) else {
-                    continue;
-                };
-                let before = change
-                    .earlier
-                    .iter()
-                    .map(|(_, a)| *a)
-                    .max()
-                    .unwrap_or_default();
-                if change.kept_amount <= before {
-                    continue;
-                }
-                let mut f = at_line(
-                    Code::HorsPeriode,
-                    format!(
-                        "{} passe de {} à {} dans l'extrait du {}, après la fin de la convention ({}) : une augmentation après la fin est un engagement hors période (art. 7). Vérifiez l'avenant ou faites annuler l'augmentation.",
-                        describe(line),
-                        euros(before),
-                        euros(change.kept_amount),
-                        when.format("%d/%m/%Y"),
-                        c.end.format("%d/%m/%Y")
-                    ),
-                    l,
-                    index,
-                );
-                f.amount = Some(change.kept_amount - before);
-                out.push(f);
-            }
-        }
+        let found = match change.measure {
+            Measure::Cp => Some(corrected_payment(change, l, index)),
+            Measure::Ae => increased_after_end(c, rec, change, l, index),
+        };
+        out.extend(found);
     }
+}
+
+/// `DOUBLON_CONFLICTUEL`: a payment whose amount changed between extracts, the amounts in
+/// extract order.
+fn corrected_payment(change: &StateChange, l: &ScopedLine, index: usize) -> Finding {
+    let line = &l.judged.line;
+    let amounts: Vec<String> = change
+        .earlier
+        .iter()
+        .map(|(_, a)| euros(*a))
+        .chain([euros(change.kept_amount)])
+        .collect();
+    let mut f = at_line(
+        Code::DoublonConflictuel,
+        format!(
+            "{} de l'exercice {} figure dans {} extraits avec des montants différents ({}) : c'est une correction entre deux extractions. Seul le montant de l'extrait le plus récent ({}) est compté ; vérifiez-le dans Chorus.",
+            describe(line),
+            line.year,
+            change.earlier.len() + 1,
+            amounts.join(" puis "),
+            euros(change.kept_amount)
+        ),
+        l,
+        index,
+    );
+    f.amount = Some(change.kept_amount);
+    f
+}
+
+/// `HORS_PERIODE`: an EJ poste whose state grew (above every earlier amount) in an
+/// extract taken after the convention's end; `None` otherwise.
+fn increased_after_end(
+    c: &Convention,
+    rec: &Reconciliation,
+    change: &StateChange,
+    l: &ScopedLine,
+    index: usize,
+) -> Option<Finding> {
+    let extracted = rec
+        .extracted
+        .get(change.kept.input as usize)
+        .copied()
+        .flatten();
+    let when = extracted.filter(|d| *d > c.end)?;
+    let before = change
+        .earlier
+        .iter()
+        .map(|(_, a)| *a)
+        .max()
+        .unwrap_or_default();
+    if change.kept_amount <= before {
+        return None;
+    }
+    let mut f = at_line(
+        Code::HorsPeriode,
+        format!(
+            "{} passe de {} à {} dans l'extrait du {}, après la fin de la convention ({}) : une augmentation après la fin est un engagement hors période (art. 7). Vérifiez l'avenant ou faites annuler l'augmentation.",
+            describe(&l.judged.line),
+            euros(before),
+            euros(change.kept_amount),
+            when.format("%d/%m/%Y"),
+            c.end.format("%d/%m/%Y")
+        ),
+        l,
+        index,
+    );
+    f.amount = Some(change.kept_amount - before);
+    Some(f)
 }
 
 /// Engagement amounts that include a carry-over the inputs cannot split.
@@ -516,6 +549,15 @@ fn schedule(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) {
 /// year's schedule not consumed, per product; after the convention's end, what is left of
 /// the allocation.
 fn unused_credits(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) {
+    unused_by_year(c, rec, out);
+    if c.is_ended(rec.as_of) {
+        unused_after_end(c, rec, out);
+    }
+}
+
+/// For each product and exercice closed on `--as-of`, the AE and CP of its schedule not
+/// consumed.
+fn unused_by_year(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) {
     for p in &rec.products {
         let name = &c.products[p.product].name;
         for y in &p.years {
@@ -558,9 +600,10 @@ fn unused_credits(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) 
             }
         }
     }
-    if !c.is_ended(rec.as_of) {
-        return;
-    }
+}
+
+/// After the convention's end, the AE and CP of the allocation not consumed.
+fn unused_after_end(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>) {
     let t = &rec.totals;
     for (measure, what, allocated, available) in [
         (
