@@ -1,4 +1,3 @@
-
 use super::*;
 use crate::ingest::layout::{layouts, map_header};
 
