@@ -11,9 +11,9 @@
 //!   count. So a line of input *i* is a duplicate while its count in *i* does not exceed
 //!   the largest count of the same line in an earlier input (inputs in sorted path order).
 //!
-//! Both are found (`search`) by sorting every line's identity (in parallel) rather than by hashing:
-//! a national run has millions of identities, and a sort of 24-byte entries needs less
-//! memory than maps of them and gives the same answer on any number of cores.
+//! Both are found (`search`) by sorting every line's identity (in parallel) rather than
+//! by hashing: a national run has millions of identities, and a sort of 24-byte entries
+//! needs less memory than maps of them and gives the same answer on any number of cores.
 //!
 //! Out-of-scope lines are then summed by imputation; past `OUT_OF_SCOPE_DETAIL_LIMIT` of
 //! them, only the partial imputations stay in detail.
