@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::ingest::layout::{Layout, layouts};
+use crate::ingest::layout::{Layout, SchemaField, layouts};
 
 /// The version of the `layouts --json` shape: changes when a key changes meaning or goes.
 pub const LAYOUTS_FORMAT_VERSION: u32 = 1;
@@ -156,37 +156,7 @@ pub fn table_schema(name: &str) -> Option<Value> {
                 continue;
             }
             seen.push(header.to_string());
-            let mut field = Map::new();
-            field.insert("name".into(), json!(header));
-            field.insert("title".into(), json!(f.title));
-            let mut description = format!("champ « {} » de chorus-recon", f.name);
-            if pair.is_some() {
-                description += " ; paire code/libellé : cet en-tête couvre deux colonnes, le code puis le libellé (répété ou suivi d'un en-tête vide)";
-            }
-            if f.inferred {
-                description += " ; correspondance déduite";
-            }
-            field.insert("description".into(), json!(description));
-            match f.kind.as_str() {
-                "number" => {
-                    field.insert("type".into(), json!("number"));
-                    field.insert("decimalChar".into(), json!(c.decimal_char));
-                    if let Some(g) = c.group_char {
-                        field.insert("groupChar".into(), json!(g));
-                    }
-                }
-                "date" => {
-                    field.insert("type".into(), json!("date"));
-                    field.insert("format".into(), json!(c.date_format));
-                }
-                "year" => {
-                    field.insert("type".into(), json!("year"));
-                }
-                _ => {
-                    field.insert("type".into(), json!("string"));
-                }
-            }
-            fields.push(Value::Object(field));
+            fields.push(schema_field(f, header, pair.is_some(), &c));
         }
     }
     let mut dialect = json!({ "delimiter": c.delimiter, "header": true });
@@ -207,6 +177,42 @@ pub fn table_schema(name: &str) -> Option<Value> {
         "missingValues": ["", "#"],
         "x-dialect": dialect,
     }))
+}
+
+/// One column of a Table Schema: its header, title, description (the field it fills,
+/// whether it is a code/label pair, whether its mapping is inferred), type and formats.
+fn schema_field(f: &SchemaField, header: &str, pair: bool, c: &FileConventions) -> Value {
+    let mut field = Map::new();
+    field.insert("name".into(), json!(header));
+    field.insert("title".into(), json!(f.title));
+    let mut description = format!("champ « {} » de chorus-recon", f.name);
+    if pair {
+        description += " ; paire code/libellé : cet en-tête couvre deux colonnes, le code puis le libellé (répété ou suivi d'un en-tête vide)";
+    }
+    if f.inferred {
+        description += " ; correspondance déduite";
+    }
+    field.insert("description".into(), json!(description));
+    match f.kind.as_str() {
+        "number" => {
+            field.insert("type".into(), json!("number"));
+            field.insert("decimalChar".into(), json!(c.decimal_char));
+            if let Some(g) = c.group_char {
+                field.insert("groupChar".into(), json!(g));
+            }
+        }
+        "date" => {
+            field.insert("type".into(), json!("date"));
+            field.insert("format".into(), json!(c.date_format));
+        }
+        "year" => {
+            field.insert("type".into(), json!("year"));
+        }
+        _ => {
+            field.insert("type".into(), json!("string"));
+        }
+    }
+    Value::Object(field)
 }
 
 /// The names of every layout, for an error message.

@@ -11,7 +11,6 @@ use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
 use crate::error::ConventionError;
-use crate::model::code::fold;
 
 /// The built-in convention (DGEC – DINUM, programme 174), compiled into the binary.
 pub const BUILTIN_TEXT: &str = include_str!("dgec-dinum-2020.toml");
@@ -204,14 +203,10 @@ fn contains_word(text: &str, word: &str) -> bool {
     })
 }
 
-/// Folds a keyword or a text for case- and accent-insensitive matching.
-pub fn fold_text(text: &str) -> String {
-    fold(text)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::code::fold;
     use rust_decimal_macros::dec;
 
     #[test]

@@ -1,6 +1,8 @@
 //! The convention file as written (serde model with spans), and its translation into a
 //! validated [`Convention`]: every error names the key and its line, in French.
 
+mod messages;
+
 use std::collections::BTreeSet;
 use std::ops::Range;
 
@@ -9,6 +11,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use toml::Spanned;
 
+use self::messages::{key_on_line, translate_toml_message};
 use super::{Convention, Imputation, Product, ScheduleLine};
 use crate::error::ConventionError;
 use crate::model::code::fold;
@@ -193,67 +196,47 @@ fn to_date(
     .ok_or_else(bad)
 }
 
-/// (key, expected shape, checker) for each imputation axis.
+/// An imputation axis to check: its value, key, expected shape and checker.
+type AxisCheck<'a> = (
+    &'a Option<Spanned<String>>,
+    &'static str,
+    &'static str,
+    fn(&str) -> bool,
+);
+
+/// The imputation: each axis checked against its expected shape; at least one axis.
 fn imputation(
     raw: &RawImputation,
     lines: &Lines,
     errors: &mut Vec<ConventionError>,
 ) -> Option<Imputation> {
-    let check = |value: &Option<Spanned<String>>, key: &str, shape: &str, ok: fn(&str) -> bool| {
-        value
-            .as_ref()
-            .map(|v| {
-                let code = v.get_ref().trim().to_uppercase();
-                if ok(&code) {
-                    Ok(code)
-                } else {
-                    Err(lines.error(
-                        v.span(),
-                        format!(
-                            "clé « imputation.{key} » : « {} » n'a pas la forme {shape}",
-                            v.get_ref()
-                        ),
-                    ))
-                }
-            })
-            .transpose()
-    };
-    let centre_financier = check(
-        &raw.centre_financier,
-        "centre_financier",
-        "PPPP-BBBB-UUUU (ex. 0174-SOUT-ELAB)",
-        is_centre_financier,
-    );
-    let domaine_fonctionnel = check(
-        &raw.domaine_fonctionnel,
-        "domaine_fonctionnel",
-        "PPPP-AA ou PPPP-AA-SS (ex. 0174-06)",
-        is_domaine_fonctionnel,
-    );
-    let activite = check(
-        &raw.activite,
-        "activite",
-        "de 12 caractères (ex. 017406AG1607)",
-        |c| is_alnum_len(c, 12),
-    );
-    let centre_cout = check(
-        &raw.centre_cout,
-        "centre_cout",
-        "de 10 caractères (ex. ECLDENE092)",
-        |c| is_alnum_len(c, 10),
-    );
-    let [centre_financier, domaine_fonctionnel, activite, centre_cout] =
-        [centre_financier, domaine_fonctionnel, activite, centre_cout]
-            .map(|axis| keep(axis, errors).flatten());
-    if [
-        &raw.centre_financier,
-        &raw.domaine_fonctionnel,
-        &raw.activite,
-        &raw.centre_cout,
-    ]
-    .iter()
-    .all(|axis| axis.is_none())
-    {
+    let axes: [AxisCheck; 4] = [
+        (
+            &raw.centre_financier,
+            "centre_financier",
+            "PPPP-BBBB-UUUU (ex. 0174-SOUT-ELAB)",
+            is_centre_financier,
+        ),
+        (
+            &raw.domaine_fonctionnel,
+            "domaine_fonctionnel",
+            "PPPP-AA ou PPPP-AA-SS (ex. 0174-06)",
+            is_domaine_fonctionnel,
+        ),
+        (
+            &raw.activite,
+            "activite",
+            "de 12 caractères (ex. 017406AG1607)",
+            |c| is_alnum_len(c, 12),
+        ),
+        (
+            &raw.centre_cout,
+            "centre_cout",
+            "de 10 caractères (ex. ECLDENE092)",
+            |c| is_alnum_len(c, 10),
+        ),
+    ];
+    if axes.iter().all(|axis| axis.0.is_none()) {
         errors.push(ConventionError::new(
             lines.origin,
             None,
@@ -261,6 +244,10 @@ fn imputation(
         ));
         return None;
     }
+    let [centre_financier, domaine_fonctionnel, activite, centre_cout] =
+        axes.map(|(value, key, shape, ok)| {
+            keep(check_axis(value, key, shape, ok, lines), errors).flatten()
+        });
     let programme = centre_financier
         .as_deref()
         .or(domaine_fonctionnel.as_deref())
@@ -272,6 +259,34 @@ fn imputation(
         centre_cout,
         programme,
     })
+}
+
+/// An imputation axis's code, trimmed and upper-cased, if given: an error when it does
+/// not have the axis's `shape` (`ok`).
+fn check_axis(
+    value: &Option<Spanned<String>>,
+    key: &str,
+    shape: &str,
+    ok: fn(&str) -> bool,
+    lines: &Lines,
+) -> Result<Option<String>, ConventionError> {
+    value
+        .as_ref()
+        .map(|v| {
+            let code = v.get_ref().trim().to_uppercase();
+            if ok(&code) {
+                Ok(code)
+            } else {
+                Err(lines.error(
+                    v.span(),
+                    format!(
+                        "clé « imputation.{key} » : « {} » n'a pas la forme {shape}",
+                        v.get_ref()
+                    ),
+                ))
+            }
+        })
+        .transpose()
 }
 
 fn is_centre_financier(code: &str) -> bool {
@@ -397,56 +412,71 @@ fn schedule(
         .collect();
     let mut years = std::collections::HashSet::with_capacity(raw.len());
     for s in raw {
-        let Some(product) = by_id.get(s.produit.get_ref().trim()).copied() else {
-            errors.push(lines.error(
-                s.produit.span(),
-                format!("clé « echeancier.produit » : produit « {} » inconnu (déclarez-le dans une section [[produit]])", s.produit.get_ref()),
-            ));
-            continue;
-        };
-        let year = *s.annee.get_ref();
-        if !(1990..=2200).contains(&year) {
-            errors.push(lines.error(
-                s.annee.span(),
-                format!("clé « echeancier.annee » : année invalide ({year})"),
-            ));
-            continue;
+        if let Some(line) = schedule_line(s, products, &by_id, &mut years, lines, errors) {
+            out.push(line);
         }
-        let year = year as i32;
-        if !years.insert((product, year)) {
-            errors.push(lines.error(
-                s.annee.span(),
-                format!(
-                    "clé « echeancier » : deux lignes pour le produit « {} » en {year}",
-                    products[product].id
-                ),
-            ));
-            continue;
-        }
-        let ae = s.ae.as_ref().map(|a| amount(a, "echeancier.ae", lines));
-        let cp = s.cp.as_ref().map(|a| amount(a, "echeancier.cp", lines));
-        let (ae, cp) = match (ae.transpose(), cp.transpose()) {
-            (Ok(ae), Ok(cp)) => (ae, cp),
-            (ae, cp) => {
-                errors.extend(ae.err().into_iter().chain(cp.err()));
-                continue;
-            }
-        };
-        if ae.is_none() && cp.is_none() {
-            errors.push(lines.error(
-                s.annee.span(),
-                "clé « echeancier » : indiquez « ae », « cp » ou les deux".into(),
-            ));
-            continue;
-        }
-        out.push(ScheduleLine {
-            product,
-            year,
-            ae,
-            cp,
-        });
     }
     out
+}
+
+/// One line of the schedule: its product known, its year valid and not given twice for
+/// the product (`years` so far), an AE or a CP amount or both. `None` after an error.
+fn schedule_line(
+    s: &RawSchedule,
+    products: &[Product],
+    by_id: &std::collections::HashMap<&str, usize>,
+    years: &mut std::collections::HashSet<(usize, i32)>,
+    lines: &Lines,
+    errors: &mut Vec<ConventionError>,
+) -> Option<ScheduleLine> {
+    let Some(product) = by_id.get(s.produit.get_ref().trim()).copied() else {
+        errors.push(lines.error(
+            s.produit.span(),
+            format!("clé « echeancier.produit » : produit « {} » inconnu (déclarez-le dans une section [[produit]])", s.produit.get_ref()),
+        ));
+        return None;
+    };
+    let year = *s.annee.get_ref();
+    if !(1990..=2200).contains(&year) {
+        errors.push(lines.error(
+            s.annee.span(),
+            format!("clé « echeancier.annee » : année invalide ({year})"),
+        ));
+        return None;
+    }
+    let year = year as i32;
+    if !years.insert((product, year)) {
+        errors.push(lines.error(
+            s.annee.span(),
+            format!(
+                "clé « echeancier » : deux lignes pour le produit « {} » en {year}",
+                products[product].id
+            ),
+        ));
+        return None;
+    }
+    let ae = s.ae.as_ref().map(|a| amount(a, "echeancier.ae", lines));
+    let cp = s.cp.as_ref().map(|a| amount(a, "echeancier.cp", lines));
+    let (ae, cp) = match (ae.transpose(), cp.transpose()) {
+        (Ok(ae), Ok(cp)) => (ae, cp),
+        (ae, cp) => {
+            errors.extend(ae.err().into_iter().chain(cp.err()));
+            return None;
+        }
+    };
+    if ae.is_none() && cp.is_none() {
+        errors.push(lines.error(
+            s.annee.span(),
+            "clé « echeancier » : indiquez « ae », « cp » ou les deux".into(),
+        ));
+        return None;
+    }
+    Some(ScheduleLine {
+        product,
+        year,
+        ae,
+        cp,
+    })
 }
 
 fn amount(
@@ -477,188 +507,5 @@ fn amount(
     Ok(parsed)
 }
 
-/// The key written at the start of a `key = value` line.
-fn key_on_line(text: &str, line: usize) -> Option<String> {
-    let (key, _) = text.lines().nth(line.checked_sub(1)?)?.split_once('=')?;
-    let key = key.trim();
-    (!key.is_empty() && !key.starts_with('[')).then(|| key.to_string())
-}
-
-/// The toml crate speaks English; accountants read French.
-/// toml's and serde's messages, in French: no English reaches an accountant. `key` is
-/// the key written on the faulty line, when there is one.
-fn translate_toml_message(message: &str, key: Option<&str>) -> String {
-    let quoted = |s: &str| -> Option<String> {
-        let start = s.find('`')? + 1;
-        let len = s[start..].find('`')?;
-        Some(s[start..start + len].to_string())
-    };
-    let is_date_key = key.is_some_and(|k| matches!(k, "debut" | "fin"));
-    let date_hint = "une date s'écrit AAAA-MM-JJ, sans guillemets (par exemple 2021-07-31)";
-    if message.starts_with("unknown field") {
-        let key = quoted(message).unwrap_or_default();
-        let expected = message
-            .split_once("expected")
-            .map(|(_, rest)| {
-                format!(
-                    " ; clés possibles : {}",
-                    rest.trim_start_matches(" one of").replace('`', "").trim()
-                )
-            })
-            .unwrap_or_default();
-        return format!("clé inconnue « {key} »{expected}");
-    }
-    if message.starts_with("missing field") {
-        return format!(
-            "clé obligatoire absente : « {} »",
-            quoted(message).unwrap_or_default()
-        );
-    }
-    if let Some(rest) = message.strip_prefix("invalid type: ") {
-        if is_date_key || rest.contains("datetime") || rest.contains("Datetime") {
-            return format!("valeur : {date_hint}");
-        }
-        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
-        return format!(
-            "valeur {} : attendu {}",
-            french_found(found),
-            french_expected(expected)
-        );
-    }
-    if message.starts_with("invalid value") {
-        return "valeur invalide à cet endroit".into();
-    }
-    if message.contains("duplicate key") {
-        return "clé en double : elle est déjà donnée plus haut".into();
-    }
-    if message.contains("string values must be quoted") || message.contains("invalid string") {
-        return if is_date_key {
-            format!("valeur : {date_hint}")
-        } else {
-            "un texte s'écrit entre guillemets (\"…\") ; une date AAAA-MM-JJ sans guillemets ; un montant entre guillemets (\"80000.00\")".into()
-        };
-    }
-    if message.contains("invalid date") || message.contains("invalid time") {
-        return format!("date invalide : {date_hint}");
-    }
-    if message.contains("invalid number") || message.contains("invalid integer") {
-        return "nombre invalide".into();
-    }
-    if message.contains("unclosed") || message.contains("unterminated") {
-        return "guillemet, crochet ou accolade non refermé".into();
-    }
-    if message.contains("expected `=`") || message.contains("expected `.`, `=`") {
-        return "il manque « = » entre la clé et sa valeur".into();
-    }
-    if message.contains("invalid table header") || message.contains("duplicate table") {
-        return "en-tête de section « [ … ] » invalide ou répété".into();
-    }
-    "syntaxe TOML invalide à cet endroit (chaque ligne : clé = valeur ; textes entre guillemets)"
-        .into()
-}
-
-/// serde's « string "oui" », « integer `5` »… as French.
-fn french_found(found: &str) -> String {
-    let found = found.trim();
-    if let Some(text) = found.strip_prefix("string ") {
-        return format!("« {} » (un texte)", text.trim_matches('"'));
-    }
-    for (prefix, what) in [
-        ("integer ", "un nombre entier"),
-        ("floating point ", "un nombre à virgule"),
-        ("boolean ", "un booléen"),
-    ] {
-        if let Some(v) = found.strip_prefix(prefix) {
-            return format!("« {} » ({what})", v.trim_matches('`'));
-        }
-    }
-    match found {
-        "sequence" => "une liste [ … ]".into(),
-        "map" => "une section".into(),
-        _ => format!("« {} »", found.replace('`', "")),
-    }
-}
-
-/// serde's « a boolean », « a string »… as French.
-fn french_expected(expected: &str) -> String {
-    let e = expected.trim();
-    if e.contains("bool") {
-        "true ou false (sans guillemets)".into()
-    } else if e.contains("string") {
-        "un texte entre guillemets".into()
-    } else if e.contains("sequence") || e.contains("Vec") {
-        "une liste [ … ]".into()
-    } else if e.contains("i64") || e.contains("integer") || e.contains("u32") || e.contains("i32") {
-        "un nombre entier".into()
-    } else if e.contains("struct") || e.contains("map") {
-        "une section".into()
-    } else {
-        "une autre sorte de valeur".into()
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::super::{BUILTIN_TEXT, Convention};
-
-    fn error_of(text: &str) -> String {
-        Convention::parse(text, "c.toml").unwrap_err().to_string()
-    }
-
-    #[test]
-    fn unknown_key_is_named_with_its_line() {
-        let text = BUILTIN_TEXT.replace("hors_titre_2 = true", "hors_titre_2 = true\nplafond = 3");
-        let msg = error_of(&text);
-        assert!(msg.contains("clé inconnue « plafond »"), "{msg}");
-        let line = text.lines().position(|l| l.starts_with("plafond")).unwrap() + 1;
-        assert!(msg.contains(&format!("ligne {line}")), "{msg}");
-    }
-
-    #[test]
-    fn validation_errors_name_key_and_line() {
-        let cases = [
-            ("fin = 2021-07-31", "fin = \"31/07/2021\"", "fin"),
-            ("fin = 2021-07-31", "fin = 2019-07-31", "précède"),
-            (
-                "ae = \"80000.00\"                       # estimation\ncp = \"40000.00\"\n\n[[echeancier]]\nproduit = \"carbure\"",
-                "ae = \"80 000,0x\"\ncp = \"40000.00\"\n\n[[echeancier]]\nproduit = \"carbure\"",
-                "echeancier.ae",
-            ),
-            (
-                "centre_financier = \"0174-SOUT-ELAB\"",
-                "centre_financier = \"174SOUT\"",
-                "imputation.centre_financier",
-            ),
-            (
-                "produit = \"potentiel\"\nannee = 2021",
-                "produit = \"inconnu\"\nannee = 2021",
-                "inconnu",
-            ),
-            (
-                "cp = \"40000.00\"\n\n[[echeancier]]\nproduit = \"potentiel\"",
-                "cp = 40000.5\n\n[[echeancier]]\nproduit = \"potentiel\"",
-                "entre guillemets",
-            ),
-        ];
-        for (from, to, expected) in cases {
-            let text = BUILTIN_TEXT.replacen(from, to, 1);
-            assert_ne!(text, BUILTIN_TEXT, "case {from} did not apply");
-            let msg = error_of(&text);
-            assert!(msg.contains(expected), "{expected}: {msg}");
-            assert!(msg.contains("ligne "), "{msg}");
-        }
-    }
-
-    #[test]
-    fn missing_schedule_is_refused() {
-        let cut = BUILTIN_TEXT.find("[[echeancier]]").unwrap();
-        let msg = error_of(&BUILTIN_TEXT[..cut]);
-        assert!(msg.contains("échéancier absent"), "{msg}");
-    }
-
-    #[test]
-    fn missing_key_is_named() {
-        let text = BUILTIN_TEXT.replace("fin = 2021-07-31", "");
-        assert!(error_of(&text).contains("clé obligatoire absente : « fin »"));
-    }
-}
+mod tests;

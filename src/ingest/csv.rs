@@ -12,6 +12,9 @@ use std::io::BufRead;
 
 use memchr::memchr;
 
+mod fields;
+
+use self::fields::{Split, resume_fields, split_fields};
 use super::encoding::Encoding;
 use super::record::RawRecord;
 use crate::error::InputError;
@@ -94,150 +97,6 @@ fn is_fully_quoted(line: &[u8], sep: u8) -> bool {
 fn trim_eol(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     line.strip_suffix(b"\r").unwrap_or(line)
-}
-
-/// How tokenising one physical line (or a run of lines) ended.
-#[derive(Debug, PartialEq, Eq)]
-enum Split {
-    Complete,
-    /// A quoted field is still open at the end of the text (standard dialect only): its
-    /// bytes so far are in `scratch`, and tokenising resumes at `resume` once the next
-    /// line is appended (the text is never tokenised again from its start: a long quoted
-    /// field spanning lines is read in linear time).
-    OpenQuote {
-        resume: usize,
-    },
-}
-
-/// Splits `line` (without its final line terminator) into fields. Field bytes go into
-/// `scratch`, the end offset of each field into `ends`.
-fn split_fields(line: &[u8], d: Dialect, scratch: &mut Vec<u8>, ends: &mut Vec<u32>) -> Split {
-    scratch.clear();
-    ends.clear();
-    split_from(line, d, scratch, ends, 0, false)
-}
-
-/// Goes on tokenising `line` inside the quoted field left open at `at` by
-/// [`Split::OpenQuote`], `scratch` and `ends` as they were left.
-fn resume_fields(
-    line: &[u8],
-    d: Dialect,
-    scratch: &mut Vec<u8>,
-    ends: &mut Vec<u32>,
-    at: usize,
-) -> Split {
-    split_from(line, d, scratch, ends, at, true)
-}
-
-fn split_from(
-    line: &[u8],
-    d: Dialect,
-    scratch: &mut Vec<u8>,
-    ends: &mut Vec<u32>,
-    mut i: usize,
-    mut in_quote: bool,
-) -> Split {
-    let sep = d.separator;
-    loop {
-        if in_quote || (i < line.len() && line[i] == b'"') {
-            if !in_quote {
-                i += 1;
-            }
-            in_quote = false;
-            let start_len = scratch.len();
-            loop {
-                let Some(q) = memchr(b'"', &line[i..]).map(|p| p + i) else {
-                    scratch.extend_from_slice(&line[i..]);
-                    if !d.quote_all {
-                        return Split::OpenQuote { resume: line.len() };
-                    }
-                    ends.push(scratch.len() as u32);
-                    return Split::Complete;
-                };
-                scratch.extend_from_slice(&line[i..q]);
-                let next = line.get(q + 1).copied();
-                if d.quote_all {
-                    let closes = match next {
-                        None => true,
-                        Some(b) if b == sep => {
-                            matches!(line.get(q + 2), None | Some(b'"'))
-                                || line.get(q + 2) == Some(&sep)
-                        }
-                        _ => false,
-                    };
-                    if closes {
-                        collapse_doubled_quotes(scratch, start_len);
-                        i = q + 1;
-                        break;
-                    }
-                    scratch.push(b'"');
-                    i = q + 1;
-                } else {
-                    match next {
-                        None => {
-                            i = q + 1;
-                            break;
-                        }
-                        Some(b) if b == sep => {
-                            i = q + 1;
-                            break;
-                        }
-                        Some(b'"') => {
-                            scratch.push(b'"');
-                            i = q + 2;
-                        }
-                        Some(_) => {
-                            scratch.push(b'"');
-                            i = q + 1;
-                        }
-                    }
-                }
-            }
-            ends.push(scratch.len() as u32);
-            // After a closing quote: the separator, or the end of the line.
-            if i >= line.len() {
-                return Split::Complete;
-            }
-            i += 1; // the separator
-            if i == line.len() {
-                ends.push(scratch.len() as u32);
-                return Split::Complete;
-            }
-        } else {
-            let rest = &line[i..];
-            match memchr(sep, rest) {
-                Some(p) => {
-                    scratch.extend_from_slice(&rest[..p]);
-                    ends.push(scratch.len() as u32);
-                    i += p + 1;
-                    if i == line.len() {
-                        ends.push(scratch.len() as u32);
-                        return Split::Complete;
-                    }
-                }
-                None => {
-                    scratch.extend_from_slice(rest);
-                    ends.push(scratch.len() as u32);
-                    return Split::Complete;
-                }
-            }
-        }
-    }
-}
-
-/// In the quote-all dialect, a doubled quote inside a field is an RFC escape.
-fn collapse_doubled_quotes(scratch: &mut Vec<u8>, from: usize) {
-    let mut w = from;
-    let mut r = from;
-    while r < scratch.len() {
-        scratch[w] = scratch[r];
-        if scratch[r] == b'"' && scratch.get(r + 1) == Some(&b'"') {
-            r += 1;
-        }
-        r += 1;
-        w += 1;
-    }
-    scratch.truncate(w);
 }
 
 /// Streams the rows of a CSV input, one [`RawRecord`] at a time.
@@ -394,50 +253,56 @@ impl<R: BufRead> CsvRecords<R> {
             if bytes.is_empty() {
                 return Ok(None);
             }
-            let limit = if eof {
-                bytes.len()
-            } else {
-                want.min(bytes.len())
-            };
-            // Many short lines (blank ones, say): the block ends after its first
-            // `block_lines` lines when a record ends there, so that the rows in flight
-            // stay few whatever the bytes per row.
-            let window = memchr::memchr_iter(b'\n', &bytes[..limit])
-                .nth(self.block_lines - 1)
-                .map_or(limit, |p| p + 1);
-            let cut = if window < limit {
-                self.last_boundary(&bytes[..window]).or_else(|| {
-                    if eof {
-                        Some(bytes.len())
-                    } else {
-                        self.last_boundary(&bytes[..limit])
-                    }
-                })
-            } else if eof {
-                Some(bytes.len())
-            } else {
-                self.last_boundary(&bytes[..limit])
-            };
-            match cut {
-                Some(cut) if cut > 0 => {
-                    self.pending.extend_from_slice(&bytes[cut..]);
-                    bytes.truncate(cut);
-                    let first_line = self.line + 1;
-                    let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64
-                        + u64::from(!bytes.ends_with(b"\n"));
-                    self.line += lines;
-                    return Ok(Some(Block {
-                        bytes,
-                        first_line,
-                        lines,
-                    }));
-                }
+            match self.block_cut(&bytes, want, eof) {
+                Some(cut) if cut > 0 => return Ok(Some(self.cut_block(bytes, cut))),
                 _ if bytes.len() > MAX_RECORD_BYTES => {
                     return Err(too_long(&self.file, self.line + 1));
                 }
                 // No whole record yet: read further.
                 _ => want = bytes.len() + target,
             }
+        }
+    }
+
+    /// Where the block read into `bytes` ends: the last record boundary within `want`
+    /// bytes (all of them at the end of the input), or sooner, after its first
+    /// `block_lines` lines when a record ends there (many short lines, blank ones say:
+    /// the rows in flight stay few whatever the bytes per row). `None` or 0 when no
+    /// record ends there yet.
+    fn block_cut(&mut self, bytes: &[u8], want: usize, eof: bool) -> Option<usize> {
+        let limit = if eof {
+            bytes.len()
+        } else {
+            want.min(bytes.len())
+        };
+        let window = memchr::memchr_iter(b'\n', &bytes[..limit])
+            .nth(self.block_lines - 1)
+            .map_or(limit, |p| p + 1);
+        if window < limit
+            && let Some(cut) = self.last_boundary(&bytes[..window])
+        {
+            return Some(cut);
+        }
+        if eof {
+            Some(bytes.len())
+        } else {
+            self.last_boundary(&bytes[..limit])
+        }
+    }
+
+    /// The block of `bytes[..cut]`, its lines counted; the bytes past the cut are kept for
+    /// the next block.
+    fn cut_block(&mut self, mut bytes: Vec<u8>, cut: usize) -> Block {
+        self.pending.extend_from_slice(&bytes[cut..]);
+        bytes.truncate(cut);
+        let first_line = self.line + 1;
+        let lines =
+            memchr::memchr_iter(b'\n', &bytes).count() as u64 + u64::from(!bytes.ends_with(b"\n"));
+        self.line += lines;
+        Block {
+            bytes,
+            first_line,
+            lines,
         }
     }
 
@@ -642,271 +507,8 @@ impl<R: BufRead> Iterator for CsvRecords<R> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn split(line: &str, d: Dialect) -> Vec<String> {
-        let mut scratch = Vec::new();
-        let mut ends = Vec::new();
-        assert_eq!(
-            split_fields(line.as_bytes(), d, &mut scratch, &mut ends),
-            Split::Complete
-        );
-        let mut start = 0;
-        ends.iter()
-            .map(|&e| {
-                let e = e as usize;
-                let s = String::from_utf8(scratch[start..e].to_vec()).unwrap();
-                start = e;
-                s
-            })
-            .collect()
-    }
-
-    const STD_COMMA: Dialect = Dialect {
-        separator: b',',
-        quote_all: false,
-    };
-    const QUOTE_ALL: Dialect = Dialect {
-        separator: b';',
-        quote_all: true,
-    };
-
-    #[test]
-    fn standard_dialect_cases() {
-        let cases: [(&str, &[&str]); 7] = [
-            ("a,b,c", &["a", "b", "c"]),
-            ("a,,c,", &["a", "", "c", ""]),
-            (
-                r#"354,"Réglementation générale,",ADCSDAT075"#,
-                &["354", "Réglementation générale,", "ADCSDAT075"],
-            ),
-            (r#"N53,"22500,12""#, &["N53", "22500,12"]),
-            (r#""say ""hi""",x"#, &[r#"say "hi""#, "x"]),
-            ("", &[""]),
-            (r#"a,"b"#, &["a", "b"]), // never reached: open quote handled by the reader
-        ];
-        for (line, expected) in cases.iter().take(6) {
-            assert_eq!(split(line, STD_COMMA), *expected, "{line}");
-        }
-        let mut s = Vec::new();
-        let mut e = Vec::new();
-        assert_eq!(
-            split_fields(cases[6].0.as_bytes(), STD_COMMA, &mut s, &mut e),
-            Split::OpenQuote { resume: 4 }
-        );
-    }
-
-    #[test]
-    fn quote_all_dialect_keeps_unescaped_inner_quotes() {
-        let line =
-            r#""0354";"XXX ";P BBB"";"13000326200024";"AGENCE; NATIONALE "DES TITRES"";"";"ADCE""#;
-        assert_eq!(
-            split(line, QUOTE_ALL),
-            [
-                "0354",
-                r#"XXX ";P BBB""#,
-                "13000326200024",
-                r#"AGENCE; NATIONALE "DES TITRES""#,
-                "",
-                "ADCE"
-            ]
-        );
-        // Padded BEx preamble: unquoted empty fields between quoted ones.
-        assert_eq!(
-            split(r#";;"";"Montant payé""#, QUOTE_ALL),
-            ["", "", "", "Montant payé"]
-        );
-        // RFC-escaped quotes in an all-quoted file.
-        assert_eq!(
-            split(r#""ACME ""X"" SA";"1""#, QUOTE_ALL),
-            [r#"ACME "X" SA"#, "1"]
-        );
-    }
-
-    #[test]
-    fn sniffs_separator_and_quoting() {
-        let bex =
-            "INF-BUD-53 : Pilotage,,,\nProgramme,Domaine fonctionnel,EUR\n103,0103-01,\"1,5\"\n";
-        assert_eq!(sniff_dialect(bex.as_bytes()), STD_COMMA);
-        let aife = "\"Centre financier - Programme (Clé)\";\"N° EJ\";\"Montant engagé (EUR)\"\r\n\"0354\";\"1\";\"2,5\"\r\n";
-        assert_eq!(sniff_dialect(aife.as_bytes()), QUOTE_ALL);
-        let daily = "eid_cible|bbp_po_id|fm_amount1\n1|2|3.5\n";
-        assert_eq!(sniff_dialect(daily.as_bytes()).separator, b'|');
-    }
-
-    #[test]
-    fn reader_counts_physical_lines_and_joins_quoted_newlines() {
-        let data = "h1,h2\r\n\"multi\nline\",2\r\nlast,3";
-        let rows: Vec<RawRecord> =
-            CsvRecords::new(data.as_bytes(), STD_COMMA, Encoding::Utf8, "t.csv")
-                .collect::<Result<_, _>>()
-                .unwrap();
-        assert_eq!(rows.len(), 3);
-        assert_eq!(rows[1].row, 2);
-        assert_eq!(rows[1].display_fields(), ["multi\nline", "2"]);
-        assert_eq!(rows[2].row, 4);
-    }
-
-    #[test]
-    fn reader_refuses_huge_lines_and_bad_utf8() {
-        let huge = "a".repeat(MAX_RECORD_BYTES + 10);
-        let err = CsvRecords::new(huge.as_bytes(), STD_COMMA, Encoding::Utf8, "big.csv")
-            .next()
-            .unwrap()
-            .unwrap_err();
-        assert!(err.to_string().contains("ligne de plus de 1 Mio"), "{err}");
-        let bad: &[u8] = b"ok,fine\nbad,\xFF\n";
-        let mut rows = CsvRecords::new(bad, STD_COMMA, Encoding::Utf8, "bad.csv");
-        assert!(rows.next().unwrap().is_ok());
-        let err = rows.next().unwrap().unwrap_err();
-        assert_eq!((err.row, err.column.as_deref()), (Some(2), Some("n° 2")));
-    }
-}
+mod tests;
 
 /// Fuzzing by property: any bytes, either dialect, never a panic.
 #[cfg(test)]
-mod fuzz {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn dialect() -> impl Strategy<Value = Dialect> {
-        (
-            prop::sample::select(vec![b';', b',', b'|', b'\t']),
-            any::<bool>(),
-        )
-            .prop_map(|(separator, quote_all)| Dialect {
-                separator,
-                quote_all,
-            })
-    }
-
-    /// Bytes rich in what the tokeniser cares about: quotes, separators, line ends.
-    fn csvish() -> impl Strategy<Value = Vec<u8>> {
-        prop::collection::vec(
-            prop_oneof![
-                Just(b'"'),
-                Just(b';'),
-                Just(b','),
-                Just(b'\n'),
-                Just(b'\r'),
-                any::<u8>(),
-                b'a'..=b'z'
-            ],
-            0..400,
-        )
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: crate::fuzz_cases(500), ..ProptestConfig::default() })]
-
-        #[test]
-        fn any_bytes_tokenise_without_panic(bytes in csvish(), d in dialect()) {
-            for encoding in [Encoding::Utf8, Encoding::Windows1252] {
-                let mut rows = 0u64;
-                let mut last_row = 0;
-                for record in CsvRecords::new(bytes.as_slice(), d, encoding, "fuzz.csv") {
-                    let Ok(record) = record else { break };
-                    prop_assert!(record.row > last_row, "row numbers increase");
-                    last_row = record.row;
-                    rows += 1;
-                }
-                let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
-                prop_assert!(rows <= lines);
-            }
-        }
-
-        #[test]
-        fn blocks_give_the_rows_read_one_by_one(
-            bytes in csvish(),
-            d in dialect(),
-            target in 1usize..96,
-            head in 0usize..4,
-            block_lines in 1usize..6,
-        ) {
-            for encoding in [Encoding::Utf8, Encoding::Windows1252] {
-                let one_by_one: Vec<Result<RawRecord, Option<u64>>> =
-                    CsvRecords::new(bytes.as_slice(), d, encoding, "f.csv")
-                        .map(|r| r.map_err(|e| e.row))
-                        .collect();
-                // A few rows one by one (the header search), then blocks.
-                let mut reader = CsvRecords::new(bytes.as_slice(), d, encoding, "f.csv")
-                    .with_block_lines(block_lines);
-                let mut by_blocks: Vec<Result<RawRecord, Option<u64>>> = Vec::new();
-                for _ in 0..head {
-                    match reader.next() {
-                        Some(r) => by_blocks.push(r.map_err(|e| e.row)),
-                        None => break,
-                    }
-                }
-                if !by_blocks.iter().any(Result::is_err) {
-                    let mut buffer = Vec::new();
-                    loop {
-                        match reader.next_block(target, std::mem::take(&mut buffer)) {
-                            Ok(Some(block)) => {
-                                let lines = block.lines();
-                                match block.records(d, encoding, "f.csv") {
-                                    Ok(rows) => {
-                                        prop_assert!(rows.len() as u64 <= lines);
-                                        by_blocks.extend(rows.into_iter().map(Ok));
-                                    }
-                                    Err(e) => {
-                                        by_blocks.push(Err(e.row));
-                                        break;
-                                    }
-                                }
-                                buffer = block.into_buffer();
-                            }
-                            Ok(None) => break,
-                            Err(e) => {
-                                by_blocks.push(Err(e.row));
-                                break;
-                            }
-                        }
-                    }
-                }
-                // The same rows; or, when reading fails (which stops the run), the same
-                // first error, the rows before it in its block being dropped.
-                let error = |rows: &[Result<RawRecord, Option<u64>>]| rows.iter().find_map(|r| r.clone().err());
-                prop_assert_eq!(error(&by_blocks), error(&one_by_one));
-                let ok = |rows: &[Result<RawRecord, Option<u64>>]| -> Vec<RawRecord> {
-                    rows.iter().map_while(|r| r.clone().ok()).collect()
-                };
-                let (blocks_ok, single_ok) = (ok(&by_blocks), ok(&one_by_one));
-                if error(&one_by_one).is_none() {
-                    prop_assert_eq!(blocks_ok, single_ok);
-                } else {
-                    prop_assert!(single_ok.starts_with(&blocks_ok));
-                }
-            }
-        }
-
-        #[test]
-        fn plain_fields_round_trip(fields in prop::collection::vec("[a-zA-Z0-9 éà€-]{0,12}", 1..20), d in dialect()) {
-            let sep = d.separator as char;
-            let quoted = d.quote_all;
-            let line: String = fields
-                .iter()
-                .map(|f| if quoted { format!("\"{f}\"") } else { f.clone() })
-                .collect::<Vec<_>>()
-                .join(&sep.to_string());
-            let mut scratch = Vec::new();
-            let mut ends = Vec::new();
-            prop_assert_eq!(split_fields(line.as_bytes(), d, &mut scratch, &mut ends), Split::Complete);
-            let mut start = 0;
-            let got: Vec<String> = ends.iter().map(|&e| {
-                let e = e as usize;
-                let s = String::from_utf8(scratch[start..e].to_vec()).unwrap();
-                start = e;
-                s
-            }).collect();
-            prop_assert_eq!(got, fields);
-        }
-
-        #[test]
-        fn sniffing_any_sample_never_panics(bytes in csvish()) {
-            let d = sniff_dialect(&bytes);
-            prop_assert!(CANDIDATES.contains(&d.separator));
-        }
-    }
-}
+mod fuzz;

@@ -79,7 +79,7 @@ pub fn decide(mut reader: impl std::io::Read) -> std::io::Result<Sniffed> {
     let mut first = true;
     // An incomplete sequence at the end of a read, completed by the next.
     let mut carry: Vec<u8> = Vec::with_capacity(4);
-    let (mut multibyte, mut invalid) = (false, false);
+    let mut scan = Utf8Scan::default();
     loop {
         let n = match reader.read(&mut buf[carry.len()..]) {
             Ok(n) => n,
@@ -101,22 +101,46 @@ pub fn decide(mut reader: impl std::io::Read) -> std::io::Result<Sniffed> {
             }
         }
         let eof = n == 0;
-        let mut data = &buf[..len];
+        scan.read(&buf[..len], eof, &mut carry);
+        if (scan.multibyte && scan.invalid) || eof {
+            break;
+        }
+    }
+    Ok(match (scan.invalid, scan.multibyte) {
+        (false, _) => Sniffed::Text(Encoding::Utf8),
+        (true, false) => Sniffed::Text(Encoding::Windows1252),
+        (true, true) => Sniffed::BrokenUtf8,
+    })
+}
+
+/// What a file's bytes held so far, read as UTF-8.
+#[derive(Default)]
+struct Utf8Scan {
+    /// A valid multi-byte UTF-8 sequence was seen.
+    multibyte: bool,
+    /// A byte was not valid UTF-8.
+    invalid: bool,
+}
+
+impl Utf8Scan {
+    /// Reads one chunk; an incomplete sequence at its end goes to `carry` (completed by the
+    /// next chunk), or is invalid at the end of the file (`eof`).
+    fn read(&mut self, mut data: &[u8], eof: bool, carry: &mut Vec<u8>) {
         while !data.is_empty() {
             match std::str::from_utf8(data) {
                 Ok(text) => {
-                    multibyte |= !text.is_ascii();
+                    self.multibyte |= !text.is_ascii();
                     break;
                 }
                 Err(e) => {
-                    multibyte |= !data[..e.valid_up_to()].is_ascii();
+                    self.multibyte |= !data[..e.valid_up_to()].is_ascii();
                     match e.error_len() {
                         Some(bad) => {
-                            invalid = true;
+                            self.invalid = true;
                             data = &data[e.valid_up_to() + bad..];
                         }
                         None if eof => {
-                            invalid = true;
+                            self.invalid = true;
                             break;
                         }
                         None => {
@@ -127,15 +151,7 @@ pub fn decide(mut reader: impl std::io::Read) -> std::io::Result<Sniffed> {
                 }
             }
         }
-        if (multibyte && invalid) || eof {
-            break;
-        }
     }
-    Ok(match (invalid, multibyte) {
-        (false, _) => Sniffed::Text(Encoding::Utf8),
-        (true, false) => Sniffed::Text(Encoding::Windows1252),
-        (true, true) => Sniffed::BrokenUtf8,
-    })
 }
 
 #[cfg(test)]

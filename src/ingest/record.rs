@@ -13,15 +13,7 @@ pub enum Field<'a> {
     Error(&'a str),
 }
 
-impl<'a> Field<'a> {
-    /// The text of a text or error cell; `None` for typed cells.
-    pub fn as_text(self) -> Option<&'a str> {
-        match self {
-            Field::Text(t) | Field::Error(t) => Some(t),
-            _ => None,
-        }
-    }
-
+impl Field<'_> {
     pub fn is_blank(self) -> bool {
         matches!(self, Field::Text(t) if t.trim().is_empty())
     }

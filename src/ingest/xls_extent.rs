@@ -85,88 +85,103 @@ fn workbook_stream(bytes: &[u8]) -> Option<Vec<u8>> {
     if shift != 9 && shift != 12 {
         return None;
     }
-    let size = 1usize << shift;
-    let sectors = bytes.len() / size + 1;
     let mut cf = Compound {
         bytes,
-        size,
+        size: 1usize << shift,
         fat: Vec::new(),
     };
-    // The sectors of the FAT: 109 in the header, then the DIFAT chain.
-    let mut difat: Vec<u32> = (0..109)
-        .filter_map(|i| u32_at(header, 0x4C + 4 * i))
-        .collect();
-    let mut next = u32_at(header, 0x44)?;
-    let mut hops = 0;
-    while next < MAX_REGULAR_ID && hops <= sectors {
-        let s = cf.sector(next);
-        let entries = size / 4 - 1;
-        difat.extend((0..entries).filter_map(|i| u32_at(s, 4 * i)));
-        next = u32_at(s, 4 * entries).unwrap_or(END_OF_CHAIN);
-        hops += 1;
-    }
-    let mut fat = Vec::new();
-    for id in difat
-        .into_iter()
-        .filter(|id| *id < MAX_REGULAR_ID)
-        .take(sectors)
-    {
-        let s = cf.sector(id);
-        fat.extend((0..s.len() / 4).filter_map(|i| u32_at(s, 4 * i)));
-    }
-    cf.fat = fat;
-    let fat = cf.fat.clone();
+    cf.fat = cf.fat_table(header)?;
+    let fat = &cf.fat;
     let regular = |id: u32| cf.sector(id).to_vec();
-    let dirs = cf.chain(u32_at(header, 0x30)?, &fat, regular, bytes.len());
-    let entry = |i: usize| dirs.get(i * 128..i * 128 + 128);
-    let root = entry(0)?;
+    let dirs = cf.chain(u32_at(header, 0x30)?, fat, regular, bytes.len());
+    let root = dirs.get(..128)?;
     let cutoff = u32_at(header, 0x38).unwrap_or(4096) as usize;
     let minifat_start = u32_at(header, 0x3C)?;
-    let minifat_bytes = cf.chain(minifat_start, &fat, regular, bytes.len());
+    let minifat_bytes = cf.chain(minifat_start, fat, regular, bytes.len());
     let minifat: Vec<u32> = (0..minifat_bytes.len() / 4)
         .filter_map(|k| u32_at(&minifat_bytes, 4 * k))
         .collect();
     let regular_chains = [u32_at(header, 0x30)?, u32_at(root, 0x74)?, minifat_start];
-    if regular_chains.iter().any(|s| loops(*s, &fat)) {
+    if regular_chains.iter().any(|s| loops(*s, fat)) || streams_loop(&dirs, fat, &minifat, cutoff)?
+    {
         return None;
     }
-    for i in 1..dirs.len() / 128 {
-        let e = entry(i)?;
+    let e = workbook_entry(&dirs)?;
+    let start = u32_at(e, 0x74)?;
+    let len = (u32_at(e, 0x78)? as usize).min(bytes.len());
+    if len >= cutoff {
+        return Some(cf.chain(start, fat, regular, len));
+    }
+    // A small stream lives in the mini stream, in 64-byte sectors.
+    let mini = cf.chain(u32_at(root, 0x74)?, fat, regular, bytes.len());
+    let read_mini = |id: u32| {
+        let s = (id as usize).saturating_mul(64);
+        mini.get(s..s.saturating_add(64).min(mini.len()))
+            .unwrap_or(&[])
+            .to_vec()
+    };
+    Some(cf.chain(start, &minifat, read_mini, len))
+}
+
+impl Compound<'_> {
+    /// The file allocation table: the entries of the FAT's sectors, listed by the 109 ids
+    /// in the header then by the DIFAT chain (bounded by the file's number of sectors).
+    fn fat_table(&self, header: &[u8]) -> Option<Vec<u32>> {
+        let sectors = self.bytes.len() / self.size + 1;
+        let mut difat: Vec<u32> = (0..109)
+            .filter_map(|i| u32_at(header, 0x4C + 4 * i))
+            .collect();
+        let mut next = u32_at(header, 0x44)?;
+        let mut hops = 0;
+        while next < MAX_REGULAR_ID && hops <= sectors {
+            let s = self.sector(next);
+            let entries = self.size / 4 - 1;
+            difat.extend((0..entries).filter_map(|i| u32_at(s, 4 * i)));
+            next = u32_at(s, 4 * entries).unwrap_or(END_OF_CHAIN);
+            hops += 1;
+        }
+        let mut fat = Vec::new();
+        for id in difat
+            .into_iter()
+            .filter(|id| *id < MAX_REGULAR_ID)
+            .take(sectors)
+        {
+            let s = self.sector(id);
+            fat.extend((0..s.len() / 4).filter_map(|i| u32_at(s, 4 * i)));
+        }
+        Some(fat)
+    }
+}
+
+/// Whether the chain of a directory entry past the root loops, in the FAT for a stream of
+/// `cutoff` bytes or more, else in the mini FAT.
+fn streams_loop(dirs: &[u8], fat: &[u32], minifat: &[u32], cutoff: usize) -> Option<bool> {
+    for e in dirs.chunks_exact(128).skip(1) {
         let (start, len) = (u32_at(e, 0x74)?, u32_at(e, 0x78)? as usize);
-        let table = if len >= cutoff { &fat } else { &minifat };
+        let table = if len >= cutoff { fat } else { minifat };
         if loops(start, table) {
-            return None;
+            return Some(true);
         }
     }
-    for i in 0..dirs.len() / 128 {
-        let e = entry(i)?;
-        let name_len = (u16_at(e, 0x40)? as usize).min(64);
-        let name: String = char::decode_utf16(
-            (0..name_len / 2).filter_map(|k| u16_at(e, 2 * k).map(|c| c as u16)),
-        )
+    Some(false)
+}
+
+/// The first directory entry named `Workbook` or `Book` (any case).
+fn workbook_entry(dirs: &[u8]) -> Option<&[u8]> {
+    dirs.chunks_exact(128).find(|e| {
+        let name = entry_name(e);
+        name.eq_ignore_ascii_case("Workbook") || name.eq_ignore_ascii_case("Book")
+    })
+}
+
+/// A directory entry's name (UTF-16, at most 64 bytes, NUL-padded).
+fn entry_name(e: &[u8]) -> String {
+    let name_len = (u16_at(e, 0x40).unwrap_or(0) as usize).min(64);
+    char::decode_utf16((0..name_len / 2).filter_map(|k| u16_at(e, 2 * k).map(|c| c as u16)))
         .map(|c| c.unwrap_or('?'))
         .collect::<String>()
         .trim_end_matches('\0')
-        .to_string();
-        if !(name.eq_ignore_ascii_case("Workbook") || name.eq_ignore_ascii_case("Book")) {
-            continue;
-        }
-        let start = u32_at(e, 0x74)?;
-        let len = (u32_at(e, 0x78)? as usize).min(bytes.len());
-        if len >= cutoff {
-            return Some(cf.chain(start, &fat, regular, len));
-        }
-        // A small stream lives in the mini stream, in 64-byte sectors.
-        let mini = cf.chain(u32_at(root, 0x74)?, &fat, regular, bytes.len());
-        let read_mini = |id: u32| {
-            let s = (id as usize).saturating_mul(64);
-            mini.get(s..s.saturating_add(64).min(mini.len()))
-                .unwrap_or(&[])
-                .to_vec()
-        };
-        return Some(cf.chain(start, &minifat, read_mini, len));
-    }
-    None
+        .to_string()
 }
 
 /// Cell records and where their (row, column) is: every one of them starts with both.

@@ -231,64 +231,25 @@ pub struct Commitment {
     supplier_from_ae: bool,
 }
 
+/// Per commitment, while its lines are summed: the first year of its AE lines, and the
+/// bascule carried into the earliest year that carries one.
+type Years = (Option<i32>, Option<(i32, Decimal)>);
+
 pub(super) fn commitments(lines: &[ScopedLine]) -> Vec<Commitment> {
     // One pass over the lines (they are boxed: each pass costs its cache misses).
     let mut index: FxHashMap<&str, usize> = FxHashMap::default();
     let mut list: Vec<Commitment> = Vec::new();
-    // Per commitment: the first year of its AE lines, and the bascule carried into the
-    // earliest year that carries one.
-    type Years = (Option<i32>, Option<(i32, Decimal)>);
     let mut years: Vec<Years> = Vec::new();
     for (i, l) in lines.iter().enumerate() {
-        let line = &l.judged.line;
-        let Some(ej) = line.ej.as_deref() else {
+        let Some(ej) = l.judged.line.ej.as_deref() else {
             continue;
         };
         let at = *index.entry(ej).or_insert_with(|| {
-            list.push(Commitment {
-                ej: ej.into(),
-                product: None,
-                supplier: None,
-                ae_net: Decimal::ZERO,
-                carried: Decimal::ZERO,
-                cp: Decimal::ZERO,
-                remaining: Decimal::ZERO,
-                lines: 0,
-                first_line: i,
-                has_ae: false,
-                last_movement: None,
-                supplier_from_ae: false,
-            });
+            list.push(Commitment::new(ej, i));
             years.push((None, None));
             list.len() - 1
         });
-        let c = &mut list[at];
-        c.last_movement = c.last_movement.max(line.event_date.or(line.date));
-        match line.measure {
-            Measure::Ae => {
-                c.has_ae = true;
-                c.ae_net += line.amount;
-                let (first_ae, carried) = &mut years[at];
-                *first_ae = Some(first_ae.map_or(line.year, |y| y.min(line.year)));
-                if !line.carried.is_zero() {
-                    let e = carried.get_or_insert((line.year, Decimal::ZERO));
-                    e.0 = e.0.min(line.year);
-                    e.1 += line.carried;
-                }
-            }
-            Measure::Cp => c.cp += line.amount,
-        }
-        c.product = match (c.product, l.product) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        if line.fournisseur.is_some()
-            && (c.supplier.is_none() || line.measure == Measure::Ae && !c.supplier_from_ae)
-        {
-            c.supplier = line.fournisseur.clone();
-            c.supplier_from_ae = line.measure == Measure::Ae;
-        }
-        c.lines += 1;
+        list[at].add(l, &mut years[at]);
     }
     for (c, (first_ae, carried)) in list.iter_mut().zip(years) {
         if let Some((year, amount)) = carried {
@@ -302,4 +263,56 @@ pub(super) fn commitments(lines: &[ScopedLine]) -> Vec<Commitment> {
     // EJ numbers are distinct: the order is the same whatever the order of the map.
     list.sort_unstable_by(|a, b| a.ej.cmp(&b.ej));
     list
+}
+
+impl Commitment {
+    /// An EJ with nothing summed yet, first seen at line `first_line`.
+    fn new(ej: &str, first_line: usize) -> Self {
+        Commitment {
+            ej: ej.into(),
+            product: None,
+            supplier: None,
+            ae_net: Decimal::ZERO,
+            carried: Decimal::ZERO,
+            cp: Decimal::ZERO,
+            remaining: Decimal::ZERO,
+            lines: 0,
+            first_line,
+            has_ae: false,
+            last_movement: None,
+            supplier_from_ae: false,
+        }
+    }
+
+    /// Adds one of the EJ's lines: its amount, latest movement, product (the lowest),
+    /// supplier (an AE line's first, else the first seen), and its AE years.
+    fn add(&mut self, l: &ScopedLine, years: &mut Years) {
+        let line = &l.judged.line;
+        self.last_movement = self.last_movement.max(line.event_date.or(line.date));
+        match line.measure {
+            Measure::Ae => {
+                self.has_ae = true;
+                self.ae_net += line.amount;
+                let (first_ae, carried) = years;
+                *first_ae = Some(first_ae.map_or(line.year, |y| y.min(line.year)));
+                if !line.carried.is_zero() {
+                    let e = carried.get_or_insert((line.year, Decimal::ZERO));
+                    e.0 = e.0.min(line.year);
+                    e.1 += line.carried;
+                }
+            }
+            Measure::Cp => self.cp += line.amount,
+        }
+        self.product = match (self.product, l.product) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if line.fournisseur.is_some()
+            && (self.supplier.is_none() || line.measure == Measure::Ae && !self.supplier_from_ae)
+        {
+            self.supplier = line.fournisseur.clone();
+            self.supplier_from_ae = line.measure == Measure::Ae;
+        }
+        self.lines += 1;
+    }
 }

@@ -71,9 +71,25 @@ pub(super) fn split_carry_over(lines: &mut [Judged], includes: &[bool]) -> Carry
     if !lines.iter().any(included) {
         return out;
     }
+    let (mut ejs, to_split) = survey(lines, included);
+    for ((year, ej), indices) in to_split {
+        let e = ejs.get_mut(&ej).expect("every EJ was seen");
+        split_year(lines, e, year, &indices, &mut out);
+    }
+    out
+}
+
+/// The lines to split, per (year, EJ), in line order.
+type ToSplit = BTreeMap<(i32, String), Vec<usize>>;
+
+/// Every EJ's years, summed from every line but those to split (the included inputs'
+/// positive AE), and those lines to split.
+fn survey(
+    lines: &[Judged],
+    included: impl Fn(&Judged) -> bool,
+) -> (FxHashMap<String, EjYears>, ToSplit) {
     let mut ejs: FxHashMap<String, EjYears> = FxHashMap::default();
-    // The lines to split, per (year, EJ), in line order.
-    let mut to_split: BTreeMap<(i32, String), Vec<usize>> = BTreeMap::new();
+    let mut to_split = ToSplit::new();
     for (i, j) in lines.iter().enumerate() {
         let line = &j.line;
         let Some(ej) = line.ej.as_deref() else {
@@ -91,36 +107,45 @@ pub(super) fn split_carry_over(lines: &mut [Judged], includes: &[bool]) -> Carry
                 .push(i);
         }
     }
-    for (i, j) in lines.iter().enumerate() {
+    for j in lines {
         // Sums of every line but those to split (added back once split, year by year).
         let line = &j.line;
         let pending = included(j) && line.measure == Measure::Ae && line.amount > Decimal::ZERO;
         if let (Some(ej), false) = (line.ej.as_deref(), pending) {
-            add(ejs.get_mut(ej).expect("every EJ was seen"), &lines[i]);
+            add(ejs.get_mut(ej).expect("every EJ was seen"), j);
         }
     }
-    for ((year, ej), indices) in to_split {
-        let e = ejs.get_mut(&ej).expect("every EJ was seen");
-        let held_before = e.years.range(..year).next().is_some();
-        let created_before = e.created.map_or(held_before, |c| c < year);
-        if created_before {
-            let carry = if e.years.contains_key(&(year - 1)) {
-                e.remaining_at_end_of(year - 1).max(Decimal::ZERO)
-            } else {
-                out.unknown.extend(indices.iter().map(|&line| UnknownCarry {
-                    line,
-                    missing_year: year - 1,
-                }));
-                indices.iter().map(|&i| lines[i].line.amount).sum()
-            };
-            take(lines, &indices, carry);
-            out.moved += carry;
-        }
-        for &i in &indices {
-            add(e, &lines[i]);
-        }
+    (ejs, to_split)
+}
+
+/// Splits the carry-over out of one EJ's lines of one year (`indices`), when the EJ was
+/// created before that year: what remained at the end of the year before (unknown, so the
+/// whole amount, when that year is missing), then adds the lines to the EJ's sums.
+fn split_year(
+    lines: &mut [Judged],
+    e: &mut EjYears,
+    year: i32,
+    indices: &[usize],
+    out: &mut CarryOutcome,
+) {
+    let held_before = e.years.range(..year).next().is_some();
+    let created_before = e.created.map_or(held_before, |c| c < year);
+    if created_before {
+        let carry = if e.years.contains_key(&(year - 1)) {
+            e.remaining_at_end_of(year - 1).max(Decimal::ZERO)
+        } else {
+            out.unknown.extend(indices.iter().map(|&line| UnknownCarry {
+                line,
+                missing_year: year - 1,
+            }));
+            indices.iter().map(|&i| lines[i].line.amount).sum()
+        };
+        take(lines, indices, carry);
+        out.moved += carry;
     }
-    out
+    for &i in indices {
+        add(e, &lines[i]);
+    }
 }
 
 fn add(e: &mut EjYears, j: &Judged) {

@@ -11,17 +11,20 @@
 //!   count. So a line of input *i* is a duplicate while its count in *i* does not exceed
 //!   the largest count of the same line in an earlier input (inputs in sorted path order).
 //!
-//! Both are found by sorting every line's identity (in parallel) rather than by hashing:
-//! a national run has millions of identities, and a sort of 24-byte entries needs less
-//! memory than maps of them and gives the same answer on any number of cores.
+//! Both are found (`search`) by sorting every line's identity (in parallel) rather than
+//! by hashing: a national run has millions of identities, and a sort of 24-byte entries
+//! needs less memory than maps of them and gives the same answer on any number of cores.
 //!
 //! Out-of-scope lines are then summed by imputation; past `OUT_OF_SCOPE_DETAIL_LIMIT` of
 //! them, only the partial imputations stay in detail.
+
+mod search;
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
+use self::search::find_fates;
 use super::{
     Duplicate, InputResult, LineCounts, MovementCounts, OUT_OF_SCOPE_DETAIL_LIMIT, OutGroup,
     Replaced, SlimLine,
@@ -42,32 +45,6 @@ pub(super) struct Split {
     pub changes: Vec<StateChange>,
     pub counts: LineCounts,
     pub input_counts: Vec<LineCounts>,
-}
-
-/// A line's place for the duplicate search: its identity (as two words, so that an entry
-/// takes 24 bytes), its input, and its position among the input's `judged` then `slim`
-/// lines (row order within each).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Place {
-    key: [u64; 2],
-    input: u32,
-    at: u32,
-}
-
-fn key_words(key: u128) -> [u64; 2] {
-    [(key >> 64) as u64, key as u64]
-}
-
-/// The line at position `at` of an input's `judged` then `slim` lines.
-fn origin_at(input: &InputResult, at: u32) -> Origin {
-    let at = at as usize;
-    match input.judged.get(at) {
-        Some(j) => j.line.origin,
-        None => Origin {
-            input: input.input,
-            row: input.slim[at - input.judged.len()].row,
-        },
-    }
 }
 
 /// What becomes of a line that does not count.
@@ -95,152 +72,6 @@ pub struct StateChange {
 /// How recent an input is: its extraction date (undated inputs are older than dated
 /// ones), then its place in path order.
 pub(super) type Rank = (Option<chrono::NaiveDate>, u32);
-
-/// What the search needs of the line at position `at` of an input's `judged` then `slim`
-/// lines.
-struct Seen {
-    amount: Decimal,
-    in_scope: bool,
-    state: bool,
-    measure: Measure,
-}
-
-fn seen_at(input: &InputResult, at: u32) -> Seen {
-    let at = at as usize;
-    match input.judged.get(at) {
-        Some(j) => Seen {
-            amount: j.line.amount,
-            in_scope: j.in_scope,
-            state: j.state,
-            measure: j.line.measure,
-        },
-        None => {
-            let slim = &input.slim[at - input.judged.len()];
-            Seen {
-                amount: slim.amount,
-                in_scope: false,
-                state: slim.state,
-                measure: slim.measure,
-            }
-        }
-    }
-}
-
-/// For each input, the lines that do not count (position ascending, and why), and the
-/// keys whose extracts disagree when the counted state is in scope.
-fn find_fates(inputs: &[InputResult], ranks: &[Rank]) -> (Vec<Vec<(u32, Fate)>>, Vec<StateChange>) {
-    // Filled in place (a parallel collect would hold the entries twice at its peak).
-    let mut places: Vec<Place> =
-        Vec::with_capacity(inputs.iter().map(|i| i.judged.len() + i.slim.len()).sum());
-    for (n, input) in inputs.iter().enumerate() {
-        let keys = input
-            .judged
-            .iter()
-            .map(|j| j.key)
-            .chain(input.slim.iter().map(SlimLine::key));
-        places.extend(keys.enumerate().map(|(at, key)| Place {
-            key: key_words(key),
-            input: n as u32,
-            at: at as u32,
-        }));
-    }
-    places.par_sort_unstable();
-    let mut fates: Vec<Vec<(u32, Fate)>> = vec![Vec::new(); inputs.len()];
-    let mut changes = Vec::new();
-    for same in places.chunk_by(|a, b| a.key == b.key) {
-        if same[0].input == same[same.len() - 1].input {
-            continue; // one input only: every occurrence counts
-        }
-        if seen_at(&inputs[same[0].input as usize], same[0].at).state {
-            states(inputs, ranks, same, &mut fates, &mut changes);
-        } else {
-            movements(inputs, same, &mut fates);
-        }
-    }
-    fates
-        .par_iter_mut()
-        .for_each(|d| d.sort_unstable_by_key(|(at, _)| *at));
-    changes.sort_by_key(|c: &StateChange| c.kept);
-    (fates, changes)
-}
-
-/// One state key seen in several inputs: the newest input's lines count.
-fn states(
-    inputs: &[InputResult],
-    ranks: &[Rank],
-    same: &[Place],
-    fates: &mut [Vec<(u32, Fate)>],
-    changes: &mut Vec<StateChange>,
-) {
-    // Per input: its first place and the sum of its lines of the key.
-    let per_input: Vec<(&[Place], Decimal)> = same
-        .chunk_by(|a, b| a.input == b.input)
-        .map(|local| {
-            let input = &inputs[local[0].input as usize];
-            (
-                local,
-                local.iter().map(|p| seen_at(input, p.at).amount).sum(),
-            )
-        })
-        .collect();
-    let (newest, &(kept_places, kept_amount)) = per_input
-        .iter()
-        .enumerate()
-        .max_by_key(|(_, (local, _))| ranks[local[0].input as usize])
-        .expect("a key has places");
-    let kept_input = &inputs[kept_places[0].input as usize];
-    let kept = origin_at(kept_input, kept_places[0].at);
-    let kept_seen = seen_at(kept_input, kept_places[0].at);
-    let kept_in_scope = kept_seen.in_scope;
-    let mut earlier = Vec::new();
-    for (i, (local, amount)) in per_input.iter().enumerate() {
-        if i == newest {
-            continue;
-        }
-        // The same state, on the same side of the scope: the same lines seen twice.
-        let in_scope = seen_at(&inputs[local[0].input as usize], local[0].at).in_scope;
-        let fate = if *amount == kept_amount && in_scope == kept_in_scope {
-            Fate::Duplicate(kept)
-        } else {
-            Fate::Replaced(kept)
-        };
-        let input = local[0].input as usize;
-        fates[input].extend(local.iter().map(|p| (p.at, fate)));
-        if *amount != kept_amount {
-            earlier.push((
-                ranks[input],
-                origin_at(&inputs[input], local[0].at),
-                *amount,
-            ));
-        }
-    }
-    if !earlier.is_empty() && kept_in_scope {
-        earlier.sort_by_key(|(rank, ..)| *rank);
-        changes.push(StateChange {
-            measure: kept_seen.measure,
-            kept,
-            kept_amount,
-            earlier: earlier.into_iter().map(|(_, o, a)| (o, a)).collect(),
-        });
-    }
-}
-
-/// One movement seen in several inputs: a line of input *i* is a duplicate while its
-/// count in *i* does not exceed the largest count in an earlier input.
-fn movements(inputs: &[InputResult], same: &[Place], fates: &mut [Vec<(u32, Fate)>]) {
-    let first = origin_at(&inputs[same[0].input as usize], same[0].at);
-    let mut earlier_max = 0usize;
-    for local in same.chunk_by(|a, b| a.input == b.input) {
-        let input = local[0].input as usize;
-        fates[input].extend(
-            local
-                .iter()
-                .take(earlier_max)
-                .map(|p| (p.at, Fate::Duplicate(first))),
-        );
-        earlier_max = earlier_max.max(local.len());
-    }
-}
 
 /// Out-of-scope lines summed by imputation, measure and differing axes.
 #[derive(Default)]
@@ -385,6 +216,20 @@ impl LineCounts {
     }
 }
 
+/// An input's fates in position order, read once as its lines go by.
+struct Fates(std::iter::Peekable<std::vec::IntoIter<(u32, Fate)>>);
+
+impl Fates {
+    /// The fate of the line at `at` (among the input's `judged` then `slim` lines), if it
+    /// has one; lines are asked in order.
+    #[inline]
+    fn of(&mut self, at: usize) -> Option<Fate> {
+        self.0
+            .next_if(|(d, _)| *d as usize == at)
+            .map(|(_, fate)| fate)
+    }
+}
+
 /// Splits one input's lines, their fates known.
 fn split_input(input: InputResult, fates: Vec<(u32, Fate)>) -> Part {
     let mut part = Part {
@@ -398,100 +243,126 @@ fn split_input(input: InputResult, fates: Vec<(u32, Fate)>) -> Part {
     };
     part.counts.rejected = part.rejections.len() as u64 + input.rejections_omitted;
     part.counts.read += part.counts.rejected;
-    let groups = &mut part.groups;
-    let mut fates = fates.into_iter().peekable();
-    let mut fate_of = |at: usize| {
-        fates
-            .next_if(|(d, _)| *d as usize == at)
-            .map(|(_, fate)| fate)
-    };
-    let counts = &mut part.counts;
-    let mut last_row = None;
+    let mut fates = Fates(fates.into_iter().peekable());
     let judged_len = input.judged.len();
-    for (at, judged) in input.judged.into_iter().enumerate() {
-        let line = &judged.line;
-        let (row, measure) = (line.origin.row, line.measure);
-        match fate_of(at) {
-            Some(Fate::Duplicate(first)) => {
-                count(counts, &mut last_row, row, measure, Category::Duplicate);
-                part.duplicates.push(Duplicate {
-                    origin: line.origin,
-                    first,
-                    measure,
-                    amount: line.amount,
-                });
-            }
-            Some(Fate::Replaced(by)) => {
-                count(counts, &mut last_row, row, measure, Category::Replaced);
-                part.replaced.push(Replaced {
-                    origin: line.origin,
-                    by,
-                    measure,
-                    amount: line.amount,
-                    in_scope: judged.in_scope,
-                    line: Some(judged.line),
-                });
-            }
-            None if judged.in_scope => {
-                count(counts, &mut last_row, row, measure, Category::InScope);
-                part.in_scope.push(judged);
-            }
-            None => {
-                count(counts, &mut last_row, row, measure, Category::OutOfScope);
-                let group = groups.imputation(line.axis_codes_hash(), || line.axis_codes());
-                groups.add(group, line.measure, judged.differing, 1, line.amount);
-                part.out_of_scope.push(judged);
-            }
-        }
-    }
-    // Slim lines are summed by their input's imputation first: values are copied per
-    // imputation, not per line.
-    let mut local: FxHashMap<(u32, Measure, u8), (u64, Decimal)> = FxHashMap::default();
-    let mut last_row = None;
-    for (at, slim) in input.slim.iter().enumerate() {
-        let origin = Origin {
-            input: input.input,
-            row: slim.row,
-        };
-        let (row, measure, amount) = (slim.row, slim.measure, slim.amount);
-        match fate_of(judged_len + at) {
-            Some(Fate::Duplicate(first)) => {
-                count(counts, &mut last_row, row, measure, Category::Duplicate);
-                part.duplicates.push(Duplicate {
-                    origin,
-                    first,
-                    measure,
-                    amount,
-                });
-            }
-            Some(Fate::Replaced(by)) => {
-                count(counts, &mut last_row, row, measure, Category::Replaced);
-                part.replaced.push(Replaced {
-                    origin,
-                    by,
-                    measure,
-                    amount,
-                    in_scope: false,
-                    line: None,
-                });
-            }
-            None => {
-                count(counts, &mut last_row, row, measure, Category::OutOfScope);
-                let e = local
-                    .entry((slim.group, slim.measure, slim.differing.bits()))
-                    .or_default();
-                e.0 += 1;
-                e.1 += slim.amount;
-            }
-        }
-    }
-    let mut input_groups = input.groups;
-    for ((group, measure, differing), (lines, amount)) in local {
-        let (hash, codes) = &mut input_groups[group as usize];
-        let group = groups.imputation(*hash, || std::mem::take(codes));
-        groups.add(group, measure, AxisSet::from_bits(differing), lines, amount);
-    }
+    part.split_judged(input.judged, &mut fates);
+    let local = part.split_slim(input.input, &input.slim, judged_len, &mut fates);
+    part.add_slim_groups(local, input.groups);
     part
+}
+
+/// Slim lines' sums by (imputation in their input's `groups`, measure, differing axes):
+/// lines and amount.
+type SlimSums = FxHashMap<(u32, Measure, u8), (u64, Decimal)>;
+
+impl Part {
+    /// Sorts the detailed lines (`judged`, positions from 0): duplicates, replaced, in
+    /// scope, or out of scope (summed into their imputation's group).
+    fn split_judged(&mut self, judged: Vec<Judged>, fates: &mut Fates) {
+        let mut last_row = None;
+        for (at, judged) in judged.into_iter().enumerate() {
+            let line = &judged.line;
+            let (row, measure) = (line.origin.row, line.measure);
+            let category = match fates.of(at) {
+                Some(Fate::Duplicate(first)) => {
+                    self.duplicates.push(Duplicate {
+                        origin: line.origin,
+                        first,
+                        measure,
+                        amount: line.amount,
+                    });
+                    Category::Duplicate
+                }
+                Some(Fate::Replaced(by)) => {
+                    self.replaced.push(Replaced {
+                        origin: line.origin,
+                        by,
+                        measure,
+                        amount: line.amount,
+                        in_scope: judged.in_scope,
+                        line: Some(judged.line),
+                    });
+                    Category::Replaced
+                }
+                None if judged.in_scope => {
+                    self.in_scope.push(judged);
+                    Category::InScope
+                }
+                None => {
+                    let groups = &mut self.groups;
+                    let group = groups.imputation(line.axis_codes_hash(), || line.axis_codes());
+                    groups.add(group, line.measure, judged.differing, 1, line.amount);
+                    self.out_of_scope.push(judged);
+                    Category::OutOfScope
+                }
+            };
+            count(&mut self.counts, &mut last_row, row, measure, category);
+        }
+    }
+
+    /// Sorts the slim lines (positions from `first_at`): duplicates, replaced, or out of
+    /// scope, summed by their input's imputation first so that values are copied per
+    /// imputation, not per line.
+    fn split_slim(
+        &mut self,
+        input: u32,
+        slim: &[SlimLine],
+        first_at: usize,
+        fates: &mut Fates,
+    ) -> SlimSums {
+        let mut local = SlimSums::default();
+        let mut last_row = None;
+        for (at, slim) in slim.iter().enumerate() {
+            let origin = Origin {
+                input,
+                row: slim.row,
+            };
+            let (measure, amount) = (slim.measure, slim.amount);
+            let category = match fates.of(first_at + at) {
+                Some(Fate::Duplicate(first)) => {
+                    let duplicate = Duplicate {
+                        origin,
+                        first,
+                        measure,
+                        amount,
+                    };
+                    self.duplicates.push(duplicate);
+                    Category::Duplicate
+                }
+                Some(Fate::Replaced(by)) => {
+                    self.replaced.push(Replaced {
+                        origin,
+                        by,
+                        measure,
+                        amount,
+                        in_scope: false,
+                        line: None,
+                    });
+                    Category::Replaced
+                }
+                None => {
+                    let key = (slim.group, slim.measure, slim.differing.bits());
+                    let e = local.entry(key).or_default();
+                    e.0 += 1;
+                    e.1 += slim.amount;
+                    Category::OutOfScope
+                }
+            };
+            count(&mut self.counts, &mut last_row, slim.row, measure, category);
+        }
+        local
+    }
+
+    /// Adds the slim lines' sums to the part's groups, the imputations' codes taken from
+    /// the input's `groups`.
+    fn add_slim_groups(&mut self, local: SlimSums, mut input_groups: Vec<(u128, AxisCodes)>) {
+        for ((group, measure, differing), (lines, amount)) in local {
+            let (hash, codes) = &mut input_groups[group as usize];
+            let group = self.groups.imputation(*hash, || std::mem::take(codes));
+            let differing = AxisSet::from_bits(differing);
+            self.groups.add(group, measure, differing, lines, amount);
+        }
+    }
 }
 
 pub(super) fn split(inputs: Vec<InputResult>) -> Split {
