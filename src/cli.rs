@@ -137,6 +137,10 @@ pub struct ReconcileArgs {
     #[arg(long, value_name = "FICHIER")]
     pub detail_hors_perimetre: Option<PathBuf>,
 
+    /// Écrit dans ce dossier (créé s'il manque) toutes les lignes lues, une par mouvement, avec leur statut (périmètre, hors périmètre, rejet, doublon, remplacé) : lignes.csv (CSV UTF-8, virgule) et datapackage.json (Frictionless), pour DuckDB, pandas ou Grist.
+    #[arg(long, value_name = "DOSSIER")]
+    pub export_lignes: Option<PathBuf>,
+
     /// Résumé JSON du mois précédent : chaque anomalie est dite nouvelle, toujours ouverte (depuis quand) ou résolue.
     #[arg(long, value_name = "FICHIER")]
     pub previous: Option<PathBuf>,

@@ -15,10 +15,14 @@ use crate::ingest::{self, InputInfo, OpenedInput, Piece, RowStream, record::RawR
 use crate::model::progress::{Progress, Silent};
 use crate::model::{Gap, Measure, Origin};
 use crate::normalize::{self, FileContext, date::parse_year};
-use crate::reconcile::{self, InputResult, OUT_OF_SCOPE_DETAIL_LIMIT, SlimLine};
+use crate::classify::DetailBudget;
+use crate::output::spill::{InputSpill, SpillRequest, Spilled, Spills};
+use crate::reconcile::{self, InputResult, SlimLine};
 pub use crate::report::input::{DateSource, InputReport, Run};
 use crate::report::input::{SkippedJson, Source};
 use rust_decimal::Decimal;
+
+mod spill;
 
 /// Pieces of an input (about half a mebibyte of CSV, or 4,096 worksheet rows each)
 /// judged together: enough to keep every core busy, few enough that a national extract
@@ -65,10 +69,79 @@ pub fn run(plan: &Plan) -> Result<Run, Error> {
 
 /// [`run`], telling `progress` how the reading goes.
 pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
+    run_spilling(plan, progress, SpillRequest::NONE).map(|(run, _)| run)
+}
+
+/// [`run_with`], each input also spilling, as it is judged, the rows `request` asks for
+/// (`output::spill`): the outputs that list rows one by one read no input twice.
+pub fn run_spilling(
+    plan: &Plan,
+    progress: &dyn Progress,
+    request: SpillRequest,
+) -> Result<(Run, Spills), Error> {
     let started = std::time::Instant::now();
+    let Opened {
+        inputs,
+        skipped_files,
+        mut failed,
+    } = open_inputs(plan)?;
+    progress.start(inputs.len());
+    let budget = DetailBudget::shared(inputs.len());
+    let processed: Vec<Result<Processed, InputError>> = inputs
+        .into_par_iter()
+        .map(|input| {
+            let done = process(input, &plan.convention, progress, budget, request);
+            progress.input_done();
+            done
+        })
+        .collect();
+    progress.phase("rapprochement…");
+    crate::model::progress::trace("lecture, normalisation, classement", started);
+    let started = std::time::Instant::now();
+    let mut reports = Vec::with_capacity(processed.len());
+    let mut results = Vec::with_capacity(processed.len());
+    let mut spills = Spills::default();
+    for p in processed {
+        match p {
+            Ok((report, result, spilled)) => {
+                reports.push(report);
+                results.push(result);
+                spills.inputs.push(spilled);
+            }
+            Err(e) if plan.keep_going => failed.push(e),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut reconciliation =
+        reconcile::reconcile_with(&plan.convention, results, plan.as_of, skipped_files.clone());
+    crate::model::progress::trace("rapprochement", started);
+    if let Some(previous) = &plan.previous {
+        reconcile::follow_up::apply(&mut reconciliation, previous);
+    }
+    let run = Run {
+        inputs: reports,
+        reconciliation,
+        skipped_files,
+        failed,
+    };
+    Ok((run, spills))
+}
+
+/// An input judged: how the reports describe it, its judged rows, its spills.
+type Processed = (InputReport, InputResult, Spilled);
+
+/// The inputs of a run, opened and numbered, and the files set aside.
+struct Opened {
+    inputs: Vec<OpenedInput>,
+    skipped_files: Vec<reconcile::IgnoredFile>,
+    failed: Vec<InputError>,
+}
+
+/// Opens every file (a workbook may hold several extracts), then numbers the inputs in
+/// file and sheet order. A stray file in a folder is skipped; any other unreadable file
+/// stops the run, or is set aside with `keep_going`.
+fn open_inputs(plan: &Plan) -> Result<Opened, Error> {
     let files = ingest::discover_named(&plan.inputs)?;
-    // Open every file (a workbook may hold several extracts), then number the inputs in
-    // file and sheet order.
     let opened: Vec<Result<Vec<OpenedInput>, InputError>> = files
         .par_iter()
         .map(|(path, _)| ingest::open(path))
@@ -90,87 +163,54 @@ pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
         }
     }
     if inputs.is_empty() && failed.is_empty() {
-        let listed: Vec<String> = skipped_files
-            .iter()
-            .map(|f| format!("« {} » ({})", f.path, f.reason))
-            .collect();
-        return Err(InputError::new(
-            plan.inputs
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            format!(
-                "aucun extrait lisible ; fichiers ignorés : {}",
-                listed.join(" ; ")
-            ),
-        )
-        .into());
+        return Err(nothing_readable(plan, &skipped_files));
     }
     for (index, input) in inputs.iter_mut().enumerate() {
         input.info.index = index as u32;
     }
-    progress.start(inputs.len());
-    // The out-of-scope lines kept in detail are shared between the inputs.
-    let detail_budget = OUT_OF_SCOPE_DETAIL_LIMIT / inputs.len().max(1) as u64;
-    let processed: Vec<Result<(InputReport, InputResult), InputError>> = inputs
-        .into_par_iter()
-        .map(|input| {
-            let done = process(input, &plan.convention, progress, detail_budget);
-            progress.input_done();
-            done
-        })
-        .collect();
-    progress.phase("rapprochement…");
-    crate::model::progress::trace("lecture, normalisation, classement", started);
-    let started = std::time::Instant::now();
-    let mut reports = Vec::with_capacity(processed.len());
-    let mut results = Vec::with_capacity(processed.len());
-    for p in processed {
-        match p {
-            Ok((report, result)) => {
-                reports.push(report);
-                results.push(result);
-            }
-            Err(e) if plan.keep_going => failed.push(e),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let mut reconciliation =
-        reconcile::reconcile_with(&plan.convention, results, plan.as_of, skipped_files.clone());
-    crate::model::progress::trace("rapprochement", started);
-    if let Some(previous) = &plan.previous {
-        reconcile::follow_up::apply(&mut reconciliation, previous);
-    }
-    Ok(Run {
-        inputs: reports,
-        reconciliation,
+    Ok(Opened {
+        inputs,
         skipped_files,
         failed,
     })
 }
 
+/// No extract among the inputs: the files skipped, and why.
+fn nothing_readable(plan: &Plan, skipped_files: &[reconcile::IgnoredFile]) -> Error {
+    let listed: Vec<String> = skipped_files
+        .iter()
+        .map(|f| format!("« {} » ({})", f.path, f.reason))
+        .collect();
+    let named: Vec<String> = plan
+        .inputs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    InputError::new(
+        named.join(", "),
+        format!(
+            "aucun extrait lisible ; fichiers ignorés : {}",
+            listed.join(" ; ")
+        ),
+    )
+    .into()
+}
+
+/// Reads, normalises and judges one input, spilling what `request` asks for.
 fn process(
     opened: OpenedInput,
     convention: &Convention,
     progress: &dyn Progress,
-    detail_budget: u64,
-) -> Result<(InputReport, InputResult), InputError> {
+    budget: DetailBudget,
+    request: SpillRequest,
+) -> Result<Processed, InputError> {
     let info = opened.info;
     let mut notes = info.notes.clone();
     let exercice = preamble_exercice(&info, &mut notes);
     let extracted = extraction_date(&info);
     notes.push(date_note(extracted));
     let mut rest = opened.rest;
-    let preamble_and_header = info.skipped.total();
-    // The first data rows, to find columns missing from the header.
-    let mut chunk: Vec<RawRecord> = opened.head;
-    while chunk.len() < 64 {
-        match rest.next_row() {
-            Some(row) => chunk.push(row?),
-            None => break,
-        }
-    }
+    let chunk = first_rows(opened.head, &mut rest)?;
     let gap = normalize::align::infer_gap(&info.mapping, &chunk);
     notes.extend(gap.map(|g| gap_note(&info.mapping.header, g)));
     let checked_axes = classify::checked_axes(info.mapping.axes(), &convention.imputation);
@@ -182,16 +222,7 @@ fn process(
         separator: info.separator(),
         gap,
     };
-    let mut stage = Stage {
-        detail_budget,
-        skipped: info.skipped.clone(),
-        ..Stage::default()
-    };
-    stage.result.input = info.index;
-    stage.result.label = info.label();
-    stage.result.extracted = extracted.map(|(d, _)| d);
-    stage.result.includes_carry_over =
-        info.mapping.layout.meta.amount_includes_carry_over && info.measure == Measure::Ae;
+    let mut stage = Stage::new(&info, budget, request, extracted.map(|(d, _)| d))?;
     let judge =
         |r: &RawRecord, detail| classify::judge_row(r, &ctx, checked_axes, convention, detail);
     stream(&mut stage, &mut rest, chunk, &info, &ctx, judge, progress)?;
@@ -201,7 +232,7 @@ fn process(
         file: info.display.clone(),
         ..e
     })?;
-    let raw_rows = preamble_and_header + stage.rows_streamed;
+    let raw_rows = info.skipped.total() + stage.rows_streamed;
     check_rows(raw_rows, rest_rows, &stage.skipped, stage.data_rows)
         .map_err(|m| InputError::new(&info.display, m))?;
     notes.extend(stage.closing_notes());
@@ -218,7 +249,35 @@ fn process(
         rejections_omitted: stage.result.rejections_omitted,
         notes,
     };
-    Ok((report, stage.result))
+    let spilled = stage.spill.finish().map_err(|e| spill_error(&info, &e))?;
+    Ok((report, stage.result, spilled))
+}
+
+/// The first data rows (the head already read, then up to 64), to find columns missing
+/// from the header.
+fn first_rows(
+    mut chunk: Vec<RawRecord>,
+    rest: &mut RowStream,
+) -> Result<Vec<RawRecord>, InputError> {
+    while chunk.len() < 64 {
+        match rest.next_row() {
+            Some(row) => chunk.push(row?),
+            None => break,
+        }
+    }
+    Ok(chunk)
+}
+
+/// A spill file that could not be written (the temporary folder full, say).
+fn spill_error(info: &InputInfo, e: &std::io::Error) -> InputError {
+    InputError::new(
+        &info.display,
+        format!(
+            "écriture du fichier temporaire des lignes détaillées impossible (dossier temporaire {}) : {}",
+            std::env::temp_dir().display(),
+            crate::error::io_message(e)
+        ),
+    )
 }
 
 /// Where the extraction date was read, or why the input counts as the oldest.
@@ -265,7 +324,7 @@ where
         // Whole batches go one way or the other, so that the choice never depends on
         // threads.
         let lines: u64 = batch.iter().map(Piece::lines).sum();
-        let detail = stage.detailed_out + lines <= stage.detail_budget;
+        let detail = stage.budget.allows(stage.detailed_out, lines);
         let mut next = Vec::with_capacity(PIECES_PER_BATCH);
         let mut spent = Vec::with_capacity(PIECES_PER_BATCH);
         let (read, judged) = rayon::join(
@@ -277,13 +336,20 @@ where
                         let (records, memory) = piece.records(info)?;
                         let judged: Vec<Judgement> =
                             records.iter().map(|r| judge(r, detail)).collect();
-                        Ok((records, judged, memory))
+                        let spilled = (stage.request.any())
+                            .then(|| spill::piece(&records, &judged, ctx, &stage.label, stage.request))
+                            .transpose()
+                            .map_err(|e| spill_error(info, &e))?;
+                        Ok((records, judged, memory, spilled))
                     })
                     .collect::<Vec<Result<_, InputError>>>()
             },
         );
         for piece in judged {
-            let (records, judged, memory) = piece?;
+            let (records, judged, memory, spilled) = piece?;
+            if let Some(spilled) = spilled {
+                stage.spill.append(&spilled).map_err(|e| spill_error(info, &e))?;
+            }
             stage.absorb(&records, judged, ctx);
             stage.rows_streamed += records.len() as u64;
             progress.rows(records.len() as u64);
@@ -348,7 +414,6 @@ fn check_rows(
 }
 
 /// The normalise + classify stage of one input, with its counters.
-#[derive(Default)]
 struct Stage {
     result: InputResult,
     skipped: Skipped,
@@ -359,15 +424,48 @@ struct Stage {
     other_figures: std::collections::BTreeMap<compact_str::CompactString, u64>,
     /// In-scope journal reductions (kept in `result.reductions`).
     reductions: u64,
-    /// Out-of-scope lines kept in detail so far, and how many may be: the run's
-    /// `OUT_OF_SCOPE_DETAIL_LIMIT` shared between its inputs.
+    /// Out-of-scope lines kept in detail so far, and how many may be.
     detailed_out: u64,
-    detail_budget: u64,
+    budget: DetailBudget,
+    /// What the input spills as its rows are judged, and its label for the detail rows.
+    request: SpillRequest,
+    spill: InputSpill,
+    label: String,
     /// The imputations of slim lines, interned by the hash of their values.
     group_index: rustc_hash::FxHashMap<u128, u32>,
 }
 
 impl Stage {
+    fn new(
+        info: &InputInfo,
+        budget: DetailBudget,
+        request: SpillRequest,
+        extracted: Option<NaiveDate>,
+    ) -> Result<Stage, InputError> {
+        let result = InputResult {
+            input: info.index,
+            label: info.label(),
+            extracted,
+            includes_carry_over: info.mapping.layout.meta.amount_includes_carry_over
+                && info.measure == Measure::Ae,
+            ..InputResult::default()
+        };
+        Ok(Stage {
+            result,
+            skipped: info.skipped.clone(),
+            rows_streamed: 0,
+            data_rows: 0,
+            other_figures: Default::default(),
+            reductions: 0,
+            detailed_out: 0,
+            budget,
+            request,
+            spill: InputSpill::new(request).map_err(|e| spill_error(info, &e))?,
+            label: info.label(),
+            group_index: Default::default(),
+        })
+    }
+
     /// The notes an input's rows leave: rows skipped by kind, key figures without effect,
     /// rejections past the budget.
     fn closing_notes(&self) -> Vec<String> {
@@ -643,100 +741,6 @@ fn exercice_in_name(name: &str) -> Option<i32> {
     });
     let first = years.next()?;
     years.all(|y| y == first).then_some(first)
-}
-
-/// Writes every out-of-scope row of the inputs, one line per movement, as a CSV for Excel
-/// (`output::csv_out`: `;`, UTF-8 with a BOM, quoted, formulas neutralised) to `out`: the
-/// detail a grouped `Hors périmètre` leaves out, on request (`--detail-hors-perimetre`).
-/// The inputs are read a second time and the rows streamed, so memory stays bounded; each
-/// input is read as the main run read it (`inputs`: its header gap and exercice). Rows are
-/// listed as read, duplicates included. Returns the number of lines written.
-pub fn write_out_of_scope_detail(
-    plan: &Plan,
-    inputs: &[InputReport],
-    out: &mut dyn std::io::Write,
-) -> Result<u64, crate::output::Failure> {
-    use crate::output::Failure;
-    use crate::output::csv_out::{Cell, ExcelCsv};
-    let mut csv = ExcelCsv::new(
-        out,
-        &[
-            "Fichier",
-            "Ligne",
-            "Type",
-            "Montant",
-            "Centre financier",
-            "Programme",
-            "Domaine fonctionnel",
-            "Activité",
-            "Centre de coût",
-            "Axes différents",
-        ],
-    )?;
-    let mut written = 0u64;
-    let files = ingest::discover(&plan.inputs).map_err(Failure::Run)?;
-    let mut index = 0u32;
-    for file in files {
-        for mut opened in ingest::open(&file).map_err(|e| Failure::Run(e.into()))? {
-            opened.info.index = index;
-            let first_read = inputs.get(index as usize);
-            index += 1;
-            let info = &opened.info;
-            let checked = classify::checked_axes(info.mapping.axes(), &plan.convention.imputation);
-            let ctx = FileContext {
-                input: info.index,
-                mapping: &info.mapping,
-                measure: info.measure,
-                exercice: preamble_exercice(info, &mut Vec::new()),
-                separator: info.separator(),
-                gap: first_read.and_then(|r| r.gap),
-            };
-            let label = info.label();
-            let mut rows = std::mem::take(&mut opened.head);
-            let mut rest = opened.rest;
-            loop {
-                for record in rows.drain(..) {
-                    if normalize::data_row(&record, &ctx).is_some() {
-                        continue;
-                    }
-                    let axes = normalize::axis_values(&record, &ctx);
-                    let verdict = classify::judge_axes(|a| axes.get(a), checked, &plan.convention);
-                    if verdict.in_scope {
-                        continue;
-                    }
-                    let Ok(normalize::Moves::Lines(movements)) =
-                        normalize::movements_only(&record, &ctx)
-                    else {
-                        continue;
-                    };
-                    let values = axes.to_codes().map(|v| v.unwrap_or_default());
-                    let row = record.row.to_string();
-                    let differing = verdict.differing.labels();
-                    for (measure, amount) in movements {
-                        let amount = crate::model::money::amount_text_fr(amount);
-                        csv.row(
-                            [
-                                Cell::Text(&label),
-                                Cell::Number(&row),
-                                Cell::Text(measure.label()),
-                                Cell::Number(&amount),
-                            ]
-                            .into_iter()
-                            .chain(values.iter().map(|v| Cell::Text(v.as_str())))
-                            .chain([Cell::Text(&differing)]),
-                        )?;
-                        written += 1;
-                    }
-                }
-                match rest.next_row() {
-                    Some(row) => rows.push(row.map_err(|e| Failure::Run(e.into()))?),
-                    None => break,
-                }
-            }
-        }
-    }
-    csv.finish()?;
-    Ok(written)
 }
 
 #[cfg(test)]

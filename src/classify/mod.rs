@@ -2,8 +2,10 @@
 //! the line's own data points to, and the line's identity for duplicate detection. Per
 //! line and stateless, so it runs in parallel; what needs every line waits for `reconcile`.
 
+mod budget;
 mod row;
 
+pub use budget::DetailBudget;
 pub use row::{Judgement, judge_row};
 
 use std::hash::Hash;

@@ -7,7 +7,9 @@
 //! live one (`temporaries`).
 
 pub mod csv_out;
+pub mod export;
 pub mod lock;
+pub mod spill;
 pub mod targets;
 pub mod temporaries;
 

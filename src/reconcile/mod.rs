@@ -78,8 +78,9 @@ pub struct OutGroup {
     pub amount: Decimal,
 }
 
-/// Past this many out-of-scope lines, `Hors périmètre` lists them grouped by imputation.
-pub const OUT_OF_SCOPE_DETAIL_LIMIT: u64 = 100_000;
+/// Past this many out-of-scope lines, `Hors périmètre` lists them grouped by imputation
+/// (the rule: `classify::DetailBudget`).
+pub const OUT_OF_SCOPE_DETAIL_LIMIT: u64 = crate::classify::DetailBudget::LIMIT;
 
 /// What the normalise and classify stages produced for one input, in row order.
 #[derive(Debug, Clone, Default)]
