@@ -278,7 +278,11 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
         folder.keep();
     }
     crate::model::progress::trace("classeur et résumé, écrits", started);
-    if args.summary.as_deref().is_some_and(|p| p.as_os_str() == "-") {
+    if args
+        .summary
+        .as_deref()
+        .is_some_and(|p| p.as_os_str() == "-")
+    {
         summary_to_stdout(&ctx)?;
     }
     if !args.run.quiet {
@@ -318,7 +322,10 @@ fn write_outputs(outputs: &Outputs, ctx: &Context, spills: &Spills) -> Result<u6
         });
         files.push((lines.as_path(), csv));
         let json = output::export::package_json();
-        files.push((package.as_path(), Box::new(move |w| Ok(w.write_all(&json)?))));
+        files.push((
+            package.as_path(),
+            Box::new(move |w| Ok(w.write_all(&json)?)),
+        ));
     }
     output::write_all_atomic(files)?;
     Ok(exported.into_inner())

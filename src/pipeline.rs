@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
+use crate::classify::DetailBudget;
 use crate::classify::{self, Judgement};
 use crate::convention::Convention;
 use crate::error::{Error, InputError};
@@ -15,7 +16,6 @@ use crate::ingest::{self, InputInfo, OpenedInput, Piece, RowStream, record::RawR
 use crate::model::progress::{Progress, Silent};
 use crate::model::{Gap, Measure, Origin};
 use crate::normalize::{self, FileContext, date::parse_year};
-use crate::classify::DetailBudget;
 use crate::output::spill::{InputSpill, SpillRequest, Spilled, Spills};
 use crate::reconcile::{self, InputResult, SlimLine};
 pub use crate::report::input::{DateSource, InputReport, Run};
@@ -337,7 +337,9 @@ where
                         let judged: Vec<Judgement> =
                             records.iter().map(|r| judge(r, detail)).collect();
                         let spilled = (stage.request.any())
-                            .then(|| spill::piece(&records, &judged, ctx, &stage.label, stage.request))
+                            .then(|| {
+                                spill::piece(&records, &judged, ctx, &stage.label, stage.request)
+                            })
                             .transpose()
                             .map_err(|e| spill_error(info, &e))?;
                         Ok((records, judged, memory, spilled))
@@ -348,7 +350,10 @@ where
         for piece in judged {
             let (records, judged, memory, spilled) = piece?;
             if let Some(spilled) = spilled {
-                stage.spill.append(&spilled).map_err(|e| spill_error(info, &e))?;
+                stage
+                    .spill
+                    .append(&spilled)
+                    .map_err(|e| spill_error(info, &e))?;
             }
             stage.absorb(&records, judged, ctx);
             stage.rows_streamed += records.len() as u64;

@@ -24,27 +24,72 @@ pub const LINES_FILE: &str = "lignes.csv";
 pub const PACKAGE_FILE: &str = "datapackage.json";
 
 /// Every column of `lignes.csv`, in order: name, Table Schema type, description (French).
-pub const FIELDS: [(&str, &str, &str); 30] = [
+pub const FIELDS: [(&str, &str, &str); 31] = [
     (
         "statut",
         "string",
         "Ce que la ligne est devenue : perimetre (dans le périmètre de la convention), hors_perimetre, rejet (ligne illisible, non comptée), doublon (déjà lue dans un extrait précédent), remplace (état remplacé par celui d'un extrait plus récent)",
     ),
-    ("fichier", "string", "Fichier d'entrée, tel que nommé à l'outil"),
-    ("feuille", "string", "Feuille du classeur (vide pour un CSV)"),
-    ("ligne", "integer", "Numéro de la ligne dans le fichier (ligne Excel pour un classeur)"),
-    ("mesure", "string", "AE (engagement) ou CP (paiement) ; vide pour un rejet"),
-    ("montant", "number", "Montant exact, point décimal, sans séparateur de milliers ; vide pour un rejet"),
-    ("produit", "string", "Produit de la convention auquel la ligne est rattachée (lignes dans le périmètre)"),
+    (
+        "fichier",
+        "string",
+        "Fichier d'entrée, tel que nommé à l'outil",
+    ),
+    (
+        "feuille",
+        "string",
+        "Feuille du classeur (vide pour un CSV)",
+    ),
+    (
+        "ligne",
+        "integer",
+        "Numéro de la ligne dans le fichier (ligne Excel pour un classeur)",
+    ),
+    (
+        "mesure",
+        "string",
+        "AE (engagement) ou CP (paiement) ; vide pour un rejet",
+    ),
+    (
+        "montant",
+        "number",
+        "Montant exact, point décimal, sans séparateur de milliers ; vide pour un rejet",
+    ),
+    (
+        "bascule",
+        "number",
+        "Part du montant lu qui est la bascule d'engagements d'exercices antérieurs non soldés (ni AE ni CP de l'exercice) : montant + bascule = montant lu ; vide pour un rejet",
+    ),
+    (
+        "produit",
+        "string",
+        "Produit de la convention auquel la ligne est rattachée (lignes dans le périmètre)",
+    ),
     ("exercice", "integer", "Exercice budgétaire de la ligne"),
     ("date", "date", "Date du mouvement (AAAA-MM-JJ)"),
-    ("date_ej", "date", "Date de création de l'engagement juridique (AAAA-MM-JJ)"),
-    ("centre_financier", "string", "Centre financier (imputation)"),
+    (
+        "date_ej",
+        "date",
+        "Date de création de l'engagement juridique (AAAA-MM-JJ)",
+    ),
+    (
+        "centre_financier",
+        "string",
+        "Centre financier (imputation)",
+    ),
     ("programme", "string", "Programme (imputation)"),
-    ("domaine_fonctionnel", "string", "Domaine fonctionnel (imputation)"),
+    (
+        "domaine_fonctionnel",
+        "string",
+        "Domaine fonctionnel (imputation)",
+    ),
     ("activite", "string", "Activité (imputation)"),
     ("centre_cout", "string", "Centre de coût (imputation)"),
-    ("axes_differents", "string", "Axes contrôlés sur lesquels l'imputation diffère de la convention"),
+    (
+        "axes_differents",
+        "string",
+        "Axes contrôlés sur lesquels l'imputation diffère de la convention",
+    ),
     ("ej", "string", "Numéro d'engagement juridique"),
     ("poste_ej", "string", "Poste de l'engagement juridique"),
     ("dp", "string", "Numéro de demande de paiement"),
@@ -55,14 +100,26 @@ pub const FIELDS: [(&str, &str, &str); 30] = [
     ("compte_budgetaire", "string", "Compte budgétaire"),
     ("compte_general", "string", "Compte général"),
     ("groupe_marchandises", "string", "Groupe de marchandises"),
-    ("titre", "integer", "Titre LOLF (1 à 7) quand le compte le dit"),
-    ("texte", "string", "Textes libres de la ligne, joints par « | »"),
+    (
+        "titre",
+        "integer",
+        "Titre LOLF (1 à 7) quand le compte le dit",
+    ),
+    (
+        "texte",
+        "string",
+        "Textes libres de la ligne, joints par « | »",
+    ),
     ("colonne", "string", "Pour un rejet : la colonne en cause"),
-    ("motif", "string", "Pour un rejet : la raison ; pour un doublon ou un état remplacé : la ligne qui le remplace"),
+    (
+        "motif",
+        "string",
+        "Pour un rejet : la raison ; pour un doublon ou un état remplacé : la ligne qui le remplace",
+    ),
 ];
 
 /// Columns written from the record's tail (after `produit`, before `motif`).
-const TAIL: std::ops::Range<usize> = 7..29;
+const TAIL: std::ops::Range<usize> = 8..30;
 
 /// A record's fixed part: row (8), measure (1), flags (1), amount (16), tail length (4).
 const HEAD_LEN: usize = 30;
@@ -96,6 +153,7 @@ impl RecordWriter {
         let buffer = Shared::default();
         let csv = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b'\n'))
+            .flexible(true)
             .from_writer(buffer.clone());
         RecordWriter { csv, buffer }
     }
@@ -165,7 +223,14 @@ impl Encoder {
             String::new(),
         ];
         let flags = if in_scope { IN_SCOPE } else { 0 };
-        self.record(l.origin.row, measure_byte(l.measure), flags, l.amount, &tail, "")
+        self.record(
+            l.origin.row,
+            measure_byte(l.measure),
+            flags,
+            l.amount,
+            &tail,
+            "",
+        )
     }
 
     /// An out-of-scope movement known only by its amount and imputation (its row could
@@ -273,7 +338,8 @@ enum Fate {
 /// Duplicates and replaced states by origin and measure.
 fn fates(run: &Run) -> rustc_hash::FxHashMap<(Origin, Measure), Fate> {
     let rec = &run.reconciliation;
-    let duplicates = (rec.duplicates.iter()).map(|d| ((d.origin, d.measure), Fate::Duplicate(d.first)));
+    let duplicates =
+        (rec.duplicates.iter()).map(|d| ((d.origin, d.measure), Fate::Duplicate(d.first)));
     let replaced = (rec.replaced.iter()).map(|r| ((r.origin, r.measure), Fate::Replaced(r.by)));
     duplicates.chain(replaced).collect()
 }
@@ -281,7 +347,8 @@ fn fates(run: &Run) -> rustc_hash::FxHashMap<(Origin, Measure), Fate> {
 /// The reconciliation's columns of a line: statut, montant, produit, motif.
 struct Verdict {
     statut: &'static str,
-    amount: Option<Decimal>,
+    /// The amount and carry-over (none for a rejection).
+    amount: Option<(Decimal, Decimal)>,
     product: String,
     motif: String,
 }
@@ -293,19 +360,47 @@ fn verdict(
     convention: &Convention,
     fates: &rustc_hash::FxHashMap<(Origin, Measure), Fate>,
 ) -> Verdict {
-    let origin = Origin { input, row: record.row };
+    let origin = Origin {
+        input,
+        row: record.row,
+    };
     let Some(measure) = record.measure.filter(|_| record.flags & REJECTION == 0) else {
         let motif = record.motif;
-        return Verdict { statut: "rejet", amount: None, product: String::new(), motif };
+        return Verdict {
+            statut: "rejet",
+            amount: None,
+            product: String::new(),
+            motif,
+        };
     };
-    let label = |o: Origin| run.inputs.get(o.input as usize).map_or("", |i| i.label.as_str());
-    let found = |statut, motif| Verdict { statut, amount: Some(record.amount), product: String::new(), motif };
+    let label = |o: Origin| {
+        run.inputs
+            .get(o.input as usize)
+            .map_or("", |i| i.label.as_str())
+    };
+    let amount = Some((record.amount, Decimal::ZERO));
+    let found = |statut, motif| Verdict {
+        statut,
+        amount,
+        product: String::new(),
+        motif,
+    };
     match fates.get(&(origin, measure)) {
         Some(Fate::Duplicate(first)) => {
-            return found("doublon", format!("doublon de la ligne {} de « {} »", first.row, label(*first)));
+            return found(
+                "doublon",
+                format!("doublon de la ligne {} de « {} »", first.row, label(*first)),
+            );
         }
         Some(Fate::Replaced(by)) => {
-            return found("remplace", format!("état remplacé par la ligne {} de « {} »", by.row, label(*by)));
+            return found(
+                "remplace",
+                format!(
+                    "état remplacé par la ligne {} de « {} »",
+                    by.row,
+                    label(*by)
+                ),
+            );
         }
         None => {}
     }
@@ -319,8 +414,14 @@ fn verdict(
         .and_then(|p| convention.products.get(p))
         .map(|p| p.name.clone())
         .unwrap_or_default();
-    let amount = scoped.map_or(record.amount, |s| s.judged.line.amount);
-    Verdict { statut: "perimetre", amount: Some(amount), product, motif: String::new() }
+    let line = scoped.map(|s| &s.judged.line);
+    let amount = line.map_or((record.amount, Decimal::ZERO), |l| (l.amount, l.carried));
+    Verdict {
+        statut: "perimetre",
+        amount: Some(amount),
+        product,
+        motif: String::new(),
+    }
 }
 
 /// Writes `lignes.csv`: the header, then every input's spilled lines in input and row
@@ -336,7 +437,9 @@ pub fn write_lines(
     out.write_all(&csv.encode(FIELDS.iter().map(|f| f.0))?)?;
     let mut written = 0u64;
     for (index, (spilled, input)) in spills.inputs.iter().zip(&run.inputs).enumerate() {
-        let Some(file) = &spilled.export else { continue };
+        let Some(file) = &spilled.export else {
+            continue;
+        };
         let mut reader = BufReader::with_capacity(1 << 16, rewound(file)?);
         let source = &input.source;
         let (fichier, feuille) = (&source.display, source.sheet.as_deref().unwrap_or(""));
@@ -344,14 +447,24 @@ pub fn write_lines(
             let tail = std::mem::take(&mut record.tail);
             let (row, measure) = (record.row.to_string(), record.measure);
             let v = verdict(record, index as u32, run, convention, &fates);
-            let amount = v.amount.map(|a| a.to_string()).unwrap_or_default();
-            let measure = measure.filter(|_| v.amount.is_some()).map_or("", Measure::label);
-            let mut line = csv.encode([v.statut, fichier, feuille, &row, measure, &amount, &v.product])?;
+            let text = |a: Option<Decimal>| a.map(|a| a.to_string()).unwrap_or_default();
+            let (amount, carried) = (text(v.amount.map(|a| a.0)), text(v.amount.map(|a| a.1)));
+            let measure = measure
+                .filter(|_| v.amount.is_some())
+                .map_or("", Measure::label);
+            let head = [
+                v.statut, fichier, feuille, &row, measure, &amount, &carried, &v.product,
+            ];
+            let mut line = csv.encode(head)?;
             line.pop();
             line.push(b',');
             line.extend_from_slice(&tail);
             line.push(b',');
-            line.extend_from_slice(&csv.encode([v.motif.as_str()])?);
+            // Alone in its record, an empty field would be quoted.
+            match v.motif.is_empty() {
+                true => line.push(b'\n'),
+                false => line.extend_from_slice(&csv.encode([v.motif.as_str()])?),
+            }
             out.write_all(&line)?;
             written += 1;
         }

@@ -70,7 +70,10 @@ pub struct InputSpill {
 const SPILL_BUFFER: usize = 1 << 16;
 
 fn spill_file() -> std::io::Result<BufWriter<File>> {
-    Ok(BufWriter::with_capacity(SPILL_BUFFER, tempfile::tempfile()?))
+    Ok(BufWriter::with_capacity(
+        SPILL_BUFFER,
+        tempfile::tempfile()?,
+    ))
 }
 
 impl InputSpill {
@@ -186,7 +189,10 @@ mod tests {
         let mut out = Vec::new();
         spills.write_detail(&mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.starts_with("\u{feff}Fichier;Ligne;Type;Montant;"), "{text}");
+        assert!(
+            text.starts_with("\u{feff}Fichier;Ligne;Type;Montant;"),
+            "{text}"
+        );
         let rows: Vec<&str> = text.split("\r\n").skip(1).collect();
         assert_eq!(rows, ["a1", "a2", "'=a3", "b1", ""]);
         // Written twice (a retried output), the same bytes.

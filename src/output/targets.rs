@@ -87,7 +87,11 @@ pub fn prepare_folder(option: &'static str, dir: &Path) -> Result<CreatedFolder,
     }
     match std::fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => return Ok(CreatedFolder(None)),
-        Ok(_) => return Err(refuse(format!("{option} doit désigner un dossier, pas un fichier"))),
+        Ok(_) => {
+            return Err(refuse(format!(
+                "{option} doit désigner un dossier, pas un fichier"
+            )));
+        }
         Err(_) => {}
     }
     std::fs::create_dir(dir).map_err(|e| {

@@ -48,9 +48,10 @@ fn detail_rows<W: std::io::Write>(
     label: &str,
 ) -> std::io::Result<u64> {
     let movements: Vec<(Measure, Decimal)> = match judged {
-        Judgement::Lines(lines) if lines.iter().all(|j| !j.in_scope) => {
-            lines.iter().map(|j| (j.line.measure, j.line.amount)).collect()
-        }
+        Judgement::Lines(lines) if lines.iter().all(|j| !j.in_scope) => lines
+            .iter()
+            .map(|j| (j.line.measure, j.line.amount))
+            .collect(),
         Judgement::Slim(movements, ..) => movements.iter().map(|m| (m.0, m.1)).collect(),
         _ => return Ok(0),
     };
