@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use crate::classify::DetailBudget;
 use crate::classify::{self, Judgement};
+use crate::classify::{InputResult, SlimLine};
 use crate::convention::Convention;
 use crate::error::{Error, InputError};
 use crate::ingest::layout::FieldId;
@@ -17,7 +18,7 @@ use crate::model::progress::{Progress, Silent};
 use crate::model::{Gap, Measure, Origin};
 use crate::normalize::{self, FileContext, date::parse_year};
 use crate::output::spill::{InputSpill, SpillRequest, Spilled, Spills};
-use crate::reconcile::{self, InputResult, SlimLine};
+use crate::reconcile;
 pub use crate::report::input::{DateSource, InputReport, Run};
 use crate::report::input::{SkippedJson, Source};
 use rust_decimal::Decimal;

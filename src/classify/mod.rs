@@ -3,9 +3,11 @@
 //! line and stateless, so it runs in parallel; what needs every line waits for `reconcile`.
 
 mod budget;
+mod judged;
 mod row;
 
 pub use budget::DetailBudget;
+pub use judged::{InputResult, SlimLine};
 pub use row::{Judgement, judge_row};
 
 use std::hash::Hash;
