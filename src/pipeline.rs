@@ -11,19 +11,21 @@ use crate::classify::{self, Judgement};
 use crate::classify::{InputResult, SlimLine};
 use crate::convention::Convention;
 use crate::error::{Error, InputError};
-use crate::ingest::layout::FieldId;
 use crate::ingest::skip::{Skip, Skipped};
 use crate::ingest::{self, InputInfo, OpenedInput, Piece, RowStream, record::RawRecord};
 use crate::model::progress::{Progress, Silent};
-use crate::model::{Gap, Measure, Origin};
-use crate::normalize::{self, FileContext, date::parse_year};
-use crate::output::spill::{InputSpill, SpillRequest, Spilled, Spills};
+use crate::model::{Gap, Measure};
+use crate::normalize::{self, FileContext};
+use crate::output::spill::{InputSpill, PieceSpill, SpillRequest, Spilled, Spills};
 use crate::reconcile;
 pub use crate::report::input::{DateSource, InputReport, Run};
 use crate::report::input::{SkippedJson, Source};
 use rust_decimal::Decimal;
 
+mod dates;
 mod spill;
+
+use dates::{extraction_date, preamble_exercice};
 
 /// Pieces of an input (about half a mebibyte of CSV, or 4,096 worksheet rows each)
 /// judged together: enough to keep every core busy, few enough that a national extract
@@ -330,23 +332,7 @@ where
         let mut spent = Vec::with_capacity(PIECES_PER_BATCH);
         let (read, judged) = rayon::join(
             || read_batch(rest, &mut next, &mut spare),
-            || {
-                batch
-                    .into_par_iter()
-                    .map(|piece| {
-                        let (records, memory) = piece.records(info)?;
-                        let judged: Vec<Judgement> =
-                            records.iter().map(|r| judge(r, detail)).collect();
-                        let spilled = (stage.request.any())
-                            .then(|| {
-                                spill::piece(&records, &judged, ctx, &stage.label, stage.request)
-                            })
-                            .transpose()
-                            .map_err(|e| spill_error(info, &e))?;
-                        Ok((records, judged, memory, spilled))
-                    })
-                    .collect::<Vec<Result<_, InputError>>>()
-            },
+            || judge_batch(batch, stage, info, ctx, &judge, detail),
         );
         for piece in judged {
             let (records, judged, memory, spilled) = piece?;
@@ -366,6 +352,37 @@ where
         batch = next;
     }
     Ok(())
+}
+
+/// A piece of rows judged: its records, their judgements, the memory they were read in,
+/// and what they spill.
+type JudgedPiece = (Vec<RawRecord>, Vec<Judgement>, Vec<u8>, Option<PieceSpill>);
+
+/// Judges a batch of pieces, each on a core, in detail or not; spills what the stage asks.
+fn judge_batch<J>(
+    batch: Vec<Piece>,
+    stage: &Stage,
+    info: &InputInfo,
+    ctx: &FileContext,
+    judge: &J,
+    detail: bool,
+) -> Vec<Result<JudgedPiece, InputError>>
+where
+    J: Fn(&RawRecord, bool) -> Judgement + Sync,
+{
+    let request = stage.request;
+    batch
+        .into_par_iter()
+        .map(|piece| {
+            let (records, memory) = piece.records(info)?;
+            let judged: Vec<Judgement> = records.iter().map(|r| judge(r, detail)).collect();
+            let spilled = (request.any())
+                .then(|| spill::piece(&records, &judged, ctx, &stage.label, request))
+                .transpose()
+                .map_err(|e| spill_error(info, &e))?;
+            Ok((records, judged, memory, spilled))
+        })
+        .collect()
 }
 
 /// How the report names and describes an input: ingest's view, as plain data.
@@ -523,24 +540,7 @@ impl Stage {
                     }
                 }
                 Judgement::Slim(movements, hash, differing) => {
-                    self.result.rows_in += 1;
-                    let next = self.result.groups.len() as u32;
-                    let groups = &mut self.result.groups;
-                    let group = *self.group_index.entry(hash).or_insert_with(|| {
-                        // A new imputation: only now are its values copied.
-                        groups.push((hash, normalize::axis_values(record, ctx).to_codes()));
-                        next
-                    });
-                    for (measure, amount, key, state) in movements {
-                        self.count_in(measure, amount);
-                        let origin = Origin {
-                            input: ctx.input,
-                            row: record.row,
-                        };
-                        self.result.slim.push(SlimLine::new(
-                            origin.row, measure, amount, key, group, differing, state,
-                        ));
-                    }
+                    self.absorb_slim(record, movements, hash, differing, ctx)
                 }
                 Judgement::Rejected(r) => {
                     self.result.rows_in += 1;
@@ -551,6 +551,32 @@ impl Stage {
                     }
                 }
             }
+        }
+    }
+
+    /// An out-of-scope row past the detail budget: its movements, slim, pointing to its
+    /// imputation (copied the first time it is seen).
+    fn absorb_slim(
+        &mut self,
+        record: &RawRecord,
+        movements: Vec<(Measure, Decimal, u128, bool)>,
+        hash: u128,
+        differing: crate::model::AxisSet,
+        ctx: &FileContext,
+    ) {
+        self.result.rows_in += 1;
+        let next = self.result.groups.len() as u32;
+        let groups = &mut self.result.groups;
+        let group = *self.group_index.entry(hash).or_insert_with(|| {
+            // A new imputation: only now are its values copied.
+            groups.push((hash, normalize::axis_values(record, ctx).to_codes()));
+            next
+        });
+        for (measure, amount, key, state) in movements {
+            self.count_in(measure, amount);
+            self.result.slim.push(SlimLine::new(
+                record.row, measure, amount, key, group, differing, state,
+            ));
         }
     }
 
@@ -624,169 +650,10 @@ impl Stage {
     }
 }
 
-/// The date the extract was taken, from the sources its layout names, in order: the BEx
-/// preamble (« Dernière MàJ des données »), then a date in the file's name
-/// (`…_2024-09-26.csv`, `…_20240926.csv`, `…_2021-05.csv`: the month's last day).
-fn extraction_date(info: &InputInfo) -> Option<(NaiveDate, DateSource)> {
-    info.mapping
-        .layout
-        .meta
-        .extraction_date
-        .iter()
-        .find_map(|source| match source.as_str() {
-            "preamble" => info
-                .preamble
-                .updated
-                .as_deref()
-                .and_then(|t| normalize::date::parse_date(t).ok().flatten())
-                .map(|d| (d, DateSource::Preamble)),
-            "fileName" => info
-                .path
-                .file_stem()
-                .and_then(|s| date_in_name(&s.to_string_lossy()))
-                .map(|d| (d, DateSource::FileName)),
-            _ => None,
-        })
-}
-
-/// The last date written in a file name: `2024-09-26`, `2024_09_26`, `20240926`, or a
-/// month `2021-05` (its last day).
-fn date_in_name(name: &str) -> Option<NaiveDate> {
-    let runs: Vec<&str> = name
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|p| !p.is_empty())
-        .collect();
-    let num = |s: &str| s.parse::<u32>().ok();
-    let year = |s: &str| {
-        num(s)
-            .map(|y| y as i32)
-            .filter(|y| (2000..2100).contains(y))
-    };
-    let two = |i: usize| runs.get(i).filter(|p| p.len() == 2).and_then(|p| num(p));
-    let mut found = None;
-    for (i, run) in runs.iter().enumerate() {
-        let date = match run.len() {
-            8 => year(&run[..4])
-                .and_then(|y| NaiveDate::from_ymd_opt(y, num(&run[4..6])?, num(&run[6..])?)),
-            4 => year(run).and_then(|y| match (two(i + 1), two(i + 2)) {
-                (Some(m), Some(d)) => NaiveDate::from_ymd_opt(y, m, d),
-                (Some(m), None) => NaiveDate::from_ymd_opt(y, m, 1)?
-                    .checked_add_months(chrono::Months::new(1))?
-                    .pred_opt(),
-                _ => None,
-            }),
-            _ => None,
-        };
-        found = date.or(found);
-    }
-    found
-}
-
-/// The exercice a whole file gives: its BEx preamble, the year heading its amount column
-/// (crosstab), or its name (2019 workbooks). `None`: each line's own exercice or date.
-fn preamble_exercice(info: &InputInfo, notes: &mut Vec<String>) -> Option<i32> {
-    notes.push(format!("montant lu comme {}", info.measure_note));
-    if let Some(text) = info.preamble.exercice.as_deref() {
-        return match parse_year(text) {
-            Some(y) => {
-                notes.push(format!("exercice {y} d'après le préambule"));
-                Some(y)
-            }
-            None => {
-                notes.push(format!("exercice du préambule illisible (« {text} ») : l'année de chaque ligne vient de sa date"));
-                None
-            }
-        };
-    }
-    if let Some(y) = info.mapping.header_year {
-        notes.push(format!(
-            "exercice {y} d'après l'en-tête de la colonne des montants"
-        ));
-        return Some(y);
-    }
-    if info.mapping.layout.meta.year_from_file_name {
-        let stem = info
-            .path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let year = stem
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|t| t.len() == 4)
-            .find_map(|t| parse_year(t).filter(|y| (2000..2100).contains(y)));
-        if let Some(y) = year {
-            notes.push(format!("exercice {y} d'après le nom du fichier"));
-            return Some(y);
-        }
-    }
-    if !info.mapping.has(FieldId::Exercice)
-        && let Some(y) = info
-            .path
-            .file_stem()
-            .and_then(|s| exercice_in_name(&s.to_string_lossy()))
-    {
-        notes.push(format!(
-            "exercice {y} d'après le nom du fichier (le fichier n'a pas de colonne d'exercice)"
-        ));
-        return Some(y);
-    }
-    None
-}
-
-/// The exercice a file's name gives: its one year written alone (`ej_0174_2020`), not as
-/// part of a date (`…_2024-09-26` is an extraction date). Two different years: none.
-fn exercice_in_name(name: &str) -> Option<i32> {
-    let runs: Vec<&str> = name
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|p| !p.is_empty())
-        .collect();
-    let mut years = runs.iter().enumerate().filter_map(|(i, run)| {
-        let month_follows = runs.get(i + 1).is_some_and(|p| p.len() == 2);
-        let year = run.parse::<i32>().ok().filter(|y| (2000..2100).contains(y));
-        year.filter(|_| run.len() == 4 && !month_follows)
-    });
-    let first = years.next()?;
-    years.all(|y| y == first).then_some(first)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::NaiveDate;
-
-    #[test]
-    fn extraction_dates_in_file_names() {
-        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
-        let cases = [
-            ("ej_data_etat_quot_2024-09-26", d(2024, 9, 26)),
-            ("INFBUD53_CP_2021-05", d(2021, 5, 31)),
-            ("INFBUD53_CP_2020-02", d(2020, 2, 29)),
-            ("export_20210930", d(2021, 9, 30)),
-            ("ej_0174_2020", None),
-            ("ej_2021_12_31", d(2021, 12, 31)),
-            ("INFBUD53_AE_2021", None),
-            ("x_2021-13", None),
-        ];
-        for (name, expected) in cases {
-            assert_eq!(date_in_name(name), expected, "{name}");
-        }
-    }
-
-    #[test]
-    fn an_exercice_in_a_file_name_is_a_year_written_alone() {
-        let cases = [
-            ("ej_0174_2020", Some(2020)),
-            ("ej_2021", Some(2021)),
-            ("ej_data_etat_quot_2024-09-26", None),
-            ("INFBUD53_CP_2021-05", None),
-            ("engagements_2020_2021", None),
-            ("engagements_2021_copie_2021", Some(2021)),
-            ("extrait", None),
-        ];
-        for (name, expected) in cases {
-            assert_eq!(super::exercice_in_name(name), expected, "{name}");
-        }
-    }
 
     #[test]
     fn a_row_lost_between_reading_and_counting_breaks_the_check() {

@@ -335,16 +335,7 @@ enum Fate {
     Replaced(Origin),
 }
 
-/// Duplicates and replaced states by origin and measure.
-fn fates(run: &Run) -> rustc_hash::FxHashMap<(Origin, Measure), Fate> {
-    let rec = &run.reconciliation;
-    let duplicates =
-        (rec.duplicates.iter()).map(|d| ((d.origin, d.measure), Fate::Duplicate(d.first)));
-    let replaced = (rec.replaced.iter()).map(|r| ((r.origin, r.measure), Fate::Replaced(r.by)));
-    duplicates.chain(replaced).collect()
-}
-
-/// The reconciliation's columns of a line: statut, montant, produit, motif.
+/// The reconciliation's columns of a line: statut, montant and bascule, produit, motif.
 struct Verdict {
     statut: &'static str,
     /// The amount and carry-over (none for a rejection).
@@ -353,74 +344,89 @@ struct Verdict {
     motif: String,
 }
 
-fn verdict(
-    record: Record,
-    input: u32,
-    run: &Run,
-    convention: &Convention,
-    fates: &rustc_hash::FxHashMap<(Origin, Measure), Fate>,
-) -> Verdict {
-    let origin = Origin {
-        input,
-        row: record.row,
-    };
-    let Some(measure) = record.measure.filter(|_| record.flags & REJECTION == 0) else {
-        let motif = record.motif;
-        return Verdict {
-            statut: "rejet",
-            amount: None,
+impl Verdict {
+    fn new(statut: &'static str, amount: Option<(Decimal, Decimal)>, motif: String) -> Verdict {
+        Verdict {
+            statut,
+            amount,
             product: String::new(),
             motif,
-        };
-    };
-    let label = |o: Origin| {
-        run.inputs
-            .get(o.input as usize)
-            .map_or("", |i| i.label.as_str())
-    };
-    let amount = Some((record.amount, Decimal::ZERO));
-    let found = |statut, motif| Verdict {
-        statut,
-        amount,
-        product: String::new(),
-        motif,
-    };
-    match fates.get(&(origin, measure)) {
-        Some(Fate::Duplicate(first)) => {
-            return found(
-                "doublon",
-                format!("doublon de la ligne {} de « {} »", first.row, label(*first)),
-            );
         }
-        Some(Fate::Replaced(by)) => {
-            return found(
-                "remplace",
-                format!(
+    }
+}
+
+/// What the reconciliation made of each line: looked up by origin and measure.
+struct Outcome<'a> {
+    run: &'a Run,
+    convention: &'a Convention,
+    /// Duplicates and replaced states.
+    fates: rustc_hash::FxHashMap<(Origin, Measure), Fate>,
+}
+
+impl<'a> Outcome<'a> {
+    fn new(run: &'a Run, convention: &'a Convention) -> Outcome<'a> {
+        let rec = &run.reconciliation;
+        let duplicates =
+            (rec.duplicates.iter()).map(|d| ((d.origin, d.measure), Fate::Duplicate(d.first)));
+        let replaced = (rec.replaced.iter()).map(|r| ((r.origin, r.measure), Fate::Replaced(r.by)));
+        let fates = duplicates.chain(replaced).collect();
+        Outcome {
+            run,
+            convention,
+            fates,
+        }
+    }
+
+    /// How the reports name an input.
+    fn label(&self, o: Origin) -> &str {
+        (self.run.inputs.get(o.input as usize)).map_or("", |i| i.label.as_str())
+    }
+
+    fn verdict(&self, record: Record, input: u32) -> Verdict {
+        let origin = Origin {
+            input,
+            row: record.row,
+        };
+        let Some(measure) = record.measure.filter(|_| record.flags & REJECTION == 0) else {
+            return Verdict::new("rejet", None, record.motif);
+        };
+        let amount = Some((record.amount, Decimal::ZERO));
+        match self.fates.get(&(origin, measure)) {
+            Some(Fate::Duplicate(first)) => {
+                let motif = format!(
+                    "doublon de la ligne {} de « {} »",
+                    first.row,
+                    self.label(*first)
+                );
+                Verdict::new("doublon", amount, motif)
+            }
+            Some(Fate::Replaced(by)) => {
+                let motif = format!(
                     "état remplacé par la ligne {} de « {} »",
                     by.row,
-                    label(*by)
-                ),
-            );
+                    self.label(*by)
+                );
+                Verdict::new("remplace", amount, motif)
+            }
+            None if record.flags & IN_SCOPE == 0 => {
+                Verdict::new("hors_perimetre", amount, String::new())
+            }
+            None => self.in_scope(origin, measure, record.amount),
         }
-        None => {}
     }
-    if record.flags & IN_SCOPE == 0 {
-        return found("hors_perimetre", String::new());
-    }
-    let rec = &run.reconciliation;
-    let scoped = rec.line_at(origin, measure).map(|k| &rec.lines[k]);
-    let product = scoped
-        .and_then(|s| s.product)
-        .and_then(|p| convention.products.get(p))
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
-    let line = scoped.map(|s| &s.judged.line);
-    let amount = line.map_or((record.amount, Decimal::ZERO), |l| (l.amount, l.carried));
-    Verdict {
-        statut: "perimetre",
-        amount: Some(amount),
-        product,
-        motif: String::new(),
+
+    /// An in-scope line: its product and its amount once the carry-over is split off.
+    fn in_scope(&self, origin: Origin, measure: Measure, read: Decimal) -> Verdict {
+        let rec = &self.run.reconciliation;
+        let scoped = rec.line_at(origin, measure).map(|k| &rec.lines[k]);
+        let line = scoped.map(|s| &s.judged.line);
+        let amount = line.map_or((read, Decimal::ZERO), |l| (l.amount, l.carried));
+        let mut verdict = Verdict::new("perimetre", Some(amount), String::new());
+        verdict.product = (scoped.and_then(|s| s.product))
+            .and_then(|p| self.convention.products.get(p))
+            .map(|p| p.name.clone())
+            .unwrap_or_default();
+        verdict
     }
 }
 
@@ -432,7 +438,7 @@ pub fn write_lines(
     spills: &Spills,
     out: &mut dyn Write,
 ) -> Result<u64, Failure> {
-    let fates = fates(run);
+    let outcome = Outcome::new(run, convention);
     let mut csv = RecordWriter::new();
     out.write_all(&csv.encode(FIELDS.iter().map(|f| f.0))?)?;
     let mut written = 0u64;
@@ -446,7 +452,7 @@ pub fn write_lines(
         while let Some(mut record) = read_record(&mut reader)? {
             let tail = std::mem::take(&mut record.tail);
             let (row, measure) = (record.row.to_string(), record.measure);
-            let v = verdict(record, index as u32, run, convention, &fates);
+            let v = outcome.verdict(record, index as u32);
             let text = |a: Option<Decimal>| a.map(|a| a.to_string()).unwrap_or_default();
             let (amount, carried) = (text(v.amount.map(|a| a.0)), text(v.amount.map(|a| a.1)));
             let measure = measure
