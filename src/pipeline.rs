@@ -655,6 +655,52 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
 
+    /// Every input of a fixture folder processed with `budget`: per input, its slim lines
+    /// and the bytes of its two spill files.
+    fn spilled(folder: &str, budget: DetailBudget) -> Vec<(usize, Vec<u8>, Vec<u8>)> {
+        use std::io::Read;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+        let convention = Convention::builtin();
+        let request = SpillRequest {
+            detail: true,
+            export: true,
+        };
+        let files = ingest::discover_named(&[dir]).unwrap();
+        let inputs = files
+            .iter()
+            .flat_map(|(path, _)| ingest::open(path).unwrap());
+        let read = |file: &Option<std::fs::File>| {
+            let mut bytes = Vec::new();
+            let file = file.as_ref().expect("a spill file");
+            let mut f = crate::output::spill::rewound(file).unwrap();
+            f.read_to_end(&mut bytes).unwrap();
+            bytes
+        };
+        (inputs.enumerate())
+            .map(|(index, mut input)| {
+                input.info.index = index as u32;
+                let (_, result, spilled) =
+                    process(input, &convention, &Silent, budget, request).unwrap();
+                let detail = read(&spilled.detail);
+                (result.slim.len(), detail, read(&spilled.export))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rows_judged_slim_spill_the_same_bytes_as_rows_judged_whole() {
+        let whole = spilled("fixtures/annee-complete", DetailBudget::shared(1));
+        let slim = spilled("fixtures/annee-complete", DetailBudget::per_input(0));
+        assert!(whole.iter().all(|(n, ..)| *n == 0));
+        // The path past the budget was taken, and the rows it spilled are the same.
+        assert!(slim.iter().any(|(n, ..)| *n > 0));
+        assert!(whole.iter().any(|(_, detail, _)| !detail.is_empty()));
+        let bytes = |v: &[(usize, Vec<u8>, Vec<u8>)]| -> Vec<(Vec<u8>, Vec<u8>)> {
+            v.iter().map(|(_, d, e)| (d.clone(), e.clone())).collect()
+        };
+        assert_eq!(bytes(&whole), bytes(&slim));
+    }
+
     #[test]
     fn a_row_lost_between_reading_and_counting_breaks_the_check() {
         let mut skipped = Skipped::default();

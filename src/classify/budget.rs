@@ -29,6 +29,12 @@ impl DetailBudget {
         }
     }
 
+    /// A budget of `per_input` lines for each input (tests: `0` judges every row slim).
+    #[cfg(test)]
+    pub(crate) fn per_input(per_input: u64) -> DetailBudget {
+        DetailBudget { per_input }
+    }
+
     /// Whether a batch of `lines` more rows may be judged in detail by an input that
     /// keeps `kept` out-of-scope lines in detail already.
     pub fn allows(self, kept: u64, lines: u64) -> bool {

@@ -53,7 +53,7 @@ pub const FIELDS: [(&str, &str, &str); 31] = [
     (
         "montant",
         "number",
-        "Montant exact, point décimal, sans séparateur de milliers ; vide pour un rejet",
+        "Montant exact en euros (au moins deux décimales, jamais arrondi), point décimal, sans séparateur de milliers ; pour une ligne dans le périmètre, après séparation de la bascule ; vide pour un rejet",
     ),
     (
         "bascule",
@@ -453,7 +453,7 @@ pub fn write_lines(
             let tail = std::mem::take(&mut record.tail);
             let (row, measure) = (record.row.to_string(), record.measure);
             let v = outcome.verdict(record, index as u32);
-            let text = |a: Option<Decimal>| a.map(|a| a.to_string()).unwrap_or_default();
+            let text = |a: Option<Decimal>| a.map(amount_text).unwrap_or_default();
             let (amount, carried) = (text(v.amount.map(|a| a.0)), text(v.amount.map(|a| a.1)));
             let measure = measure
                 .filter(|_| v.amount.is_some())
@@ -476,6 +476,15 @@ pub fn write_lines(
         }
     }
     Ok(written)
+}
+
+/// An amount as tools read it: dot decimal, no thousands separator, at least two decimals
+/// (`8000.00`, never rounded: `0.125` stays).
+fn amount_text(mut amount: Decimal) -> String {
+    if amount.scale() < 2 {
+        amount.rescale(2);
+    }
+    amount.to_string()
 }
 
 /// `datapackage.json`: a Frictionless (Tabular) Data Package describing `lignes.csv`.
@@ -505,4 +514,54 @@ pub fn package_json() -> Vec<u8> {
     let mut text = serde_json::to_vec_pretty(&package).expect("a package serialises");
     text.push(b'\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn amounts_keep_every_decimal_and_show_at_least_two() {
+        assert_eq!(amount_text(dec!(8000)), "8000.00");
+        assert_eq!(amount_text(dec!(-12.5)), "-12.50");
+        assert_eq!(amount_text(dec!(0.125)), "0.125");
+        assert_eq!(amount_text(dec!(1234567.89)), "1234567.89");
+    }
+
+    #[test]
+    fn records_read_back_as_written() {
+        let mut encoder = Encoder::default();
+        let axes: AxisCodes = [Some("0174-SOUT".into()), None, None, None, None];
+        let differing = AxisSet::default();
+        encoder
+            .movement(7, Measure::Cp, dec!(-3.5), &axes, differing)
+            .unwrap();
+        let rejection = Rejection {
+            origin: Origin { input: 0, row: 9 },
+            column: Some("Montant".into()),
+            reason: "montant illisible : « 1,2,3 »".into(),
+            raw: String::new(),
+        };
+        encoder.rejection(&rejection).unwrap();
+        let mut bytes = encoder.out.as_slice();
+        let first = read_record(&mut bytes).unwrap().unwrap();
+        assert_eq!(
+            (first.row, first.measure, first.flags),
+            (7, Some(Measure::Cp), 0)
+        );
+        assert_eq!(first.amount, dec!(-3.5));
+        let tail = String::from_utf8(first.tail).unwrap();
+        assert_eq!(tail.split(',').count(), TAIL.len(), "{tail}");
+        assert!(tail.starts_with(",,,0174-SOUT,"), "{tail}");
+        let second = read_record(&mut bytes).unwrap().unwrap();
+        assert_eq!((second.row, second.flags), (9, REJECTION));
+        assert_eq!(second.motif, rejection.reason);
+        assert!(
+            String::from_utf8(second.tail)
+                .unwrap()
+                .ends_with(",Montant")
+        );
+        assert!(read_record(&mut bytes).unwrap().is_none());
+    }
 }
