@@ -653,7 +653,6 @@ impl Stage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
 
     /// Every input of a fixture folder processed with `budget`: per input, its slim lines
     /// and the bytes of its two spill files.

@@ -24,15 +24,12 @@ use crate::error::{Error, io_message};
 /// into its file rather than held whole in memory first.
 pub type Contents<'a> = Box<dyn FnOnce(&mut dyn Write) -> Result<(), Failure> + Send + 'a>;
 
-/// Why contents could not be written: the disk, making them, or the run itself (the
-/// out-of-scope detail reads the inputs again).
+/// Why contents could not be written: the disk, or making them.
 #[derive(Debug)]
 pub enum Failure {
     Io(std::io::Error),
     /// What went wrong, in French.
     Making(String),
-    /// An error that says where by itself (an input that could not be read again).
-    Run(Error),
 }
 
 impl From<std::io::Error> for Failure {
@@ -109,7 +106,6 @@ fn failed(path: &Path, failure: Failure) -> Error {
     match failure {
         Failure::Io(e) => fail(path, io_message(&e)),
         Failure::Making(message) => fail(path, message),
-        Failure::Run(e) => e,
     }
 }
 
