@@ -115,12 +115,14 @@ pub fn run_spilling(
             Err(e) => return Err(e.into()),
         }
     }
-    let mut reconciliation =
-        reconcile::reconcile_with(&plan.convention, results, plan.as_of, skipped_files.clone());
+    let reconciliation = reconcile::reconcile_with(
+        &plan.convention,
+        results,
+        plan.as_of,
+        skipped_files.clone(),
+        plan.previous.as_ref(),
+    );
     crate::model::progress::trace("rapprochement", started);
-    if let Some(previous) = &plan.previous {
-        reconcile::follow_up::apply(&mut reconciliation, previous);
-    }
     let run = Run {
         inputs: reports,
         reconciliation,

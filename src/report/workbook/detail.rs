@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 
 use super::grid::{Cell, Split, Tone};
-use super::overview::{parse_severity, severity_tone};
+use super::overview::severity_tone;
 use super::table::Table;
 use crate::classify::Judged;
 use crate::model::{Line, Rejection};
@@ -129,8 +129,7 @@ fn finding_cells<'a>(ctx: &'a Context, f: &'a Finding, split: Split) -> Vec<Cell
 /// Last month's finding, no longer found: as its summary gave it, without a link (the row
 /// it named belongs to last month's extracts).
 fn resolved_cells(r: &Resolved) -> Vec<Cell<'_>> {
-    let severity =
-        parse_severity(&r.severity).map_or(Cell::text(&r.severity), |s| Cell::text(s.label()));
+    let severity = Cell::text(r.severity.label());
     let amount = r.amount.as_deref().map_or(Cell::Empty, |a| {
         a.trim()
             .parse::<Decimal>()

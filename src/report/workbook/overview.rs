@@ -174,14 +174,3 @@ fn conservation(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Resu
     grid.put(r + 1, 1, &verdict, false)?;
     Ok(())
 }
-
-/// A severity as a previous summary writes it (`error`, `warning`, `info`; the French
-/// labels are accepted too).
-pub fn parse_severity(s: &str) -> Option<Severity> {
-    match s.trim() {
-        "error" | "erreur" => Some(Severity::Error),
-        "warning" | "avertissement" => Some(Severity::Warning),
-        "info" | "information" => Some(Severity::Info),
-        _ => None,
-    }
-}

@@ -14,7 +14,7 @@ use super::tests::{
     IMPUTATION, as_of, assert_links_land, cell, column_of, date, open, pipeline, row_of, sample,
     sample_workbook, text,
 };
-use crate::reconcile::{FollowUp, Resolved};
+use crate::reconcile::{FollowUp, Resolved, Severity};
 use crate::report::Context;
 
 /// The files of the workbook's zip, by name.
@@ -35,12 +35,12 @@ fn f64_of(d: Decimal) -> f64 {
     d.to_f64().unwrap()
 }
 
-fn resolved(severity: &str, amount: Option<&str>) -> Resolved {
+fn resolved(severity: Severity, amount: Option<&str>) -> Resolved {
     Resolved {
         code: "HORS_PERIODE".into(),
-        severity: severity.into(),
+        severity,
         message: "=Ligne datée après la fin de la convention.".into(),
-        key: format!("HORS_PERIODE:{severity}"),
+        key: format!("HORS_PERIODE:{}", severity.label()),
         first_seen: NaiveDate::from_ymd_opt(2021, 4, 30).unwrap(),
         file: Some("ancien/ej_2020.csv".into()),
         row: Some(14),
@@ -67,10 +67,11 @@ fn anomalies_follow_findings_month_over_month() {
         first_seen: NaiveDate::from_ymd_opt(2021, 6, 30).unwrap(),
         is_new: false,
     });
-    rec.resolved.push(resolved("warning", Some("123.45")));
-    rec.resolved.push(resolved("error", None));
     rec.resolved
-        .push(resolved("bizarre", Some("pas un montant")));
+        .push(resolved(Severity::Warning, Some("123.45")));
+    rec.resolved.push(resolved(Severity::Error, None));
+    rec.resolved
+        .push(resolved(Severity::Info, Some("pas un montant")));
     let findings = rec.findings.len();
     let targeted = rec.findings.iter().filter(|f| f.target.is_some()).count();
     let bytes = build(&Context {
@@ -110,7 +111,7 @@ fn anomalies_follow_findings_month_over_month() {
             ],
             [text("erreur"), text("résolue"), Data::Empty, Data::Empty],
             [
-                text("bizarre"),
+                text("information"),
                 text("résolue"),
                 text("pas un montant"),
                 Data::Empty
