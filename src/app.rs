@@ -2,7 +2,7 @@
 //! is read), run the pipeline, write the reports, and say which exit code it comes to.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
@@ -10,6 +10,7 @@ use crate::cli::{CheckArgs, Cli, Command, ConventionCommand, FailOn, ReconcileAr
 use crate::convention::Convention;
 use crate::error::Error;
 use crate::output;
+use crate::output::spill::{SpillRequest, Spills};
 use crate::output::targets::Target;
 use crate::pipeline::{self, Plan, Run};
 use crate::reconcile::{Reconciliation, Severity};
@@ -176,17 +177,63 @@ fn pool(jobs: Option<u16>, quiet: bool) -> Result<rayon::ThreadPool, Error> {
     })
 }
 
-/// Runs the pipeline on `pool`, telling `progress`.
+/// Runs the pipeline on `pool`, telling `progress`, spilling what `request` asks for.
 fn execute(
     plan: &Plan,
     pool: &rayon::ThreadPool,
     progress: &dyn crate::model::progress::Progress,
-) -> Result<Run, Error> {
-    let run = pool.install(|| pipeline::run_with(plan, progress));
+    request: SpillRequest,
+) -> Result<(Run, Spills), Error> {
+    let run = pool.install(|| pipeline::run_spilling(plan, progress, request));
     if run.is_err() {
         progress.finish();
     }
     run
+}
+
+/// Where `reconcile` writes: the workbook, then the summary, the out-of-scope detail and
+/// the line export's two files, as far as asked.
+struct Outputs<'a> {
+    workbook: &'a Path,
+    summary: Option<&'a Path>,
+    detail: Option<&'a Path>,
+    /// `--export-lignes`: `lignes.csv` and `datapackage.json` in the folder.
+    export: Option<(PathBuf, PathBuf)>,
+}
+
+impl<'a> Outputs<'a> {
+    fn of(args: &'a ReconcileArgs) -> Outputs<'a> {
+        Outputs {
+            workbook: &args.output,
+            summary: args.summary.as_deref().filter(|p| p.as_os_str() != "-"),
+            detail: args.detail_hors_perimetre.as_deref(),
+            export: args.export_lignes.as_deref().map(|dir| {
+                (
+                    dir.join(output::export::LINES_FILE),
+                    dir.join(output::export::PACKAGE_FILE),
+                )
+            }),
+        }
+    }
+
+    fn targets(&self) -> Vec<Target<'_>> {
+        let target = |option, path| Target { option, path };
+        let mut targets = vec![target("-o", self.workbook)];
+        targets.extend(self.summary.map(|p| target("--summary", p)));
+        targets.extend(self.detail.map(|p| target("--detail-hors-perimetre", p)));
+        if let Some((lines, package)) = &self.export {
+            targets.push(target("--export-lignes", lines));
+            targets.push(target("--export-lignes", package));
+        }
+        targets
+    }
+
+    fn request(&self) -> SpillRequest {
+        SpillRequest {
+            detail: self.detail.is_some(),
+            export: self.export.is_some(),
+        }
+    }
 }
 
 fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
@@ -195,27 +242,19 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
         Some(p) => load_previous(p, &plan, args.run.quiet)?,
         None => None,
     };
-    let summary_path = args.summary.as_deref().filter(|p| p.as_os_str() != "-");
-    let mut targets = vec![Target {
-        option: "-o",
-        path: args.output.as_path(),
-    }];
-    targets.extend(summary_path.map(|path| Target {
-        option: "--summary",
-        path,
-    }));
-    targets.extend(args.detail_hors_perimetre.as_deref().map(|path| Target {
-        option: "--detail-hors-perimetre",
-        path,
-    }));
+    let folder = (args.export_lignes.as_deref())
+        .map(|dir| output::targets::prepare_folder("--export-lignes", dir))
+        .transpose()?;
+    let outputs = Outputs::of(&args);
+    let targets = outputs.targets();
     // The convention is read too: `-o` onto it would overwrite it.
     let mut read = plan.inputs.clone();
     read.extend(args.run.convention.clone());
     output::targets::check(&targets, &read)?;
-    let outputs: Vec<&Path> = targets.iter().map(|t| t.path).collect();
+    let paths: Vec<&Path> = targets.iter().map(|t| t.path).collect();
     // One writer at a time on these outputs: a run holding them stops this one now (exit
     // 3); lock files missing yet are created only when about to write (`output::lock`).
-    let mut lock = output::lock::lock_existing(&outputs)?;
+    let mut lock = output::lock::lock_existing(&paths)?;
     output::temporaries::remove_on_signal().map_err(|e| {
         Error::Usage(format!(
             "impossible d'intercepter les signaux d'interruption : {e}"
@@ -223,70 +262,104 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
     })?;
     let pool = pool(args.run.jobs, args.run.quiet)?;
     let progress = crate::progress::TerminalProgress::for_run(args.run.quiet);
-    let run = execute(&plan, &pool, progress.as_ref())?;
+    let (run, spills) = execute(&plan, &pool, progress.as_ref(), outputs.request())?;
     let ctx = Context {
         convention: &plan.convention,
         run: &run,
     };
     progress.phase("écriture du classeur et du résumé…");
-    lock.take(&outputs, true)?;
-    sweep_temporaries(&outputs, args.run.quiet);
+    lock.take(&paths, true)?;
+    sweep_temporaries(&paths, args.run.quiet);
     let started = std::time::Instant::now();
-    // The reports are made as they are written, side by side on the run's threads, and
-    // renamed into place together.
-    let book: output::Contents = Box::new(|w| {
-        workbook::write(&ctx, w).map_err(|e| match e {
-            rust_xlsxwriter::XlsxError::IoError(e) => output::Failure::Io(e),
-            e => output::Failure::Making(format!("construction du classeur impossible : {e}")),
-        })
-    });
-    let mut files = vec![(args.output.as_path(), book)];
-    if let Some(p) = summary_path {
-        let json: output::Contents = Box::new(|w| Ok(summary::write_json(&ctx, w)?));
-        files.push((p, json));
-    }
-    let detail_rows = std::sync::atomic::AtomicU64::new(0);
-    if let Some(p) = &args.detail_hors_perimetre {
-        let (plan, inputs, rows) = (&plan, &run.inputs, &detail_rows);
-        let detail: output::Contents = Box::new(move |w| {
-            let n = pipeline::write_out_of_scope_detail(plan, inputs, w)?;
-            rows.store(n, std::sync::atomic::Ordering::Relaxed);
-            Ok(())
-        });
-        files.push((p.as_path(), detail));
-    }
-    let written = pool.install(|| output::write_all_atomic(files));
+    let written = pool.install(|| write_outputs(&outputs, &ctx, &spills));
     progress.finish();
-    written?;
+    let exported = written?;
+    if let Some(folder) = folder {
+        folder.keep();
+    }
     crate::model::progress::trace("classeur et résumé, écrits", started);
     if args
         .summary
         .as_deref()
         .is_some_and(|p| p.as_os_str() == "-")
     {
-        let mut out = std::io::stdout().lock();
-        summary::write_json(&ctx, &mut out)
-            .and_then(|_| out.flush())
-            .map_err(|e| Error::Output {
-                path: "sortie standard".into(),
-                message: e.to_string(),
-            })?;
-    }
-    if let Some(p) = &args.detail_hors_perimetre
-        && !args.run.quiet
-    {
-        eprintln!(
-            "Détail hors périmètre : {} ligne(s) dans {}",
-            detail_rows.into_inner(),
-            p.display()
-        );
+        summary_to_stdout(&ctx)?;
     }
     if !args.run.quiet {
+        eprint!("{}", written_report(&outputs, &spills, exported));
         eprint!("{}", run_report(&ctx, Some(&args.output)));
     }
     let code = exit_code(&run.reconciliation, args.fail_on, false);
     leave(run);
     Ok(code)
+}
+
+/// Writes every output of `reconcile` as one group (`output::write_all_atomic`): made as
+/// they are written, side by side on the run's threads, renamed into place together.
+/// Returns the number of lines exported (`--export-lignes`).
+fn write_outputs(outputs: &Outputs, ctx: &Context, spills: &Spills) -> Result<u64, Error> {
+    let book: output::Contents = Box::new(|w| {
+        workbook::write(ctx, w).map_err(|e| match e {
+            rust_xlsxwriter::XlsxError::IoError(e) => output::Failure::Io(e),
+            e => output::Failure::Making(format!("construction du classeur impossible : {e}")),
+        })
+    });
+    let mut files = vec![(outputs.workbook, book)];
+    if let Some(p) = outputs.summary {
+        let json: output::Contents = Box::new(|w| Ok(summary::write_json(ctx, w)?));
+        files.push((p, json));
+    }
+    if let Some(p) = outputs.detail {
+        files.push((p, Box::new(|w| spills.write_detail(w))));
+    }
+    let exported = std::sync::atomic::AtomicU64::new(0);
+    if let Some((lines, package)) = &outputs.export {
+        let (run, convention, count) = (ctx.run, ctx.convention, &exported);
+        let csv: output::Contents = Box::new(move |w| {
+            let n = output::export::write_lines(run, convention, spills, w)?;
+            count.store(n, std::sync::atomic::Ordering::Relaxed);
+            Ok(())
+        });
+        files.push((lines.as_path(), csv));
+        let json = output::export::package_json();
+        files.push((
+            package.as_path(),
+            Box::new(move |w| Ok(w.write_all(&json)?)),
+        ));
+    }
+    output::write_all_atomic(files)?;
+    Ok(exported.into_inner())
+}
+
+/// The JSON summary on the standard output (`--summary -`).
+fn summary_to_stdout(ctx: &Context) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    summary::write_json(ctx, &mut out)
+        .and_then(|_| out.flush())
+        .map_err(|e| Error::Output {
+            path: "sortie standard".into(),
+            message: e.to_string(),
+        })
+}
+
+/// The lines written to the detail CSV and the export, for stderr.
+fn written_report(outputs: &Outputs, spills: &Spills, exported: u64) -> String {
+    let mut s = String::new();
+    if let Some(p) = outputs.detail {
+        s += &format!(
+            "Détail hors périmètre : {} ligne(s) dans {}\n",
+            spills.detail_rows(),
+            p.display()
+        );
+    }
+    if let Some((lines, _)) = &outputs.export {
+        s += &format!(
+            "Export des lignes : {exported} ligne(s) dans {} (décrit par {})\n",
+            lines.display(),
+            output::export::PACKAGE_FILE
+        );
+    }
+    s
 }
 
 /// Removes the temporary files that interrupted runs left in the output folders.
@@ -321,7 +394,7 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
     };
     let pool = pool(args.run.jobs, args.run.quiet)?;
     let progress = crate::progress::TerminalProgress::for_run(args.run.quiet);
-    let run = execute(&plan, &pool, progress.as_ref())?;
+    let (run, _) = execute(&plan, &pool, progress.as_ref(), SpillRequest::NONE)?;
     progress.finish();
     let ctx = Context {
         convention: &plan.convention,

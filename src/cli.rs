@@ -137,6 +137,10 @@ pub struct ReconcileArgs {
     #[arg(long, value_name = "FICHIER")]
     pub detail_hors_perimetre: Option<PathBuf>,
 
+    /// Écrit dans ce dossier (créé s'il manque) toutes les lignes lues, une par mouvement, avec leur statut (périmètre, hors périmètre, rejet, doublon, remplacé) : lignes.csv (CSV UTF-8, virgule) et datapackage.json (Frictionless), pour DuckDB, pandas ou Grist.
+    #[arg(long, value_name = "DOSSIER")]
+    pub export_lignes: Option<PathBuf>,
+
     /// Résumé JSON du mois précédent : chaque anomalie est dite nouvelle, toujours ouverte (depuis quand) ou résolue.
     #[arg(long, value_name = "FICHIER")]
     pub previous: Option<PathBuf>,
@@ -245,24 +249,47 @@ fn french(command: clap::Command) -> clap::Command {
 /// A command-line error in French: what is wrong, a suggestion when clap has one, the
 /// usage, and where to find help.
 fn french_error(e: &clap::Error) -> String {
-    use clap::error::{ContextKind, ContextValue, ErrorKind};
-    let context = |kind: ContextKind| -> Option<String> {
-        e.get(kind).map(|v| match v {
-            ContextValue::String(s) => s.clone(),
-            ContextValue::Strings(v) => v.join(", "),
-            ContextValue::StyledStr(s) => s.to_string(),
-            ContextValue::StyledStrs(v) => v
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-            ContextValue::Number(n) => n.to_string(),
-            other => other.to_string(),
-        })
-    };
+    use clap::error::ContextKind;
+    let context = |kind| error_context(e, kind);
+    let mut out = format!("chorus-recon : erreur : {}\n", french_what(e));
+    if let Some(suggested) = context(ContextKind::SuggestedArg)
+        .or_else(|| context(ContextKind::SuggestedSubcommand))
+        .or_else(|| context(ContextKind::SuggestedValue))
+    {
+        out += &format!("  conseil : vouliez-vous dire « {suggested} » ?\n");
+    }
+    if let Some(usage) = context(ContextKind::Usage) {
+        let usage = usage.trim().trim_start_matches("Usage:").trim();
+        out += &format!("\nUtilisation : {usage}\n");
+    }
+    out += "\nPour plus d'informations, essayez « --help ».\n";
+    out
+}
+
+/// A piece of a clap error's context, as text.
+fn error_context(e: &clap::Error, kind: clap::error::ContextKind) -> Option<String> {
+    use clap::error::ContextValue;
+    e.get(kind).map(|v| match v {
+        ContextValue::String(s) => s.clone(),
+        ContextValue::Strings(v) => v.join(", "),
+        ContextValue::StyledStr(s) => s.to_string(),
+        ContextValue::StyledStrs(v) => v
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        ContextValue::Number(n) => n.to_string(),
+        other => other.to_string(),
+    })
+}
+
+/// What is wrong with the command line, in French.
+fn french_what(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ErrorKind};
+    let context = |kind| error_context(e, kind);
     let arg = context(ContextKind::InvalidArg).unwrap_or_default();
     let value = context(ContextKind::InvalidValue).unwrap_or_default();
-    let what = match e.kind() {
+    match e.kind() {
         ErrorKind::UnknownArgument => format!("argument inattendu « {arg} »"),
         ErrorKind::InvalidSubcommand => {
             let name = context(ContextKind::InvalidSubcommand).unwrap_or_default();
@@ -297,18 +324,5 @@ fn french_error(e: &clap::Error) -> String {
         ErrorKind::NoEquals => format!("« {arg} » demande une valeur après « = »"),
         ErrorKind::InvalidUtf8 => "un argument n'est pas du texte UTF-8 valide".to_string(),
         _ => "ligne de commande invalide".to_string(),
-    };
-    let mut out = format!("chorus-recon : erreur : {what}\n");
-    if let Some(suggested) = context(ContextKind::SuggestedArg)
-        .or_else(|| context(ContextKind::SuggestedSubcommand))
-        .or_else(|| context(ContextKind::SuggestedValue))
-    {
-        out += &format!("  conseil : vouliez-vous dire « {suggested} » ?\n");
     }
-    if let Some(usage) = context(ContextKind::Usage) {
-        let usage = usage.trim().trim_start_matches("Usage:").trim();
-        out += &format!("\nUtilisation : {usage}\n");
-    }
-    out += "\nPour plus d'informations, essayez « --help ».\n";
-    out
 }

@@ -6,19 +6,26 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
+use crate::classify::DetailBudget;
 use crate::classify::{self, Judgement};
+use crate::classify::{InputResult, SlimLine};
 use crate::convention::Convention;
 use crate::error::{Error, InputError};
-use crate::ingest::layout::FieldId;
 use crate::ingest::skip::{Skip, Skipped};
 use crate::ingest::{self, InputInfo, OpenedInput, Piece, RowStream, record::RawRecord};
 use crate::model::progress::{Progress, Silent};
-use crate::model::{Gap, Measure, Origin};
-use crate::normalize::{self, FileContext, date::parse_year};
-use crate::reconcile::{self, InputResult, OUT_OF_SCOPE_DETAIL_LIMIT, SlimLine};
+use crate::model::{Gap, Measure};
+use crate::normalize::{self, FileContext};
+use crate::output::spill::{InputSpill, PieceSpill, SpillRequest, Spilled, Spills};
+use crate::reconcile;
 pub use crate::report::input::{DateSource, InputReport, Run};
 use crate::report::input::{SkippedJson, Source};
 use rust_decimal::Decimal;
+
+mod dates;
+mod spill;
+
+use dates::{extraction_date, preamble_exercice};
 
 /// Pieces of an input (about half a mebibyte of CSV, or 4,096 worksheet rows each)
 /// judged together: enough to keep every core busy, few enough that a national extract
@@ -65,10 +72,81 @@ pub fn run(plan: &Plan) -> Result<Run, Error> {
 
 /// [`run`], telling `progress` how the reading goes.
 pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
+    run_spilling(plan, progress, SpillRequest::NONE).map(|(run, _)| run)
+}
+
+/// [`run_with`], each input also spilling, as it is judged, the rows `request` asks for
+/// (`output::spill`): the outputs that list rows one by one read no input twice.
+pub fn run_spilling(
+    plan: &Plan,
+    progress: &dyn Progress,
+    request: SpillRequest,
+) -> Result<(Run, Spills), Error> {
     let started = std::time::Instant::now();
+    let Opened {
+        inputs,
+        skipped_files,
+        mut failed,
+    } = open_inputs(plan)?;
+    progress.start(inputs.len());
+    let budget = DetailBudget::shared(inputs.len());
+    let processed: Vec<Result<Processed, InputError>> = inputs
+        .into_par_iter()
+        .map(|input| {
+            let done = process(input, &plan.convention, progress, budget, request);
+            progress.input_done();
+            done
+        })
+        .collect();
+    progress.phase("rapprochement…");
+    crate::model::progress::trace("lecture, normalisation, classement", started);
+    let started = std::time::Instant::now();
+    let mut reports = Vec::with_capacity(processed.len());
+    let mut results = Vec::with_capacity(processed.len());
+    let mut spills = Spills::default();
+    for p in processed {
+        match p {
+            Ok((report, result, spilled)) => {
+                reports.push(report);
+                results.push(result);
+                spills.inputs.push(spilled);
+            }
+            Err(e) if plan.keep_going => failed.push(e),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let reconciliation = reconcile::reconcile_with(
+        &plan.convention,
+        results,
+        plan.as_of,
+        skipped_files.clone(),
+        plan.previous.as_ref(),
+    );
+    crate::model::progress::trace("rapprochement", started);
+    let run = Run {
+        inputs: reports,
+        reconciliation,
+        skipped_files,
+        failed,
+    };
+    Ok((run, spills))
+}
+
+/// An input judged: how the reports describe it, its judged rows, its spills.
+type Processed = (InputReport, InputResult, Spilled);
+
+/// The inputs of a run, opened and numbered, and the files set aside.
+struct Opened {
+    inputs: Vec<OpenedInput>,
+    skipped_files: Vec<reconcile::IgnoredFile>,
+    failed: Vec<InputError>,
+}
+
+/// Opens every file (a workbook may hold several extracts), then numbers the inputs in
+/// file and sheet order. A stray file in a folder is skipped; any other unreadable file
+/// stops the run, or is set aside with `keep_going`.
+fn open_inputs(plan: &Plan) -> Result<Opened, Error> {
     let files = ingest::discover_named(&plan.inputs)?;
-    // Open every file (a workbook may hold several extracts), then number the inputs in
-    // file and sheet order.
     let opened: Vec<Result<Vec<OpenedInput>, InputError>> = files
         .par_iter()
         .map(|(path, _)| ingest::open(path))
@@ -90,89 +168,54 @@ pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
         }
     }
     if inputs.is_empty() && failed.is_empty() {
-        let listed: Vec<String> = skipped_files
-            .iter()
-            .map(|f| format!("« {} » ({})", f.path, f.reason))
-            .collect();
-        return Err(InputError::new(
-            plan.inputs
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            format!(
-                "aucun extrait lisible ; fichiers ignorés : {}",
-                listed.join(" ; ")
-            ),
-        )
-        .into());
+        return Err(nothing_readable(plan, &skipped_files));
     }
     for (index, input) in inputs.iter_mut().enumerate() {
         input.info.index = index as u32;
     }
-    progress.start(inputs.len());
-    // The out-of-scope lines kept in detail are shared between the inputs.
-    let detail_budget = OUT_OF_SCOPE_DETAIL_LIMIT / inputs.len().max(1) as u64;
-    let processed: Vec<Result<(InputReport, InputResult), InputError>> = inputs
-        .into_par_iter()
-        .map(|input| {
-            let done = process(input, &plan.convention, progress, detail_budget);
-            progress.input_done();
-            done
-        })
-        .collect();
-    progress.phase("rapprochement…");
-    crate::model::progress::trace("lecture, normalisation, classement", started);
-    let started = std::time::Instant::now();
-    let mut reports = Vec::with_capacity(processed.len());
-    let mut results = Vec::with_capacity(processed.len());
-    for p in processed {
-        match p {
-            Ok((report, result)) => {
-                reports.push(report);
-                results.push(result);
-            }
-            Err(e) if plan.keep_going => failed.push(e),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let reconciliation = reconcile::reconcile_with(
-        &plan.convention,
-        results,
-        plan.as_of,
-        skipped_files.clone(),
-        plan.previous.as_ref(),
-    );
-    crate::model::progress::trace("rapprochement", started);
-    Ok(Run {
-        inputs: reports,
-        reconciliation,
+    Ok(Opened {
+        inputs,
         skipped_files,
         failed,
     })
 }
 
+/// No extract among the inputs: the files skipped, and why.
+fn nothing_readable(plan: &Plan, skipped_files: &[reconcile::IgnoredFile]) -> Error {
+    let listed: Vec<String> = skipped_files
+        .iter()
+        .map(|f| format!("« {} » ({})", f.path, f.reason))
+        .collect();
+    let named: Vec<String> = plan
+        .inputs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    InputError::new(
+        named.join(", "),
+        format!(
+            "aucun extrait lisible ; fichiers ignorés : {}",
+            listed.join(" ; ")
+        ),
+    )
+    .into()
+}
+
+/// Reads, normalises and judges one input, spilling what `request` asks for.
 fn process(
     opened: OpenedInput,
     convention: &Convention,
     progress: &dyn Progress,
-    detail_budget: u64,
-) -> Result<(InputReport, InputResult), InputError> {
+    budget: DetailBudget,
+    request: SpillRequest,
+) -> Result<Processed, InputError> {
     let info = opened.info;
     let mut notes = info.notes.clone();
     let exercice = preamble_exercice(&info, &mut notes);
     let extracted = extraction_date(&info);
     notes.push(date_note(extracted));
     let mut rest = opened.rest;
-    let preamble_and_header = info.skipped.total();
-    // The first data rows, to find columns missing from the header.
-    let mut chunk: Vec<RawRecord> = opened.head;
-    while chunk.len() < 64 {
-        match rest.next_row() {
-            Some(row) => chunk.push(row?),
-            None => break,
-        }
-    }
+    let chunk = first_rows(opened.head, &mut rest)?;
     let gap = normalize::align::infer_gap(&info.mapping, &chunk);
     notes.extend(gap.map(|g| gap_note(&info.mapping.header, g)));
     let checked_axes = classify::checked_axes(info.mapping.axes(), &convention.imputation);
@@ -184,16 +227,7 @@ fn process(
         separator: info.separator(),
         gap,
     };
-    let mut stage = Stage {
-        detail_budget,
-        skipped: info.skipped.clone(),
-        ..Stage::default()
-    };
-    stage.result.input = info.index;
-    stage.result.label = info.label();
-    stage.result.extracted = extracted.map(|(d, _)| d);
-    stage.result.includes_carry_over =
-        info.mapping.layout.meta.amount_includes_carry_over && info.measure == Measure::Ae;
+    let mut stage = Stage::new(&info, budget, request, extracted.map(|(d, _)| d))?;
     let judge =
         |r: &RawRecord, detail| classify::judge_row(r, &ctx, checked_axes, convention, detail);
     stream(&mut stage, &mut rest, chunk, &info, &ctx, judge, progress)?;
@@ -203,7 +237,7 @@ fn process(
         file: info.display.clone(),
         ..e
     })?;
-    let raw_rows = preamble_and_header + stage.rows_streamed;
+    let raw_rows = info.skipped.total() + stage.rows_streamed;
     check_rows(raw_rows, rest_rows, &stage.skipped, stage.data_rows)
         .map_err(|m| InputError::new(&info.display, m))?;
     notes.extend(stage.closing_notes());
@@ -220,7 +254,35 @@ fn process(
         rejections_omitted: stage.result.rejections_omitted,
         notes,
     };
-    Ok((report, stage.result))
+    let spilled = stage.spill.finish().map_err(|e| spill_error(&info, &e))?;
+    Ok((report, stage.result, spilled))
+}
+
+/// The first data rows (the head already read, then up to 64), to find columns missing
+/// from the header.
+fn first_rows(
+    mut chunk: Vec<RawRecord>,
+    rest: &mut RowStream,
+) -> Result<Vec<RawRecord>, InputError> {
+    while chunk.len() < 64 {
+        match rest.next_row() {
+            Some(row) => chunk.push(row?),
+            None => break,
+        }
+    }
+    Ok(chunk)
+}
+
+/// A spill file that could not be written (the temporary folder full, say).
+fn spill_error(info: &InputInfo, e: &std::io::Error) -> InputError {
+    InputError::new(
+        &info.display,
+        format!(
+            "écriture du fichier temporaire des lignes détaillées impossible (dossier temporaire {}) : {}",
+            std::env::temp_dir().display(),
+            crate::error::io_message(e)
+        ),
+    )
 }
 
 /// Where the extraction date was read, or why the input counts as the oldest.
@@ -267,25 +329,21 @@ where
         // Whole batches go one way or the other, so that the choice never depends on
         // threads.
         let lines: u64 = batch.iter().map(Piece::lines).sum();
-        let detail = stage.detailed_out + lines <= stage.detail_budget;
+        let detail = stage.budget.allows(stage.detailed_out, lines);
         let mut next = Vec::with_capacity(PIECES_PER_BATCH);
         let mut spent = Vec::with_capacity(PIECES_PER_BATCH);
         let (read, judged) = rayon::join(
             || read_batch(rest, &mut next, &mut spare),
-            || {
-                batch
-                    .into_par_iter()
-                    .map(|piece| {
-                        let (records, memory) = piece.records(info)?;
-                        let judged: Vec<Judgement> =
-                            records.iter().map(|r| judge(r, detail)).collect();
-                        Ok((records, judged, memory))
-                    })
-                    .collect::<Vec<Result<_, InputError>>>()
-            },
+            || judge_batch(batch, stage, info, ctx, &judge, detail),
         );
         for piece in judged {
-            let (records, judged, memory) = piece?;
+            let (records, judged, memory, spilled) = piece?;
+            if let Some(spilled) = spilled {
+                stage
+                    .spill
+                    .append(&spilled)
+                    .map_err(|e| spill_error(info, &e))?;
+            }
             stage.absorb(&records, judged, ctx);
             stage.rows_streamed += records.len() as u64;
             progress.rows(records.len() as u64);
@@ -296,6 +354,37 @@ where
         batch = next;
     }
     Ok(())
+}
+
+/// A piece of rows judged: its records, their judgements, the memory they were read in,
+/// and what they spill.
+type JudgedPiece = (Vec<RawRecord>, Vec<Judgement>, Vec<u8>, Option<PieceSpill>);
+
+/// Judges a batch of pieces, each on a core, in detail or not; spills what the stage asks.
+fn judge_batch<J>(
+    batch: Vec<Piece>,
+    stage: &Stage,
+    info: &InputInfo,
+    ctx: &FileContext,
+    judge: &J,
+    detail: bool,
+) -> Vec<Result<JudgedPiece, InputError>>
+where
+    J: Fn(&RawRecord, bool) -> Judgement + Sync,
+{
+    let request = stage.request;
+    batch
+        .into_par_iter()
+        .map(|piece| {
+            let (records, memory) = piece.records(info)?;
+            let judged: Vec<Judgement> = records.iter().map(|r| judge(r, detail)).collect();
+            let spilled = (request.any())
+                .then(|| spill::piece(&records, &judged, ctx, &stage.label, request))
+                .transpose()
+                .map_err(|e| spill_error(info, &e))?;
+            Ok((records, judged, memory, spilled))
+        })
+        .collect()
 }
 
 /// How the report names and describes an input: ingest's view, as plain data.
@@ -350,7 +439,6 @@ fn check_rows(
 }
 
 /// The normalise + classify stage of one input, with its counters.
-#[derive(Default)]
 struct Stage {
     result: InputResult,
     skipped: Skipped,
@@ -361,15 +449,48 @@ struct Stage {
     other_figures: std::collections::BTreeMap<compact_str::CompactString, u64>,
     /// In-scope journal reductions (kept in `result.reductions`).
     reductions: u64,
-    /// Out-of-scope lines kept in detail so far, and how many may be: the run's
-    /// `OUT_OF_SCOPE_DETAIL_LIMIT` shared between its inputs.
+    /// Out-of-scope lines kept in detail so far, and how many may be.
     detailed_out: u64,
-    detail_budget: u64,
+    budget: DetailBudget,
+    /// What the input spills as its rows are judged, and its label for the detail rows.
+    request: SpillRequest,
+    spill: InputSpill,
+    label: String,
     /// The imputations of slim lines, interned by the hash of their values.
     group_index: rustc_hash::FxHashMap<u128, u32>,
 }
 
 impl Stage {
+    fn new(
+        info: &InputInfo,
+        budget: DetailBudget,
+        request: SpillRequest,
+        extracted: Option<NaiveDate>,
+    ) -> Result<Stage, InputError> {
+        let result = InputResult {
+            input: info.index,
+            label: info.label(),
+            extracted,
+            includes_carry_over: info.mapping.layout.meta.amount_includes_carry_over
+                && info.measure == Measure::Ae,
+            ..InputResult::default()
+        };
+        Ok(Stage {
+            result,
+            skipped: info.skipped.clone(),
+            rows_streamed: 0,
+            data_rows: 0,
+            other_figures: Default::default(),
+            reductions: 0,
+            detailed_out: 0,
+            budget,
+            request,
+            spill: InputSpill::new(request).map_err(|e| spill_error(info, &e))?,
+            label: info.label(),
+            group_index: Default::default(),
+        })
+    }
+
     /// The notes an input's rows leave: rows skipped by kind, key figures without effect,
     /// rejections past the budget.
     fn closing_notes(&self) -> Vec<String> {
@@ -421,24 +542,7 @@ impl Stage {
                     }
                 }
                 Judgement::Slim(movements, hash, differing) => {
-                    self.result.rows_in += 1;
-                    let next = self.result.groups.len() as u32;
-                    let groups = &mut self.result.groups;
-                    let group = *self.group_index.entry(hash).or_insert_with(|| {
-                        // A new imputation: only now are its values copied.
-                        groups.push((hash, normalize::axis_values(record, ctx).to_codes()));
-                        next
-                    });
-                    for (measure, amount, key, state) in movements {
-                        self.count_in(measure, amount);
-                        let origin = Origin {
-                            input: ctx.input,
-                            row: record.row,
-                        };
-                        self.result.slim.push(SlimLine::new(
-                            origin.row, measure, amount, key, group, differing, state,
-                        ));
-                    }
+                    self.absorb_slim(record, movements, hash, differing, ctx)
                 }
                 Judgement::Rejected(r) => {
                     self.result.rows_in += 1;
@@ -449,6 +553,32 @@ impl Stage {
                     }
                 }
             }
+        }
+    }
+
+    /// An out-of-scope row past the detail budget: its movements, slim, pointing to its
+    /// imputation (copied the first time it is seen).
+    fn absorb_slim(
+        &mut self,
+        record: &RawRecord,
+        movements: Vec<(Measure, Decimal, u128, bool)>,
+        hash: u128,
+        differing: crate::model::AxisSet,
+        ctx: &FileContext,
+    ) {
+        self.result.rows_in += 1;
+        let next = self.result.groups.len() as u32;
+        let groups = &mut self.result.groups;
+        let group = *self.group_index.entry(hash).or_insert_with(|| {
+            // A new imputation: only now are its values copied.
+            groups.push((hash, normalize::axis_values(record, ctx).to_codes()));
+            next
+        });
+        for (measure, amount, key, state) in movements {
+            self.count_in(measure, amount);
+            self.result.slim.push(SlimLine::new(
+                record.row, measure, amount, key, group, differing, state,
+            ));
         }
     }
 
@@ -522,262 +652,54 @@ impl Stage {
     }
 }
 
-/// The date the extract was taken, from the sources its layout names, in order: the BEx
-/// preamble (« Dernière MàJ des données »), then a date in the file's name
-/// (`…_2024-09-26.csv`, `…_20240926.csv`, `…_2021-05.csv`: the month's last day).
-fn extraction_date(info: &InputInfo) -> Option<(NaiveDate, DateSource)> {
-    info.mapping
-        .layout
-        .meta
-        .extraction_date
-        .iter()
-        .find_map(|source| match source.as_str() {
-            "preamble" => info
-                .preamble
-                .updated
-                .as_deref()
-                .and_then(|t| normalize::date::parse_date(t).ok().flatten())
-                .map(|d| (d, DateSource::Preamble)),
-            "fileName" => info
-                .path
-                .file_stem()
-                .and_then(|s| date_in_name(&s.to_string_lossy()))
-                .map(|d| (d, DateSource::FileName)),
-            _ => None,
-        })
-}
-
-/// The last date written in a file name: `2024-09-26`, `2024_09_26`, `20240926`, or a
-/// month `2021-05` (its last day).
-fn date_in_name(name: &str) -> Option<NaiveDate> {
-    let runs: Vec<&str> = name
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|p| !p.is_empty())
-        .collect();
-    let num = |s: &str| s.parse::<u32>().ok();
-    let year = |s: &str| {
-        num(s)
-            .map(|y| y as i32)
-            .filter(|y| (2000..2100).contains(y))
-    };
-    let two = |i: usize| runs.get(i).filter(|p| p.len() == 2).and_then(|p| num(p));
-    let mut found = None;
-    for (i, run) in runs.iter().enumerate() {
-        let date = match run.len() {
-            8 => year(&run[..4])
-                .and_then(|y| NaiveDate::from_ymd_opt(y, num(&run[4..6])?, num(&run[6..])?)),
-            4 => year(run).and_then(|y| match (two(i + 1), two(i + 2)) {
-                (Some(m), Some(d)) => NaiveDate::from_ymd_opt(y, m, d),
-                (Some(m), None) => NaiveDate::from_ymd_opt(y, m, 1)?
-                    .checked_add_months(chrono::Months::new(1))?
-                    .pred_opt(),
-                _ => None,
-            }),
-            _ => None,
-        };
-        found = date.or(found);
-    }
-    found
-}
-
-/// The exercice a whole file gives: its BEx preamble, the year heading its amount column
-/// (crosstab), or its name (2019 workbooks). `None`: each line's own exercice or date.
-fn preamble_exercice(info: &InputInfo, notes: &mut Vec<String>) -> Option<i32> {
-    notes.push(format!("montant lu comme {}", info.measure_note));
-    if let Some(text) = info.preamble.exercice.as_deref() {
-        return match parse_year(text) {
-            Some(y) => {
-                notes.push(format!("exercice {y} d'après le préambule"));
-                Some(y)
-            }
-            None => {
-                notes.push(format!("exercice du préambule illisible (« {text} ») : l'année de chaque ligne vient de sa date"));
-                None
-            }
-        };
-    }
-    if let Some(y) = info.mapping.header_year {
-        notes.push(format!(
-            "exercice {y} d'après l'en-tête de la colonne des montants"
-        ));
-        return Some(y);
-    }
-    if info.mapping.layout.meta.year_from_file_name {
-        let stem = info
-            .path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let year = stem
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|t| t.len() == 4)
-            .find_map(|t| parse_year(t).filter(|y| (2000..2100).contains(y)));
-        if let Some(y) = year {
-            notes.push(format!("exercice {y} d'après le nom du fichier"));
-            return Some(y);
-        }
-    }
-    if !info.mapping.has(FieldId::Exercice)
-        && let Some(y) = info
-            .path
-            .file_stem()
-            .and_then(|s| exercice_in_name(&s.to_string_lossy()))
-    {
-        notes.push(format!(
-            "exercice {y} d'après le nom du fichier (le fichier n'a pas de colonne d'exercice)"
-        ));
-        return Some(y);
-    }
-    None
-}
-
-/// The exercice a file's name gives: its one year written alone (`ej_0174_2020`), not as
-/// part of a date (`…_2024-09-26` is an extraction date). Two different years: none.
-fn exercice_in_name(name: &str) -> Option<i32> {
-    let runs: Vec<&str> = name
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|p| !p.is_empty())
-        .collect();
-    let mut years = runs.iter().enumerate().filter_map(|(i, run)| {
-        let month_follows = runs.get(i + 1).is_some_and(|p| p.len() == 2);
-        let year = run.parse::<i32>().ok().filter(|y| (2000..2100).contains(y));
-        year.filter(|_| run.len() == 4 && !month_follows)
-    });
-    let first = years.next()?;
-    years.all(|y| y == first).then_some(first)
-}
-
-/// Writes every out-of-scope row of the inputs, one line per movement, as a CSV for Excel
-/// (`output::csv_out`: `;`, UTF-8 with a BOM, quoted, formulas neutralised) to `out`: the
-/// detail a grouped `Hors périmètre` leaves out, on request (`--detail-hors-perimetre`).
-/// The inputs are read a second time and the rows streamed, so memory stays bounded; each
-/// input is read as the main run read it (`inputs`: its header gap and exercice). Rows are
-/// listed as read, duplicates included. Returns the number of lines written.
-pub fn write_out_of_scope_detail(
-    plan: &Plan,
-    inputs: &[InputReport],
-    out: &mut dyn std::io::Write,
-) -> Result<u64, crate::output::Failure> {
-    use crate::output::Failure;
-    use crate::output::csv_out::{Cell, ExcelCsv};
-    let mut csv = ExcelCsv::new(
-        out,
-        &[
-            "Fichier",
-            "Ligne",
-            "Type",
-            "Montant",
-            "Centre financier",
-            "Programme",
-            "Domaine fonctionnel",
-            "Activité",
-            "Centre de coût",
-            "Axes différents",
-        ],
-    )?;
-    let mut written = 0u64;
-    let files = ingest::discover(&plan.inputs).map_err(Failure::Run)?;
-    let mut index = 0u32;
-    for file in files {
-        for mut opened in ingest::open(&file).map_err(|e| Failure::Run(e.into()))? {
-            opened.info.index = index;
-            let first_read = inputs.get(index as usize);
-            index += 1;
-            let info = &opened.info;
-            let checked = classify::checked_axes(info.mapping.axes(), &plan.convention.imputation);
-            let ctx = FileContext {
-                input: info.index,
-                mapping: &info.mapping,
-                measure: info.measure,
-                exercice: preamble_exercice(info, &mut Vec::new()),
-                separator: info.separator(),
-                gap: first_read.and_then(|r| r.gap),
-            };
-            let label = info.label();
-            let mut rows = std::mem::take(&mut opened.head);
-            let mut rest = opened.rest;
-            loop {
-                for record in rows.drain(..) {
-                    if normalize::data_row(&record, &ctx).is_some() {
-                        continue;
-                    }
-                    let axes = normalize::axis_values(&record, &ctx);
-                    let verdict = classify::judge_axes(|a| axes.get(a), checked, &plan.convention);
-                    if verdict.in_scope {
-                        continue;
-                    }
-                    let Ok(normalize::Moves::Lines(movements)) =
-                        normalize::movements_only(&record, &ctx)
-                    else {
-                        continue;
-                    };
-                    let values = axes.to_codes().map(|v| v.unwrap_or_default());
-                    let row = record.row.to_string();
-                    let differing = verdict.differing.labels();
-                    for (measure, amount) in movements {
-                        let amount = crate::model::money::amount_text_fr(amount);
-                        csv.row(
-                            [
-                                Cell::Text(&label),
-                                Cell::Number(&row),
-                                Cell::Text(measure.label()),
-                                Cell::Number(&amount),
-                            ]
-                            .into_iter()
-                            .chain(values.iter().map(|v| Cell::Text(v.as_str())))
-                            .chain([Cell::Text(&differing)]),
-                        )?;
-                        written += 1;
-                    }
-                }
-                match rest.next_row() {
-                    Some(row) => rows.push(row.map_err(|e| Failure::Run(e.into()))?),
-                    None => break,
-                }
-            }
-        }
-    }
-    csv.finish()?;
-    Ok(written)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
 
-    #[test]
-    fn extraction_dates_in_file_names() {
-        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
-        let cases = [
-            ("ej_data_etat_quot_2024-09-26", d(2024, 9, 26)),
-            ("INFBUD53_CP_2021-05", d(2021, 5, 31)),
-            ("INFBUD53_CP_2020-02", d(2020, 2, 29)),
-            ("export_20210930", d(2021, 9, 30)),
-            ("ej_0174_2020", None),
-            ("ej_2021_12_31", d(2021, 12, 31)),
-            ("INFBUD53_AE_2021", None),
-            ("x_2021-13", None),
-        ];
-        for (name, expected) in cases {
-            assert_eq!(date_in_name(name), expected, "{name}");
-        }
+    /// Every input of a fixture folder processed with `budget`: per input, its slim lines
+    /// and the bytes of its two spill files.
+    fn spilled(folder: &str, budget: DetailBudget) -> Vec<(usize, Vec<u8>, Vec<u8>)> {
+        use std::io::Read;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+        let convention = Convention::builtin();
+        let request = SpillRequest {
+            detail: true,
+            export: true,
+        };
+        let files = ingest::discover_named(&[dir]).unwrap();
+        let inputs = files
+            .iter()
+            .flat_map(|(path, _)| ingest::open(path).unwrap());
+        let read = |file: &Option<std::fs::File>| {
+            let mut bytes = Vec::new();
+            let file = file.as_ref().expect("a spill file");
+            let mut f = crate::output::spill::rewound(file).unwrap();
+            f.read_to_end(&mut bytes).unwrap();
+            bytes
+        };
+        (inputs.enumerate())
+            .map(|(index, mut input)| {
+                input.info.index = index as u32;
+                let (_, result, spilled) =
+                    process(input, &convention, &Silent, budget, request).unwrap();
+                let detail = read(&spilled.detail);
+                (result.slim.len(), detail, read(&spilled.export))
+            })
+            .collect()
     }
 
     #[test]
-    fn an_exercice_in_a_file_name_is_a_year_written_alone() {
-        let cases = [
-            ("ej_0174_2020", Some(2020)),
-            ("ej_2021", Some(2021)),
-            ("ej_data_etat_quot_2024-09-26", None),
-            ("INFBUD53_CP_2021-05", None),
-            ("engagements_2020_2021", None),
-            ("engagements_2021_copie_2021", Some(2021)),
-            ("extrait", None),
-        ];
-        for (name, expected) in cases {
-            assert_eq!(super::exercice_in_name(name), expected, "{name}");
-        }
+    fn rows_judged_slim_spill_the_same_bytes_as_rows_judged_whole() {
+        let whole = spilled("fixtures/annee-complete", DetailBudget::shared(1));
+        let slim = spilled("fixtures/annee-complete", DetailBudget::per_input(0));
+        assert!(whole.iter().all(|(n, ..)| *n == 0));
+        // The path past the budget was taken, and the rows it spilled are the same.
+        assert!(slim.iter().any(|(n, ..)| *n > 0));
+        assert!(whole.iter().any(|(_, detail, _)| !detail.is_empty()));
+        let bytes = |v: &[(usize, Vec<u8>, Vec<u8>)]| -> Vec<(Vec<u8>, Vec<u8>)> {
+            v.iter().map(|(_, d, e)| (d.clone(), e.clone())).collect()
+        };
+        assert_eq!(bytes(&whole), bytes(&slim));
     }
 
     #[test]

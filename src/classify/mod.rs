@@ -2,8 +2,12 @@
 //! the line's own data points to, and the line's identity for duplicate detection. Per
 //! line and stateless, so it runs in parallel; what needs every line waits for `reconcile`.
 
+mod budget;
+mod judged;
 mod row;
 
+pub use budget::DetailBudget;
+pub use judged::{InputResult, SlimLine};
 pub use row::{Judgement, judge_row};
 
 use std::hash::Hash;
@@ -173,6 +177,12 @@ fn identity(line: &Line) -> u128 {
         (line.measure, key, line.amount.normalize()).hash(&mut h);
         return h.digest128();
     }
+    content_identity(line, &mut h);
+    h.digest128()
+}
+
+/// Hashes every field of the line but its origin, its event date and its identity kind.
+fn content_identity(line: &Line, h: &mut Xxh3) {
     let Line {
         origin: _,
         measure,
@@ -209,7 +219,7 @@ fn identity(line: &Line) -> u128 {
         amount.normalize(),
         carried.normalize(),
     )
-        .hash(&mut h);
+        .hash(h);
     (
         programme,
         centre_financier,
@@ -217,17 +227,16 @@ fn identity(line: &Line) -> u128 {
         activite,
         centre_cout,
     )
-        .hash(&mut h);
-    (ej, poste_ej, dp, poste_dp, societe).hash(&mut h);
+        .hash(h);
+    (ej, poste_ej, dp, poste_dp, societe).hash(h);
     (
         fournisseur_code,
         fournisseur,
         compte_budgetaire,
         compte_general,
     )
-        .hash(&mut h);
-    (groupe_marchandises, texte, titre).hash(&mut h);
-    h.digest128()
+        .hash(h);
+    (groupe_marchandises, texte, titre).hash(h);
 }
 
 #[cfg(test)]

@@ -27,14 +27,20 @@ impl<W: Write> ExcelCsv<W> {
     /// Writes the BOM and the header row.
     pub fn new(mut out: W, header: &[&str]) -> std::io::Result<ExcelCsv<W>> {
         out.write_all(BOM)?;
+        let mut w = ExcelCsv::rows_only(out);
+        w.row(header.iter().map(|h| Cell::Text(h)))?;
+        Ok(w)
+    }
+
+    /// Rows only, no BOM nor header: a part of a file whose start is written elsewhere
+    /// (the rows each input spills, copied after the header).
+    pub fn rows_only(out: W) -> ExcelCsv<W> {
         let csv = csv::WriterBuilder::new()
             .delimiter(b';')
             .terminator(csv::Terminator::CRLF)
             .quote_style(csv::QuoteStyle::Necessary)
             .from_writer(out);
-        let mut w = ExcelCsv { csv };
-        w.row(header.iter().map(|h| Cell::Text(h)))?;
-        Ok(w)
+        ExcelCsv { csv }
     }
 
     /// Writes one row.

@@ -7,12 +7,14 @@
 //! live one (`temporaries`).
 
 pub mod csv_out;
+pub mod export;
 pub mod lock;
+pub mod spill;
 pub mod targets;
 pub mod temporaries;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -22,15 +24,12 @@ use crate::error::{Error, io_message};
 /// into its file rather than held whole in memory first.
 pub type Contents<'a> = Box<dyn FnOnce(&mut dyn Write) -> Result<(), Failure> + Send + 'a>;
 
-/// Why contents could not be written: the disk, making them, or the run itself (the
-/// out-of-scope detail reads the inputs again).
+/// Why contents could not be written: the disk, or making them.
 #[derive(Debug)]
 pub enum Failure {
     Io(std::io::Error),
     /// What went wrong, in French.
     Making(String),
-    /// An error that says where by itself (an input that could not be read again).
-    Run(Error),
 }
 
 impl From<std::io::Error> for Failure {
@@ -89,47 +88,87 @@ impl Drop for Temporary {
     }
 }
 
+/// Where an output goes: a device written in place, or a temporary file renamed onto its
+/// target.
+enum Slot<'a> {
+    Device(&'a Path, Contents<'a>),
+    File(Temporary, PathBuf),
+}
+
+fn fail(path: &Path, message: String) -> Error {
+    Error::Output {
+        path: path.display().to_string(),
+        message,
+    }
+}
+
+fn failed(path: &Path, failure: Failure) -> Error {
+    match failure {
+        Failure::Io(e) => fail(path, io_message(&e)),
+        Failure::Making(message) => fail(path, message),
+    }
+}
+
 /// Writes several outputs as one: every temporary file is written (side by side, on the
 /// current thread pool) and flushed to disk, and every device written, before the first
 /// file is renamed into place, so a failure while writing leaves all previous outputs.
 pub fn write_all_atomic(outputs: Vec<(&Path, Contents)>) -> Result<(), Error> {
-    enum Slot<'a> {
-        Device(&'a Path, Contents<'a>),
-        File(Temporary, std::path::PathBuf),
-    }
-    let fail = |path: &Path, message: String| Error::Output {
-        path: path.display().to_string(),
-        message,
-    };
-    let failed = |path: &Path, failure: Failure| match failure {
-        Failure::Io(e) => fail(path, io_message(&e)),
-        Failure::Making(message) => fail(path, message),
-        Failure::Run(e) => e,
-    };
     let mut slots = Vec::with_capacity(outputs.len());
     let mut files = Vec::with_capacity(outputs.len());
     for (path, contents) in outputs {
-        let target = match std::fs::metadata(path) {
-            Ok(meta) if !meta.is_file() => {
-                slots.push(Slot::Device(path, contents));
-                continue;
+        match slot(path)? {
+            Some(tmp) => {
+                slots.push(tmp);
+                files.push((path, contents));
             }
-            Ok(_) if path.is_symlink() => {
-                std::fs::canonicalize(path).map_err(|e| fail(path, io_message(&e)))?
-            }
-            _ => path.to_path_buf(),
-        };
-        let dir = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => Path::new(".").to_path_buf(),
-        };
-        let tmp = Temporary::new(&dir).map_err(|e| fail(path, io_message(&e)))?;
-        slots.push(Slot::File(tmp, target));
-        files.push((path, contents));
+            None => slots.push(Slot::Device(path, contents)),
+        }
     }
     // On failure the temporary files are removed when they drop; targets are untouched.
+    write_temporaries(&mut slots, files)?;
+    let mut devices = Vec::new();
     let mut temporaries = Vec::new();
-    for slot in &mut slots {
+    for slot in slots {
+        match slot {
+            Slot::Device(path, contents) => devices.push((path, contents)),
+            Slot::File(tmp, target) => temporaries.push((tmp, target)),
+        }
+    }
+    // Devices cannot be written atomically: they go before any file is replaced, so that a
+    // failing device (`/dev/full`) replaces nothing.
+    for (path, contents) in devices {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| fail(path, io_message(&e)))?;
+        contents(&mut file).map_err(|f| failed(path, f))?;
+    }
+    persist(temporaries)
+}
+
+/// The temporary file of an output beside its target (a link's target: the link stays);
+/// `None` for a device or a pipe, written in place.
+fn slot(path: &Path) -> Result<Option<Slot<'static>>, Error> {
+    let target = match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => return Ok(None),
+        Ok(_) if path.is_symlink() => {
+            std::fs::canonicalize(path).map_err(|e| fail(path, io_message(&e)))?
+        }
+        _ => path.to_path_buf(),
+    };
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => Path::new(".").to_path_buf(),
+    };
+    let tmp = Temporary::new(&dir).map_err(|e| fail(path, io_message(&e)))?;
+    Ok(Some(Slot::File(tmp, target)))
+}
+
+/// Writes each file's contents into its temporary file, side by side, and flushes it to
+/// disk. The first failure in the outputs' order, whichever finished first.
+fn write_temporaries(slots: &mut [Slot], files: Vec<(&Path, Contents)>) -> Result<(), Error> {
+    let mut temporaries = Vec::new();
+    for slot in slots {
         if let Slot::File(tmp, _) = slot {
             temporaries.push(tmp.file());
         }
@@ -148,26 +187,13 @@ pub fn write_all_atomic(outputs: Vec<(&Path, Contents)>) -> Result<(), Error> {
                 .map_err(|e| fail(path, io_message(&e)))
         })
         .collect();
-    // The first failure in the outputs' order, whichever finished first.
     written.into_iter().collect::<Result<Vec<()>, Error>>()?;
-    let mut devices = Vec::new();
-    let mut temporaries = Vec::new();
-    for slot in slots {
-        match slot {
-            Slot::Device(path, contents) => devices.push((path, contents)),
-            Slot::File(tmp, target) => temporaries.push((tmp, target)),
-        }
-    }
-    // Devices cannot be written atomically: they go before any file is replaced, so that a
-    // failing device (`/dev/full`) replaces nothing.
-    for (path, contents) in devices {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .map_err(|e| fail(path, io_message(&e)))?;
-        contents(&mut file).map_err(|f| failed(path, f))?;
-    }
-    // A signal now waits for the whole group to be renamed.
+    Ok(())
+}
+
+/// Renames every temporary file onto its target; a signal meanwhile waits for the whole
+/// group.
+fn persist(temporaries: Vec<(Temporary, PathBuf)>) -> Result<(), Error> {
     let mut live = temporaries::live();
     for (mut tmp, target) in temporaries {
         let file = tmp.file.take().expect("a temporary not yet persisted");

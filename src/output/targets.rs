@@ -71,6 +71,58 @@ pub fn check(targets: &[Target], inputs: &[PathBuf]) -> Result<(), Error> {
     Ok(())
 }
 
+/// A folder of outputs (`--export-lignes DOSSIER`), made ready before anything is read:
+/// refused when it is a file or another account's link, created when missing (its parent
+/// must exist). A folder created here is removed, if still empty, when the returned guard
+/// drops before [`CreatedFolder::keep`]: a failed run leaves no empty folder behind.
+pub fn prepare_folder(option: &'static str, dir: &Path) -> Result<CreatedFolder, Error> {
+    let refuse = |message: String| Error::Output {
+        path: dir.display().to_string(),
+        message,
+    };
+    if is_foreign_link(dir) {
+        return Err(refuse(format!(
+            "{option} est un lien symbolique d'un autre compte : il ferait écrire dans le dossier qu'il désigne ; refusé par sécurité (supprimez-le ou écrivez ailleurs)"
+        )));
+    }
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => return Ok(CreatedFolder(None)),
+        Ok(_) => {
+            return Err(refuse(format!(
+                "{option} doit désigner un dossier, pas un fichier"
+            )));
+        }
+        Err(_) => {}
+    }
+    std::fs::create_dir(dir).map_err(|e| {
+        refuse(format!(
+            "création du dossier impossible : {}",
+            crate::error::io_message(&e)
+        ))
+    })?;
+    Ok(CreatedFolder(Some(dir.to_path_buf())))
+}
+
+/// A folder this run created, removed on drop if still empty unless kept.
+#[derive(Debug)]
+pub struct CreatedFolder(Option<PathBuf>);
+
+impl CreatedFolder {
+    /// The run wrote into it: it stays.
+    pub fn keep(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for CreatedFolder {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.take() {
+            // Only an empty folder is removed; best effort.
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
 /// A symbolic link owned by neither this account nor root. An output link is followed
 /// (the file it points to is replaced): on a shared folder, a colleague's link would have
 /// this account replace any file it may write (the rule of Linux's `protected_symlinks`).
