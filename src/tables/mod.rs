@@ -329,7 +329,10 @@ fn header(
     let mut best: Option<Vec<&'static str>> = None;
     for (at, record) in records.iter().enumerate().take(HEADER_ROWS) {
         let names: Vec<&str> = (0..record.len())
-            .map(|i| record.get(i).and_then(Field::as_text).unwrap_or(""))
+            .map(|i| match record.get(i) {
+                Some(Field::Text(t)) => t,
+                _ => "",
+            })
             .collect();
         let mapping: Vec<Option<usize>> = columns
             .iter()
