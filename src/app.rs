@@ -101,6 +101,7 @@ fn plan(args: &RunArgs) -> Result<Plan, Error> {
         convention: load_convention(args.convention.as_deref())?,
         as_of: args.as_of.unwrap_or_else(today),
         previous: None,
+        forecasts: None,
         keep_going: false,
     })
 }
@@ -242,6 +243,9 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
         Some(p) => load_previous(p, &plan, args.run.quiet)?,
         None => None,
     };
+    plan.forecasts = (args.previsions.as_deref())
+        .map(|p| crate::tables::forecasts::load(p, &plan.convention))
+        .transpose()?;
     let folder = (args.export_lignes.as_deref())
         .map(|dir| output::targets::prepare_folder("--export-lignes", dir))
         .transpose()?;
@@ -250,6 +254,7 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
     // The convention is read too: `-o` onto it would overwrite it.
     let mut read = plan.inputs.clone();
     read.extend(args.run.convention.clone());
+    read.extend(args.previsions.clone());
     output::targets::check(&targets, &read)?;
     let paths: Vec<&Path> = targets.iter().map(|t| t.path).collect();
     // One writer at a time on these outputs: a run holding them stops this one now (exit

@@ -144,6 +144,10 @@ pub struct ReconcileArgs {
     /// Résumé JSON du mois précédent : chaque anomalie est dite nouvelle, toujours ouverte (depuis quand) ou résolue.
     #[arg(long, value_name = "FICHIER")]
     pub previous: Option<PathBuf>,
+
+    /// Prévisions mensuelles du délégataire (CSV ou XLSX ; colonnes produit, periode AAAA-MM ou AAAA, ae, cp : les montants de la période) : la projection de chaque exercice en vient. Sans elles, la projection suit le rythme de consommation de l'exercice en cours.
+    #[arg(long, value_name = "FICHIER")]
+    pub previsions: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -60,6 +60,8 @@ pub struct Plan {
     pub as_of: NaiveDate,
     /// Last month's summary, to follow findings up (`--previous`).
     pub previous: Option<reconcile::PreviousSummary>,
+    /// The délégataire's forecasts (`--previsions`), read before any input.
+    pub forecasts: Option<crate::tables::forecasts::Forecasts>,
     /// Go on past an unreadable file, listing it (`check`: every verdict in one pass);
     /// otherwise it stops the run.
     pub keep_going: bool,
@@ -119,8 +121,11 @@ pub fn run_spilling(
         &plan.convention,
         results,
         plan.as_of,
-        skipped_files.clone(),
-        plan.previous.as_ref(),
+        reconcile::Options {
+            ignored_files: skipped_files.clone(),
+            previous: plan.previous.as_ref(),
+            forecasts: plan.forecasts.as_ref(),
+        },
     );
     crate::model::progress::trace("rapprochement", started);
     let run = Run {

@@ -9,6 +9,7 @@ pub mod carry;
 mod dedup;
 pub mod findings;
 pub mod follow_up;
+pub mod forecast;
 mod journal;
 mod rules;
 
@@ -26,6 +27,7 @@ pub use crate::model::summary::{Resolved, Summary as PreviousSummary};
 pub use aggregate::{Commitment, MonthRow, ProductYears, YearFigures};
 pub use dedup::StateChange;
 pub use findings::{Code, Finding, FollowUp, Severity, Target};
+pub use forecast::Outlook;
 
 /// Out-of-scope lines of one imputation: (centre financier, programme, domaine
 /// fonctionnel, activité, centre de coût), measure, and the axes that differ.
@@ -266,6 +268,9 @@ pub struct Reconciliation {
     pub rejections_omitted: Vec<u64>,
     /// Files found in a folder that are no extract, in path order.
     pub ignored_files: Vec<IgnoredFile>,
+    /// Per product and exercice: schedule, consumed, forecast or run rate, projection
+    /// (art. 5); built from the sums above and `--previsions`.
+    pub outlook: Outlook,
 }
 
 impl Reconciliation {
@@ -313,20 +318,46 @@ pub fn reconcile(
     inputs: Vec<InputResult>,
     as_of: NaiveDate,
 ) -> Reconciliation {
-    reconcile_with(convention, inputs, as_of, Vec::new(), None)
+    reconcile_with(convention, inputs, as_of, Options::default())
 }
 
-/// [`reconcile`], with the files a folder walk skipped (each a finding) and, with
-/// `--previous`, last month's summary: each finding is then marked new or open, and last
-/// month's findings not found again are listed as resolved.
+/// What a run adds to the extracts, beside the convention.
+#[derive(Debug, Clone, Default)]
+pub struct Options<'a> {
+    /// Files a folder walk skipped (each a finding).
+    pub ignored_files: Vec<IgnoredFile>,
+    /// `--previous`: last month's summary. Each finding is then marked new or open, and
+    /// last month's findings not found again are listed as resolved.
+    pub previous: Option<&'a PreviousSummary>,
+    /// `--previsions`: the délégataire's forecasts, for the outlook (else the run rate).
+    pub forecasts: Option<&'a crate::tables::forecasts::Forecasts>,
+}
+
+/// [`reconcile`], with what the run adds (see [`Options`]).
 pub fn reconcile_with(
     convention: &Convention,
     inputs: Vec<InputResult>,
     as_of: NaiveDate,
-    ignored_files: Vec<IgnoredFile>,
-    previous: Option<&PreviousSummary>,
+    options: Options,
 ) -> Reconciliation {
-    let facts = facts(convention, inputs, as_of, ignored_files);
+    let Options {
+        ignored_files,
+        previous,
+        forecasts,
+    } = options;
+    let mut facts = facts(convention, inputs, as_of, ignored_files);
+    facts.outlook = forecast::outlook(
+        convention,
+        &forecast::Facts {
+            products: &facts.products,
+            remaining: forecast::remaining_by_product(
+                &facts.commitments,
+                convention.products.len(),
+            ),
+            as_of,
+            forecasts,
+        },
+    );
     let started = std::time::Instant::now();
     let mut findings = rules::findings(convention, &facts);
     crate::model::progress::trace("  règles", started);
@@ -395,6 +426,7 @@ fn facts(
         input_labels,
         rejections_omitted,
         ignored_files,
+        outlook: Outlook::default(),
     }
 }
 
