@@ -24,6 +24,9 @@ pub enum Code {
     DpSansEj,
     RetraitAnterieur,
     CreditsNonConsommes,
+    /// The outlook of a running exercice leaves some of its schedule unused (art. 5's
+    /// early warning).
+    CreditsNonConsommesPrevus,
     /// Journal reductions of an EJ poste that its payments do not cover.
     ReductionSansPaiement,
     /// Lines or amounts in ≠ out: a defect of the tool itself, never expected.
@@ -58,6 +61,7 @@ impl Code {
             Code::DpSansEj => "DP_SANS_EJ",
             Code::RetraitAnterieur => "RETRAIT_ANTERIEUR",
             Code::CreditsNonConsommes => "CREDITS_NON_CONSOMMES",
+            Code::CreditsNonConsommesPrevus => "CREDITS_NON_CONSOMMES_PREVUS",
             Code::ReductionSansPaiement => "REDUCTION_SANS_PAIEMENT",
             Code::ConservationRompue => "CONSERVATION_ROMPUE",
             Code::PerimetreVide => "PERIMETRE_VIDE",
@@ -91,7 +95,7 @@ impl Code {
             | Code::BasculeInconnue
             | Code::FichierIgnore
             | Code::ReductionSansPaiement => Severity::Warning,
-            Code::CreditsNonConsommes => Severity::Info,
+            Code::CreditsNonConsommes | Code::CreditsNonConsommesPrevus => Severity::Info,
         }
     }
 }

@@ -31,10 +31,11 @@
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
+use super::findings::{Code, Finding};
 use super::{Commitment, ProductYears};
 use crate::convention::Convention;
 use crate::model::Measure;
-use crate::model::money::round_cents;
+use crate::model::money::{euros, round_cents};
 use crate::tables::Period;
 use crate::tables::forecasts::Forecasts;
 
@@ -378,6 +379,81 @@ fn days_in_month(d: NaiveDate) -> u32 {
         .checked_add_months(chrono::Months::new(1))
         .expect("a month after a date of the convention");
     (next - first).num_days() as u32
+}
+
+/// `CREDITS_NON_CONSOMMES_PREVUS`: for each exercice still running (or to come, with
+/// forecasts), the schedule's AE or CP its projection leaves unused. Art. 5: the délégataire
+/// warns the délégant « dans les meilleurs délais » when credits will not be used.
+pub(super) fn unused_foreseen(c: &Convention, rec: &super::Reconciliation, out: &mut Vec<Finding>) {
+    for y in rec.outlook.years.iter().filter(|y| y.source.is_forecast()) {
+        for measure in [Measure::Ae, Measure::Cp] {
+            let p = y.measure(measure);
+            let (Some(unused), Some(planned), Some(projected)) =
+                (p.unused(), p.planned, p.projected)
+            else {
+                continue;
+            };
+            let horizon = match NaiveDate::from_ymd_opt(y.year, 12, 31) {
+                Some(d) if d < c.end => {
+                    format!("d'ici la fin de l'exercice ({})", d.format("%d/%m/%Y"))
+                }
+                _ => format!(
+                    "d'ici la fin de la convention ({})",
+                    c.end.format("%d/%m/%Y")
+                ),
+            };
+            let (what, e) = match measure {
+                Measure::Ae => ("AE consommées", "es"),
+                Measure::Cp => ("CP consommés", "s"),
+            };
+            let message = format!(
+                "{} {} : {}, les {what} atteindraient {} {horizon} sur {} prévu{e} à l'échéancier : {} resteraient inemployé{e}. L'article 5 demande au délégataire d'en avertir le délégant dans les meilleurs délais.",
+                c.products[y.product].name,
+                y.year,
+                how(y, p, rec.as_of),
+                euros(projected),
+                euros(planned),
+                euros(unused),
+            );
+            out.push(Finding {
+                amount: Some(unused),
+                product: Some(y.product),
+                year: Some(y.year),
+                measure: Some(measure),
+                ..Finding::new(Code::CreditsNonConsommesPrevus, message)
+            });
+        }
+    }
+}
+
+/// How the projection was made, for the message.
+fn how(y: &YearOutlook, p: &Projection, as_of: NaiveDate) -> String {
+    let consumed = format!(
+        "{} consommés au {}",
+        euros(p.consumed),
+        as_of.format("%d/%m/%Y")
+    );
+    match (y.source, y.months, p.monthly_rate) {
+        (Source::RunRate, Some((elapsed, len)), Some(rate)) => format!(
+            "au rythme de consommation de l'exercice ({consumed}, soit {} par mois sur {} mois, prolongés sur {} mois{})",
+            euros(rate),
+            months(elapsed),
+            months(len),
+            match p.capped_at {
+                Some(_) => ", dans la limite de ce qui reste à payer et à engager",
+                None => "",
+            }
+        ),
+        _ => format!(
+            "d'après les prévisions du délégataire ({consumed} et {} prévus ensuite)",
+            euros(p.expected)
+        ),
+    }
+}
+
+/// `6`, `5,5`: months as a person writes them.
+fn months(m: Decimal) -> String {
+    m.round_dp(1).normalize().to_string().replace('.', ",")
 }
 
 #[cfg(test)]

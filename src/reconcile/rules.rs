@@ -34,6 +34,7 @@ pub(super) fn findings(convention: &Convention, rec: &Reconciliation) -> Vec<Fin
     ceilings(rec, &mut out);
     schedule(convention, rec, &mut out);
     unused_credits(convention, rec, &mut out);
+    super::forecast::unused_foreseen(convention, rec, &mut out);
     open_after_end(convention, rec, &mut out);
     ignored_files(rec, &mut out);
     after_as_of(rec, &mut out);
