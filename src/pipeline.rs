@@ -151,7 +151,16 @@ struct Opened {
 /// file and sheet order. A stray file in a folder is skipped; any other unreadable file
 /// stops the run, or is set aside with `keep_going`.
 fn open_inputs(plan: &Plan) -> Result<Opened, Error> {
-    let files = ingest::discover_named(&plan.inputs)?;
+    let mut files = ingest::discover_named(&plan.inputs)?;
+    // The forecast file may sit in the extracts' folder: it is no stray file.
+    let tables: Vec<PathBuf> = (plan.forecasts.iter())
+        .filter_map(|f| std::fs::canonicalize(&f.file).ok())
+        .collect();
+    if !tables.is_empty() {
+        files.retain(|(path, named)| {
+            *named || std::fs::canonicalize(path).map_or(true, |p| !tables.contains(&p))
+        });
+    }
     let opened: Vec<Result<Vec<OpenedInput>, InputError>> = files
         .par_iter()
         .map(|(path, _)| ingest::open(path))

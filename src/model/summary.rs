@@ -241,6 +241,26 @@ pub struct Year {
     pub ae_consumed: String,
     pub cp_planned: String,
     pub cp_consumed: String,
+    /// The outlook of the year (art. 5); `None` for a year outside the convention.
+    pub projection: Option<Projection>,
+}
+
+/// A year's projection: consumed at `as_of` plus what is still expected.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Projection {
+    /// `realise` (the year is over), `previsions` (the délégataire's file), `rythme` (the
+    /// run rate) or `aucune` (no file, the year not started).
+    pub source: String,
+    /// The délégataire's forecasts for the whole year (`None` without a file).
+    pub ae_forecast: Option<String>,
+    pub cp_forecast: Option<String>,
+    /// Projected to the end of the year (or of the convention, if sooner).
+    pub ae: Option<String>,
+    pub cp: Option<String>,
+    /// Schedule − projection, when positive; "0.00" when nothing is left.
+    pub unused_ae: Option<String>,
+    pub unused_cp: Option<String>,
 }
 
 /// How a finding compares with last month's summary.

@@ -8,7 +8,7 @@ use super::{Context, VERSION};
 use crate::model::money::amount_text;
 use crate::model::summary::{
     BySeverity, Conservation, ConventionRef, FORMAT_VERSION, Finding, Input, InputSkipped, Lines,
-    Movement2, Movements, MovementsOf, Product, Summary, Tool, Totals, Track, Year,
+    Movement2, Movements, MovementsOf, Product, Projection, Summary, Tool, Totals, Track, Year,
 };
 use crate::reconcile::{self, LineCounts, MovementCounts, Severity};
 
@@ -110,11 +110,33 @@ fn products(ctx: &Context) -> Vec<Product> {
                         ae_consumed: amount_text(y.ae_consumed),
                         cp_planned: amount(y.cp_planned),
                         cp_consumed: amount_text(y.cp_consumed),
+                        projection: projection(&rec.outlook, p.product, y.year),
                     })
                     .collect(),
             }
         })
         .collect()
+}
+
+/// A year's outlook, if the year is one of the convention's.
+fn projection(outlook: &reconcile::Outlook, product: usize, year: i32) -> Option<Projection> {
+    let y = outlook
+        .years
+        .iter()
+        .find(|y| y.product == product && y.year == year)?;
+    let unused = |p: &reconcile::forecast::Projection| {
+        p.projected
+            .map(|_| amount_text(p.unused().unwrap_or(Decimal::ZERO)))
+    };
+    Some(Projection {
+        source: y.source.as_str().to_string(),
+        ae_forecast: y.ae.forecast.map(amount_text),
+        cp_forecast: y.cp.forecast.map(amount_text),
+        ae: y.ae.projected.map(amount_text),
+        cp: y.cp.projected.map(amount_text),
+        unused_ae: unused(&y.ae),
+        unused_cp: unused(&y.cp),
+    })
 }
 
 fn conservation(c: &reconcile::Conservation) -> Conservation {
