@@ -463,12 +463,23 @@ fn finding_keys_follow_what_findings_are_about_not_files_rows_or_order() {
             .iter()
             .all(|k| k.contains(':') && !k.ends_with(':'))
     );
-    assert_eq!(keys(&july, "findings"), june_keys);
+    // Except the projections of June: on 31/07/2021, the convention's last day, 2021 has
+    // nothing left to project (`CREDITS_NON_CONSOMMES_PREVUS` warns while a year runs).
+    let june_kept: Vec<String> = (june_keys.iter())
+        .filter(|k| !k.starts_with("CREDITS_NON_CONSOMMES_PREVUS:"))
+        .cloned()
+        .collect();
+    assert_eq!(june_kept.len(), june_keys.len() - 2, "{june_keys:?}");
+    assert_eq!(keys(&july, "findings"), june_kept);
     for f in july["findings"].as_array().unwrap() {
         assert_eq!(f["follow_up"], "open", "{f}");
         assert_eq!(f["first_seen"], "2021-06-30", "{f}");
     }
-    assert_eq!(july["resolved"], Value::Array(Vec::new()));
+    let projections: Vec<String> = (june_keys.iter())
+        .filter(|k| !june_kept.contains(k))
+        .cloned()
+        .collect();
+    assert_eq!(keys(&july, "resolved"), projections);
 }
 
 /// `anomalies` in June, then in December with `--previous`: December's summary bytes.
