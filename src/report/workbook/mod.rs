@@ -12,6 +12,7 @@
 mod bypass;
 mod cell;
 mod detail;
+mod forecast;
 mod grid;
 mod monthly;
 mod overview;

@@ -6,14 +6,17 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
+use super::forecast;
 use super::grid::Cell;
 use super::table::Table;
+use crate::reconcile::forecast::YearOutlook;
 use crate::report::Context;
 
 const SCHEDULE_CAPTION: &str = "Crédits prévus par la convention et consommés, par produit et \
-     par année, en AE et en CP.";
+     par année, en AE et en CP ; puis la projection à la fin de l'exercice (sa source, les \
+     prévisions du délégataire, la projection et son écart à l'échéancier).";
 
-const SCHEDULE_HEADERS: [&str; 10] = [
+const SCHEDULE_HEADERS: [&str; 17] = [
     "Produit",
     "Année",
     "AE prévues",
@@ -24,6 +27,13 @@ const SCHEDULE_HEADERS: [&str; 10] = [
     "CP consommés",
     "Écart CP",
     "Taux CP",
+    forecast::HEADERS[0],
+    forecast::HEADERS[1],
+    forecast::HEADERS[2],
+    forecast::HEADERS[3],
+    forecast::HEADERS[4],
+    forecast::HEADERS[5],
+    forecast::HEADERS[6],
 ];
 
 /// One measure of one row: a blank plan stays blank, and so do its gap and rate.
@@ -59,6 +69,8 @@ pub struct ScheduleRow<'a> {
     pub year: i32,
     pub ae: (Option<Decimal>, Decimal),
     pub cp: (Option<Decimal>, Decimal),
+    /// The year's outlook (`None`: a year outside the convention, unattributed lines).
+    pub outlook: Option<&'a YearOutlook>,
 }
 
 /// The schedule per product and year, in the convention's order, then the lines attributed
@@ -75,6 +87,8 @@ pub fn schedule_rows<'a>(ctx: &'a Context) -> Vec<ScheduleRow<'a>> {
                 year: y.year,
                 ae: (y.ae_planned, y.ae_consumed),
                 cp: (y.cp_planned, y.cp_consumed),
+                outlook: (rec.outlook.years.iter())
+                    .find(|o| o.product == p.product && o.year == y.year),
             })
         })
         .collect();
@@ -94,6 +108,7 @@ pub fn schedule_rows<'a>(ctx: &'a Context) -> Vec<ScheduleRow<'a>> {
                 year,
                 ae: (None, ae),
                 cp: (None, cp),
+                outlook: None,
             }),
     );
     rows
@@ -116,6 +131,7 @@ pub fn echeancier<'a>(ctx: &'a Context) -> Table<'a> {
     let mut total = vec![Cell::text("Total"), Cell::Empty];
     total.extend(measure_cells(ae.planned, ae.consumed));
     total.extend(measure_cells(cp.planned, cp.consumed));
+    total.extend(forecast::total(&rows));
     Table::new(
         "Échéancier",
         SCHEDULE_CAPTION,
@@ -126,6 +142,7 @@ pub fn echeancier<'a>(ctx: &'a Context) -> Table<'a> {
             let mut cells = vec![Cell::text(r.product), Cell::ordinal(r.year)];
             cells.extend(measure_cells(r.ae.0, r.ae.1));
             cells.extend(measure_cells(r.cp.0, r.cp.1));
+            cells.extend(forecast::cells(r.outlook));
             cells
         },
     )

@@ -10,6 +10,7 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
+use super::forecast;
 use super::grid::{Cell, Formats, Grid, Orientation, Style};
 use super::overview::{pairs, severity_tone, status_tone, tool};
 use super::sums::{schedule_rows, schedule_sums};
@@ -257,33 +258,39 @@ fn schedule(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Result<u
     if rows.is_empty() {
         return Ok(r + 2);
     }
-    let chart = schedule_chart(header, r);
+    let (projection, _) = forecast::synthese_table(grid, fmt, ctx, &rows, r + 3)?;
+    let last = projection + rows.len() as u32 + 1;
+    let chart = schedule_chart(header, r, projection);
     grid.sheet()
-        .insert_chart_with_offset(r + 3, 0, &chart, 4, 0)?;
-    Ok(r + 3 + CHART_ROWS)
+        .insert_chart_with_offset(last + 2, 0, &chart, 4, 0)?;
+    Ok(last + 2 + CHART_ROWS)
 }
 
-/// AE and CP, planned and consumed, per product and year: the cells of the table above
-/// (`header` is its header row, `last` its last data row).
-fn schedule_chart(header: u32, last: u32) -> Chart {
+/// AE and CP, planned, consumed and projected, per product and year: the cells of the
+/// tables above (`header` is the schedule's header row, `last` its last data row,
+/// `projection` the projection table's header row, whose rows are the schedule's).
+fn schedule_chart(header: u32, last: u32, projection: u32) -> Chart {
     let mut chart = Chart::new(ChartType::Column);
     let series = [
-        (1, 0x9D_C3_E6),
-        (2, 0x1F_4E_79),
-        (3, 0xF8_CB_AD),
-        (4, 0xC5_5A_11),
+        (header, 1, 0x9D_C3_E6),
+        (header, 2, 0x1F_4E_79),
+        (projection, 1, 0x5B_9B_D5),
+        (header, 3, 0xF8_CB_AD),
+        (header, 4, 0xC5_5A_11),
+        (projection, 3, 0xF4_B1_83),
     ];
-    for (col, color) in series {
+    let rows = last - header;
+    for (top, col, color) in series {
         chart
             .add_series()
-            .set_name((NAME, header, col))
+            .set_name((NAME, top, col))
             .set_categories((NAME, header + 1, 0, last, 0))
-            .set_values((NAME, header + 1, col, last, col))
+            .set_values((NAME, top + 1, col, top + rows, col))
             .set_format(ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(color)));
     }
     chart
         .title()
-        .set_name("AE et CP consommés au regard de l'échéancier")
+        .set_name("AE et CP consommés et projetés au regard de l'échéancier")
         .set_font(ChartFont::new().set_size(12).set_bold());
     chart.x_axis().set_name("Produit et année");
     chart
@@ -294,7 +301,7 @@ fn schedule_chart(header: u32, last: u32) -> Chart {
     chart
         .set_width(CHART_WIDTH)
         .set_height(CHART_HEIGHT)
-        .set_alt_text("AE et CP prévus et consommés, par produit et par année");
+        .set_alt_text("AE et CP prévus, consommés et projetés, par produit et par année");
     chart
 }
 
