@@ -245,7 +245,7 @@ fn the_synthese_charts_the_schedule_from_its_own_table() {
     let parts = parts(&bytes);
     let chart = parts.get("xl/charts/chart1.xml").expect("a chart");
     assert!(chart.contains("<c:barChart>") && chart.contains("<c:barDir val=\"col\"/>"));
-    assert!(chart.contains("AE et CP consommés au regard de l'échéancier"));
+    assert!(chart.contains("AE et CP consommés et projetés au regard de l'échéancier"));
     let drawing_rels = &parts["xl/worksheets/_rels/sheet1.xml.rels"];
     assert!(
         drawing_rels.contains("drawing1.xml"),
@@ -258,14 +258,27 @@ fn the_synthese_charts_the_schedule_from_its_own_table() {
         .skip(1)
         .map(|s| s.split('<').next().unwrap())
         .collect();
-    assert_eq!(refs.len(), 12, "four series: name, categories, values");
+    assert_eq!(refs.len(), 18, "six series: name, categories, values");
     let mut book = open(&bytes);
     let s = book.worksheet_range("Synthèse").unwrap();
     let header = row_of(&s, "Produit et année");
     let (first, last) = (header + 2, header + 6); // 1-based rows of the data.
     assert_eq!(refs[1], format!("Synthèse!$A${first}:$A${last}"));
     assert_eq!(refs[0], format!("Synthèse!$B${}", header + 1));
-    assert_eq!(refs[11], format!("Synthèse!$E${first}:$E${last}"));
+    assert_eq!(refs[14], format!("Synthèse!$E${first}:$E${last}"));
+    // The projected series come from the projection table, whose rows are the schedule's.
+    let projection = (header + 1..s.height() as u32)
+        .find(|r| cell(&s, *r, 0) == text("Produit et année"))
+        .expect("the projection table");
+    let (p_first, p_last) = (projection + 2, projection + 6);
+    assert_eq!(refs[6], format!("Synthèse!$B${}", projection + 1));
+    assert_eq!(refs[7], refs[1], "same categories");
+    assert_eq!(refs[8], format!("Synthèse!$B${p_first}:$B${p_last}"));
+    assert_eq!(refs[17], format!("Synthèse!$D${p_first}:$D${p_last}"));
+    assert_eq!(cell(&s, projection, 1), text("AE projetées"));
+    assert_eq!(cell(&s, projection, 3), text("CP projetés"));
+    assert_eq!(cell(&s, p_last - 1, 0), text("Non attribué 2020"));
+    assert_eq!(cell(&s, p_last, 0), text("Total"));
     assert_eq!(cell(&s, first - 1, 0), text("Potentiel 2020"));
     assert_eq!(cell(&s, last - 1, 0), text("Non attribué 2020"));
     assert_eq!(cell(&s, last, 0), text("Total"), "the total is not charted");
