@@ -110,15 +110,24 @@ fn forecasts_at_the_2020_closing_warn_of_2021_credits_left_unused() {
     }
     // Échéancier, beside the schedule: the délégataire's forecasts, the projection, the gap.
     assert_eq!(cell(&sheet, "Potentiel", "2021", "CP prévus"), "40000");
-    assert_eq!(cell(&sheet, "Potentiel", "2021", "Projection"), "prévisions");
+    assert_eq!(
+        cell(&sheet, "Potentiel", "2021", "Projection"),
+        "prévisions"
+    );
     assert_eq!(cell(&sheet, "Potentiel", "2021", "CP délégataire"), "34000");
     assert_eq!(cell(&sheet, "Potentiel", "2021", "CP projetés"), "34000");
-    assert_eq!(cell(&sheet, "Potentiel", "2021", "Écart CP projeté"), "-6000");
+    assert_eq!(
+        cell(&sheet, "Potentiel", "2021", "Écart CP projeté"),
+        "-6000"
+    );
     assert_eq!(cell(&sheet, "Potentiel", "2021", "Écart AE projeté"), "");
     assert_eq!(cell(&sheet, "CarbuRe", "2020", "Projection"), "réalisé");
     assert_eq!(cell(&sheet, "CarbuRe", "2020", "AE délégataire"), "70000");
     assert_eq!(cell(&sheet, "CarbuRe", "2020", "AE projetées"), "70000");
-    assert_eq!(cell(&sheet, "CarbuRe", "2020", "Écart AE projeté"), "-10000");
+    assert_eq!(
+        cell(&sheet, "CarbuRe", "2020", "Écart AE projeté"),
+        "-10000"
+    );
     // To the convention's end: CP 75 000 + 34 000 + 34 000 = 143 000, 17 000 unused.
     assert_eq!(cell(&sheet, "Total", "", "CP projetés"), "143000");
     assert_eq!(cell(&sheet, "Total", "", "Écart CP projeté"), "-17000");
@@ -174,7 +183,10 @@ fn without_forecasts_the_run_rate_is_projected_to_the_convention_end() {
     assert!(projected(&summary).is_empty());
     let next = &summary["products"][0]["years"][1]["projection"];
     assert_eq!(next["source"], "aucune");
-    assert_eq!((&next["cp"], &next["unused_cp"]), (&Value::Null, &Value::Null));
+    assert_eq!(
+        (&next["cp"], &next["unused_cp"]),
+        (&Value::Null, &Value::Null)
+    );
     assert_eq!(cell(&sheet, "Potentiel", "2021", "CP projetés"), "");
     assert_eq!(cell(&sheet, "Total", "", "CP projetés"), "");
 }
@@ -213,7 +225,11 @@ fn a_malformed_forecast_file_stops_the_run_listing_every_mistake() {
         "ligne 4, colonne « cp »",
         "ligne 5, colonne « ae » : ni AE ni CP",
     ] {
-        assert!(outcome.stderr.contains(part), "« {part} » absent de :\n{}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains(part),
+            "« {part} » absent de :\n{}",
+            outcome.stderr
+        );
     }
     assert!(!book.exists(), "nothing is written");
     // A missing file is refused too, before any input is read.

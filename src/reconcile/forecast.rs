@@ -207,22 +207,7 @@ fn year_outlook(
     span: Span,
     remaining: Decimal,
 ) -> YearOutlook {
-    let figures = facts
-        .products
-        .iter()
-        .find(|p| p.product == product)
-        .and_then(|p| p.years.iter().find(|y| y.year == year));
-    let planned = convention.planned(product, year);
-    let mut ae = Projection {
-        planned: planned.and_then(|s| s.ae),
-        consumed: figures.map_or(Decimal::ZERO, |f| f.ae_consumed),
-        ..Projection::default()
-    };
-    let mut cp = Projection {
-        planned: planned.and_then(|s| s.cp),
-        consumed: figures.map_or(Decimal::ZERO, |f| f.cp_consumed),
-        ..Projection::default()
-    };
+    let (mut ae, mut cp) = consumed(convention, facts.products, product, year);
     let source = match (span.state(), facts.forecasts) {
         (State::Over, _) => Source::Actual,
         (_, Some(_)) => Source::Forecasts,
@@ -261,6 +246,30 @@ fn year_outlook(
         ae,
         cp,
     }
+}
+
+/// A product's schedule and consumption of a year (AE, CP), nothing projected yet.
+fn consumed(
+    convention: &Convention,
+    products: &[ProductYears],
+    product: usize,
+    year: i32,
+) -> (Projection, Projection) {
+    let figures = (products.iter())
+        .find(|p| p.product == product)
+        .and_then(|p| p.years.iter().find(|y| y.year == year));
+    let planned = convention.planned(product, year);
+    let ae = Projection {
+        planned: planned.and_then(|s| s.ae),
+        consumed: figures.map_or(Decimal::ZERO, |f| f.ae_consumed),
+        ..Projection::default()
+    };
+    let cp = Projection {
+        planned: planned.and_then(|s| s.cp),
+        consumed: figures.map_or(Decimal::ZERO, |f| f.cp_consumed),
+        ..Projection::default()
+    };
+    (ae, cp)
 }
 
 /// Extends the consumption of the months elapsed to the whole span, within `bound`.

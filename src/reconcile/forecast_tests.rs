@@ -260,3 +260,12 @@ fn after_the_end_every_year_is_actual() {
     assert_eq!(year(&o, 0, 2021).cp.projected, Some(dec!(35000)));
     assert!(!Source::Actual.is_forecast() && Source::RunRate.is_forecast());
 }
+
+#[test]
+fn months_are_written_as_a_person_writes_them() {
+    assert_eq!(months(dec!(6)), "6");
+    assert_eq!(months(dec!(5.5)), "5,5");
+    assert_eq!(months(Decimal::from(31) / Decimal::from(31) + dec!(5)), "6");
+    assert_eq!(day_end(date(2021, 6, 15)), dec!(5.5));
+    assert_eq!(day_start(date(2020, 1, 1)), dec!(0));
+}
