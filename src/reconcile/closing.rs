@@ -107,7 +107,11 @@ pub fn closing(convention: &Convention, rec: &Reconciliation) -> Closing {
 fn exercices(convention: &Convention, rec: &Reconciliation) -> Vec<Exercice> {
     let last = rec.as_of.year();
     let mut years: Vec<i32> = (convention.start.year()..=convention.end.year())
-        .chain(rec.products.iter().flat_map(|p| p.years.iter().map(|y| y.year)))
+        .chain(
+            rec.products
+                .iter()
+                .flat_map(|p| p.years.iter().map(|y| y.year)),
+        )
         .filter(|y| *y <= last)
         .collect();
     years.sort_unstable();
@@ -141,16 +145,14 @@ impl ByYear {
         self.0
             .iter()
             .filter(|e| e.0 > year)
-            .fold((Decimal::ZERO, Decimal::ZERO), |s, e| (s.0 + e.1, s.1 + e.2))
+            .fold((Decimal::ZERO, Decimal::ZERO), |s, e| {
+                (s.0 + e.1, s.1 + e.2)
+            })
     }
 
     /// The first exercice a bascule was carried into.
     fn carried_into(&self) -> Option<i32> {
-        self.0
-            .iter()
-            .filter(|e| !e.3.is_zero())
-            .map(|e| e.0)
-            .min()
+        self.0.iter().filter(|e| !e.3.is_zero()).map(|e| e.0).min()
     }
 }
 
@@ -281,7 +283,11 @@ mod tests {
             (date(2020, 12, 31), Some(2020), vec![(2020, true)]),
             (date(2020, 12, 30), None, vec![(2020, false)]),
             (date(2021, 3, 31), None, vec![(2020, true), (2021, false)]),
-            (date(2021, 12, 31), Some(2021), vec![(2020, true), (2021, true)]),
+            (
+                date(2021, 12, 31),
+                Some(2021),
+                vec![(2020, true), (2021, true)],
+            ),
         ] {
             let (c, r) = rec(two_years(), as_of);
             let closing = closing(&c, &r);

@@ -9,6 +9,7 @@
 //! copies rust_xlsxwriter's parts to the output: a national `Lignes` never sits in memory
 //! as cells, nor the workbook as bytes.
 
+mod closing;
 mod detail;
 mod grid;
 mod overview;
@@ -89,6 +90,7 @@ fn write_split(
     let schedule = [sums::echeancier(ctx)];
     let mut fills = table::write_tables(&mut book, &fmt, split, chunk_rows, &schedule)?;
     sums::mensuel(&mut book, &fmt, ctx, split)?;
+    closing::fin_de_gestion(&mut book, &fmt, ctx)?;
     let tables = [
         sums::engagements(ctx),
         detail::lignes(ctx),

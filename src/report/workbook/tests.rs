@@ -27,10 +27,11 @@ pub(super) const SAMPLE: [&str; 5] = [
     "0174-SOUT-ELAB;0174-06;017406AG1607;ECLDENE092;2103105757;1;11/07/2020;-x;;douze",
 ];
 
-const SHEETS: [&str; 10] = [
+const SHEETS: [&str; 11] = [
     "Synthèse",
     "Échéancier",
     "Mensuel",
+    "Fin de gestion",
     "Engagements",
     "Lignes",
     "Anomalies",
