@@ -359,6 +359,8 @@ struct Stage {
     other_figures: std::collections::BTreeMap<compact_str::CompactString, u64>,
     /// In-scope journal reductions (kept in `result.reductions`).
     reductions: u64,
+    /// In-scope service fait figures (kept in `result.reductions` too).
+    service_fait: u64,
     /// Out-of-scope lines kept in detail so far, and how many may be: the run's
     /// `OUT_OF_SCOPE_DETAIL_LIMIT` shared between its inputs.
     detailed_out: u64,
@@ -403,7 +405,10 @@ impl Stage {
                 }
                 Judgement::Reduction(r, _, true) => {
                     self.skipped.add(Skip::NotAMovement, record.row);
-                    self.reductions += 1;
+                    match r.service_fait {
+                        Some(_) => self.service_fait += 1,
+                        None => self.reductions += 1,
+                    }
                     self.result.reductions.push(r);
                 }
                 Judgement::Reduction(_, figure, false) => {
@@ -500,6 +505,12 @@ impl Stage {
             notes.push(format!(
                 "{ignored} ligne(s) d'indicateurs sans effet sur les AE et les CP (pré-engagements, factures, reports émis, montants facturés…) ignorée(s), par type : {}",
                 listed.join(", ")
+            ));
+        }
+        if self.service_fait > 0 {
+            notes.push(format!(
+                "{} ligne(s) de service fait (réceptionné, certifié non soldé) sans effet sur les AE et les CP, reprise(s) dans l'onglet Fin de gestion",
+                self.service_fait
             ));
         }
         if self.reductions > 0 {

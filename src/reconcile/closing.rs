@@ -1,17 +1,21 @@
 //! Fin de gestion: what a year-end closing reports, read from the reconciliation. Which
 //! exercices the closing covers (closed, or the current one « en cours »), the EJs each
 //! closed exercice carries into the next with their reste à payer at 31 December (the
-//! bascule to expect on 1 January), and, at or after the convention's end, the EJs still
-//! open. Pure: every figure is derived from `Reconciliation::commitments` (an EJ at the
+//! bascule to expect on 1 January), the service fait not yet paid where an extract gives
+//! it (charges à payer at the inventory), and, at or after the convention's end, the EJs
+//! still open. Pure: every figure is derived from `Reconciliation::commitments` (an EJ at the
 //! end of exercice N is its commitment less the movements of later exercices), so the
 //! closing agrees with `Engagements` to the cent.
 
+use std::collections::BTreeMap;
+
 use chrono::{Datelike, NaiveDate};
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 
 use super::{Commitment, Reconciliation};
 use crate::convention::Convention;
-use crate::model::Measure;
+use crate::model::{Measure, Reduction, ServiceFait};
 
 /// One exercice of the closing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +42,22 @@ pub struct CarriedEj {
     pub remaining: Decimal,
 }
 
+/// An EJ's service fait in an exercice, as the latest extract giving that exercice's says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceFaitEj {
+    pub year: i32,
+    pub ej: CompactString,
+    /// Index in `Reconciliation::commitments`, when the EJ has one.
+    pub commitment: Option<usize>,
+    /// Its commitment's product, else the convention's list of EJs.
+    pub product: Option<usize>,
+    /// Service fait received, paid or not (« Montant réceptionné »).
+    pub received: Option<Decimal>,
+    /// Certified and not yet settled by a DP: the charge à payer (« Montant certifié non
+    /// soldé »).
+    pub certified_unpaid: Option<Decimal>,
+}
+
 /// What the « Fin de gestion » sheet shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Closing {
@@ -48,6 +68,9 @@ pub struct Closing {
     pub exercices: Vec<Exercice>,
     /// Per closed exercice (in order), its open EJs (in EJ order).
     pub carried: Vec<CarriedEj>,
+    /// Per exercice covered, the service fait of each EJ, in (exercice, EJ) order; empty
+    /// when no extract gives it.
+    pub service_fait: Vec<ServiceFaitEj>,
     /// At or after the convention's end: the EJs still holding a reste à payer (indices
     /// in `Reconciliation::commitments`, the EJs of `EJ_NON_SOLDE`); `None` before.
     pub open_at_end: Option<Vec<usize>>,
@@ -95,12 +118,67 @@ pub fn closing(convention: &Convention, rec: &Reconciliation) -> Closing {
             .map(|(i, _)| i)
             .collect()
     });
+    let service_fait = service_fait(convention, rec, &exercices);
     Closing {
         closing_of: closing_of(rec.as_of),
         exercices,
         carried,
+        service_fait,
         open_at_end,
     }
+}
+
+/// The service fait of the exercices covered. An extract's service fait is a picture of
+/// the exercice on its extraction date: each exercice's figures come from the latest
+/// extract that gives them (undated extracts are older than dated ones; ties go by path
+/// order), its lines adding up per EJ.
+fn service_fait(
+    convention: &Convention,
+    rec: &Reconciliation,
+    exercices: &[Exercice],
+) -> Vec<ServiceFaitEj> {
+    let figures: Vec<(&Reduction, ServiceFait)> = rec
+        .reductions
+        .iter()
+        .filter_map(|r| r.service_fait.map(|kind| (r, kind)))
+        .collect();
+    let when = |input: u32| {
+        let extracted = rec.extracted.get(input as usize).copied().flatten();
+        (extracted, input)
+    };
+    let mut latest: BTreeMap<i32, (Option<NaiveDate>, u32)> = BTreeMap::new();
+    for (r, _) in &figures {
+        let e = latest.entry(r.year).or_insert(when(r.origin.input));
+        *e = (*e).max(when(r.origin.input));
+    }
+    let mut by_ej: BTreeMap<(i32, &str), ServiceFaitEj> = BTreeMap::new();
+    let covered = |year: i32| exercices.iter().any(|e| e.year == year);
+    for (r, kind) in figures {
+        if !covered(r.year) || latest.get(&r.year).map(|l| l.1) != Some(r.origin.input) {
+            continue;
+        }
+        let e = by_ej.entry((r.year, r.ej.as_str())).or_insert_with(|| {
+            let commitment = rec
+                .commitments
+                .binary_search_by(|c| c.ej.as_str().cmp(r.ej.as_str()))
+                .ok();
+            let product = commitment.and_then(|i| rec.commitments[i].product);
+            ServiceFaitEj {
+                year: r.year,
+                ej: r.ej.clone(),
+                commitment,
+                product: product.or_else(|| convention.product_of_ej(&r.ej)),
+                received: None,
+                certified_unpaid: None,
+            }
+        });
+        let slot = match kind {
+            ServiceFait::Received => &mut e.received,
+            ServiceFait::CertifiedUnpaid => &mut e.certified_unpaid,
+        };
+        *slot.get_or_insert(Decimal::ZERO) += r.amount;
+    }
+    by_ej.into_values().collect()
 }
 
 /// The convention's exercices and those of the products' figures, up to `--as-of`'s year.

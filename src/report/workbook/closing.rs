@@ -1,7 +1,8 @@
 //! `Fin de gestion`: the year-end closing, one table per block. The credits of each
 //! exercice and product (the `Échéancier`'s rows, the same sums), the EJs each closed
-//! exercice carries into the next (the bascule to expect on 1 January), and, at or after
-//! the convention's end, the EJs still open (those of `EJ_NON_SOLDE`). The figures are
+//! exercice carries into the next (the bascule to expect on 1 January), the service fait
+//! not yet paid where an extract gives it, and, at or after the convention's end, the EJs
+//! still open (those of `EJ_NON_SOLDE`). The figures are
 //! `reconcile::closing`'s; this module only lays them out.
 
 use rust_decimal::Decimal;
@@ -10,7 +11,7 @@ use rust_xlsxwriter::{Workbook, XlsxError};
 use super::grid::{Cell, Formats, Grid, Style};
 use super::sums::{ScheduleRow, schedule_rows};
 use crate::reconcile::Commitment;
-use crate::reconcile::closing::{self, CarriedEj, Closing};
+use crate::reconcile::closing::{self, CarriedEj, Closing, ServiceFaitEj};
 use crate::report::Context;
 
 pub const NAME: &str = "Fin de gestion";
@@ -35,6 +36,18 @@ const CARRIED_HEADERS: [&str; 9] = [
     "Report antérieur",
     "CP",
     "Reste à payer au 31/12",
+    "",
+    "Fournisseur",
+];
+
+const SERVICE_FAIT_HEADERS: [&str; 9] = [
+    "Exercice",
+    "N° EJ",
+    "Produit",
+    "Réceptionné",
+    "Certifié non soldé",
+    "",
+    "",
     "",
     "Fournisseur",
 ];
@@ -90,6 +103,7 @@ pub fn fin_de_gestion(book: &mut Workbook, fmt: &Formats, ctx: &Context) -> Resu
     }
     let row = credits(&mut grid, fmt, ctx, &closing, 5)?;
     let row = carried(&mut grid, fmt, ctx, &closing, row + 1)?;
+    let row = service_fait(&mut grid, fmt, ctx, &closing, row + 1)?;
     if let Some(open) = &closing.open_at_end {
         open_at_end(&mut grid, fmt, ctx, open, row + 1)?;
     }
@@ -259,12 +273,21 @@ fn open_at_end(
     open: &[usize],
     row: u32,
 ) -> Result<u32, XlsxError> {
-    let end = ctx.convention.end.format("%d/%m/%Y");
-    grid.heading(
-        row,
-        &format!("EJ encore ouverts à la fin de la convention ({end})"),
-        &fmt.section,
-    )?;
+    let end = ctx.convention.end;
+    let as_of = ctx.run.reconciliation.as_of;
+    let heading = if as_of > end {
+        format!(
+            "EJ encore ouverts après la fin de la convention ({}) : reste à payer au {}",
+            end.format("%d/%m/%Y"),
+            as_of.format("%d/%m/%Y")
+        )
+    } else {
+        format!(
+            "EJ encore ouverts à la fin de la convention ({})",
+            end.format("%d/%m/%Y")
+        )
+    };
+    grid.heading(row, &heading, &fmt.section)?;
     grid.heading(
         row + 1,
         "Ils ne peuvent plus être payés au titre de la convention (art. 7) : à solder, à \
@@ -299,6 +322,83 @@ fn open_at_end(
     cells.extend([Cell::Empty, Cell::Empty]);
     grid.styled_row(r, &cells, Style::Total)?;
     Ok(r + 1)
+}
+
+/// Block (c): per exercice, the service fait of each EJ, where an extract gives it.
+fn service_fait(
+    grid: &mut Grid,
+    fmt: &Formats,
+    ctx: &Context,
+    closing: &Closing,
+    row: u32,
+) -> Result<u32, XlsxError> {
+    grid.heading(row, "Service fait non payé (charges à payer)", &fmt.section)?;
+    if closing.service_fait.is_empty() {
+        grid.heading(
+            row + 1,
+            "Aucun extrait ne donne le service fait (INF-BUD-53 en tableau croisé : « Montant \
+             réceptionné », « Montant certifié non soldé ») : les charges à payer ne sont pas \
+             connues ici.",
+            &fmt.note,
+        )?;
+        return Ok(row + 2);
+    }
+    grid.heading(
+        row + 1,
+        "« Certifié non soldé » : le service fait certifié qu'aucune DP ne solde encore, à \
+         payer ; « Réceptionné » : le service fait de l'exercice, payé ou non. D'après \
+         l'extrait le plus récent de chaque exercice.",
+        &fmt.note,
+    )?;
+    grid.header(row + 2, 0, &SERVICE_FAIT_HEADERS)?;
+    let mut r = row + 2;
+    for e in &closing.exercices {
+        let of_year: Vec<&ServiceFaitEj> = closing
+            .service_fait
+            .iter()
+            .filter(|s| s.year == e.year)
+            .collect();
+        if of_year.is_empty() {
+            continue;
+        }
+        let (mut received, mut unpaid) = (None, None);
+        for s in of_year {
+            r += 1;
+            let supplier = s
+                .commitment
+                .and_then(|i| ctx.run.reconciliation.commitments[i].supplier.as_deref());
+            let cells = [
+                Cell::ordinal(s.year),
+                Cell::text(&s.ej),
+                Cell::text(ctx.product_name(s.product)),
+                Cell::opt_amount(s.received),
+                Cell::opt_amount(s.certified_unpaid),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::opt(supplier),
+            ];
+            grid.row(r, &cells, false)?;
+            add_opt(&mut received, s.received);
+            add_opt(&mut unpaid, s.certified_unpaid);
+        }
+        r += 1;
+        let mut cells = vec![
+            Cell::owned(format!("Total {}", e.year)),
+            Cell::Empty,
+            Cell::Empty,
+        ];
+        cells.extend([Cell::opt_amount(received), Cell::opt_amount(unpaid)]);
+        cells.extend([Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty]);
+        grid.styled_row(r, &cells, Style::Total)?;
+    }
+    Ok(r + 1)
+}
+
+fn add_opt(sum: &mut Option<Decimal>, a: Option<Decimal>) {
+    if let Some(a) = a {
+        *sum.get_or_insert(Decimal::ZERO) += a;
+    }
 }
 
 fn open_cells<'a>(ctx: &'a Context, c: &'a Commitment) -> Vec<Cell<'a>> {
