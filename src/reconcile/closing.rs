@@ -460,6 +460,86 @@ mod tests {
         assert_eq!(open, flagged);
     }
 
+    fn service_fait_line(input: u32, ej: &str, kind: ServiceFait, amount: Decimal) -> Reduction {
+        Reduction {
+            origin: Origin { input, row: 6 },
+            year: 2020,
+            date: None,
+            ej: ej.into(),
+            poste_ej: None,
+            amount,
+            service_fait: Some(kind),
+        }
+    }
+
+    #[test]
+    fn service_fait_comes_from_each_exercices_latest_extract_and_matches_no_payment() {
+        let c = Convention::builtin();
+        let mut commitments = InputResult::default();
+        let mut line = ae("2100000001", 2020, dec!(30000));
+        line.texte = Some("CarbuRe".into());
+        commitments.judged.push(classify(line, four_axes(), &c));
+        (
+            commitments.rows_in,
+            commitments.ae_lines_in,
+            commitments.ae_in,
+        ) = (1, 1, dec!(30000));
+        // November: 4 000 certified on EJ 1 (then paid); December: EJ 1 received twice
+        // over, EJ 2 certified. Listed December first: the date decides, not the order.
+        let mut december = InputResult {
+            input: 1,
+            extracted: Some(date(2020, 12, 31)),
+            ..InputResult::default()
+        };
+        december.reductions = vec![
+            service_fait_line(1, "2100000001", ServiceFait::Received, dec!(4000)),
+            service_fait_line(1, "2100000001", ServiceFait::Received, dec!(6000)),
+            service_fait_line(1, "2100000002", ServiceFait::CertifiedUnpaid, dec!(2500)),
+        ];
+        let mut november = InputResult {
+            input: 2,
+            extracted: Some(date(2020, 11, 30)),
+            ..InputResult::default()
+        };
+        november.reductions = vec![service_fait_line(
+            2,
+            "2100000001",
+            ServiceFait::CertifiedUnpaid,
+            dec!(4000),
+        )];
+        let r = reconcile(
+            &c,
+            vec![commitments, december, november],
+            date(2020, 12, 31),
+        );
+        let got: Vec<_> = closing(&c, &r)
+            .service_fait
+            .iter()
+            .map(|s| (s.ej.to_string(), s.product, s.received, s.certified_unpaid))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("2100000001".into(), Some(1), Some(dec!(10000)), None),
+                ("2100000002".into(), None, None, Some(dec!(2500))),
+            ]
+        );
+        // Neither a reduction to match with payments nor AE or CP.
+        assert!(
+            r.findings
+                .iter()
+                .all(|f| f.code.as_str() != "REDUCTION_SANS_PAIEMENT")
+        );
+        assert_eq!(
+            (r.totals.ae_consumed, r.totals.cp_consumed),
+            (dec!(30000), dec!(0))
+        );
+        assert!(r.conservation.holds());
+        // An exercice the closing does not cover shows nothing.
+        let r = reconcile(&c, vec![InputResult::default()], date(2019, 12, 31));
+        assert!(closing(&c, &r).service_fait.is_empty());
+    }
+
     #[test]
     fn unused_credits_are_what_is_left_of_the_plan() {
         assert_eq!(unused(Some(dec!(80000)), dec!(70000)), Some(dec!(10000)));
