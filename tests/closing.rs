@@ -10,15 +10,18 @@ type Sheet = Vec<Vec<String>>;
 
 /// Runs `reconcile` on a fixture at `as_of`; the workbook's sheets.
 fn closing_run(fixture: &str, as_of: &str) -> Vec<(String, Sheet)> {
+    closing_run_on(&[fixture], as_of)
+}
+
+/// [`closing_run`] on several folders of `fixtures/`.
+fn closing_run_on(fixtures: &[&str], as_of: &str) -> Vec<(String, Sheet)> {
     let out = tempfile::tempdir().unwrap();
     let book = out.path().join("rapprochement.xlsx");
-    let fixture = format!("fixtures/{fixture}");
+    let mut args: Vec<String> = vec!["reconcile".into()];
+    args.extend(fixtures.iter().map(|f| format!("fixtures/{f}")));
     let book_arg = book.display().to_string();
-    let outcome = run(
-        &repo(),
-        &[
-            "reconcile",
-            &fixture,
+    args.extend(
+        [
             "--as-of",
             as_of,
             "--fail-on",
@@ -26,9 +29,11 @@ fn closing_run(fixture: &str, as_of: &str) -> Vec<(String, Sheet)> {
             "-q",
             "-o",
             &book_arg,
-        ],
+        ]
+        .map(String::from),
     );
-    outcome.expect_code(0);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(&repo(), &args).expect_code(0);
     read_workbook(&book)
 }
 
@@ -75,6 +80,33 @@ fn eur(e: f64) -> Option<i64> {
 const CREDITS: &str = "Crédits de l'échéancier";
 const CARRIED: &str = "EJ reportés";
 const OPEN: &str = "EJ encore ouverts";
+const SERVICE_FAIT: &str = "Service fait non payé";
+
+/// The rows of a block: `(first cell, second cell, the amounts of columns `cols`)`.
+fn amounts(
+    sheet: &Sheet,
+    heading: &str,
+    cols: &[usize],
+) -> Vec<(String, String, Vec<Option<i64>>)> {
+    block(sheet, heading)
+        .into_iter()
+        .map(|r| {
+            let a = cols.iter().map(|&c| cents(&r[c])).collect();
+            (r[0].clone(), r[1].clone(), a)
+        })
+        .collect()
+}
+
+/// `(first cell, second cell, amounts in euros)`, to compare with [`amounts`].
+fn rows(expected: &[(&str, &str, &[Option<f64>])]) -> Vec<(String, String, Vec<Option<i64>>)> {
+    expected
+        .iter()
+        .map(|(a, b, e)| {
+            let e = e.iter().map(|x| x.and_then(eur)).collect();
+            (a.to_string(), b.to_string(), e)
+        })
+        .collect()
+}
 
 /// Credits rows (exercice, state, product) -> the six amounts.
 fn credits(sheet: &Sheet) -> Vec<(String, String, String, Vec<Option<i64>>)> {
@@ -277,4 +309,185 @@ fn another_date_shows_the_closed_exercices_and_the_current_one_en_cours() {
     assert_eq!(years, ["2020", "2020", "2020", "Total 2020 (3 EJ)"]);
     let synthese = sheet(&book, "Synthèse");
     assert!(!synthese.iter().flatten().any(|c| c.starts_with("Clôture")));
+}
+
+/// `fixtures/cloture-2020`, figures of its LISEZMOI.md.
+#[test]
+fn the_closing_of_2020_has_its_hand_worked_figures() {
+    let book = closing_run("cloture-2020", "2020-12-31");
+    let fin = sheet(&book, "Fin de gestion");
+    assert_eq!(fin[0][0], "Fin de gestion 2020");
+    // AE and CP planned, consumed, not consumed.
+    let p = |x: f64| Some(x);
+    assert_eq!(
+        amounts(fin, CREDITS, &[3, 4, 5, 6, 7, 8]),
+        rows(&[
+            (
+                "2020",
+                "clos",
+                &[
+                    p(80000.0),
+                    p(77000.0),
+                    p(3000.0),
+                    p(40000.0),
+                    p(39000.0),
+                    p(1000.0)
+                ]
+            ),
+            (
+                "2020",
+                "clos",
+                &[
+                    p(80000.0),
+                    p(70000.0),
+                    p(10000.0),
+                    p(40000.0),
+                    p(36000.0),
+                    p(4000.0)
+                ]
+            ),
+            (
+                "Total 2020",
+                "clos",
+                &[
+                    p(160000.0),
+                    p(147000.0),
+                    p(13000.0),
+                    p(80000.0),
+                    p(75000.0),
+                    p(5000.0)
+                ]
+            ),
+        ])
+    );
+    // Carried into 2021 per EJ (2100003001: postes 1 and 2, 20 000 + 6 000); 2100003003
+    // is paid. The total is the restes à payer.
+    assert_eq!(
+        amounts(fin, CARRIED, &[3, 5, 6]),
+        rows(&[
+            ("2020", "2100003001", &[p(62000.0), p(36000.0), p(26000.0)]),
+            ("2020", "2100003002", &[p(15000.0), p(3000.0), p(12000.0)]),
+            ("2020", "2100003004", &[p(34000.0), p(0.0), p(34000.0)]),
+            (
+                "Total 2020 (3 EJ)",
+                "",
+                &[p(111000.0), p(39000.0), p(72000.0)]
+            ),
+        ])
+    );
+    // Service fait: received 89 000 (75 000 paid + 14 000 not), certified unpaid 14 000.
+    assert_eq!(
+        amounts(fin, SERVICE_FAIT, &[3, 4]),
+        rows(&[
+            ("2020", "2100003001", &[p(36000.0), None]),
+            ("2020", "2100003002", &[p(7000.0), p(4000.0)]),
+            ("2020", "2100003003", &[p(36000.0), None]),
+            ("2020", "2100003004", &[p(10000.0), p(10000.0)]),
+            ("Total 2020", "", &[p(89000.0), p(14000.0)]),
+        ])
+    );
+    assert!(
+        !has_block(fin, OPEN),
+        "the convention runs until 31/07/2021"
+    );
+}
+
+/// `fixtures/fin-convention` on the convention's last day, then at the closing of 2021.
+#[test]
+fn the_convention_s_end_has_its_hand_worked_figures() {
+    let p = |x: f64| Some(x);
+    let book = closing_run_on(
+        &["fin-convention/2020", "fin-convention/2021-07"],
+        "2021-07-31",
+    );
+    let fin = sheet(&book, "Fin de gestion");
+    assert!(
+        fin[0][0].ends_with("(exercice 2021 en cours)"),
+        "{}",
+        fin[0][0]
+    );
+    let credits_2021: Vec<_> = amounts(fin, CREDITS, &[6, 7, 8])
+        .into_iter()
+        .filter(|r| r.0.ends_with("2021"))
+        .collect();
+    assert_eq!(
+        credits_2021,
+        rows(&[
+            ("2021", "en cours", &[p(40000.0), p(35000.0), p(5000.0)]),
+            ("2021", "en cours", &[p(40000.0), p(22000.0), p(18000.0)]),
+            (
+                "Total 2021",
+                "en cours",
+                &[p(80000.0), p(57000.0), p(23000.0)]
+            ),
+        ])
+    );
+    // Open at the end: 3 000 and 12 000, of which 5 000 of service fait certified unpaid.
+    let open: Vec<_> = amounts(fin, OPEN, &[6])
+        .into_iter()
+        .map(|r| (r.0, r.2))
+        .collect();
+    assert_eq!(
+        open,
+        [
+            ("2100003002".to_string(), vec![eur(3000.0)]),
+            ("2100003004".to_string(), vec![eur(12000.0)]),
+            ("Total (2 EJ)".to_string(), vec![eur(15000.0)])
+        ]
+    );
+    let unpaid_2021: Vec<_> = amounts(fin, SERVICE_FAIT, &[4])
+        .into_iter()
+        .filter(|r| r.0 == "Total 2021" || r.2[0].is_some() && r.0 == "2021")
+        .collect();
+    assert_eq!(
+        unpaid_2021,
+        rows(&[
+            ("2021", "2100003004", &[p(5000.0)]),
+            ("Total 2021", "", &[p(5000.0)])
+        ])
+    );
+
+    // At 31/12/2021: the retrait closed 2100003002; 2100003004 keeps 7 000, carried into
+    // 2022 and open after the end.
+    let book = closing_run("fin-convention", "2021-12-31");
+    let fin = sheet(&book, "Fin de gestion");
+    assert_eq!(fin[0][0], "Fin de gestion 2021");
+    let carried_2021: Vec<_> = amounts(fin, CARRIED, &[6])
+        .into_iter()
+        .filter(|r| r.0.contains("2021"))
+        .collect();
+    assert_eq!(
+        carried_2021,
+        rows(&[
+            ("2021", "2100003004", &[p(7000.0)]),
+            ("Total 2021 (1 EJ)", "", &[p(7000.0)])
+        ])
+    );
+    assert!(has_block(
+        fin,
+        "EJ encore ouverts après la fin de la convention (31/07/2021) : reste à payer au 31/12/2021"
+    ));
+    let open: Vec<_> = amounts(fin, OPEN, &[6])
+        .into_iter()
+        .map(|r| (r.0, r.2))
+        .collect();
+    assert_eq!(
+        open,
+        [
+            ("2100003004".to_string(), vec![eur(7000.0)]),
+            ("Total (1 EJ)".to_string(), vec![eur(7000.0)])
+        ]
+    );
+    // 2021: Potentiel AE −3 000 (the retrait); CarbuRe CP 27 000 of 40 000.
+    let credits_2021: Vec<_> = amounts(fin, CREDITS, &[4, 7, 8])
+        .into_iter()
+        .filter(|r| r.0 == "2021")
+        .collect();
+    assert_eq!(
+        credits_2021,
+        rows(&[
+            ("2021", "clos", &[p(-3000.0), p(35000.0), p(5000.0)]),
+            ("2021", "clos", &[p(0.0), p(27000.0), p(13000.0)]),
+        ])
+    );
 }
