@@ -472,18 +472,20 @@ mod tests {
         }
     }
 
+    /// An input committing 30 000 on EJ 2100000001, CarbuRe.
+    fn carbure_commitment(c: &Convention) -> InputResult {
+        let mut input = InputResult::default();
+        let mut line = ae("2100000001", 2020, dec!(30000));
+        line.texte = Some("CarbuRe".into());
+        input.judged.push(classify(line, four_axes(), c));
+        (input.rows_in, input.ae_lines_in, input.ae_in) = (1, 1, dec!(30000));
+        input
+    }
+
     #[test]
     fn service_fait_comes_from_each_exercices_latest_extract_and_matches_no_payment() {
         let c = Convention::builtin();
-        let mut commitments = InputResult::default();
-        let mut line = ae("2100000001", 2020, dec!(30000));
-        line.texte = Some("CarbuRe".into());
-        commitments.judged.push(classify(line, four_axes(), &c));
-        (
-            commitments.rows_in,
-            commitments.ae_lines_in,
-            commitments.ae_in,
-        ) = (1, 1, dec!(30000));
+        let commitments = carbure_commitment(&c);
         // November: 4 000 certified on EJ 1 (then paid); December: EJ 1 received twice
         // over, EJ 2 certified. Listed December first: the date decides, not the order.
         let mut december = InputResult {
