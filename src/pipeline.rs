@@ -377,7 +377,8 @@ impl Stage {
         let mut notes: Vec<String> = (self.skipped.notes().into_iter())
             .filter(|n| {
                 !n.is_empty()
-                    && (self.other_figures.is_empty() || !n.contains(Skip::NotAMovement.label()))
+                    && (self.other_figures.is_empty() && self.service_fait == 0
+                        || !n.contains(Skip::NotAMovement.label()))
             })
             .collect();
         notes.extend(self.figure_notes());

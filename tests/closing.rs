@@ -390,6 +390,24 @@ fn the_closing_of_2020_has_its_hand_worked_figures() {
         !has_block(fin, OPEN),
         "the convention runs until 31/07/2021"
     );
+    // The input says where its rows went, once: not « ignored ».
+    let notes: Vec<&String> = sheet(&book, "Provenance")
+        .iter()
+        .flatten()
+        .filter(|c| c.contains("sans effet sur les AE"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:#?}");
+    assert_eq!(
+        notes[0].matches("sans effet sur les AE").count(),
+        1,
+        "{}",
+        notes[0]
+    );
+    assert!(
+        notes[0].contains("12 ligne(s) de service fait"),
+        "{}",
+        notes[0]
+    );
 }
 
 /// `fixtures/fin-convention` on the convention's last day, then at the closing of 2021.
