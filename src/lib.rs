@@ -19,6 +19,7 @@ pub mod progress;
 pub mod reconcile;
 pub mod report;
 pub mod scripts;
+pub mod tables;
 
 pub use app::run;
 

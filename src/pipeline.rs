@@ -136,12 +136,14 @@ pub fn run_with(plan: &Plan, progress: &dyn Progress) -> Result<Run, Error> {
             Err(e) => return Err(e.into()),
         }
     }
-    let mut reconciliation =
-        reconcile::reconcile_with(&plan.convention, results, plan.as_of, skipped_files.clone());
+    let reconciliation = reconcile::reconcile_with(
+        &plan.convention,
+        results,
+        plan.as_of,
+        skipped_files.clone(),
+        plan.previous.as_ref(),
+    );
     crate::model::progress::trace("rapprochement", started);
-    if let Some(previous) = &plan.previous {
-        reconcile::follow_up::apply(&mut reconciliation, previous);
-    }
     Ok(Run {
         inputs: reports,
         reconciliation,

@@ -17,6 +17,7 @@ const LAYERS: &[&str] = &[
     "convention",
     "ingest",
     "normalize",
+    "tables",
     "classify",
     "reconcile",
     "report",

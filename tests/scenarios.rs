@@ -79,10 +79,11 @@ fn scenario(name: &str) {
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, SHEETS, "{name}");
     let rows = |sheet: &str| &sheets.iter().find(|(n, _)| n == sheet).unwrap().1;
+    // Under each table's caption and header.
     let data_rows = |sheet: &str| {
         rows(sheet)
             .iter()
-            .skip(1)
+            .skip(2)
             .filter(|r| r.iter().any(|c| !c.is_empty()))
             .count()
     };

@@ -205,9 +205,10 @@ fn the_workbook_lists_what_replaced_what() {
     o.expect_code(1);
     let sheets = common::read_workbook(&book);
     let (_, rows) = sheets.iter().find(|(n, _)| n == "Remplacements").unwrap();
+    // Under the sheet's caption and header.
     let data: Vec<&Vec<String>> = rows
         .iter()
-        .skip(1)
+        .skip(2)
         .filter(|r| r.iter().any(|c| !c.is_empty()))
         .collect();
     assert_eq!(data.len(), 3, "{rows:?}");
@@ -227,7 +228,8 @@ fn the_workbook_lists_what_replaced_what() {
     );
     // Provenance gives each input its extraction date.
     let (_, prov) = sheets.iter().find(|(n, _)| n == "Provenance").unwrap();
-    let col = prov[0]
+    // The header, under the sheet's caption.
+    let col = prov[1]
         .iter()
         .position(|h| h == "Date d'extraction")
         .unwrap();

@@ -12,6 +12,7 @@ mod common;
 
 use std::path::Path;
 
+use chorus_recon::model::summary::{Severity, Summary};
 use common::{repo, run};
 use serde_json::{Map, Value};
 
@@ -301,7 +302,7 @@ fn a_broken_summary_is_refused() {
     );
     assert_valid(&good, "anomalies");
     type Damage = fn(&mut Value);
-    let breaks: [(&str, Damage); 9] = [
+    let breaks: [(&str, Damage); 11] = [
         ("a float amount", |s| {
             s["totals"]["ae_consumed"] = 12.5.into()
         }),
@@ -319,6 +320,12 @@ fn a_broken_summary_is_refused() {
         }),
         ("a negative count", |s| s["lines"]["read"] = (-1).into()),
         ("a bad date", |s| s["as_of"] = "31/12/2021".into()),
+        ("a key without its code", |s| {
+            s["findings"][0]["key"] = "ej=2100000302".into()
+        }),
+        ("an empty subject", |s| {
+            s["findings"][0]["key"] = "TITRE_2:".into()
+        }),
     ];
     for (what, damage) in breaks {
         let mut broken = good.clone();
@@ -342,4 +349,243 @@ fn patterns_match_as_regular_expressions_would() {
     assert!(!matches(version, "v1.0.0"));
     assert!(matches(r"^[0-9a-f]{64}$", &"ab".repeat(32)));
     assert!(!matches(r"^[0-9a-f]{64}$", &"AB".repeat(32)));
+}
+
+/// Month 1 on the `anomalies` fixture (its extracts copied into a folder, with the built-in
+/// convention as a file), then month 2 with `--previous`; returns both summaries. `touch`
+/// changes month 2's folder and convention first.
+fn two_months(touch: impl Fn(&Path)) -> (Value, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let (m1, m2) = (dir.path().join("m1"), dir.path().join("m2"));
+    let conv = run(&repo(), &["convention", "show"]);
+    conv.expect_code(0);
+    for m in [&m1, &m2] {
+        std::fs::create_dir_all(m.join("extraits")).unwrap();
+        std::fs::write(m.join("convention.toml"), &conv.stdout).unwrap();
+        for e in std::fs::read_dir(repo().join("fixtures/anomalies")).unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_some_and(|x| x == "csv") {
+                let to = m.join("extraits").join(path.file_name().unwrap());
+                std::fs::copy(&path, to).unwrap();
+            }
+        }
+    }
+    touch(&m2);
+    let month = |m: &Path, as_of: &str, previous: Option<&Path>| -> Value {
+        let mut args = vec!["reconcile", "extraits", "--convention", "convention.toml"];
+        args.extend(["--as-of", as_of, "-q", "--fail-on", "never"]);
+        args.extend(["-o", "r.xlsx", "--summary", "r.json"]);
+        let previous = previous.map(|p| p.join("r.json").display().to_string());
+        if let Some(p) = &previous {
+            args.extend(["--previous", p.as_str()]);
+        }
+        run(m, &args).expect_code(0);
+        serde_json::from_slice(&std::fs::read(m.join("r.json")).unwrap()).unwrap()
+    };
+    (
+        month(&m1, "2021-06-30", None),
+        month(&m2, "2021-07-31", Some(&m1)),
+    )
+}
+
+fn keys(summary: &Value, list: &str) -> Vec<String> {
+    let mut keys: Vec<String> = summary[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["key"].as_str().unwrap().to_string())
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn finding_keys_follow_what_findings_are_about_not_files_rows_or_order() {
+    let (june, july) = two_months(|m2| {
+        // Products swapped in the convention.
+        let path = m2.join("convention.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (a, b) = (
+            text.find("[[produit]]").unwrap(),
+            text.rfind("[[produit]]").unwrap(),
+        );
+        let end = text.find("[[echeancier]]").unwrap();
+        let (first, second) = (&text[a..b], &text[b..end]);
+        let swapped = format!("{}{second}\n{first}\n{}", &text[..a], &text[end..]);
+        assert_ne!(swapped, text);
+        std::fs::write(&path, swapped).unwrap();
+        // Inputs renamed (so read in another order), and EJ 2100000302 (a TITRE_2 line,
+        // paid above its commitment) given another amount.
+        let x = m2.join("extraits");
+        for (from, to) in [
+            ("dp_2020.csv", "paiements-2020.csv"),
+            ("dp_2020_rectifie.csv", "paiements-2020-corriges.csv"),
+            ("ej_2021.csv", "engagements-2021.csv"),
+            ("ej_2020.csv", "engagements-2020.csv"),
+        ] {
+            std::fs::rename(x.join(from), x.join(to)).unwrap();
+        }
+        let ej = x.join("engagements-2020.csv");
+        let text = std::fs::read_to_string(&ej).unwrap();
+        let touched = text.replacen("\"30000,00\"", "\"31000,00\"", 1);
+        assert_ne!(touched, text);
+        std::fs::write(&ej, touched).unwrap();
+    });
+    let files = |s: &Value| -> Vec<String> {
+        s["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(files(&july).iter().all(|f| !files(&june).contains(f)));
+    assert_eq!(july["products"][0]["id"], "carbure", "products swapped");
+    let titre_2: Vec<&Value> = july["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "TITRE_2")
+        .collect();
+    assert_eq!(titre_2.len(), 1);
+    assert_eq!(titre_2[0]["ej"], "2100000302");
+    // Keys are a month-to-month contract: a toolchain or hashing change that moved them
+    // would make every finding « new » once. This one is the EJ poste's state key.
+    assert_eq!(
+        titre_2[0]["key"],
+        "TITRE_2:375f07cbc0da5d9632b7f0dee667d465"
+    );
+    // Every finding about the same thing is still open, nothing resolved.
+    let june_keys = keys(&june, "findings");
+    assert!(june_keys.len() >= 15, "{june_keys:?}");
+    assert!(
+        june_keys
+            .iter()
+            .all(|k| k.contains(':') && !k.ends_with(':'))
+    );
+    assert_eq!(keys(&july, "findings"), june_keys);
+    for f in july["findings"].as_array().unwrap() {
+        assert_eq!(f["follow_up"], "open", "{f}");
+        assert_eq!(f["first_seen"], "2021-06-30", "{f}");
+    }
+    assert_eq!(july["resolved"], Value::Array(Vec::new()));
+}
+
+/// `anomalies` in June, then in December with `--previous`: December's summary bytes.
+fn followed_up_bytes(dir: &Path) -> Vec<u8> {
+    let fixture = repo().join("fixtures/anomalies");
+    let (june, december) = (dir.join("juin"), dir.join("decembre"));
+    std::fs::create_dir_all(&june).unwrap();
+    std::fs::create_dir_all(&december).unwrap();
+    summary_of(
+        &fixture,
+        &["--as-of".into(), "2021-06-30".into()],
+        &june,
+        None,
+    );
+    let previous = june.join("resume.json");
+    let args = ["--as-of".into(), "2021-12-31".into()];
+    summary_of(&fixture, &args, &december, Some(&previous));
+    std::fs::read(december.join("resume.json")).unwrap()
+}
+
+#[test]
+fn a_summary_read_back_gives_the_same_findings_and_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = followed_up_bytes(dir.path());
+    let value: Value = serde_json::from_slice(&bytes).unwrap();
+    let read: Summary = serde_json::from_slice(&bytes).unwrap();
+    let written = value["findings"].as_array().unwrap();
+    assert_eq!(read.findings.len(), written.len());
+    assert!(read.findings.iter().any(|f| f.first_seen.is_some()));
+    for (f, w) in read.findings.iter().zip(written) {
+        assert_eq!(f.key, w["key"].as_str().unwrap());
+        assert_eq!(serde_json::to_value(f.severity).unwrap(), w["severity"]);
+        let first_seen = f.first_seen.map(|d| d.format("%Y-%m-%d").to_string());
+        assert_eq!(first_seen.as_deref(), w["first_seen"].as_str(), "{w}");
+    }
+    let resolved = value["resolved"].as_array().unwrap();
+    assert!(!resolved.is_empty());
+    for (r, w) in read.resolved.iter().zip(resolved) {
+        let severity = Severity::parse(w["severity"].as_str().unwrap());
+        assert_eq!(
+            (r.key.as_str(), Some(r.severity)),
+            (w["key"].as_str().unwrap(), severity)
+        );
+    }
+    // Written again, the summary read is the summary written, byte for byte.
+    let mut again = serde_json::to_vec_pretty(&read).unwrap();
+    again.push(b'\n');
+    assert_eq!(
+        String::from_utf8(again).unwrap(),
+        String::from_utf8(bytes).unwrap()
+    );
+}
+
+#[test]
+fn an_older_summary_serves_as_previous_and_a_newer_format_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = followed_up_bytes(dir.path());
+    let mut old: Value = serde_json::from_slice(&bytes).unwrap();
+    // Format 1 as far as the follow-up goes: no format_version, no follow-up keys, parts
+    // in shapes this version does not write.
+    let object = old.as_object_mut().unwrap();
+    for key in ["format_version", "tool", "resolved", "conservation"] {
+        object.remove(key);
+    }
+    object.insert("inputs".into(), 4.into());
+    for f in old["findings"].as_array_mut().unwrap() {
+        let f = f.as_object_mut().unwrap();
+        for key in ["follow_up", "first_seen", "age_months", "sheet"] {
+            f.remove(key);
+        }
+    }
+    let reconcile = |previous: &Value, name: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, serde_json::to_vec(previous).unwrap()).unwrap();
+        let out = dir.path().join(format!("apres-{name}"));
+        std::fs::create_dir_all(&out).unwrap();
+        let args = [
+            "reconcile",
+            "fixtures/anomalies",
+            "--as-of",
+            "2022-01-31",
+            "-q",
+            "--fail-on",
+            "never",
+            "-o",
+            "/dev/null",
+            "--summary",
+            "-",
+            "--previous",
+        ];
+        let mut args: Vec<&str> = args.to_vec();
+        args.push(path.to_str().unwrap());
+        run(&repo(), &args)
+    };
+    let r = reconcile(&old, "ancien.json");
+    r.expect_code(0);
+    let january: Value = serde_json::from_str(&r.stdout).unwrap();
+    for f in january["findings"].as_array().unwrap() {
+        assert_eq!(f["follow_up"], "open", "{f}");
+        assert_eq!(f["first_seen"], "2021-12-31", "{f}");
+    }
+    let mut newer: Value = serde_json::from_slice(&bytes).unwrap();
+    newer["format_version"] = 3.into();
+    let r = reconcile(&newer, "futur.json");
+    r.expect_code(2);
+    assert!(
+        r.stderr.contains("résumé au format 3, plus récent"),
+        "{}",
+        r.stderr
+    );
+    let mut unknown: Value = serde_json::from_slice(&bytes).unwrap();
+    unknown["findings"][0]["severity"] = "grave".into();
+    let r = reconcile(&unknown, "grave.json");
+    r.expect_code(2);
+    assert!(
+        r.stderr.contains("gravité « grave » inconnue"),
+        "{}",
+        r.stderr
+    );
 }

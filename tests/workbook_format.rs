@@ -1,6 +1,7 @@
 //! The workbook's form, read back from the XLSX parts: every table sheet has its header
-//! row frozen and a filter, amounts carry the euro format, dates the French date format,
-//! rates a percentage; the document date is the reconciliation date (reproducible bytes).
+//! row (under its caption) frozen, filtered and repeated on printed pages; amounts carry
+//! the euro format, dates the French date format, months the French month format, rates a
+//! percentage; the document date is the reconciliation date (reproducible bytes).
 
 mod common;
 
@@ -48,14 +49,30 @@ fn tables_are_frozen_filtered_and_typed() {
             .map(|(_, t)| t.as_str())
             .unwrap_or_default()
     };
-    // Sheets 2..10 are tables but for the report pages, Synthèse (1) and Fin de gestion (4).
-    for i in (2..=10).filter(|i| *i != 4) {
+    // Sheets 2..11 are tables but for the report pages, Synthèse (1) and Fin de gestion
+    // (4). Each table sheet has its caption on row 1 and its header on row 2, frozen and
+    // filtered; Mensuel (sheet 3) has its header under its title block, on row 6.
+    for i in (2..=11).filter(|i| *i != 4) {
         let sheet = part(&format!("xl/worksheets/sheet{i}.xml"));
+        let header = if i == 3 { 6 } else { 2 };
         assert!(
-            sheet.contains("state=\"frozen\""),
-            "sheet{i}: header not frozen"
+            sheet.contains(&format!(
+                "<pane ySplit=\"{header}\" topLeftCell=\"A{}\" activePane=\"bottomLeft\" state=\"frozen\"/>",
+                header + 1
+            )),
+            "sheet{i}: header not frozen under row {header}"
         );
-        assert!(sheet.contains("<autoFilter"), "sheet{i}: no filter");
+        assert!(
+            sheet.contains(&format!("<autoFilter ref=\"A{header}:")),
+            "sheet{i}: no filter from row {header}"
+        );
+    }
+    let workbook = part("xl/workbook.xml");
+    for (id, sheet) in [(5, "Lignes"), (8, "Rejets"), (10, "Provenance")] {
+        assert!(
+            workbook.contains(&format!("localSheetId=\"{id}\">{sheet}!$2:$2<")),
+            "{sheet}: the header repeats on each printed page"
+        );
     }
     let styles = part("xl/styles.xml");
     assert!(
@@ -64,6 +81,10 @@ fn tables_are_frozen_filtered_and_typed() {
     );
     assert!(styles.contains("dd/mm/yyyy"), "no French date format");
     assert!(styles.contains("0.0%"), "no percentage format");
+    assert!(
+        styles.contains("[$-40C]mmmm yyyy"),
+        "no French month format (Mensuel)"
+    );
     let core = part("docProps/core.xml");
     assert!(
         core.contains("2021-12-31T00:00:00Z"),

@@ -1,13 +1,15 @@
 //! The vocabulary shared by the pipeline stages: a normalised Chorus line, where it came
 //! from, and the imputation axes it can be judged on; with the words every stage speaks:
 //! codes and text folding ([`code`]), amounts read ([`amount`]) and written ([`money`]),
-//! and how a run reports its progress ([`progress`]). It imports no other module.
+//! how a run reports its progress ([`progress`]) and the JSON summary's shape
+//! ([`summary`]). It imports no other module.
 
 pub mod amount;
 pub mod code;
 pub mod digest;
 pub mod money;
 pub mod progress;
+pub mod summary;
 
 use chrono::NaiveDate;
 use compact_str::CompactString;

@@ -6,23 +6,8 @@ use serde::Serialize;
 
 use crate::model::Origin;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    Info,
-}
-
-impl Severity {
-    pub fn label(self) -> &'static str {
-        match self {
-            Severity::Error => "erreur",
-            Severity::Warning => "avertissement",
-            Severity::Info => "information",
-        }
-    }
-}
+/// Severities are the summary's words (`error`, `warning`, `info`).
+pub use crate::model::summary::Severity;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Code {

@@ -20,10 +20,11 @@ use crate::classify::Judged;
 use crate::convention::Convention;
 use crate::model::{AxisCodes, AxisSet, Measure, Origin, Reduction, Rejection};
 
+/// Last month's summary, as `--previous` gives it to [`reconcile_with`].
+pub use crate::model::summary::{Resolved, Summary as PreviousSummary};
 pub use aggregate::{Commitment, MonthRow, ProductYears, YearFigures};
 pub use dedup::StateChange;
 pub use findings::{Code, Finding, FollowUp, Severity, Target};
-pub use follow_up::{PreviousSummary, Resolved};
 
 /// An out-of-scope line kept only as what the sums need, on large runs: the rows of a
 /// national extract are mostly out of scope and must not all sit in memory.
@@ -385,11 +386,38 @@ pub fn reconcile(
     inputs: Vec<InputResult>,
     as_of: NaiveDate,
 ) -> Reconciliation {
-    reconcile_with(convention, inputs, as_of, Vec::new())
+    reconcile_with(convention, inputs, as_of, Vec::new(), None)
 }
 
-/// [`reconcile`], with the files a folder walk skipped (each a finding).
+/// [`reconcile`], with the files a folder walk skipped (each a finding) and, with
+/// `--previous`, last month's summary: each finding is then marked new or open, and last
+/// month's findings not found again are listed as resolved.
 pub fn reconcile_with(
+    convention: &Convention,
+    inputs: Vec<InputResult>,
+    as_of: NaiveDate,
+    ignored_files: Vec<IgnoredFile>,
+    previous: Option<&PreviousSummary>,
+) -> Reconciliation {
+    let facts = facts(convention, inputs, as_of, ignored_files);
+    let started = std::time::Instant::now();
+    let mut findings = rules::findings(convention, &facts);
+    crate::model::progress::trace("  règles", started);
+    let followed = previous.map(|p| follow_up::follow(&findings, as_of, p));
+    let (marks, resolved) = followed.map_or((Vec::new(), Vec::new()), |f| (f.marks, f.resolved));
+    for (f, mark) in findings.iter_mut().zip(marks) {
+        f.follow_up = Some(mark);
+    }
+    Reconciliation {
+        findings,
+        resolved,
+        ..facts
+    }
+}
+
+/// Everything the rules read: the lines deduplicated and attributed, their sums and the
+/// conservation check; no finding yet (the rules make them from this).
+fn facts(
     convention: &Convention,
     inputs: Vec<InputResult>,
     as_of: NaiveDate,
@@ -398,14 +426,7 @@ pub fn reconcile_with(
     let has_commitments = inputs
         .iter()
         .any(|i| i.judged.iter().any(|j| j.line.measure == Measure::Ae));
-    let conservation_in = inputs.iter().fold(Conservation::default(), |mut c, i| {
-        c.rows_in += i.rows_in;
-        c.movements_in[0] += i.ae_lines_in;
-        c.movements_in[1] += i.cp_lines_in;
-        c.ae_in += i.ae_in;
-        c.cp_in += i.cp_in;
-        c
-    });
+    let conservation_in = conservation_in(&inputs);
     let includes: Vec<bool> = inputs.iter().map(|i| i.includes_carry_over).collect();
     let extracted: Vec<Option<NaiveDate>> = inputs.iter().map(|i| i.extracted).collect();
     let reductions = journal::reductions(&inputs);
@@ -415,30 +436,17 @@ pub fn reconcile_with(
     let mut split = dedup::split(inputs);
     crate::model::progress::trace("  doublons, états et regroupement", started);
     let started = std::time::Instant::now();
-    let (out_ae, out_cp) = (split.out_ae, split.out_cp);
     let carried = carry::split_carry_over(&mut split.in_scope, &includes);
-    let lines = aggregate::attribute(split.in_scope);
-    // The sums are independent of each other: each on its own core.
-    let ((totals, products), (months, commitments)) = rayon::join(
-        || {
-            rayon::join(
-                || aggregate::totals(convention, &lines),
-                || aggregate::product_years(convention, &lines),
-            )
-        },
-        || {
-            rayon::join(
-                || aggregate::months(&lines),
-                || aggregate::commitments(&lines),
-            )
-        },
-    );
-    let mut rec = Reconciliation {
+    let lines = aggregate::attribute(std::mem::take(&mut split.in_scope));
+    let sums = sums(convention, &lines);
+    let conservation = conservation_out(conservation_in, &split, &lines, carried.moved);
+    crate::model::progress::trace("  sommes", started);
+    Reconciliation {
         as_of,
-        totals,
-        products,
-        months,
-        commitments,
+        totals: sums.totals,
+        products: sums.products,
+        months: sums.months,
+        commitments: sums.commitments,
         lines,
         out_of_scope: split.out_of_scope,
         out_of_scope_groups: split.groups,
@@ -453,55 +461,93 @@ pub fn reconcile_with(
         counts: split.counts,
         input_counts: split.input_counts,
         findings: Vec::new(),
-        conservation: Conservation::default(),
+        conservation,
         has_commitments,
         resolved: Vec::new(),
         extracted,
         input_labels,
         rejections_omitted,
         ignored_files,
-    };
-    rec.totals.remaining_to_pay = rec
-        .commitments
+    }
+}
+
+/// What left `normalize`, as each input counted it: the conservation check's "in".
+fn conservation_in(inputs: &[InputResult]) -> Conservation {
+    inputs.iter().fold(Conservation::default(), |mut c, i| {
+        c.rows_in += i.rows_in;
+        c.movements_in[0] += i.ae_lines_in;
+        c.movements_in[1] += i.cp_lines_in;
+        c.ae_in += i.ae_in;
+        c.cp_in += i.cp_in;
+        c
+    })
+}
+
+/// The sums over the attributed lines.
+struct Sums {
+    totals: Totals,
+    products: Vec<ProductYears>,
+    months: Vec<MonthRow>,
+    commitments: Vec<Commitment>,
+}
+
+fn sums(convention: &Convention, lines: &[ScopedLine]) -> Sums {
+    // The sums are independent of each other: each on its own core.
+    let ((mut totals, products), (months, commitments)) = rayon::join(
+        || {
+            rayon::join(
+                || aggregate::totals(convention, lines),
+                || aggregate::product_years(convention, lines),
+            )
+        },
+        || {
+            rayon::join(
+                || aggregate::months(lines),
+                || aggregate::commitments(lines),
+            )
+        },
+    );
+    totals.remaining_to_pay = commitments
         .iter()
         .map(|c| c.remaining.max(Decimal::ZERO))
         .sum();
-    rec.conservation = conservation_out(conservation_in, &rec, out_ae, out_cp);
-    crate::model::progress::trace("  sommes", started);
-    let started = std::time::Instant::now();
-    rec.findings = rules::findings(convention, &rec);
-    crate::model::progress::trace("  règles", started);
-    rec
+    Sums {
+        totals,
+        products,
+        months,
+        commitments,
+    }
 }
 
 /// What leaves reconcile: in-scope lines, out-of-scope lines (summed as they were
-/// counted, detailed or grouped), duplicates; rejected rows carry no amount.
+/// counted, detailed or grouped), the carry-over split off AE, replaced states and
+/// duplicates; rejected rows carry no amount.
 fn conservation_out(
     mut c: Conservation,
-    rec: &Reconciliation,
-    out_ae: Decimal,
-    out_cp: Decimal,
+    split: &dedup::Split,
+    lines: &[ScopedLine],
+    carry_split: Decimal,
 ) -> Conservation {
-    c.rows_out = rec.counts.rows_out();
-    c.movements_out = [rec.counts.ae.out(), rec.counts.cp.out()];
-    c.ae_out += out_ae + rec.carry_split;
-    c.cp_out += out_cp;
-    for r in &rec.replaced {
-        match r.measure {
-            Measure::Ae => c.ae_out += r.amount,
-            Measure::Cp => c.cp_out += r.amount,
-        }
-    }
-    for line in rec.lines.iter().map(|l| &l.judged.line) {
-        match line.measure {
-            Measure::Ae => c.ae_out += line.amount,
-            Measure::Cp => c.cp_out += line.amount,
-        }
-    }
-    for d in &rec.duplicates {
-        match d.measure {
-            Measure::Ae => c.ae_out += d.amount,
-            Measure::Cp => c.cp_out += d.amount,
+    let counts = &split.counts;
+    c.rows_out = counts.rows_out();
+    c.movements_out = [counts.ae.out(), counts.cp.out()];
+    let out = [
+        (Measure::Ae, split.out_ae + carry_split),
+        (Measure::Cp, split.out_cp),
+    ];
+    let leaving = out
+        .into_iter()
+        .chain(split.replaced.iter().map(|r| (r.measure, r.amount)))
+        .chain(
+            lines
+                .iter()
+                .map(|l| (l.judged.line.measure, l.judged.line.amount)),
+        )
+        .chain(split.duplicates.iter().map(|d| (d.measure, d.amount)));
+    for (measure, amount) in leaving {
+        match measure {
+            Measure::Ae => c.ae_out += amount,
+            Measure::Cp => c.cp_out += amount,
         }
     }
     c

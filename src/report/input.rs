@@ -3,8 +3,6 @@
 
 use chrono::NaiveDate;
 
-use serde::Serialize;
-
 use crate::model::{AxisSet, Gap, Measure};
 use crate::reconcile::Reconciliation;
 
@@ -95,10 +93,5 @@ pub struct Source {
     pub measure_note: String,
 }
 
-/// `{"preamble": 7, "header": 1, …, "first_rows": {"preamble": [1, 2, …], …}}`.
-#[derive(Debug, Clone, Serialize)]
-pub struct SkippedJson {
-    #[serde(flatten)]
-    pub counts: serde_json::Map<String, serde_json::Value>,
-    pub first_rows: serde_json::Map<String, serde_json::Value>,
-}
+/// The summary's own type: `pipeline` fills it, the summary writes it as it is.
+pub use crate::model::summary::SkippedJson;

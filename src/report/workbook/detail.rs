@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 
 use super::grid::{Cell, Split, Tone};
-use super::overview::{parse_severity, severity_tone};
+use super::overview::severity_tone;
 use super::table::Table;
 use crate::classify::Judged;
 use crate::model::{Line, Rejection};
@@ -16,6 +16,20 @@ pub const LINES: &str = "Lignes";
 pub const OUT_OF_SCOPE: &str = "Hors périmètre";
 pub const REJECTIONS: &str = "Rejets";
 pub const REPLACED: &str = "Remplacements";
+
+// What each sheet holds, in one line above its header.
+const LINES_CAPTION: &str = "Lignes du périmètre de la convention, une par mouvement (AE ou CP), \
+     avec leur fichier et leur ligne d'origine.";
+const FINDINGS_CAPTION: &str = "Anomalies relevées par les contrôles : gravité, suivi d'un mois \
+     à l'autre et lien vers la ligne en cause.";
+const OUT_CAPTION: &str = "Lignes lues hors du périmètre de la convention, avec les axes qui \
+     concordent et ceux qui diffèrent.";
+const GROUPS_CAPTION: &str = "Lignes hors du périmètre de la convention, trop nombreuses pour \
+     être détaillées : regroupées par imputation.";
+const REJECTIONS_CAPTION: &str = "Lignes illisibles, écartées du rapprochement, avec le motif \
+     du rejet et leur texte brut.";
+const REPLACED_CAPTION: &str = "Lignes remplacées par l'état plus récent d'un autre extrait, et \
+     la ligne qui les remplace.";
 
 const LINE_HEADERS: [&str; 22] = [
     "Fichier",
@@ -77,7 +91,7 @@ fn line_cells<'a>(ctx: &'a Context, scoped: &'a ScopedLine) -> Vec<Cell<'a>> {
 
 pub fn lignes<'a>(ctx: &'a Context) -> Table<'a> {
     let lines = &ctx.run.reconciliation.lines;
-    Table::new(LINES, &LINE_HEADERS, lines.len(), move |i| {
+    Table::new(LINES, LINES_CAPTION, &LINE_HEADERS, lines.len(), move |i| {
         line_cells(ctx, &lines[i])
     })
 }
@@ -129,8 +143,7 @@ fn finding_cells<'a>(ctx: &'a Context, f: &'a Finding, split: Split) -> Vec<Cell
 /// Last month's finding, no longer found: as its summary gave it, without a link (the row
 /// it named belongs to last month's extracts).
 fn resolved_cells(r: &Resolved) -> Vec<Cell<'_>> {
-    let severity =
-        parse_severity(&r.severity).map_or(Cell::text(&r.severity), |s| Cell::text(s.label()));
+    let severity = Cell::text(r.severity.label());
     let amount = r.amount.as_deref().map_or(Cell::Empty, |a| {
         a.trim()
             .parse::<Decimal>()
@@ -157,12 +170,16 @@ pub fn anomalies<'a>(ctx: &'a Context, split: Split) -> Table<'a> {
     let rec = &ctx.run.reconciliation;
     let (findings, resolved) = (&rec.findings, &rec.resolved);
     let len = findings.len() + resolved.len();
-    Table::new(FINDINGS, &FINDING_HEADERS, len, move |i| {
-        match findings.get(i) {
+    Table::new(
+        FINDINGS,
+        FINDINGS_CAPTION,
+        &FINDING_HEADERS,
+        len,
+        move |i| match findings.get(i) {
             Some(f) => finding_cells(ctx, f, split),
             None => resolved_cells(&resolved[i - findings.len()]),
-        }
-    })
+        },
+    )
 }
 
 const OUT_HEADERS: [&str; 16] = [
@@ -239,14 +256,22 @@ pub fn hors_perimetre<'a>(ctx: &'a Context) -> Table<'a> {
     let rec = &ctx.run.reconciliation;
     if rec.out_of_scope_grouped {
         let groups = &rec.out_of_scope_groups;
-        return Table::new(OUT_OF_SCOPE, &GROUP_HEADERS, groups.len(), move |i| {
-            group_cells(&groups[i])
-        });
+        return Table::new(
+            OUT_OF_SCOPE,
+            GROUPS_CAPTION,
+            &GROUP_HEADERS,
+            groups.len(),
+            move |i| group_cells(&groups[i]),
+        );
     }
     let lines = &rec.out_of_scope;
-    Table::new(OUT_OF_SCOPE, &OUT_HEADERS, lines.len(), move |i| {
-        out_cells(ctx, &lines[i])
-    })
+    Table::new(
+        OUT_OF_SCOPE,
+        OUT_CAPTION,
+        &OUT_HEADERS,
+        lines.len(),
+        move |i| out_cells(ctx, &lines[i]),
+    )
 }
 
 fn rejection_cells<'a>(ctx: &'a Context, r: &'a Rejection) -> Vec<Cell<'a>> {
@@ -263,9 +288,13 @@ const REJECTION_HEADERS: [&str; 5] = ["Fichier", "Ligne", "Colonne", "Motif", "T
 
 pub fn rejets<'a>(ctx: &'a Context) -> Table<'a> {
     let rejections = &ctx.run.reconciliation.rejections;
-    Table::new(REJECTIONS, &REJECTION_HEADERS, rejections.len(), move |i| {
-        rejection_cells(ctx, &rejections[i])
-    })
+    Table::new(
+        REJECTIONS,
+        REJECTIONS_CAPTION,
+        &REJECTION_HEADERS,
+        rejections.len(),
+        move |i| rejection_cells(ctx, &rejections[i]),
+    )
 }
 
 const REPLACED_HEADERS: [&str; 12] = [
@@ -319,8 +348,14 @@ pub fn remplacements<'a>(ctx: &'a Context) -> Table<'a> {
             (r.in_scope || by.is_some()).then_some((i, by))
         })
         .collect();
-    Table::new(REPLACED, &REPLACED_HEADERS, shown.len(), move |i| {
-        let (at, by) = shown[i];
-        replaced_cells(ctx, &rec.replaced[at], by)
-    })
+    Table::new(
+        REPLACED,
+        REPLACED_CAPTION,
+        &REPLACED_HEADERS,
+        shown.len(),
+        move |i| {
+            let (at, by) = shown[i];
+            replaced_cells(ctx, &rec.replaced[at], by)
+        },
+    )
 }

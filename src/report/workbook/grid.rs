@@ -7,79 +7,26 @@
 use std::borrow::Cow;
 
 use chrono::{Datelike, NaiveDate};
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{ExcelDateTime, Format, Url, Workbook, Worksheet, XlsxError};
 
+pub use super::cell::Cell;
+pub(super) use super::cell::{MAX_WIDTH, Slot, Value, cell_width, to_f64};
 use super::page::{MAX_ROW_HEIGHT, PORTRAIT_WIDTH, page_setup, wrapped_lines};
 pub use super::page::{Orientation, PageText};
 pub use super::style::{Formats, Style, Tone};
-use crate::model::money::round_cents;
 
 /// Rows in a worksheet, header included.
 pub const EXCEL_ROWS: u32 = 1_048_576;
+/// The rows above a table sheet's data: its caption (what the sheet holds, in one line)
+/// and its header.
+pub const TABLE_TOP: u32 = 2;
+/// A table sheet's header row (0-based), under its caption.
+pub const HEADER_ROW: u32 = TABLE_TOP - 1;
 /// Excel refuses a cell longer than this (in UTF-16 units).
 const MAX_TEXT: usize = 32_767;
 /// Excel's limit of hyperlinks per worksheet; past it, the target is written as text.
 pub(super) const MAX_LINKS: usize = 65_530;
-/// Widest column, in characters: long messages stay readable without a screen-wide column.
-pub(super) const MAX_WIDTH: usize = 60;
 const MIN_WIDTH: usize = 6;
-
-/// One value, typed for Excel.
-#[derive(Debug, Clone)]
-pub enum Cell<'a> {
-    Empty,
-    /// Inert text: written as a string even when it starts with `=`, `+`, `-` or `@`.
-    Text(Cow<'a, str>),
-    /// A quantity: right-aligned.
-    Int(i64),
-    /// A number that identifies rather than counts (a row, a year, a title): centred.
-    Ordinal(i64),
-    /// Prose that wraps inside its column (a finding's message) instead of running over.
-    Wrapped(Cow<'a, str>),
-    Amount(Decimal),
-    /// A fraction (0.5 = 50 %).
-    Rate(Decimal),
-    Date(NaiveDate),
-    /// A link to a cell of the workbook: sheet name, Excel row (1-based), text shown.
-    Link(String, u32, String),
-    Toned(Cow<'a, str>, Tone),
-}
-
-impl<'a> Cell<'a> {
-    pub fn text(s: &'a str) -> Cell<'a> {
-        Cell::Text(Cow::Borrowed(s))
-    }
-
-    pub fn owned(s: String) -> Cell<'a> {
-        Cell::Text(Cow::Owned(s))
-    }
-
-    pub fn opt(s: Option<&'a str>) -> Cell<'a> {
-        s.map_or(Cell::Empty, Cell::text)
-    }
-
-    pub fn count(n: impl TryInto<i64>) -> Cell<'a> {
-        n.try_into().map_or(Cell::Empty, Cell::Int)
-    }
-
-    pub fn ordinal(n: impl TryInto<i64>) -> Cell<'a> {
-        n.try_into().map_or(Cell::Empty, Cell::Ordinal)
-    }
-
-    pub fn opt_amount(a: Option<Decimal>) -> Cell<'a> {
-        a.map_or(Cell::Empty, Cell::Amount)
-    }
-
-    /// `part / whole`, empty when there is no whole to measure against.
-    pub fn rate(part: Decimal, whole: Option<Decimal>) -> Cell<'a> {
-        whole
-            .filter(|w| !w.is_zero())
-            .and_then(|w| part.checked_div(w))
-            .map_or(Cell::Empty, Cell::Rate)
-    }
-}
 
 /// A worksheet being written: writes typed cells and remembers each column's widest
 /// content, so widths follow the data without Excel's (non-portable) autofit.
@@ -243,60 +190,54 @@ impl<'a> Grid<'a> {
         cell: &Cell,
         style: Style,
     ) -> Result<(), XlsxError> {
-        let b = style as usize;
-        let f = self.fmt;
-        match cell {
-            Cell::Empty => {
-                // A total row keeps its rule and shading across its empty cells.
-                if style == Style::Total {
-                    self.sheet.write_blank(row, col, &f.plain[b])?;
-                }
+        let (value, slot) = cell.typed();
+        let format = self.fmt.slot(slot, style);
+        match value {
+            // A total row keeps its rule and shading across its empty cells.
+            Value::Blank if style == Style::Total => {
+                self.sheet.write_blank(row, col, format)?;
             }
-            Cell::Text(s) => {
-                if !s.is_empty() {
-                    self.string(row, col, s, &f.plain[b])?;
-                }
-            }
-            Cell::Toned(s, tone) => self.string(row, col, s, f.tone(*tone))?,
-            Cell::Int(n) => self.number(row, col, *n as f64, &f.int[b])?,
-            Cell::Ordinal(n) => self.number(row, col, *n as f64, &f.ordinal[b])?,
-            Cell::Wrapped(s) => {
-                if !s.is_empty() {
-                    self.string(row, col, s, &f.wrapped[b])?;
-                    // A char is at least a byte: short text never wraps.
-                    if s.len() > MAX_WIDTH && s.chars().count() > MAX_WIDTH {
-                        let words = s.split_whitespace().map(|w| w.chars().count());
-                        if self.measured {
-                            let lines = wrapped_lines(words, self.sheet_width(col));
-                            self.make_tall(row, lines)?;
-                        } else {
-                            self.wrapped.push((row, col, words.collect()));
-                        }
-                    }
-                }
-            }
-            Cell::Amount(a) => self.number(row, col, to_f64(round_cents(*a)), &f.amount[b])?,
-            Cell::Rate(r) => self.number(row, col, to_f64(*r), &f.rate[b])?,
-            Cell::Date(d) => match excel_date(*d) {
-                // A date is its serial number, shown as a date by its format.
-                Some(x) => self.number(row, col, x.to_excel(), &f.date[b])?,
-                // Outside Excel's calendar (before 1900): shown, not lost.
-                None => self.string(row, col, &d.format("%d/%m/%Y").to_string(), &f.plain[b])?,
-            },
-            Cell::Link(sheet, target_row, text) => {
+            Value::Blank | Value::Nothing => {}
+            Value::Text(s) => self.string(row, col, &s, format)?,
+            Value::Number(n) => self.number(row, col, n, format)?,
+            Value::Amount(a) => self.number(row, col, to_f64(a), format)?,
+            Value::Link {
+                sheet,
+                row: target,
+                text,
+            } => {
                 if self.links < MAX_LINKS {
                     self.links += 1;
-                    let url = Url::new(format!("internal:'{sheet}'!A{target_row}"))
-                        .set_text(text.as_str());
-                    self.sheet.write_url_with_format(row, col, url, &f.link)?;
+                    let url = Url::new(format!("internal:'{sheet}'!A{target}")).set_text(text);
+                    self.sheet.write_url_with_format(row, col, url, format)?;
                 } else {
-                    let text = format!("{sheet} A{target_row}");
-                    self.string(row, col, &text, &f.plain[b])?;
+                    let text = format!("{sheet} A{target}");
+                    let plain = self.fmt.slot(Slot::Plain, style);
+                    self.string(row, col, &text, plain)?;
                 }
             }
         }
+        if let Cell::Wrapped(s) = cell {
+            self.wrap(row, col, s)?;
+        }
         if !self.measured {
             self.track(col, cell_width(cell));
+        }
+        Ok(())
+    }
+
+    /// Wrapped text `s` in column `col` makes its row tall enough for its lines: now if
+    /// the widths are known, else once they are.
+    fn wrap(&mut self, row: u32, col: u16, s: &str) -> Result<(), XlsxError> {
+        // A char is at least a byte: short text never wraps.
+        if s.len() > MAX_WIDTH && s.chars().count() > MAX_WIDTH {
+            let words = s.split_whitespace().map(|w| w.chars().count());
+            if self.measured {
+                let lines = wrapped_lines(words, self.sheet_width(col));
+                self.make_tall(row, lines)?;
+            } else {
+                self.wrapped.push((row, col, words.collect()));
+            }
         }
         Ok(())
     }
@@ -418,16 +359,17 @@ pub struct Layout<'f> {
     pub(super) formats: Vec<Option<&'f Format>>,
 }
 
-/// Where a table's rows go: `rows_per_sheet` data rows under the header of each sheet.
+/// Where a table's rows go: `rows_per_sheet` data rows under the caption and header of
+/// each sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Split {
     pub rows_per_sheet: u32,
 }
 
 impl Split {
-    /// Excel's own limit: every row of a sheet but the header.
+    /// Excel's own limit: every row of a sheet but the caption and the header.
     pub const EXCEL: Split = Split {
-        rows_per_sheet: EXCEL_ROWS - 1,
+        rows_per_sheet: EXCEL_ROWS - TABLE_TOP,
     };
 
     /// `Lignes`, then `Lignes (2)`, `Lignes (3)`…
@@ -442,42 +384,10 @@ impl Split {
     /// The sheet and Excel row (1-based) of data row `index` of table `base`.
     pub fn locate(self, base: &str, index: usize) -> (String, u32) {
         let per = self.rows_per_sheet.max(1) as usize;
-        let row = (index % per) as u32 + 2;
+        // 1-based, under the caption and the header.
+        let row = (index % per) as u32 + TABLE_TOP + 1;
         (Split::sheet_name(base, index / per), row)
     }
-}
-
-/// The room a cell's content takes, in characters.
-pub(super) fn cell_width(cell: &Cell) -> usize {
-    match cell {
-        Cell::Empty => 0,
-        Cell::Text(s) | Cell::Toned(s, _) => s.chars().count(),
-        Cell::Int(n) => digits(*n) + 1,
-        Cell::Ordinal(n) => digits(*n),
-        // The column stays at most MAX_WIDTH wide; longer text wraps.
-        Cell::Wrapped(s) if s.len() <= MAX_WIDTH => s.chars().count(),
-        Cell::Wrapped(s) => s.chars().take(MAX_WIDTH).count(),
-        Cell::Amount(a) => amount_width(round_cents(*a)),
-        Cell::Rate(_) => 8,
-        Cell::Date(_) => 10,
-        Cell::Link(_, _, text) => text.chars().count(),
-    }
-}
-
-/// The characters of `n` written out, sign included.
-fn digits(n: i64) -> usize {
-    let magnitude = n.unsigned_abs().checked_ilog10().unwrap_or(0) as usize + 1;
-    magnitude + usize::from(n < 0)
-}
-
-/// Converts at the last moment, after rounding to the cent.
-pub(super) fn to_f64(d: Decimal) -> f64 {
-    d.to_f64().unwrap_or_default()
-}
-
-pub(super) fn excel_date(d: NaiveDate) -> Option<ExcelDateTime> {
-    let year = u16::try_from(d.year()).ok()?;
-    ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8).ok()
 }
 
 /// The date as the document's creation time (midnight UTC): derived from the run, never
@@ -504,42 +414,4 @@ pub fn excel_text(s: &str) -> Cow<'_, str> {
         end = i + c.len_utf8();
     }
     Cow::Owned(format!("{}…", &s[..end]))
-}
-
-/// The width of `-1 234 567,89 € `.
-fn amount_width(a: Decimal) -> usize {
-    let whole = a.mantissa().unsigned_abs() / 10u128.pow(a.scale());
-    let int_digits = whole.checked_ilog10().unwrap_or(0) as usize + 1;
-    int_digits + (int_digits - 1) / 3 + 6 + usize::from(a.is_sign_negative())
-}
-
-#[cfg(test)]
-mod tests {
-    use rust_decimal::Decimal;
-
-    use super::{Cell, amount_width, cell_width, digits};
-
-    #[test]
-    fn widths_are_counted_without_writing_numbers_out() {
-        for n in [0i64, 7, -7, 10, 99, 100, -1000, 2021, i64::MAX, i64::MIN] {
-            assert_eq!(digits(n), n.to_string().len(), "{n}");
-        }
-        for a in [
-            "0",
-            "0.50",
-            "-0.5",
-            "9.99",
-            "10",
-            "-1234567.89",
-            "999999999999.99",
-        ] {
-            let a: Decimal = a.parse().unwrap();
-            let int_digits = a.abs().trunc().to_string().len();
-            let expected =
-                int_digits + (int_digits - 1) / 3 + 6 + usize::from(a.is_sign_negative());
-            assert_eq!(amount_width(a), expected, "{a}");
-        }
-        assert_eq!(cell_width(&Cell::Wrapped("é".repeat(100).into())), 60);
-        assert_eq!(cell_width(&Cell::text("Échéancier")), 10);
-    }
 }

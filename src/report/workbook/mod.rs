@@ -1,21 +1,22 @@
 //! The reconciliation workbook (XLSX), in French: the sheets of `docs/contrat.md`, in
 //! its order. Pure: the run in, the bytes out; the same run gives the same bytes.
 //!
-//! `grid` types and formats every cell and sets every sheet up for printing; `table` lays
-//! tables out, split past Excel's row limit; `synthese` writes the first sheet (verdict,
-//! key figures, chart); `overview` `Provenance`; `sums` the tables of sums; `detail` the
-//! tables of rows. rust_xlsxwriter writes all of it but the data rows of tables, which
-//! `rows` writes and `package` adds, a chunk of rows at a time on the pool's threads, as it
-//! copies rust_xlsxwriter's parts to the output: a national `Lignes` never sits in memory
-//! as cells, nor the workbook as bytes.
+//! `cell` says how each kind of value is written (one table, `Cell::typed`); `grid` writes
+//! cells and sets every sheet up for printing; `table` lays tables out, split past Excel's
+//! row limit; `synthese` writes the first sheet (verdict, key figures, chart); `overview`
+//! `Provenance`; `sums` the tables of sums; `detail` the tables of rows. rust_xlsxwriter
+//! writes all of it but the data rows of tables, which `bypass` writes and adds, a chunk
+//! of rows at a time on the pool's threads, as it copies rust_xlsxwriter's parts to the
+//! output: a national `Lignes` never sits in memory as cells, nor the workbook as bytes.
 
+mod bypass;
+mod cell;
 mod closing;
 mod detail;
 mod grid;
+mod monthly;
 mod overview;
-mod package;
 mod page;
-mod rows;
 mod style;
 mod sums;
 mod synthese;
@@ -85,11 +86,11 @@ fn write_split(
             ctx.run.reconciliation.as_of.format("%d/%m/%Y")
         ),
     });
-    let xf = rows::Xf::register(&mut book, &fmt);
+    let xf = bypass::Xf::register(&mut book, &fmt);
     synthese::synthese(&mut book, &fmt, ctx)?;
     let schedule = [sums::echeancier(ctx)];
     let mut fills = table::write_tables(&mut book, &fmt, split, chunk_rows, &schedule)?;
-    sums::mensuel(&mut book, &fmt, ctx, split)?;
+    monthly::mensuel(&mut book, &fmt, ctx, split)?;
     closing::fin_de_gestion(&mut book, &fmt, ctx)?;
     let tables = [
         sums::engagements(ctx),
@@ -104,6 +105,6 @@ fn write_split(
     )?);
     overview::provenance(&mut book, &fmt, ctx)?;
     let skeleton = book.save_to_buffer()?;
-    package::write(&skeleton, &fills, &xf, u32::from(COMPRESSION_LEVEL), out)?;
+    bypass::write(&skeleton, &fills, &xf, u32::from(COMPRESSION_LEVEL), out)?;
     Ok(())
 }

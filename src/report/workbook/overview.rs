@@ -4,7 +4,7 @@
 
 use rust_xlsxwriter::{Workbook, XlsxError};
 
-use super::grid::{Cell, Formats, Grid, Style, Tone};
+use super::grid::{Cell, Formats, Grid, HEADER_ROW, Style, Tone};
 use crate::reconcile::{Severity, Status};
 use crate::report::{Context, VERSION};
 
@@ -66,8 +66,14 @@ const INPUT_HEADERS: [&str; 17] = [
 pub fn provenance(book: &mut Workbook, fmt: &Formats, ctx: &Context) -> Result<(), XlsxError> {
     let rec = &ctx.run.reconciliation;
     let mut grid = Grid::new(book, fmt, "Provenance")?;
-    grid.header(0, 0, &INPUT_HEADERS)?;
-    let mut row = 0;
+    grid.heading(
+        0,
+        "Fichiers lus, avec leur empreinte, leur format et le décompte de leurs lignes ; \
+         puis la convention, l'outil et la preuve que rien n'est perdu.",
+        &fmt.note,
+    )?;
+    grid.header(HEADER_ROW, 0, &INPUT_HEADERS)?;
+    let mut row = HEADER_ROW;
     for (i, input) in ctx.run.inputs.iter().enumerate() {
         row += 1;
         let source = &input.source;
@@ -96,7 +102,7 @@ pub fn provenance(book: &mut Workbook, fmt: &Formats, ctx: &Context) -> Result<(
             false,
         )?;
     }
-    grid.table_chrome(0, row, INPUT_HEADERS.len())?;
+    grid.table_chrome(HEADER_ROW, row, INPUT_HEADERS.len())?;
     if !rec.ignored_files.is_empty() {
         row += 2;
         grid.heading(
@@ -173,15 +179,4 @@ fn conservation(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Resu
     grid.put(r + 1, 0, &Cell::text("Contrôle"), true)?;
     grid.put(r + 1, 1, &verdict, false)?;
     Ok(())
-}
-
-/// A severity as a previous summary writes it (`error`, `warning`, `info`; the French
-/// labels are accepted too).
-pub fn parse_severity(s: &str) -> Option<Severity> {
-    match s.trim() {
-        "error" | "erreur" => Some(Severity::Error),
-        "warning" | "avertissement" => Some(Severity::Warning),
-        "info" | "information" => Some(Severity::Info),
-        _ => None,
-    }
 }

@@ -3,6 +3,7 @@
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder};
 
+use super::cell::Slot;
 use super::page::PageText;
 
 /// Excel stores number formats in en-US notation; a French Excel shows `1 234,56 €`. The
@@ -11,6 +12,8 @@ use super::page::PageText;
 const EUROS: &str = r#"#,##0.00 "€"_);[Red]-#,##0.00 "€"_)"#;
 const RATE: &str = "0.0%_)";
 const COUNT: &str = "0_)";
+/// A month in French whatever the reader's locale (`[$-40C]`, French): « mars 2021 ».
+const MONTH: &str = "[$-40C]mmmm yyyy";
 
 /// How a cell draws attention: the status and severity colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +47,7 @@ pub struct Formats {
     pub(super) amount: [Format; 4],
     pub(super) rate: [Format; 4],
     pub(super) date: [Format; 4],
+    pub(super) month: [Format; 4],
     pub(super) int: [Format; 4],
     pub(super) ordinal: [Format; 4],
     pub(super) wrapped: [Format; 4],
@@ -113,6 +117,12 @@ impl Formats {
             amount: styles(Format::new().set_num_format(EUROS)),
             rate: styles(Format::new().set_num_format(RATE)),
             date: styles(Format::new().set_num_format("dd/mm/yyyy")),
+            // Left-aligned, as the « sans date » and « Sous-total » beside it.
+            month: styles(
+                Format::new()
+                    .set_num_format(MONTH)
+                    .set_align(FormatAlign::Left),
+            ),
             int: styles(Format::new().set_num_format(COUNT)),
             ordinal: styles(
                 Format::new()
@@ -145,6 +155,26 @@ impl Formats {
             .chain(styled.into_iter().flatten())
             .chain(std::iter::once(&self.link))
             .chain(&self.tones)
+            // Last: the formats registered before it keep their numbers.
+            .chain(&self.month)
+    }
+
+    /// The format of a cell of `slot` (`Cell::typed`) in `style`; a link and a tone have
+    /// one format whatever the style.
+    pub(super) fn slot(&self, slot: Slot, style: Style) -> &Format {
+        let b = style as usize;
+        match slot {
+            Slot::Plain => &self.plain[b],
+            Slot::Wrapped => &self.wrapped[b],
+            Slot::Int => &self.int[b],
+            Slot::Ordinal => &self.ordinal[b],
+            Slot::Amount => &self.amount[b],
+            Slot::Rate => &self.rate[b],
+            Slot::Date => &self.date[b],
+            Slot::Month => &self.month[b],
+            Slot::Link => &self.link,
+            Slot::Tone(tone) => self.tone(tone),
+        }
     }
 
     pub(super) fn tone(&self, tone: Tone) -> &Format {

@@ -11,7 +11,7 @@ use rust_xlsxwriter::{
 };
 
 use super::grid::{Cell, Formats, Grid, Orientation, Style};
-use super::overview::{pairs, parse_severity, severity_tone, status_tone, tool};
+use super::overview::{pairs, severity_tone, status_tone, tool};
 use super::sums::{schedule_rows, schedule_sums};
 use crate::reconcile::{Code, Severity, Status};
 use crate::report::Context;
@@ -189,12 +189,8 @@ fn findings(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Result<u
             None => {}
         }
     }
-    let mut unknown_resolved = 0;
     for r in &rec.resolved {
-        match parse_severity(&r.severity) {
-            Some(s) => sums[s as usize][3] += 1,
-            None => unknown_resolved += 1,
-        }
+        sums[r.severity as usize][3] += 1;
     }
     let mut r = row + 1;
     for s in SEVERITIES {
@@ -213,11 +209,7 @@ fn findings(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Result<u
     let column = |i: usize| Cell::count(sums.iter().map(|s| s[i]).sum::<usize>());
     let mut total = vec![Cell::text("Total"), column(0)];
     if tracked {
-        total.extend([
-            column(1),
-            column(2),
-            Cell::count(sums.iter().map(|s| s[3]).sum::<usize>() + unknown_resolved),
-        ]);
+        total.extend([column(1), column(2), column(3)]);
     }
     grid.styled_row(r, &total, Style::Total)?;
     Ok(r + 1)

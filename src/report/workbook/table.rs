@@ -12,8 +12,10 @@ use rayon::prelude::*;
 use rust_xlsxwriter::utility::cell_range;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
-use super::grid::{Cell, Formats, Grid, Layout, Split, Style, cell_width, excel_date};
-use super::rows::{RowWriter, Xf, writes};
+use super::bypass::{RowWriter, Xf, writes};
+use super::grid::{
+    Cell, Formats, Grid, HEADER_ROW, Layout, Split, Style, TABLE_TOP, Value, cell_width,
+};
 
 /// The cells of row `index` of a table.
 type RowFn<'a> = dyn Fn(usize) -> Vec<Cell<'a>> + Sync + 'a;
@@ -22,6 +24,8 @@ type RowFn<'a> = dyn Fn(usize) -> Vec<Cell<'a>> + Sync + 'a;
 /// can be written apart), and an optional total row kept out of the filter.
 pub struct Table<'a> {
     name: &'a str,
+    /// What the sheet holds, in one line above the header.
+    caption: &'a str,
     headers: &'a [&'a str],
     len: usize,
     row: Box<RowFn<'a>>,
@@ -31,12 +35,14 @@ pub struct Table<'a> {
 impl<'a> Table<'a> {
     pub fn new(
         name: &'a str,
+        caption: &'a str,
         headers: &'a [&'a str],
         len: usize,
         row: impl Fn(usize) -> Vec<Cell<'a>> + Sync + 'a,
     ) -> Self {
         Table {
             name,
+            caption,
             headers,
             len,
             row: Box::new(row),
@@ -86,6 +92,15 @@ struct Part<'t, 'a> {
 }
 
 impl Part<'_, '_> {
+    /// The table's caption; on the sheets that continue it, marked as such.
+    fn caption(&self) -> String {
+        if self.rows.start == 0 {
+            self.table.caption.to_string()
+        } else {
+            format!("{} (suite).", self.table.caption.trim_end_matches('.'))
+        }
+    }
+
     /// Its rows, a chunk at a time.
     fn chunks(&self) -> impl Iterator<Item = Range<usize>> + '_ {
         let (end, per) = (self.rows.end, self.chunk_rows.max(1));
@@ -111,24 +126,27 @@ impl Part<'_, '_> {
             measure.add(fmt, cells, false);
         }
         let mut grid = Grid::table(sheet, fmt, &self.name, measure.layout())?;
-        grid.header(0, 0, table.headers)?;
+        grid.heading(0, &self.caption(), &fmt.note)?;
+        grid.header(HEADER_ROW, 0, table.headers)?;
         let written = self.rows.len() as u32;
-        grid.table_chrome(0, written, table.headers.len())?;
+        let last_data = HEADER_ROW + written;
+        grid.table_chrome(HEADER_ROW, last_data, table.headers.len())?;
         // A sheet that is one table prints its gridlines: a long row stays readable.
         grid.sheet().set_print_gridlines(true);
         if let Some(cells) = total {
-            grid.styled_row(written + 1, cells, Style::Total)?;
+            grid.styled_row(last_data + 1, cells, Style::Total)?;
         }
         let widths = grid.column_widths();
         grid.finish()?;
-        // Every cell of the header and total rows is written; data rows reach `extent`.
+        // Every cell of the caption, header and total rows is written; data rows reach
+        // `extent`.
         let dimension = (written > 0).then(|| {
             let columns = table
                 .headers
                 .len()
                 .max(data_extent)
                 .max(total.map_or(0, <[Cell]>::len));
-            let last_row = written + u32::from(total.is_some());
+            let last_row = last_data + u32::from(total.is_some());
             cell_range(0, 0, last_row, columns.saturating_sub(1) as u16)
         });
         Ok((widths, dimension))
@@ -166,7 +184,7 @@ impl Fill<'_, '_> {
         };
         let first = self.part.rows.start;
         for i in rows {
-            let row = (i - first + 1) as u32;
+            let row = (i - first) as u32 + TABLE_TOP;
             writer.row(row, &(self.part.table.row)(i), &mut links, out, hyperlinks);
         }
     }
@@ -328,18 +346,9 @@ impl<'f> Measure<'f> {
 /// The format a data cell is written in, where it can be its column's: one that shows
 /// nothing on an empty cell (no fill, no border), so the rest of the column looks the same.
 fn columnable<'f>(fmt: &'f Formats, cell: &Cell) -> Option<&'f Format> {
-    let plain = Style::Plain as usize;
-    match cell {
-        Cell::Text(s) if !s.is_empty() => Some(&fmt.plain[plain]),
-        Cell::Wrapped(s) if !s.is_empty() => Some(&fmt.wrapped[plain]),
-        Cell::Int(_) => Some(&fmt.int[plain]),
-        Cell::Ordinal(_) => Some(&fmt.ordinal[plain]),
-        Cell::Amount(_) => Some(&fmt.amount[plain]),
-        Cell::Rate(_) => Some(&fmt.rate[plain]),
-        Cell::Date(d) if excel_date(*d).is_some() => Some(&fmt.date[plain]),
-        Cell::Date(_) => Some(&fmt.plain[plain]),
-        _ => None,
-    }
+    let (value, slot) = cell.typed();
+    let written = !matches!(value, Value::Blank | Value::Nothing);
+    (written && slot.columnable()).then(|| fmt.slot(slot, Style::Plain))
 }
 
 #[cfg(test)]
@@ -351,7 +360,7 @@ mod tests {
     use crate::report::workbook::grid::{Cell, Formats, PageText, Split};
 
     fn table(len: usize, total: bool) -> Table<'static> {
-        let t = Table::new("T", &["A"], len, |_| vec![Cell::Empty]);
+        let t = Table::new("T", "Un tableau.", &["A"], len, |_| vec![Cell::Empty]);
         if total {
             t.with_total(vec![Cell::Empty])
         } else {

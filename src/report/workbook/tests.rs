@@ -83,6 +83,27 @@ pub(super) fn open(bytes: &[u8]) -> Xlsx<Cursor<Vec<u8>>> {
     open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap()
 }
 
+/// A table sheet read under its caption, row 0 its header (as the tests count rows).
+/// Checks the caption: one line of text, alone on the first row.
+pub(super) fn table_sheet(book: &mut Xlsx<Cursor<Vec<u8>>>, name: &str) -> Range<Data> {
+    let range = book.worksheet_range(name).unwrap();
+    let end = range.end().unwrap();
+    let caption = cell(&range, 0, 0);
+    assert!(
+        matches!(&caption, Data::String(s) if s.ends_with('.') && !s.contains('\n')),
+        "{name}: caption {caption:?}"
+    );
+    assert!(
+        (1..=end.1).all(|c| cell(&range, 0, c) == Data::Empty),
+        "{name}: the caption is alone on its row"
+    );
+    let mut under = Range::new((0, 0), (end.0 - 1, end.1));
+    for (r, c, v) in range.used_cells().filter(|(r, _, _)| *r >= 1) {
+        under.set_value((r as u32 - 1, c as u32), v.clone());
+    }
+    under
+}
+
 pub(super) fn cell(range: &Range<Data>, row: u32, col: u32) -> Data {
     range.get_value((row, col)).cloned().unwrap_or(Data::Empty)
 }
@@ -195,7 +216,7 @@ fn lines_are_typed_and_extract_text_stays_inert() {
         run: &run,
     };
     let mut book = open(&build(&ctx).unwrap());
-    let l = book.worksheet_range("Lignes").unwrap();
+    let l = table_sheet(&mut book, "Lignes");
     assert_eq!(cell(&l, 0, 11), text("Fournisseur"));
     assert_eq!(cell(&l, 1, 0), text(ctx.input_label(0)));
     assert_eq!(cell(&l, 1, 1), Data::Float(2.0));
@@ -220,11 +241,11 @@ fn lines_are_typed_and_extract_text_stays_inert() {
         formulas.used_cells().all(|(_, _, f)| f.is_empty()),
         "no formula anywhere in Lignes"
     );
-    let h = book.worksheet_range("Hors périmètre").unwrap();
+    let h = table_sheet(&mut book, "Hors périmètre");
     assert_eq!(cell(&h, 1, 7), text("@Autre"));
     assert_eq!(cell(&h, 1, 13), Data::Float(999.0));
     assert_eq!(cell(&h, 1, 15), text("centre financier"));
-    let r = book.worksheet_range("Rejets").unwrap();
+    let r = table_sheet(&mut book, "Rejets");
     assert_eq!(cell(&r, 1, 1), Data::Float(6.0));
     assert_eq!(cell(&r, 1, 2), text("Montant engagé (EUR)"));
     assert!(matches!(cell(&r, 1, 4), Data::String(s) if s.ends_with(";-x;;douze")));
@@ -234,7 +255,7 @@ fn lines_are_typed_and_extract_text_stays_inert() {
 fn schedule_leaves_blank_plans_blank_and_totals_everything() {
     let dir = tempfile::tempdir().unwrap();
     let mut book = open(&sample_workbook(dir.path()));
-    let e = book.worksheet_range("Échéancier").unwrap();
+    let e = table_sheet(&mut book, "Échéancier");
     // Potentiel 2020, Potentiel 2021, CarbuRe 2020, CarbuRe 2021, Non attribué 2020, Total.
     assert_eq!(cell(&e, 1, 0), text("Potentiel"));
     assert_eq!(cell(&e, 1, 2), Data::Float(80000.0));
@@ -263,28 +284,42 @@ fn schedule_leaves_blank_plans_blank_and_totals_everything() {
     );
     assert_eq!(cell(&e, total, 6), Data::Float(160000.0));
 
-    // Under the title block: each product's months and subtotal, unattributed last.
+    // Under the title block: each product's months and subtotal, unattributed last. Every
+    // month of the convention up to the situation (janvier 2020 – juillet 2021) is there,
+    // a real date (its first day), at 0 € when nothing moved.
     let m = book.worksheet_range("Mensuel").unwrap();
     let h = row_of(&m, "Produit");
-    assert_eq!(cell(&m, h + 1, 0), text("Potentiel"));
-    assert_eq!(cell(&m, h + 1, 2), text("mars"));
-    assert_eq!(cell(&m, h + 2, 2), text("Sous-total"));
-    assert_eq!(cell(&m, h + 3, 0), text("CarbuRe"));
+    let first_day = |y, mo| NaiveDate::from_ymd_opt(y, mo, 1).unwrap();
+    let period: Vec<NaiveDate> = (0..19)
+        .map(|i| first_day(2020 + i / 12, (i % 12) as u32 + 1))
+        .collect();
+    for (group, product) in ["Potentiel", "CarbuRe", "Non attribué"].iter().enumerate() {
+        let start = h + 1 + 20 * group as u32;
+        for (i, month) in period.iter().enumerate() {
+            let r = start + i as u32;
+            assert_eq!(cell(&m, r, 0), text(product), "row {r}");
+            assert_eq!(date(&cell(&m, r, 2)), *month, "{product}");
+        }
+        assert_eq!(cell(&m, start + 19, 2), text("Sous-total"), "{product}");
+    }
+    // Potentiel moved in mars 2020 only: 0 € the other months, its running total carried.
+    assert_eq!(cell(&m, h + 1, 3), Data::Float(0.0));
+    assert_eq!(cell(&m, h + 3, 3), Data::Float(12000.5));
+    assert_eq!(cell(&m, h + 4, 3), Data::Float(0.0));
+    assert_eq!(cell(&m, h + 19, 5), Data::Float(12000.5));
+    assert_eq!(cell(&m, h + 20, 3), Data::Float(12000.5));
+    // Non attribué: juillet 2020.
+    assert_eq!(cell(&m, h + 41 + 6, 3), Data::Float(1500.25));
+    assert_eq!(cell(&m, h + 41 + 5, 5), Data::Float(0.0));
+    assert_eq!(cell(&m, h + 41 + 6, 5), Data::Float(1500.25));
+    assert_eq!(cell(&m, h + 61, 0), text("Total général"));
     assert_eq!(
-        cell(&m, h + 5, 0),
-        text("Non attribué"),
-        "unattributed last"
-    );
-    assert_eq!(cell(&m, h + 5, 2), text("juillet"));
-    assert_eq!(cell(&m, h + 5, 5), Data::Float(1500.25));
-    assert_eq!(cell(&m, h + 7, 0), text("Total général"));
-    assert_eq!(
-        cell(&m, h + 7, 3),
+        cell(&m, h + 61, 3),
         Data::Float(43500.75),
         "= Synthèse AE consumed"
     );
 
-    let g = book.worksheet_range("Engagements").unwrap();
+    let g = table_sheet(&mut book, "Engagements");
     assert_eq!(cell(&g, 2, 2), text("=1+1"));
     assert_eq!(cell(&g, 4, 0), text("Total"));
     assert_eq!(
@@ -296,7 +331,7 @@ fn schedule_leaves_blank_plans_blank_and_totals_everything() {
     assert_eq!(cell(&g, 4, 7), Data::Float(3.0));
 }
 
-/// The 0-based column whose header (row 0) is `header`.
+/// The 0-based column whose header (row 0 of a [`table_sheet`]) is `header`.
 pub(super) fn column_of(range: &Range<Data>, header: &str) -> u32 {
     (0..=range.end().unwrap().1)
         .find(|c| cell(range, 0, *c) == text(header))
@@ -311,12 +346,14 @@ pub(super) fn assert_links_land(bytes: &[u8], expected_links: usize) {
         if !name.starts_with("Anomalies") {
             continue;
         }
-        let a = book.worksheet_range(&name).unwrap();
+        // Columns by their header; rows as the link names them (the caption included).
+        let a = table_sheet(&mut book, &name);
         let (see, file, line) = (
             column_of(&a, "Voir"),
             column_of(&a, "Fichier"),
             column_of(&a, "Ligne"),
         );
+        let a = book.worksheet_range(&name).unwrap();
         for link in book.hyperlinks_by_sheet_name(&name).unwrap() {
             let (row, col) = link.range.start;
             assert_eq!(col, see, "links are in « Voir »");
@@ -351,7 +388,7 @@ fn findings_link_to_their_row() {
     })
     .unwrap();
     let mut book = open(&bytes);
-    let a = book.worksheet_range("Anomalies").unwrap();
+    let a = table_sheet(&mut book, "Anomalies");
     assert_eq!(cell(&a, 1, column_of(&a, "Gravité")), text("erreur"));
     assert_eq!(cell(&a, 1, column_of(&a, "Code")), text("LIGNE_REJETEE"));
     assert_eq!(
@@ -359,7 +396,8 @@ fn findings_link_to_their_row() {
         Data::Empty,
         "no --previous"
     );
-    assert_eq!(cell(&a, 1, column_of(&a, "Voir")), text("Rejets, ligne 2"));
+    // The Excel row of the first rejection, under the caption and the header.
+    assert_eq!(cell(&a, 1, column_of(&a, "Voir")), text("Rejets, ligne 3"));
     assert_eq!(cell(&a, 2, column_of(&a, "Montant")), Data::Float(1500.25));
     let targeted = run
         .reconciliation
@@ -412,8 +450,14 @@ fn long_tables_continue_on_numbered_sheets() {
     assert!(position("Lignes (3)") < position("Anomalies"));
     let mut file_rows = Vec::new();
     for sheet in ["Lignes", "Lignes (2)", "Lignes (3)"] {
-        let l = book.worksheet_range(sheet).unwrap();
+        let l = table_sheet(&mut book, sheet);
         assert_eq!(cell(&l, 0, 0), text("Fichier"), "{sheet} has the header");
+        let caption = cell(&book.worksheet_range(sheet).unwrap(), 0, 0);
+        assert_eq!(
+            caption.to_string().ends_with(" (suite)."),
+            sheet != "Lignes",
+            "{sheet}: {caption}"
+        );
         for r in 1..=3 {
             if let Data::Float(row) = cell(&l, r, 1) {
                 file_rows.push(row as u64);
@@ -423,7 +467,7 @@ fn long_tables_continue_on_numbered_sheets() {
     }
     assert_eq!(file_rows, (2..=8).collect::<Vec<u64>>());
     // Seven EJs fill three sheets; the total row follows the last one.
-    let g = book.worksheet_range("Engagements (3)").unwrap();
+    let g = table_sheet(&mut book, "Engagements (3)");
     assert_eq!(cell(&g, 1, 0), text("2103100006"));
     assert_eq!(cell(&g, 2, 0), text("Total"));
     assert_eq!(cell(&g, 2, 3), Data::Float(2800.0));
@@ -449,7 +493,7 @@ fn a_full_last_sheet_sends_the_total_to_a_new_one() {
         run: &run,
     };
     let mut book = open(&build_split(&ctx, Split { rows_per_sheet: 3 }).unwrap());
-    let g = book.worksheet_range("Engagements (2)").unwrap();
+    let g = table_sheet(&mut book, "Engagements (2)");
     assert_eq!(cell(&g, 0, 0), text("N° EJ"));
     assert_eq!(cell(&g, 1, 0), text("Total"));
     assert_eq!(cell(&g, 1, 3), Data::Float(30.0));
@@ -479,12 +523,13 @@ fn same_run_same_bytes() {
 
 #[test]
 fn sheet_locations_follow_the_split() {
+    // Excel rows, 1-based, under the caption (row 1) and the header (row 2).
     let split = Split { rows_per_sheet: 3 };
     let cases = [
-        (0, "Lignes", 2),
-        (2, "Lignes", 4),
-        (3, "Lignes (2)", 2),
-        (7, "Lignes (3)", 3),
+        (0, "Lignes", 3),
+        (2, "Lignes", 5),
+        (3, "Lignes (2)", 3),
+        (7, "Lignes (3)", 4),
     ];
     for (index, sheet, row) in cases {
         assert_eq!(
@@ -493,13 +538,14 @@ fn sheet_locations_follow_the_split() {
             "{index}"
         );
     }
+    // Excel's last row holds a data row; the caption and header take two of them.
     assert_eq!(
-        Split::EXCEL.locate("Lignes", 1_048_574),
+        Split::EXCEL.locate("Lignes", 1_048_573),
         ("Lignes".into(), 1_048_576)
     );
     assert_eq!(
-        Split::EXCEL.locate("Lignes", 1_048_575),
-        ("Lignes (2)".into(), 2)
+        Split::EXCEL.locate("Lignes", 1_048_574),
+        ("Lignes (2)".into(), 3)
     );
 }
 

@@ -12,9 +12,9 @@ use rust_decimal::prelude::ToPrimitive;
 use super::build;
 use super::tests::{
     IMPUTATION, as_of, assert_links_land, cell, column_of, date, open, pipeline, row_of, sample,
-    sample_workbook, text,
+    sample_workbook, table_sheet, text,
 };
-use crate::reconcile::{FollowUp, Resolved};
+use crate::reconcile::{FollowUp, Resolved, Severity};
 use crate::report::Context;
 
 /// The files of the workbook's zip, by name.
@@ -35,12 +35,12 @@ fn f64_of(d: Decimal) -> f64 {
     d.to_f64().unwrap()
 }
 
-fn resolved(severity: &str, amount: Option<&str>) -> Resolved {
+fn resolved(severity: Severity, amount: Option<&str>) -> Resolved {
     Resolved {
         code: "HORS_PERIODE".into(),
-        severity: severity.into(),
+        severity,
         message: "=Ligne datée après la fin de la convention.".into(),
-        key: format!("HORS_PERIODE:{severity}"),
+        key: format!("HORS_PERIODE:{}", severity.label()),
         first_seen: NaiveDate::from_ymd_opt(2021, 4, 30).unwrap(),
         file: Some("ancien/ej_2020.csv".into()),
         row: Some(14),
@@ -67,10 +67,11 @@ fn anomalies_follow_findings_month_over_month() {
         first_seen: NaiveDate::from_ymd_opt(2021, 6, 30).unwrap(),
         is_new: false,
     });
-    rec.resolved.push(resolved("warning", Some("123.45")));
-    rec.resolved.push(resolved("error", None));
     rec.resolved
-        .push(resolved("bizarre", Some("pas un montant")));
+        .push(resolved(Severity::Warning, Some("123.45")));
+    rec.resolved.push(resolved(Severity::Error, None));
+    rec.resolved
+        .push(resolved(Severity::Info, Some("pas un montant")));
     let findings = rec.findings.len();
     let targeted = rec.findings.iter().filter(|f| f.target.is_some()).count();
     let bytes = build(&Context {
@@ -79,7 +80,7 @@ fn anomalies_follow_findings_month_over_month() {
     })
     .unwrap();
     let mut book = open(&bytes);
-    let a = book.worksheet_range("Anomalies").unwrap();
+    let a = table_sheet(&mut book, "Anomalies");
     let col = |h: &str| column_of(&a, h);
     let suivi = col("Suivi");
     assert_eq!(cell(&a, 1, suivi), text("nouvelle"));
@@ -110,7 +111,7 @@ fn anomalies_follow_findings_month_over_month() {
             ],
             [text("erreur"), text("résolue"), Data::Empty, Data::Empty],
             [
-                text("bizarre"),
+                text("information"),
                 text("résolue"),
                 text("pas un montant"),
                 Data::Empty
@@ -191,9 +192,10 @@ fn monthly_subtotals_are_decimal_sums() {
         .unwrap(),
     );
     let m = book.worksheet_range("Mensuel").unwrap();
+    // The convention's months up to the situation, though the lines stop in septembre.
     assert_eq!(
         cell(&m, row_of(&m, "Période couverte"), 1),
-        text("janvier 2020 – septembre 2020")
+        text("janvier 2020 – juillet 2021")
     );
     let period = row_of(&m, "Période couverte");
     assert_eq!(cell(&m, period, 5), text("Situation au"));
@@ -343,7 +345,7 @@ fn every_sheet_prints_on_a4_one_page_wide_with_header_and_footer() {
     // The status banner spans the figures' columns; the header rows repeat on each page.
     assert!(parts["xl/worksheets/sheet1.xml"].contains(r#"<mergeCell ref="B4:E4"/>"#));
     let workbook = &parts["xl/workbook.xml"];
-    assert!(workbook.contains(r#"localSheetId="6">Anomalies!$1:$1</definedName>"#));
+    assert!(workbook.contains(r#"localSheetId="6">Anomalies!$2:$2</definedName>"#));
     assert!(workbook.contains(r#"localSheetId="2">Mensuel!$6:$6</definedName>"#));
 }
 
@@ -358,21 +360,86 @@ fn a_long_monthly_report_continues_on_numbered_sheets() {
         convention: &convention,
         run: &run,
     };
-    // Eight rows a sheet: three months under the title block, then seven a sheet.
+    // Eight rows a sheet: three months under the title block, then seven a sheet (and
+    // the header). The 19 months of the period (janvier 2020 – juillet 2021), the
+    // subtotal and the total take four sheets.
     let mut book =
         open(&super::build_split(&ctx, super::grid::Split { rows_per_sheet: 8 }).unwrap());
     let names = book.sheet_names();
-    assert!(names.iter().any(|n| n == "Mensuel (2)"), "{names:?}");
-    assert!(!names.iter().any(|n| n == "Mensuel (3)"), "{names:?}");
+    assert!(names.iter().any(|n| n == "Mensuel (4)"), "{names:?}");
+    assert!(!names.iter().any(|n| n == "Mensuel (5)"), "{names:?}");
+    let month = |y, m| NaiveDate::from_ymd_opt(y, m, 1).unwrap();
     let first = book.worksheet_range("Mensuel").unwrap();
     let h = row_of(&first, "Produit");
-    assert_eq!(cell(&first, h + 3, 2), text("mars"));
+    assert_eq!(date(&cell(&first, h + 3, 2)), month(2020, 3));
     assert_eq!(cell(&first, h + 4, 0), Data::Empty);
     let second = book.worksheet_range("Mensuel (2)").unwrap();
     assert_eq!(cell(&second, 0, 0), text("Produit"), "the header again");
-    assert_eq!(cell(&second, 1, 2), text("avril"));
-    assert_eq!(cell(&second, 3, 2), text("juin"));
-    assert_eq!(cell(&second, 4, 2), text("Sous-total"));
-    assert_eq!(cell(&second, 5, 0), text("Total général"));
-    assert_eq!(cell(&second, 5, 3), Data::Float(2100.0));
+    assert_eq!(date(&cell(&second, 1, 2)), month(2020, 4));
+    assert_eq!(cell(&second, 3, 3), Data::Float(600.0), "juin 2020");
+    assert_eq!(date(&cell(&second, 8, 2)), month(2020, 11));
+    assert_eq!(
+        cell(&second, 8, 3),
+        Data::Float(0.0),
+        "no movement in novembre"
+    );
+    assert_eq!(
+        cell(&second, 8, 5),
+        Data::Float(2100.0),
+        "the running total carried"
+    );
+    let third = book.worksheet_range("Mensuel (3)").unwrap();
+    assert_eq!(date(&cell(&third, 1, 2)), month(2020, 12));
+    assert_eq!(date(&cell(&third, 8, 2)), month(2021, 7));
+    let fourth = book.worksheet_range("Mensuel (4)").unwrap();
+    assert_eq!(cell(&fourth, 1, 2), text("Sous-total"));
+    assert_eq!(cell(&fourth, 2, 0), text("Total général"));
+    assert_eq!(cell(&fourth, 2, 3), Data::Float(2100.0));
+}
+
+#[test]
+fn monthly_months_run_past_the_period_to_the_movements_and_undated_lines_keep_their_row() {
+    let dir = tempfile::tempdir().unwrap();
+    // Dated in 2021 in an extract of 2020: the line has no date of its exercise.
+    let rows = [
+        format!("{IMPUTATION};2103100001;1;15/09/2021;F;POTENTIEL;100"),
+        format!("{IMPUTATION};2103100002;1;;F;POTENTIEL;40"),
+    ];
+    let (mut run, convention) = pipeline(dir.path(), &rows);
+    let ctx = Context {
+        convention: &convention,
+        run: &run,
+    };
+    let mut book = open(&build(&ctx).unwrap());
+    let m = book.worksheet_range("Mensuel").unwrap();
+    let h = row_of(&m, "Produit");
+    // The undated lines of 2020 first, then every month of the convention (janvier 2020 –
+    // juillet 2021) at 0 €, the running total carried from the undated row.
+    assert_eq!(cell(&m, h + 1, 1), Data::Float(2020.0));
+    assert_eq!(cell(&m, h + 1, 2), text("sans date"));
+    assert_eq!(cell(&m, h + 1, 3), Data::Float(140.0));
+    let month = |y, mo| NaiveDate::from_ymd_opt(y, mo, 1).unwrap();
+    assert_eq!(date(&cell(&m, h + 2, 2)), month(2020, 1));
+    assert_eq!(date(&cell(&m, h + 20, 2)), month(2021, 7));
+    assert_eq!(cell(&m, h + 20, 3), Data::Float(0.0));
+    assert_eq!(cell(&m, h + 20, 5), Data::Float(140.0));
+    assert_eq!(cell(&m, h + 21, 2), text("Sous-total"));
+
+    // Movements before the convention's start or after the situation widen the months.
+    let months = &mut run.reconciliation.months;
+    let mut moved = months[0].clone();
+    (moved.year, moved.month) = (2019, 11);
+    months.insert(0, moved.clone());
+    (moved.year, moved.month) = (2021, 10);
+    months.push(moved);
+    let ctx = Context {
+        convention: &convention,
+        run: &run,
+    };
+    let groups = super::monthly::product_months(&ctx);
+    let shown: Vec<(i32, u32)> = groups[0].1.iter().map(|m| (m.year, m.month)).collect();
+    let mut expected = vec![(2019, 11), (2019, 12), (2020, 0)];
+    expected.extend((1..=12).map(|m| (2020, m)));
+    expected.extend((1..=10).map(|m| (2021, m)));
+    assert_eq!(shown, expected);
 }

@@ -16,7 +16,8 @@ use rayon::prelude::*;
 use rust_xlsxwriter::XlsxError;
 
 use super::rows::Xf;
-use super::table::Fill;
+use crate::report::workbook::grid::HEADER_ROW;
+use crate::report::workbook::table::Fill;
 
 /// Chunks compressed side by side before they are written out: enough to keep every
 /// thread busy, few enough that only a few megabytes wait in memory.
@@ -31,7 +32,7 @@ thread_local! {
 
 /// Writes the workbook: the parts of `skeleton` (the zip rust_xlsxwriter made) in its
 /// order, each table sheet of `fills` with its data rows.
-pub(super) fn write(
+pub(in crate::report::workbook) fn write(
     skeleton: &[u8],
     fills: &[Fill],
     xf: &Xf,
@@ -128,15 +129,19 @@ fn fill_sheet(
     Ok((crc.finalize(), size))
 }
 
-/// Splits a sheet rust_xlsxwriter wrote (header row, maybe a total row, no data rows)
-/// where the data rows go: after the header row. `dimension`, when given, replaces the
-/// used range it gives (the data rows extend it).
+/// Splits a sheet rust_xlsxwriter wrote (caption and header rows, maybe a total row, no
+/// data rows) where the data rows go: after the header row. `dimension`, when given,
+/// replaces the used range it gives (the data rows extend it).
 fn split_sheet<'x>(xml: &'x str, dimension: Option<&str>) -> Result<(String, &'x str), XlsxError> {
     let unexpected = || XlsxError::ParameterError("feuille de tableau inattendue".into());
     let data = xml.find("<sheetData>").ok_or_else(unexpected)?;
-    let header_end = xml[data..].find("</row>").ok_or_else(unexpected)? + data + "</row>".len();
+    // The header's row, 1-based, as rust_xlsxwriter numbers it.
+    let header = format!("<row r=\"{}\"", HEADER_ROW + 1);
+    let header_at = xml[data..].find(&header).ok_or_else(unexpected)? + data;
+    let header_end =
+        xml[header_at..].find("</row>").ok_or_else(unexpected)? + header_at + "</row>".len();
     if xml.contains("<hyperlinks>") {
-        // The header and total rows have no links: the sheet's links are all added here.
+        // The caption, header and total rows have no links: the sheet's links are all added here.
         return Err(unexpected());
     }
     let mut head = xml[..header_end].to_string();
@@ -381,14 +386,17 @@ mod tests {
 
     #[test]
     fn rows_go_after_the_header_and_the_range_is_replaced() {
-        let xml = r#"<worksheet><dimension ref="A1:C1"/><sheetData><row r="1"><c/></row><row r="9"><c/></row></sheetData><autoFilter ref="A1:C9"/><printOptions gridLines="1"/><pageMargins/></worksheet>"#;
+        let xml = r#"<worksheet><dimension ref="A1:C2"/><sheetData><row r="1"><c/></row><row r="2"><c/></row><row r="9"><c/></row></sheetData><autoFilter ref="A2:C9"/><printOptions gridLines="1"/><pageMargins/></worksheet>"#;
         let (head, tail) = split_sheet(xml, Some("A1:C9")).unwrap();
         assert_eq!(
             head,
-            r#"<worksheet><dimension ref="A1:C9"/><sheetData><row r="1"><c/></row>"#
+            r#"<worksheet><dimension ref="A1:C9"/><sheetData><row r="1"><c/></row><row r="2"><c/></row>"#,
+            "after the caption and the header"
         );
         assert!(tail.starts_with(r#"<row r="9">"#));
         assert!(tail[super::links_at(tail)..].starts_with("<printOptions"));
+        let no_header = r#"<worksheet><sheetData><row r="1"><c/></row></sheetData></worksheet>"#;
+        assert!(split_sheet(no_header, None).is_err());
         assert!(split_sheet("<worksheet/>", None).is_err());
     }
 }
