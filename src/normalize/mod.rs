@@ -179,9 +179,8 @@ pub fn movements_only(record: &RawRecord, ctx: &FileContext) -> Result<Moves, Re
                 .map(|(measure, amount, _)| (measure, amount))
                 .collect(),
         )),
-        movement::Movements::NotAMovement(figure) | movement::Movements::Reduction(_, figure) => {
-            Ok(Moves::Skipped(figure))
-        }
+        movement::Movements::NotAMovement(figure)
+        | movement::Movements::Reduction(_, figure, _) => Ok(Moves::Skipped(figure)),
     }
 }
 
@@ -336,8 +335,13 @@ fn date_of(
     }
 }
 
-/// A journal reduction: its EJ poste, year, date and amount.
-fn reduction(record: &RawRecord, ctx: &FileContext, amount: Decimal) -> Result<Reduction, Reject> {
+/// A journal reduction (or a service fait figure): its EJ poste, year, date and amount.
+fn reduction(
+    record: &RawRecord,
+    ctx: &FileContext,
+    amount: Decimal,
+    service_fait: Option<crate::model::ServiceFait>,
+) -> Result<Reduction, Reject> {
     let dates = Dates::of(record, ctx)?;
     let year = dates.year(Measure::Ae)?;
     let ej = identifier(record, ctx, FieldId::Ej, 10)?
@@ -352,6 +356,7 @@ fn reduction(record: &RawRecord, ctx: &FileContext, amount: Decimal) -> Result<R
         ej,
         poste_ej: identifier(record, ctx, FieldId::PosteEj, 1)?,
         amount,
+        service_fait,
     })
 }
 
