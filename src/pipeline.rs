@@ -463,6 +463,8 @@ struct Stage {
     other_figures: std::collections::BTreeMap<compact_str::CompactString, u64>,
     /// In-scope journal reductions (kept in `result.reductions`).
     reductions: u64,
+    /// In-scope service fait figures (kept in `result.reductions` too).
+    service_fait: u64,
     /// Out-of-scope lines kept in detail so far, and how many may be.
     detailed_out: u64,
     budget: DetailBudget,
@@ -496,6 +498,7 @@ impl Stage {
             data_rows: 0,
             other_figures: Default::default(),
             reductions: 0,
+            service_fait: 0,
             detailed_out: 0,
             budget,
             request,
@@ -512,7 +515,8 @@ impl Stage {
         let mut notes: Vec<String> = (self.skipped.notes().into_iter())
             .filter(|n| {
                 !n.is_empty()
-                    && (self.other_figures.is_empty() || !n.contains(Skip::NotAMovement.label()))
+                    && (self.other_figures.is_empty() && self.service_fait == 0
+                        || !n.contains(Skip::NotAMovement.label()))
             })
             .collect();
         notes.extend(self.figure_notes());
@@ -540,7 +544,10 @@ impl Stage {
                 }
                 Judgement::Reduction(r, _, true) => {
                     self.skipped.add(Skip::NotAMovement, record.row);
-                    self.reductions += 1;
+                    match r.service_fait {
+                        Some(_) => self.service_fait += 1,
+                        None => self.reductions += 1,
+                    }
                     self.result.reductions.push(r);
                 }
                 Judgement::Reduction(_, figure, false) => {
@@ -646,6 +653,12 @@ impl Stage {
             notes.push(format!(
                 "{ignored} ligne(s) d'indicateurs sans effet sur les AE et les CP (pré-engagements, factures, reports émis, montants facturés…) ignorée(s), par type : {}",
                 listed.join(", ")
+            ));
+        }
+        if self.service_fait > 0 {
+            notes.push(format!(
+                "{} ligne(s) de service fait (réceptionné, certifié non soldé) sans effet sur les AE et les CP, reprise(s) dans l'onglet Fin de gestion",
+                self.service_fait
             ));
         }
         if self.reductions > 0 {

@@ -34,6 +34,7 @@ fn layout_json(layout: &Layout) -> Value {
                 "labels": k.labels,
                 "reduction": k.reduction,
                 "positiveOnly": k.positive_only,
+                "serviceFait": k.service_fait,
             })
         })
         .collect();

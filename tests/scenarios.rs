@@ -7,10 +7,11 @@ mod common;
 use common::{assert_subset, read_workbook, repo, run};
 use serde_json::Value;
 
-const SHEETS: [&str; 10] = [
+const SHEETS: [&str; 11] = [
     "Synthèse",
     "Échéancier",
     "Mensuel",
+    "Fin de gestion",
     "Engagements",
     "Lignes",
     "Anomalies",

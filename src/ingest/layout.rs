@@ -266,6 +266,10 @@ pub struct KeyFigure {
     /// new exercice); a negative one is the sending side, ignored, so never both count.
     #[serde(default)]
     pub positive_only: bool,
+    /// A service fait figure (received, certified unpaid): no AE, no CP, kept aside like a
+    /// reduction for the year-end closing.
+    #[serde(default)]
+    pub service_fait: Option<crate::model::ServiceFait>,
 }
 
 fn plus_one() -> i8 {

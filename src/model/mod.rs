@@ -294,6 +294,18 @@ pub struct Reduction {
     pub poste_ej: Option<CompactString>,
     /// As the journal writes it: negative when it reduces the commitment.
     pub amount: Decimal,
+    /// Not a reduction but a service fait figure of the EJ (INF-BUD-53 crosstab): shown
+    /// by the year-end closing, never matched with payments.
+    pub service_fait: Option<ServiceFait>,
+}
+
+/// A service fait key figure: received (paid or not), or certified and not yet paid by
+/// any DP (a charge à payer at the inventory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ServiceFait {
+    Received,
+    CertifiedUnpaid,
 }
 
 /// A data row that could not be normalised: kept, counted and shown, never dropped.

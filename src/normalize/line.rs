@@ -19,9 +19,9 @@ pub(super) fn build_lines(record: &RawRecord, ctx: &FileContext) -> Result<RowOu
     let movements = match movement::movements(record, ctx)? {
         movement::Movements::Lines(m) => m,
         movement::Movements::NotAMovement(figure) => return Ok(RowOutcome::NotAMovement(figure)),
-        movement::Movements::Reduction(amount, figure) => {
+        movement::Movements::Reduction(amount, figure, service_fait) => {
             return Ok(RowOutcome::Reduction(
-                reduction(record, ctx, amount)?,
+                reduction(record, ctx, amount, service_fait)?,
                 figure,
             ));
         }

@@ -14,8 +14,6 @@ use chrono::{Datelike, NaiveDate};
 use compact_str::CompactString;
 use rust_decimal::Decimal;
 
-use std::hash::Hash;
-
 use crate::ingest::layout::{FieldId, LayoutMeta, Mapping};
 use crate::ingest::record::{Field, RawRecord};
 use crate::ingest::skip::{self, Skip};
@@ -179,9 +177,8 @@ pub fn movements_only(record: &RawRecord, ctx: &FileContext) -> Result<Moves, Re
                 .map(|(measure, amount, _)| (measure, amount))
                 .collect(),
         )),
-        movement::Movements::NotAMovement(figure) | movement::Movements::Reduction(_, figure) => {
-            Ok(Moves::Skipped(figure))
-        }
+        movement::Movements::NotAMovement(figure)
+        | movement::Movements::Reduction(_, figure, _) => Ok(Moves::Skipped(figure)),
     }
 }
 
@@ -336,8 +333,13 @@ fn date_of(
     }
 }
 
-/// A journal reduction: its EJ poste, year, date and amount.
-fn reduction(record: &RawRecord, ctx: &FileContext, amount: Decimal) -> Result<Reduction, Reject> {
+/// A journal reduction (or a service fait figure): its EJ poste, year, date and amount.
+fn reduction(
+    record: &RawRecord,
+    ctx: &FileContext,
+    amount: Decimal,
+    service_fait: Option<crate::model::ServiceFait>,
+) -> Result<Reduction, Reject> {
     let dates = Dates::of(record, ctx)?;
     let year = dates.year(Measure::Ae)?;
     let ej = identifier(record, ctx, FieldId::Ej, 10)?
@@ -352,6 +354,7 @@ fn reduction(record: &RawRecord, ctx: &FileContext, amount: Decimal) -> Result<R
         ej,
         poste_ej: identifier(record, ctx, FieldId::PosteEj, 1)?,
         amount,
+        service_fait,
     })
 }
 
@@ -434,12 +437,12 @@ fn identity(
     if !meta.states || names.is_empty() {
         return Identity::Content;
     }
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    (measure as u8).hash(&mut h);
+    let mut h = crate::model::digest::KeyHasher::new();
+    h.tag(b'S').text(measure.label());
     for name in names {
         let value = match name.as_str() {
             "exercice" => {
-                year.hash(&mut h);
+                h.int(i64::from(year));
                 continue;
             }
             "societe" => keys.societe,
@@ -453,13 +456,13 @@ fn identity(
         if value.is_none() && matches!(name.as_str(), "ej" | "dp") {
             return Identity::Content;
         }
-        value.unwrap_or("").hash(&mut h);
+        h.text(value.unwrap_or(""));
     }
     if measure == Measure::Ae && amount < Decimal::ZERO {
-        amount.normalize().hash(&mut h);
-        Identity::Movement(h.digest128())
+        h.amount(amount);
+        Identity::Movement(h.finish())
     } else {
-        Identity::State(h.digest128())
+        Identity::State(h.finish())
     }
 }
 

@@ -9,16 +9,17 @@ use rust_decimal::Decimal;
 use super::{FileContext, Reject, amount, code, field, text};
 use crate::ingest::layout::{FieldId, KeyFigure};
 use crate::ingest::record::{Field, RawRecord};
-use crate::model::Measure;
+use crate::model::{Measure, ServiceFait};
 
 /// The movements of one row.
 #[derive(Debug, PartialEq)]
 pub(super) enum Movements {
     /// (measure, amount, carried bascule) per line.
     Lines(Vec<(Measure, Decimal, Decimal)>),
-    /// A commitment consumed by its follow-on document (journal 0200, 0210, 0500): no AE,
-    /// no CP; the amount and the key figure as the row writes it.
-    Reduction(Decimal, CompactString),
+    /// A commitment consumed by its follow-on document (journal 0200, 0210, 0500), or a
+    /// service fait figure: no AE, no CP; the amount, the key figure as the row writes it,
+    /// and which service fait figure it is.
+    Reduction(Decimal, CompactString, Option<ServiceFait>),
     /// A key figure that is not a movement (a pre-commitment, a report, a balance), as
     /// the row writes it.
     NotAMovement(CompactString),
@@ -136,7 +137,9 @@ fn by_key_figure(
     });
     match known {
         Some(k) if k.ignore => Ok(Movements::NotAMovement(shown)),
-        Some(k) if k.reduction => Ok(Movements::Reduction(amount, shown)),
+        Some(k) if k.reduction || k.service_fait.is_some() => {
+            Ok(Movements::Reduction(amount, shown, k.service_fait))
+        }
         Some(k) if k.positive_only && amount < Decimal::ZERO => Ok(Movements::NotAMovement(
             compact_str::format_compact!("{shown} (côté émetteur)"),
         )),
@@ -220,6 +223,7 @@ mod tests {
             labels: vec!["Réduction".into()],
             reduction: false,
             positive_only: false,
+            service_fait: None,
         }
     }
 
@@ -278,15 +282,19 @@ mod tests {
             ),
             (
                 ("51", "0200", "-25000"),
-                Ok(Movements::Reduction(dec!(-25000), "51/0200".into())),
+                Ok(Movements::Reduction(dec!(-25000), "51/0200".into(), None)),
             ),
             (
                 ("51", "Réduction", "-25000"),
-                Ok(Movements::Reduction(dec!(-25000), "51/Réduction".into())),
+                Ok(Movements::Reduction(
+                    dec!(-25000),
+                    "51/Réduction".into(),
+                    None,
+                )),
             ),
             (
                 ("51", "500", "-1"),
-                Ok(Movements::Reduction(dec!(-1), "51/500".into())),
+                Ok(Movements::Reduction(dec!(-1), "51/500".into(), None)),
             ),
             // The receiving side of a carry-over: no AE, the bascule to pay.
             (
@@ -353,7 +361,7 @@ mod tests {
             let cells = ["2020", "0174-06", "2100000001", label, code, "51", "-10"];
             match movements(&RawRecord::from_texts(2, &cells), &ctx) {
                 Ok(Movements::Lines(_)) => "AE",
-                Ok(Movements::Reduction(a, _)) if a == dec!(-10) => "réduction",
+                Ok(Movements::Reduction(a, ..)) if a == dec!(-10) => "réduction",
                 Ok(Movements::NotAMovement(_)) => "ignorée",
                 _ => "autre",
             }

@@ -29,6 +29,12 @@ pub(super) fn reductions(inputs: &[InputResult]) -> Vec<Reduction> {
     for input in inputs {
         let mut seen: BTreeMap<Key, usize> = BTreeMap::new();
         for r in &input.reductions {
+            if r.service_fait.is_some() {
+                // A state of the books, not a movement: the closing keeps each exercice's
+                // latest extract (`closing::service_fait`).
+                out.push(r.clone());
+                continue;
+            }
             let key = (
                 r.ej.as_str(),
                 r.poste_ej.as_deref(),
@@ -65,7 +71,7 @@ pub(super) fn findings(rec: &Reconciliation) -> Vec<Finding> {
     }
     // EJ -> poste -> sums; an EJ with a payment or a reduction without poste is judged whole.
     let mut by_ej: BTreeMap<&str, BTreeMap<Option<&str>, Poste>> = BTreeMap::new();
-    for r in &rec.reductions {
+    for r in rec.reductions.iter().filter(|r| r.service_fait.is_none()) {
         let p = by_ej
             .entry(r.ej.as_str())
             .or_default()
@@ -166,6 +172,7 @@ mod tests {
             ej: "2100000001".into(),
             poste_ej: poste.map(Into::into),
             amount,
+            service_fait: None,
         }
     }
 

@@ -6,6 +6,7 @@
 
 mod aggregate;
 pub mod carry;
+pub mod closing;
 mod dedup;
 pub mod findings;
 pub mod follow_up;

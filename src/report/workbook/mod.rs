@@ -11,6 +11,7 @@
 
 mod bypass;
 mod cell;
+mod closing;
 mod detail;
 mod forecast;
 mod grid;
@@ -91,6 +92,7 @@ fn write_split(
     let schedule = [sums::echeancier(ctx)];
     let mut fills = table::write_tables(&mut book, &fmt, split, chunk_rows, &schedule)?;
     monthly::mensuel(&mut book, &fmt, ctx, split)?;
+    closing::fin_de_gestion(&mut book, &fmt, ctx)?;
     let tables = [
         sums::engagements(ctx),
         detail::lignes(ctx),

@@ -48,6 +48,10 @@ pub fn synthese(book: &mut Workbook, fmt: &Formats, ctx: &Context) -> Result<(),
         ),
     )?;
     grid.heading(1, &ctx.convention.title, &fmt.section)?;
+    if let Some(year) = crate::reconcile::closing::closing_of(rec.as_of) {
+        let text = format!("Clôture de l'exercice {year} : voir l'onglet « Fin de gestion ».");
+        grid.heading(2, &text, &fmt.note)?;
+    }
     let row = status(&mut grid, fmt, ctx, 3)?;
     let row = key_figures(&mut grid, fmt, ctx, row + 1)?;
     let row = findings(&mut grid, fmt, ctx, row + 1)?;

@@ -323,7 +323,7 @@ fn every_sheet_prints_on_a4_one_page_wide_with_header_and_footer() {
         .keys()
         .filter(|k| k.starts_with("xl/worksheets/sheet"))
         .collect();
-    assert_eq!(sheets.len(), 10);
+    assert_eq!(sheets.len(), 11);
     for name in sheets {
         let xml = &parts[name];
         assert!(xml.contains(r#"<pageSetUpPr fitToPage="1"/>"#), "{name}");
@@ -352,13 +352,13 @@ fn every_sheet_prints_on_a4_one_page_wide_with_header_and_footer() {
     // Synthèse, Mensuel: portrait; the wide tables: landscape.
     assert_eq!(orientation(1), "portrait");
     assert_eq!(orientation(3), "portrait");
-    for n in [2, 5, 6] {
+    for n in [2, 6, 7] {
         assert_eq!(orientation(n), "landscape", "sheet{n}");
     }
     // The status banner spans the figures' columns; the header rows repeat on each page.
     assert!(parts["xl/worksheets/sheet1.xml"].contains(r#"<mergeCell ref="B4:E4"/>"#));
     let workbook = &parts["xl/workbook.xml"];
-    assert!(workbook.contains(r#"localSheetId="5">Anomalies!$2:$2</definedName>"#));
+    assert!(workbook.contains(r#"localSheetId="6">Anomalies!$2:$2</definedName>"#));
     assert!(workbook.contains(r#"localSheetId="2">Mensuel!$6:$6</definedName>"#));
 }
 
