@@ -163,7 +163,11 @@ fn a_reduction_is_the_payment_consuming_its_commitment() {
         assert_eq!(t["ae_consumed"], "45000.00", "{dir:?}");
         assert_eq!(t["cp_consumed"], "25000.00", "{dir:?}");
         assert_eq!(t["remaining_to_pay"], "20000.00", "{dir:?}");
-        assert_eq!(codes(&s), [], "{dir:?}: no CP_SUPERIEUR_AE, nothing else");
+        // (Mid-year, each product's 2020 is projected: the outlook's notes aside.)
+        let found: Vec<_> = (codes(&s).into_iter())
+            .filter(|(code, ..)| code != "CREDITS_NON_CONSOMMES_PREVUS")
+            .collect();
+        assert_eq!(found, [], "{dir:?}: no CP_SUPERIEUR_AE, nothing else");
         assert_eq!(
             s["lines"]["read"], 3,
             "{dir:?}: the reduction is not a line"
