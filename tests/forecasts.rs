@@ -275,3 +275,47 @@ fn the_projection_is_the_same_whatever_the_thread_count() {
     };
     assert_eq!(bytes("1"), bytes("2"));
 }
+
+#[test]
+fn an_xlsx_forecast_file_is_read_with_dates_names_and_whole_years() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("previsions.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = rust_xlsxwriter::Format::new().set_num_format("mm/yyyy");
+    // A title above the header, products by name, a month as an Excel date, a whole year.
+    sheet.write_string(0, 0, "Prévisions DINUM").unwrap();
+    for (col, h) in ["Produit", "Période", "AE", "CP"].iter().enumerate() {
+        sheet.write_string(2, col as u16, *h).unwrap();
+    }
+    sheet.write_string(3, 0, "Potentiel").unwrap();
+    let march = rust_xlsxwriter::ExcelDateTime::from_ymd(2021, 3, 1).unwrap();
+    sheet
+        .write_datetime_with_format(3, 1, &march, &date)
+        .unwrap();
+    sheet.write_number(3, 3, 6000.0).unwrap();
+    sheet.write_string(4, 0, "carbure").unwrap();
+    sheet.write_number(4, 1, 2021.0).unwrap();
+    sheet.write_number(4, 3, 7000.0).unwrap();
+    book.save(&file).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (summary, _) = reconcile(
+        &[
+            "fixtures/cloture-2020",
+            "--as-of",
+            "2020-12-31",
+            "--previsions",
+            &file.display().to_string(),
+        ],
+        out.path(),
+        0,
+    );
+    let next = |product: usize| &summary["products"][product]["years"][1]["projection"];
+    assert_eq!(next(0)["cp_forecast"], "6000.00");
+    assert_eq!(next(0)["cp"], "6000.00");
+    assert_eq!(next(0)["unused_cp"], "34000.00");
+    // 2021 has not started: the whole year counts.
+    assert_eq!(next(1)["cp"], "7000.00");
+    assert_eq!(next(1)["unused_cp"], "33000.00");
+    assert_eq!(projected(&summary).len(), 2);
+}
