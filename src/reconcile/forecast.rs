@@ -383,11 +383,12 @@ fn day_start(d: NaiveDate) -> Decimal {
 }
 
 fn days_in_month(d: NaiveDate) -> u32 {
-    let first = d.with_day(1).expect("day 1 exists");
-    let next = first
-        .checked_add_months(chrono::Months::new(1))
-        .expect("a month after a date of the convention");
-    (next - first).num_days() as u32
+    // The last day is the one whose next day starts another month (no panic at chrono's
+    // last representable date: December has 31 days).
+    (28..=31)
+        .rev()
+        .find(|&day| d.with_day(day).is_some())
+        .unwrap_or(31)
 }
 
 /// `CREDITS_NON_CONSOMMES_PREVUS`: for each exercice still running (or to come, with

@@ -269,3 +269,11 @@ fn months_are_written_as_a_person_writes_them() {
     assert_eq!(day_end(date(2021, 6, 15)), dec!(5.5));
     assert_eq!(day_start(date(2020, 1, 1)), dec!(0));
 }
+
+#[test]
+fn days_in_month_never_panics() {
+    assert_eq!(days_in_month(date(2021, 2, 10)), 28);
+    assert_eq!(days_in_month(date(2020, 2, 10)), 29);
+    assert_eq!(days_in_month(date(2021, 6, 30)), 30);
+    assert_eq!(days_in_month(NaiveDate::MAX), 31);
+}
