@@ -101,6 +101,7 @@ fn plan(args: &RunArgs) -> Result<Plan, Error> {
         convention: load_convention(args.convention.as_deref())?,
         as_of: args.as_of.unwrap_or_else(today),
         previous: None,
+        justifications: None,
         keep_going: false,
     })
 }
@@ -242,6 +243,9 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
         Some(p) => load_previous(p, &plan, args.run.quiet)?,
         None => None,
     };
+    plan.justifications = (args.justifications.as_deref())
+        .map(crate::tables::justifications::load)
+        .transpose()?;
     let folder = (args.export_lignes.as_deref())
         .map(|dir| output::targets::prepare_folder("--export-lignes", dir))
         .transpose()?;
@@ -250,6 +254,8 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
     // The convention is read too: `-o` onto it would overwrite it.
     let mut read = plan.inputs.clone();
     read.extend(args.run.convention.clone());
+    // The justifications are the accountant's: never written over.
+    read.extend(args.justifications.clone());
     output::targets::check(&targets, &read)?;
     let paths: Vec<&Path> = targets.iter().map(|t| t.path).collect();
     // One writer at a time on these outputs: a run holding them stops this one now (exit
@@ -420,7 +426,11 @@ fn leave(run: Run) {
 }
 
 fn exit_code(rec: &Reconciliation, fail_on: FailOn, force: bool) -> u8 {
-    let worst = rec.findings.iter().map(|f| f.severity).min();
+    // A finding the accountant accepted (`--justifications`) does not count.
+    let worst = (rec.findings.iter())
+        .filter(|f| f.counts())
+        .map(|f| f.severity)
+        .min();
     let failing = match (fail_on, worst) {
         (FailOn::Never, _) | (_, None) => false,
         (FailOn::Error, Some(s)) => s == Severity::Error,
@@ -463,6 +473,15 @@ fn run_report(ctx: &Context, workbook: Option<&Path>) -> String {
         rec.count(Severity::Warning),
         rec.count(Severity::Info)
     );
+    let accepted: usize = [Severity::Error, Severity::Warning, Severity::Info]
+        .into_iter()
+        .map(|s| rec.accepted(s))
+        .sum();
+    if accepted > 0 {
+        s += &format!(
+            "dont {accepted} acceptée(s) sur justification : listée(s), hors du statut et de --fail-on\n"
+        );
+    }
     if let Some(path) = workbook {
         s += &format!("Classeur écrit : {}\n", path.display());
     }

@@ -144,6 +144,10 @@ pub struct ReconcileArgs {
     /// Résumé JSON du mois précédent : chaque anomalie est dite nouvelle, toujours ouverte (depuis quand) ou résolue.
     #[arg(long, value_name = "FICHIER")]
     pub previous: Option<PathBuf>,
+
+    /// Justifications des anomalies (CSV ou XLSX : clé, statut « acceptée » ou « à suivre », commentaire, auteur, date) : une anomalie acceptée reste listée mais ne compte plus pour le statut ni pour --fail-on.
+    #[arg(long, value_name = "FICHIER")]
+    pub justifications: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -60,6 +60,8 @@ pub struct Plan {
     pub as_of: NaiveDate,
     /// Last month's summary, to follow findings up (`--previous`).
     pub previous: Option<reconcile::PreviousSummary>,
+    /// The accountant's justifications of findings (`--justifications`).
+    pub justifications: Option<reconcile::Justifications>,
     /// Go on past an unreadable file, listing it (`check`: every verdict in one pass);
     /// otherwise it stops the run.
     pub keep_going: bool,
@@ -121,6 +123,7 @@ pub fn run_spilling(
         plan.as_of,
         skipped_files.clone(),
         plan.previous.as_ref(),
+        plan.justifications.as_ref(),
     );
     crate::model::progress::trace("rapprochement", started);
     let run = Run {

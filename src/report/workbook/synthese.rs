@@ -84,25 +84,46 @@ fn status(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Result<u32
         status.label(),
         fmt.banner(status_tone(status)),
     )?;
-    let advice = match status {
+    grid.free_text_with(row + 1, 1, &advice(ctx), &fmt.note)?;
+    Ok(row + 2)
+}
+
+/// What to do about the verdict. Findings the accountant accepted (`--justifications`)
+/// do not count: they are said apart.
+fn advice(ctx: &Context) -> String {
+    let rec = &ctx.run.reconciliation;
+    let counted = |s: Severity| rec.count(s) - rec.accepted(s);
+    let accepted: usize = SEVERITIES.iter().map(|s| rec.accepted(*s)).sum();
+    let mut advice = match rec.status() {
         Status::Error => format!(
             "{} à corriger avant d'envoyer le rapprochement (feuille Anomalies).",
-            plural(rec.count(Severity::Error), "erreur", "erreurs")
+            plural(counted(Severity::Error), "erreur", "erreurs")
         ),
         Status::Warning => format!(
             "{} à examiner avant d'envoyer le rapprochement (feuille Anomalies).",
             plural(
-                rec.count(Severity::Warning),
+                counted(Severity::Warning),
                 "avertissement",
                 "avertissements"
             )
         ),
+        Status::Ok if accepted > 0 => {
+            "Ni erreur ni avertissement à traiter : le rapprochement peut être signé et envoyé."
+                .to_string()
+        }
         Status::Ok => {
             "Ni erreur ni avertissement : le rapprochement peut être signé et envoyé.".to_string()
         }
     };
-    grid.free_text_with(row + 1, 1, &advice, &fmt.note)?;
-    Ok(row + 2)
+    if accepted > 0 {
+        advice += &format!(
+            " {} sur justification, listée{} dans Anomalies, n'entre{} pas dans ce statut.",
+            plural(accepted, "anomalie acceptée", "anomalies acceptées"),
+            if accepted > 1 { "s" } else { "" },
+            if accepted > 1 { "nt" } else { "" },
+        );
+    }
+    advice
 }
 
 fn key_figures(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Result<u32, XlsxError> {

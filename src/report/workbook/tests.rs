@@ -59,6 +59,7 @@ pub(super) fn pipeline(dir: &Path, rows: &[String]) -> (Run, Convention) {
         convention: convention.clone(),
         as_of: as_of(),
         previous: None,
+        justifications: None,
         keep_going: false,
     };
     (run(&plan).unwrap(), convention)
