@@ -181,7 +181,7 @@ fn finding_cells<'a>(ctx: &'a Context, f: &'a Finding, split: Split) -> Vec<Cell
             .map_or(Cell::Empty, |p| Cell::text(ctx.product_name(Some(p)))),
         f.year.map_or(Cell::Empty, Cell::ordinal),
         link(f.target, split, ctx.run.reconciliation.out_of_scope_grouped),
-        Cell::text(&f.key),
+        Cell::Wrapped(f.key.as_str().into()),
     ]
 }
 
@@ -206,7 +206,7 @@ fn resolved_cells(r: &Resolved) -> Vec<Cell<'_>> {
         Cell::Empty,
         Cell::Empty,
         Cell::Empty,
-        Cell::text(&r.key),
+        Cell::Wrapped(r.key.as_str().into()),
     ]
 }
 
