@@ -71,6 +71,10 @@ fn february_accepts_one_finding_and_reports_an_obsolete_and_an_unknown_key() {
     month(out, "sans", &FEBRUARY, "2021-02-28", &failing).expect_code(1);
     assert_eq!(summary(out, "sans")["status"], "warning");
     assert!(summary(out, "sans")["justifications"].is_null());
+    // Without the option, Anomalies shows each key but no justification column.
+    let sheets = read_workbook(&out.join("sans.xlsx"));
+    let header = &sheets.iter().find(|(n, _)| n == "Anomalies").unwrap().1[1];
+    assert_eq!(header.last().map(String::as_str), Some("Clé"), "{header:?}");
 
     let febr = month(out, "fevrier", &FEBRUARY, "2021-02-28", &args);
     febr.expect_code(0);
@@ -222,6 +226,13 @@ fn january_with_the_same_file_follows_one_finding_and_accepts_another() {
     assert_eq!(s["justifications"]["unknown"], 1);
     assert_eq!(s["justifications"]["obsolete"], 0);
     assert_eq!(s["status"], "warning");
+    // That summary, with its justifications, is next month's --previous.
+    let previous = out.join("janvier.json").display().to_string();
+    let args = ["--previous", &previous, "--justifications", &file];
+    month(out, "fevrier", &FEBRUARY, "2021-02-28", &args).expect_code(0);
+    let s = summary(out, "fevrier");
+    assert_eq!(finding(&s, RETRAIT)["follow_up"], "open");
+    assert_eq!(s["justifications"]["obsolete"], 1);
 }
 
 /// The fixture's `expected.json` (February with `--justifications`, no `--previous`):
