@@ -226,10 +226,9 @@ impl Finding {
     /// Whether it counts for the status and `--fail-on`: every finding but those the
     /// accountant accepted (`--justifications`), which stay listed.
     pub fn counts(&self) -> bool {
-        !self
-            .justification
+        self.justification
             .as_ref()
-            .is_some_and(|j| j.status == JustificationStatus::Accepted)
+            .is_none_or(|j| j.status != JustificationStatus::Accepted)
     }
 
     /// The order of the findings list: the most serious first, those about a row before
