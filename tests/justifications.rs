@@ -329,3 +329,49 @@ fn the_justifications_file_is_never_written_over() {
     run(&repo(), &args).expect_code(2);
     assert_eq!(std::fs::read(&file).unwrap(), before);
 }
+
+/// A workbook the accountant keeps in Excel: a title above the header, other column
+/// names, a real date cell.
+#[test]
+fn a_workbook_of_justifications_is_read_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "Justifications CBCM").unwrap();
+    for (c, h) in ["Clé de l'anomalie", "Décision", "Motif", "Par", "Le"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(2, c as u16, *h).unwrap();
+    }
+    for (c, v) in [RETRAIT, "Acceptée", "vu avec la DGEC", "C. Martin"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(3, c as u16, *v).unwrap();
+    }
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2021, 2, 5).unwrap();
+    let format = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    sheet
+        .write_datetime_with_format(3, 4, &date, &format)
+        .unwrap();
+    let file = out.join("justifications.xlsx");
+    book.save(&file).unwrap();
+    let file = file.display().to_string();
+    let args = ["--justifications", &file, "--fail-on", "warning", "-q"];
+    // The other warnings of January (the payment without an EJ) still count.
+    month(out, "janvier", &JANUARY, "2021-01-31", &args).expect_code(1);
+    let s = summary(out, "janvier");
+    let j = &finding(&s, RETRAIT)["justification"];
+    assert_eq!(
+        (&j["status"], &j["comment"], &j["date"], &j["row"]),
+        (
+            &Value::from("accepted"),
+            &Value::from("vu avec la DGEC"),
+            &Value::from("2021-02-05"),
+            &Value::from(4)
+        )
+    );
+    assert_eq!(s["justifications"]["rows"], 1);
+}
