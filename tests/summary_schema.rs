@@ -453,7 +453,7 @@ fn finding_keys_follow_what_findings_are_about_not_files_rows_or_order() {
     // would make every finding « new » once. This one is the EJ poste's state key.
     assert_eq!(
         titre_2[0]["key"],
-        "TITRE_2:375f07cbc0da5d9632b7f0dee667d465"
+        "TITRE_2:8255e259e0d6afdbcd0d231708b6d25e"
     );
     // Every finding about the same thing is still open, nothing resolved.
     let june_keys = keys(&june, "findings");

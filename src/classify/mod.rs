@@ -10,12 +10,9 @@ pub use budget::DetailBudget;
 pub use judged::{InputResult, SlimLine};
 pub use row::{Judgement, judge_row};
 
-use std::hash::Hash;
-
-use xxhash_rust::xxh3::Xxh3;
-
 use crate::convention::{Convention, Imputation};
 use crate::model::code::{fold, hierarchical_match};
+use crate::model::digest::KeyHasher;
 use crate::model::{Axis, AxisSet, Identity, Line, Measure};
 
 /// A line and the verdicts that depend only on it.
@@ -164,25 +161,25 @@ fn own_product(line: &Line, convention: &Convention) -> Option<usize> {
 /// last operation may be re-typed between two monthly extracts of the same payment. Any
 /// other line is everything but its origin.
 fn identity(line: &Line) -> u128 {
-    let mut h = Xxh3::new();
+    let mut h = KeyHasher::new();
     if let (Measure::Cp, Some(dp)) = (line.measure, &line.dp) {
-        let key = (
-            &line.societe,
-            line.year,
-            dp,
-            &line.poste_dp,
-            &line.ej,
-            &line.poste_ej,
-        );
-        (line.measure, key, line.amount.normalize()).hash(&mut h);
-        return h.digest128();
+        h.tag(b'P')
+            .text(line.measure.label())
+            .opt_text(line.societe.as_deref())
+            .int(i64::from(line.year))
+            .text(dp)
+            .opt_text(line.poste_dp.as_deref())
+            .opt_text(line.ej.as_deref())
+            .opt_text(line.poste_ej.as_deref())
+            .amount(line.amount);
+        return h.finish();
     }
     content_identity(line, &mut h);
-    h.digest128()
+    h.finish()
 }
 
-/// Hashes every field of the line but its origin, its event date and its identity kind.
-fn content_identity(line: &Line, h: &mut Xxh3) {
+/// Writes every field of the line but its origin, its event date and its identity kind.
+fn content_identity(line: &Line, h: &mut KeyHasher) {
     let Line {
         origin: _,
         measure,
@@ -211,32 +208,37 @@ fn content_identity(line: &Line, h: &mut Xxh3) {
         event_date: _,
         identity: _,
     } = line;
-    (
-        measure,
-        year,
-        date,
-        date_ej,
-        amount.normalize(),
-        carried.normalize(),
-    )
-        .hash(h);
-    (
+    h.tag(b'C')
+        .text(measure.label())
+        .int(i64::from(*year))
+        .date(*date)
+        .date(*date_ej)
+        .amount(*amount)
+        .amount(*carried);
+    for text in [
         programme,
         centre_financier,
         domaine_fonctionnel,
         activite,
         centre_cout,
-    )
-        .hash(h);
-    (ej, poste_ej, dp, poste_dp, societe).hash(h);
-    (
+        ej,
+        poste_ej,
+        dp,
+        poste_dp,
+        societe,
         fournisseur_code,
         fournisseur,
         compte_budgetaire,
         compte_general,
-    )
-        .hash(h);
-    (groupe_marchandises, texte, titre).hash(h);
+        groupe_marchandises,
+        texte,
+    ] {
+        h.opt_text(text.as_deref());
+    }
+    match titre {
+        Some(t) => h.tag(1).tag(*t),
+        None => h.tag(0),
+    };
 }
 
 #[cfg(test)]

@@ -14,8 +14,6 @@ use chrono::{Datelike, NaiveDate};
 use compact_str::CompactString;
 use rust_decimal::Decimal;
 
-use std::hash::Hash;
-
 use crate::ingest::layout::{FieldId, LayoutMeta, Mapping};
 use crate::ingest::record::{Field, RawRecord};
 use crate::ingest::skip::{self, Skip};
@@ -439,12 +437,12 @@ fn identity(
     if !meta.states || names.is_empty() {
         return Identity::Content;
     }
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    (measure as u8).hash(&mut h);
+    let mut h = crate::model::digest::KeyHasher::new();
+    h.tag(b'S').text(measure.label());
     for name in names {
         let value = match name.as_str() {
             "exercice" => {
-                year.hash(&mut h);
+                h.int(i64::from(year));
                 continue;
             }
             "societe" => keys.societe,
@@ -458,13 +456,13 @@ fn identity(
         if value.is_none() && matches!(name.as_str(), "ej" | "dp") {
             return Identity::Content;
         }
-        value.unwrap_or("").hash(&mut h);
+        h.text(value.unwrap_or(""));
     }
     if measure == Measure::Ae && amount < Decimal::ZERO {
-        amount.normalize().hash(&mut h);
-        Identity::Movement(h.digest128())
+        h.amount(amount);
+        Identity::Movement(h.finish())
     } else {
-        Identity::State(h.digest128())
+        Identity::State(h.finish())
     }
 }
 

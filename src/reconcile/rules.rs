@@ -116,11 +116,14 @@ fn subject(f: &Finding, rec: &Reconciliation, c: &Convention) -> String {
         (_, Some(Target::Line(i))) => format!("{:032x}", rec.lines[i].judged.key),
         (_, Some(Target::OutOfScope(i))) => format!("{:032x}", rec.out_of_scope[i].key),
         (_, Some(Target::Rejection(i))) => {
+            // The column at fault and the row's text: what the rejection is about.
             let r = &rec.rejections[i];
-            format!(
-                "{:032x}",
-                xxhash_rust::xxh3::xxh3_128(format!("{:?}|{}", r.column, r.raw).as_bytes())
-            )
+            let key = crate::model::digest::KeyHasher::new()
+                .tag(b'R')
+                .opt_text(r.column.as_deref())
+                .text(&r.raw)
+                .finish();
+            format!("{key:032x}")
         }
         (_, None) => format!(
             "produit={}|annee={}|{}",
