@@ -18,8 +18,8 @@ const FEBRUARY: [&str; 3] = [
     "fixtures/justifications/2021-01",
     "fixtures/justifications/2021-02",
 ];
-const RETRAIT: &str = "RETRAIT_ANTERIEUR:42a4fa5460089989c2faa1704363e6f9";
-const DP_SANS_EJ: &str = "DP_SANS_EJ:b694f6dad0a8f6ce9b216cc1c4b6525c";
+const RETRAIT: &str = "RETRAIT_ANTERIEUR:441f7f713c4e382f60710996023fc1f9";
+const DP_SANS_EJ: &str = "DP_SANS_EJ:057a130f5586778026ea78df5bf8bbc8";
 const MISTYPED: &str = "EJ_NON_SOLDE:ej=2100003044";
 
 fn fixture_file() -> PathBuf {
