@@ -503,6 +503,33 @@ mod tests {
     }
 
     #[test]
+    fn justifications_read_back_and_a_damaged_one_is_no_refusal() {
+        let s = read(
+            r#"{"as_of": "2021-02-28",
+                "findings": [
+                  {"code": "RETRAIT_ANTERIEUR", "severity": "warning", "message": "m",
+                   "key": "RETRAIT_ANTERIEUR:ab",
+                   "justification": {"status": "accepted", "comment": "vu", "author": null,
+                                     "date": "2021-02-05", "row": 2}},
+                  {"code": "DP_SANS_EJ", "severity": "warning", "message": "m",
+                   "justification": {"status": "peut-être"}}],
+                "justifications": {"file": "j.csv", "rows": 3, "obsolete": 1}}"#,
+        )
+        .unwrap();
+        let j = s.findings[0].justification.as_ref().unwrap();
+        assert_eq!((j.status, j.row), (Decision::Accepted, 2));
+        assert_eq!(j.date, NaiveDate::from_ymd_opt(2021, 2, 5));
+        assert_eq!(
+            s.findings[1].justification, None,
+            "unreadable: taken as none"
+        );
+        let file = s.justifications.unwrap();
+        assert_eq!((file.rows, file.obsolete, file.unknown), (3, 1, 0));
+        let json = serde_json::to_value(Decision::ToFollow).unwrap();
+        assert_eq!(json, "to_follow");
+    }
+
+    #[test]
     fn severities_are_written_in_lowercase_and_ordered_by_gravity() {
         let all = [Severity::Error, Severity::Warning, Severity::Info];
         let json = serde_json::to_string(&all).unwrap();
