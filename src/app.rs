@@ -102,6 +102,7 @@ fn plan(args: &RunArgs) -> Result<Plan, Error> {
         as_of: args.as_of.unwrap_or_else(today),
         previous: None,
         forecasts: None,
+        justifications: None,
         keep_going: false,
     })
 }
@@ -246,6 +247,9 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
     plan.forecasts = (args.previsions.as_deref())
         .map(|p| crate::tables::forecasts::load(p, &plan.convention))
         .transpose()?;
+    plan.justifications = (args.justifications.as_deref())
+        .map(crate::tables::justifications::load)
+        .transpose()?;
     let folder = (args.export_lignes.as_deref())
         .map(|dir| output::targets::prepare_folder("--export-lignes", dir))
         .transpose()?;
@@ -255,6 +259,8 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
     let mut read = plan.inputs.clone();
     read.extend(args.run.convention.clone());
     read.extend(args.previsions.clone());
+    // The justifications are the accountant's: never written over.
+    read.extend(args.justifications.clone());
     output::targets::check(&targets, &read)?;
     let paths: Vec<&Path> = targets.iter().map(|t| t.path).collect();
     // One writer at a time on these outputs: a run holding them stops this one now (exit
@@ -425,7 +431,11 @@ fn leave(run: Run) {
 }
 
 fn exit_code(rec: &Reconciliation, fail_on: FailOn, force: bool) -> u8 {
-    let worst = rec.findings.iter().map(|f| f.severity).min();
+    // A finding the accountant accepted (`--justifications`) does not count.
+    let worst = (rec.findings.iter())
+        .filter(|f| f.counts())
+        .map(|f| f.severity)
+        .min();
     let failing = match (fail_on, worst) {
         (FailOn::Never, _) | (_, None) => false,
         (FailOn::Error, Some(s)) => s == Severity::Error,
@@ -468,6 +478,15 @@ fn run_report(ctx: &Context, workbook: Option<&Path>) -> String {
         rec.count(Severity::Warning),
         rec.count(Severity::Info)
     );
+    let accepted: usize = [Severity::Error, Severity::Warning, Severity::Info]
+        .into_iter()
+        .map(|s| rec.accepted(s))
+        .sum();
+    if accepted > 0 {
+        s += &format!(
+            "dont {accepted} acceptée(s) sur justification : listée(s), hors du statut et de --fail-on\n"
+        );
+    }
     if let Some(path) = workbook {
         s += &format!("Classeur écrit : {}\n", path.display());
     }

@@ -148,6 +148,9 @@ pub struct ReconcileArgs {
     /// Prévisions mensuelles du délégataire (CSV ou XLSX ; colonnes produit, periode AAAA-MM ou AAAA, ae, cp : les montants de la période) : la projection de chaque exercice en vient. Sans elles, la projection suit le rythme de consommation de l'exercice en cours.
     #[arg(long, value_name = "FICHIER")]
     pub previsions: Option<PathBuf>,
+    /// Justifications des anomalies (CSV ou XLSX : clé, statut « acceptée » ou « à suivre », commentaire, auteur, date) : une anomalie acceptée reste listée mais ne compte plus pour le statut ni pour --fail-on.
+    #[arg(long, value_name = "FICHIER")]
+    pub justifications: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

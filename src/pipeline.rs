@@ -62,6 +62,8 @@ pub struct Plan {
     pub previous: Option<reconcile::PreviousSummary>,
     /// The délégataire's forecasts (`--previsions`), read before any input.
     pub forecasts: Option<crate::tables::forecasts::Forecasts>,
+    /// The accountant's justifications of findings (`--justifications`).
+    pub justifications: Option<reconcile::Justifications>,
     /// Go on past an unreadable file, listing it (`check`: every verdict in one pass);
     /// otherwise it stops the run.
     pub keep_going: bool,
@@ -125,6 +127,7 @@ pub fn run_spilling(
             ignored_files: skipped_files.clone(),
             previous: plan.previous.as_ref(),
             forecasts: plan.forecasts.as_ref(),
+            justifications: plan.justifications.as_ref(),
         },
     );
     crate::model::progress::trace("rapprochement", started);

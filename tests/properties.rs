@@ -70,6 +70,7 @@ fn figures(dir: &Path, threads: usize) -> (u64, u64, Decimal, Vec<Decimal>, Deci
         as_of: NaiveDate::from_ymd_opt(2020, 12, 31).unwrap(),
         previous: None,
         forecasts: None,
+        justifications: None,
         keep_going: false,
     };
     let pool = rayon::ThreadPoolBuilder::new()

@@ -110,6 +110,9 @@ pub struct Summary {
     pub resolved: Vec<Resolved>,
     #[serde(default, deserialize_with = "lenient")]
     pub findings_by_severity: BySeverity,
+    /// With `--justifications`: the file and what became of its justifications.
+    #[serde(default, deserialize_with = "lenient")]
+    pub justifications: Option<JustificationsJson>,
     #[serde(default, deserialize_with = "lenient")]
     pub conservation: Conservation,
 }
@@ -303,6 +306,46 @@ pub struct Finding {
     pub first_seen: Option<NaiveDate>,
     #[serde(default, deserialize_with = "lenient")]
     pub age_months: Option<u32>,
+    /// With `--justifications`: the accountant's justification of this finding's key.
+    #[serde(default, deserialize_with = "lenient")]
+    pub justification: Option<JustificationJson>,
+}
+
+/// What the accountant decided about a finding: `accepted` (listed, no longer counted
+/// for the status nor `--fail-on`) or `to_follow` (still counted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Accepted,
+    ToFollow,
+}
+
+/// A finding's justification, as the file gave it (`row`: its row in that file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JustificationJson {
+    pub status: Decision,
+    #[serde(default)]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub author: Option<String>,
+    #[serde(default)]
+    pub date: Option<NaiveDate>,
+    #[serde(default)]
+    pub row: u64,
+}
+
+/// The justifications file of a run: its path, its justifications (`rows`), and what
+/// became of them: the findings accepted (by severity: `findings_by_severity` minus these
+/// is what counts), those to follow, the justifications obsolete and unknown.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JustificationsJson {
+    pub file: String,
+    pub rows: usize,
+    pub accepted: BySeverity,
+    pub to_follow: usize,
+    pub obsolete: usize,
+    pub unknown: usize,
 }
 
 /// A finding of last month that this run no longer finds, as last month's summary gave it.
@@ -477,6 +520,33 @@ mod tests {
             .check("c", NaiveDate::from_ymd_opt(2021, 7, 31).unwrap())
             .unwrap_err();
         assert!(newer.contains("résumé au format 3"), "{newer}");
+    }
+
+    #[test]
+    fn justifications_read_back_and_a_damaged_one_is_no_refusal() {
+        let s = read(
+            r#"{"as_of": "2021-02-28",
+                "findings": [
+                  {"code": "RETRAIT_ANTERIEUR", "severity": "warning", "message": "m",
+                   "key": "RETRAIT_ANTERIEUR:ab",
+                   "justification": {"status": "accepted", "comment": "vu", "author": null,
+                                     "date": "2021-02-05", "row": 2}},
+                  {"code": "DP_SANS_EJ", "severity": "warning", "message": "m",
+                   "justification": {"status": "peut-être"}}],
+                "justifications": {"file": "j.csv", "rows": 3, "obsolete": 1}}"#,
+        )
+        .unwrap();
+        let j = s.findings[0].justification.as_ref().unwrap();
+        assert_eq!((j.status, j.row), (Decision::Accepted, 2));
+        assert_eq!(j.date, NaiveDate::from_ymd_opt(2021, 2, 5));
+        assert_eq!(
+            s.findings[1].justification, None,
+            "unreadable: taken as none"
+        );
+        let file = s.justifications.unwrap();
+        assert_eq!((file.rows, file.obsolete, file.unknown), (3, 1, 0));
+        let json = serde_json::to_value(Decision::ToFollow).unwrap();
+        assert_eq!(json, "to_follow");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::model::Origin;
+pub use crate::tables::justifications::{Justification, Status as JustificationStatus};
 
 /// Severities are the summary's words (`error`, `warning`, `info`).
 pub use crate::model::summary::Severity;
@@ -37,6 +38,10 @@ pub enum Code {
     EjSansAe,
     BasculeInconnue,
     FichierIgnore,
+    /// A justification whose finding is gone (`--justifications`).
+    JustificationObsolete,
+    /// A justification whose key names no finding the tool makes (`--justifications`).
+    JustificationInconnue,
 }
 
 impl Serialize for Code {
@@ -70,7 +75,42 @@ impl Code {
             Code::EjSansAe => "EJ_SANS_AE",
             Code::BasculeInconnue => "BASCULE_INCONNUE",
             Code::FichierIgnore => "FICHIER_IGNORE",
+            Code::JustificationObsolete => "JUSTIFICATION_OBSOLETE",
+            Code::JustificationInconnue => "JUSTIFICATION_INCONNUE",
         }
+    }
+
+    /// Every code, in the enum's order.
+    pub const ALL: [Code; 24] = [
+        Code::Titre2,
+        Code::PlafondAeDepasse,
+        Code::PlafondCpDepasse,
+        Code::CpSuperieurAe,
+        Code::HorsPeriode,
+        Code::DoublonConflictuel,
+        Code::LigneRejetee,
+        Code::ImputationPartielle,
+        Code::EcheancierDepasse,
+        Code::ProduitNonAttribue,
+        Code::DpSansEj,
+        Code::RetraitAnterieur,
+        Code::CreditsNonConsommes,
+        Code::CreditsNonConsommesPrevus,
+        Code::ReductionSansPaiement,
+        Code::ConservationRompue,
+        Code::PerimetreVide,
+        Code::EjNonSolde,
+        Code::DatePosterieure,
+        Code::EjSansAe,
+        Code::BasculeInconnue,
+        Code::FichierIgnore,
+        Code::JustificationObsolete,
+        Code::JustificationInconnue,
+    ];
+
+    /// The code a summary or a key writes (`TITRE_2`…).
+    pub fn parse(text: &str) -> Option<Code> {
+        Code::ALL.into_iter().find(|c| c.as_str() == text)
     }
 
     pub fn severity(self) -> Severity {
@@ -94,8 +134,11 @@ impl Code {
             | Code::EjSansAe
             | Code::BasculeInconnue
             | Code::FichierIgnore
-            | Code::ReductionSansPaiement => Severity::Warning,
-            Code::CreditsNonConsommes | Code::CreditsNonConsommesPrevus => Severity::Info,
+            | Code::ReductionSansPaiement
+            | Code::JustificationInconnue => Severity::Warning,
+            Code::CreditsNonConsommes
+            | Code::CreditsNonConsommesPrevus
+            | Code::JustificationObsolete => Severity::Info,
         }
     }
 }
@@ -134,6 +177,8 @@ pub struct Finding {
     pub key: String,
     /// Month over month, with `--previous`: new, or open since an earlier run.
     pub follow_up: Option<FollowUp>,
+    /// With `--justifications`: the accountant's justification of this finding's key.
+    pub justification: Option<Justification>,
 }
 
 /// How a finding compares with last month's summary.
@@ -181,7 +226,22 @@ impl Finding {
             path: None,
             key: String::new(),
             follow_up: None,
+            justification: None,
         }
+    }
+
+    /// Whether it counts for the status and `--fail-on`: every finding but those the
+    /// accountant accepted (`--justifications`), which stay listed.
+    pub fn counts(&self) -> bool {
+        self.justification
+            .as_ref()
+            .is_none_or(|j| j.status != JustificationStatus::Accepted)
+    }
+
+    /// The order of the findings list: the most serious first, those about a row before
+    /// the others, in row order, then by code.
+    pub fn rank(&self) -> (Severity, bool, Option<Origin>, Code) {
+        (self.severity, self.origin.is_none(), self.origin, self.code)
     }
 }
 
@@ -202,5 +262,19 @@ mod tests {
             format!("\"{}\"", Code::CpSuperieurAe.as_str())
         );
         assert!(Severity::Error < Severity::Warning && Severity::Warning < Severity::Info);
+    }
+
+    #[test]
+    fn every_code_reads_back_from_its_text() {
+        for code in Code::ALL {
+            assert_eq!(Code::parse(code.as_str()), Some(code));
+        }
+        let mut texts: Vec<_> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        texts.sort();
+        texts.dedup();
+        assert_eq!(texts.len(), Code::ALL.len(), "distinct texts");
+        assert_eq!(Code::parse("TITRE2"), None);
+        assert_eq!(Code::JustificationInconnue.severity(), Severity::Warning);
+        assert_eq!(Code::JustificationObsolete.severity(), Severity::Info);
     }
 }

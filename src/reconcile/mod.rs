@@ -12,6 +12,7 @@ pub mod findings;
 pub mod follow_up;
 pub mod forecast;
 mod journal;
+pub mod justify;
 mod rules;
 
 use chrono::NaiveDate;
@@ -25,6 +26,8 @@ use crate::model::{AxisCodes, AxisSet, Measure, Origin, Reduction, Rejection};
 pub use crate::classify::{InputResult, SlimLine};
 /// Last month's summary, as `--previous` gives it to [`reconcile_with`].
 pub use crate::model::summary::{Resolved, Summary as PreviousSummary};
+/// The accountant's justifications, as `--justifications` gives them to [`reconcile_with`].
+pub use crate::tables::justifications::Justifications;
 pub use aggregate::{Commitment, MonthRow, ProductYears, YearFigures};
 pub use dedup::StateChange;
 pub use findings::{Code, Finding, FollowUp, Severity, Target};
@@ -262,6 +265,8 @@ pub struct Reconciliation {
     pub has_commitments: bool,
     /// With `--previous`: last month's findings not found again.
     pub resolved: Vec<Resolved>,
+    /// With `--justifications`: the file, read.
+    pub justifications: Option<JustificationsFile>,
     /// Each input's extraction date, in input order.
     pub extracted: Vec<Option<NaiveDate>>,
     /// Each input's name and rejected rows counted but not listed, in input order.
@@ -274,9 +279,22 @@ pub struct Reconciliation {
     pub outlook: Outlook,
 }
 
+/// The justifications file of a run (`--justifications`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JustificationsFile {
+    pub file: String,
+    /// Its justifications (one per key).
+    pub rows: usize,
+}
+
 impl Reconciliation {
+    /// The most serious finding's severity, among those that count: a finding the
+    /// accountant accepted (`--justifications`) stays listed but does not count.
     pub fn status(&self) -> Status {
-        let worst = self.findings.iter().map(|f| f.severity).min();
+        let worst = (self.findings.iter())
+            .filter(|f| f.counts())
+            .map(|f| f.severity)
+            .min();
         match worst {
             Some(Severity::Error) => Status::Error,
             Some(Severity::Warning) => Status::Warning,
@@ -301,6 +319,15 @@ impl Reconciliation {
         self.findings
             .iter()
             .filter(|f| f.severity == severity)
+            .count()
+    }
+
+    /// The findings of `severity` that the accountant accepted (`--justifications`):
+    /// listed, counted in [`Reconciliation::count`], but not in the status.
+    pub fn accepted(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity && !f.counts())
             .count()
     }
 }
@@ -332,6 +359,9 @@ pub struct Options<'a> {
     pub previous: Option<&'a PreviousSummary>,
     /// `--previsions`: the délégataire's forecasts, for the outlook (else the run rate).
     pub forecasts: Option<&'a crate::tables::forecasts::Forecasts>,
+    /// `--justifications`: each finding marked with its justification, and the
+    /// justifications that match none made findings (`justify`).
+    pub justifications: Option<&'a Justifications>,
 }
 
 /// [`reconcile`], with what the run adds (see [`Options`]).
@@ -345,6 +375,7 @@ pub fn reconcile_with(
         ignored_files,
         previous,
         forecasts,
+        justifications,
     } = options;
     let mut facts = facts(convention, inputs, as_of, ignored_files);
     facts.outlook = forecast::outlook(
@@ -362,6 +393,9 @@ pub fn reconcile_with(
     let started = std::time::Instant::now();
     let mut findings = rules::findings(convention, &facts);
     crate::model::progress::trace("  règles", started);
+    if let Some(j) = justifications {
+        justified(&mut findings, j, previous, convention, &facts);
+    }
     let followed = previous.map(|p| follow_up::follow(&findings, as_of, p));
     let (marks, resolved) = followed.map_or((Vec::new(), Vec::new()), |f| (f.marks, f.resolved));
     for (f, mark) in findings.iter_mut().zip(marks) {
@@ -370,8 +404,36 @@ pub fn reconcile_with(
     Reconciliation {
         findings,
         resolved,
+        justifications: justifications.map(|j| JustificationsFile {
+            file: j.file.clone(),
+            rows: j.by_key.len(),
+        }),
         ..facts
     }
+}
+
+/// Marks the findings with their justifications; the justifications that match none
+/// become findings, in the list's order (`Finding::rank`).
+fn justified(
+    findings: &mut Vec<Finding>,
+    justifications: &Justifications,
+    previous: Option<&PreviousSummary>,
+    convention: &Convention,
+    facts: &Reconciliation,
+) {
+    let known = justify::Known {
+        ejs: (facts.lines.iter())
+            .filter_map(|l| l.judged.line.ej.as_deref())
+            .collect(),
+        products: convention.products.iter().map(|p| p.id.as_str()).collect(),
+    };
+    let out = justify::justify(findings, justifications, previous, &known);
+    for (f, mark) in findings.iter_mut().zip(out.marks) {
+        f.justification = mark;
+    }
+    findings.extend(out.findings);
+    // Stable: the rules' order stays; the new findings go after their equals.
+    findings.sort_by_key(Finding::rank);
 }
 
 /// Everything the rules read: the lines deduplicated and attributed, their sums and the
@@ -423,6 +485,7 @@ fn facts(
         conservation,
         has_commitments,
         resolved: Vec::new(),
+        justifications: None,
         extracted,
         input_labels,
         rejections_omitted,

@@ -7,10 +7,12 @@ use rust_decimal::Decimal;
 use super::{Context, VERSION};
 use crate::model::money::amount_text;
 use crate::model::summary::{
-    BySeverity, Conservation, ConventionRef, FORMAT_VERSION, Finding, Input, InputSkipped, Lines,
-    Movement2, Movements, MovementsOf, Product, Projection, Summary, Tool, Totals, Track, Year,
+    BySeverity, Conservation, ConventionRef, Decision, FORMAT_VERSION, Finding, Input,
+    InputSkipped, JustificationJson, JustificationsJson, Lines, Movement2, Movements, MovementsOf,
+    Product, Projection, Summary, Tool, Totals, Track, Year,
 };
-use crate::reconcile::{self, LineCounts, MovementCounts, Severity};
+use crate::reconcile::findings::{Justification, JustificationStatus};
+use crate::reconcile::{self, Code, LineCounts, MovementCounts, Reconciliation, Severity};
 
 /// Builds the summary of a run.
 pub fn summary(ctx: &Context) -> Summary {
@@ -53,6 +55,7 @@ pub fn summary(ctx: &Context) -> Summary {
             warning: rec.count(Severity::Warning),
             info: rec.count(Severity::Info),
         },
+        justifications: justifications(rec),
         conservation: conservation(&rec.conservation),
     }
 }
@@ -220,7 +223,46 @@ fn finding(ctx: &Context, f: &reconcile::Finding) -> Finding {
         age_months: f
             .follow_up
             .map(|u| u.age_months(ctx.run.reconciliation.as_of)),
+        justification: f.justification.as_ref().map(justification),
     }
+}
+
+fn justification(j: &Justification) -> JustificationJson {
+    JustificationJson {
+        status: match j.status {
+            JustificationStatus::Accepted => Decision::Accepted,
+            JustificationStatus::ToFollow => Decision::ToFollow,
+        },
+        comment: j.comment.clone(),
+        author: j.author.clone(),
+        date: j.date,
+        row: j.row,
+    }
+}
+
+/// With `--justifications`: the file and what became of its justifications.
+fn justifications(rec: &Reconciliation) -> Option<JustificationsJson> {
+    let file = rec.justifications.as_ref()?;
+    let coded = |code: Code| rec.findings.iter().filter(|f| f.code == code).count();
+    let to_follow = (rec.findings.iter())
+        .filter(|f| {
+            f.justification
+                .as_ref()
+                .is_some_and(|j| j.status == JustificationStatus::ToFollow)
+        })
+        .count();
+    Some(JustificationsJson {
+        file: file.file.clone(),
+        rows: file.rows,
+        accepted: BySeverity {
+            error: rec.accepted(Severity::Error),
+            warning: rec.accepted(Severity::Warning),
+            info: rec.accepted(Severity::Info),
+        },
+        to_follow,
+        obsolete: coded(Code::JustificationObsolete),
+        unknown: coded(Code::JustificationInconnue),
+    })
 }
 
 /// Writes the summary as pretty JSON, ending with a newline.

@@ -55,6 +55,7 @@ fn benches(c: &mut Criterion) {
         as_of: chrono::NaiveDate::from_ymd_opt(2020, 12, 31).expect("a date"),
         previous: None,
         forecasts: None,
+        justifications: None,
         keep_going: false,
     };
     group.bench_function("check (lire, normaliser, classer, rapprocher)", |b| {

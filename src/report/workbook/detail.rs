@@ -9,6 +9,7 @@ use super::overview::severity_tone;
 use super::table::Table;
 use crate::classify::Judged;
 use crate::model::{Line, Rejection};
+use crate::reconcile::findings::{Justification, JustificationStatus};
 use crate::reconcile::{Finding, OutGroup, Replaced, Resolved, ScopedLine, Target};
 use crate::report::Context;
 
@@ -98,10 +99,53 @@ pub fn lignes<'a>(ctx: &'a Context) -> Table<'a> {
 
 pub const FINDINGS: &str = "Anomalies";
 
-const FINDING_HEADERS: [&str; 11] = [
+const FINDING_HEADERS: [&str; 12] = [
     "Gravité", "Code", "Suivi", "Message", "Fichier", "Ligne", "N° EJ", "Montant", "Produit",
-    "Exercice", "Voir",
+    "Exercice", "Voir", "Clé",
 ];
+
+/// With `--justifications`, the accountant's justification after the key it matches.
+const JUSTIFIED_HEADERS: [&str; 16] = [
+    "Gravité",
+    "Code",
+    "Suivi",
+    "Message",
+    "Fichier",
+    "Ligne",
+    "N° EJ",
+    "Montant",
+    "Produit",
+    "Exercice",
+    "Voir",
+    "Clé",
+    "Justification",
+    "Commentaire",
+    "Auteur",
+    "Date",
+];
+
+const JUSTIFIED_CAPTION: &str = "Anomalies relevées par les contrôles : gravité, suivi d'un mois \
+     à l'autre, lien vers la ligne en cause et justification (une anomalie acceptée reste \
+     listée mais ne compte plus dans le statut).";
+
+/// The justification's cells: status (an accepted finding in green), comment, author, date.
+fn justification_cells(j: Option<&Justification>) -> [Cell<'_>; 4] {
+    let Some(j) = j else {
+        return [Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty];
+    };
+    let status = match j.status {
+        JustificationStatus::Accepted => Cell::Toned(j.status.label().into(), Tone::Good),
+        JustificationStatus::ToFollow => Cell::text(j.status.label()),
+    };
+    [
+        status,
+        j.comment
+            .as_deref()
+            .map_or(Cell::Empty, |c| Cell::Wrapped(c.into())),
+        Cell::opt(j.author.as_deref()),
+        j.date.map_or(Cell::Empty, Cell::Date),
+    ]
+}
 
 /// The link to the row a finding is about, wherever the split put that row. Out-of-scope
 /// lines grouped by imputation (large runs) have no row of their own.
@@ -137,6 +181,7 @@ fn finding_cells<'a>(ctx: &'a Context, f: &'a Finding, split: Split) -> Vec<Cell
             .map_or(Cell::Empty, |p| Cell::text(ctx.product_name(Some(p)))),
         f.year.map_or(Cell::Empty, Cell::ordinal),
         link(f.target, split, ctx.run.reconciliation.out_of_scope_grouped),
+        Cell::Wrapped(f.key.as_str().into()),
     ]
 }
 
@@ -161,25 +206,32 @@ fn resolved_cells(r: &Resolved) -> Vec<Cell<'_>> {
         Cell::Empty,
         Cell::Empty,
         Cell::Empty,
+        Cell::Wrapped(r.key.as_str().into()),
     ]
 }
 
 /// Every finding, the most serious first (the order the rules give), then with
-/// `--previous` last month's findings now resolved.
+/// `--previous` last month's findings now resolved; each with its key, and with
+/// `--justifications` its justification.
 pub fn anomalies<'a>(ctx: &'a Context, split: Split) -> Table<'a> {
     let rec = &ctx.run.reconciliation;
     let (findings, resolved) = (&rec.findings, &rec.resolved);
     let len = findings.len() + resolved.len();
-    Table::new(
-        FINDINGS,
-        FINDINGS_CAPTION,
-        &FINDING_HEADERS,
-        len,
-        move |i| match findings.get(i) {
-            Some(f) => finding_cells(ctx, f, split),
-            None => resolved_cells(&resolved[i - findings.len()]),
-        },
-    )
+    let justified = rec.justifications.is_some();
+    let (caption, headers): (_, &[&str]) = match justified {
+        true => (JUSTIFIED_CAPTION, &JUSTIFIED_HEADERS),
+        false => (FINDINGS_CAPTION, &FINDING_HEADERS),
+    };
+    Table::new(FINDINGS, caption, headers, len, move |i| {
+        let (mut cells, justification) = match findings.get(i) {
+            Some(f) => (finding_cells(ctx, f, split), f.justification.as_ref()),
+            None => (resolved_cells(&resolved[i - findings.len()]), None),
+        };
+        if justified {
+            cells.extend(justification_cells(justification));
+        }
+        cells
+    })
 }
 
 const OUT_HEADERS: [&str; 16] = [

@@ -85,25 +85,53 @@ fn status(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Result<u32
         status.label(),
         fmt.banner(status_tone(status)),
     )?;
-    let advice = match status {
+    let (advice, accepted) = advice(ctx);
+    grid.free_text_with(row + 1, 1, &advice, &fmt.note)?;
+    match accepted {
+        Some(note) => {
+            grid.free_text_with(row + 2, 1, &note, &fmt.note)?;
+            Ok(row + 3)
+        }
+        None => Ok(row + 2),
+    }
+}
+
+/// What to do about the verdict; and the findings the accountant accepted
+/// (`--justifications`), which do not count, said apart.
+fn advice(ctx: &Context) -> (String, Option<String>) {
+    let rec = &ctx.run.reconciliation;
+    let counted = |s: Severity| rec.count(s) - rec.accepted(s);
+    let accepted: usize = SEVERITIES.iter().map(|s| rec.accepted(*s)).sum();
+    let advice = match rec.status() {
         Status::Error => format!(
             "{} à corriger avant d'envoyer le rapprochement (feuille Anomalies).",
-            plural(rec.count(Severity::Error), "erreur", "erreurs")
+            plural(counted(Severity::Error), "erreur", "erreurs")
         ),
         Status::Warning => format!(
             "{} à examiner avant d'envoyer le rapprochement (feuille Anomalies).",
             plural(
-                rec.count(Severity::Warning),
+                counted(Severity::Warning),
                 "avertissement",
                 "avertissements"
             )
         ),
+        Status::Ok if accepted > 0 => {
+            "Ni erreur ni avertissement à traiter : le rapprochement peut être signé et envoyé."
+                .to_string()
+        }
         Status::Ok => {
             "Ni erreur ni avertissement : le rapprochement peut être signé et envoyé.".to_string()
         }
     };
-    grid.free_text_with(row + 1, 1, &advice, &fmt.note)?;
-    Ok(row + 2)
+    let note = (accepted > 0).then(|| {
+        format!(
+            "{} sur justification, listée{} dans Anomalies, n'entre{} pas dans ce statut.",
+            plural(accepted, "anomalie acceptée", "anomalies acceptées"),
+            if accepted > 1 { "s" } else { "" },
+            if accepted > 1 { "nt" } else { "" },
+        )
+    });
+    (advice, note)
 }
 
 fn key_figures(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Result<u32, XlsxError> {

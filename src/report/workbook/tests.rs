@@ -60,6 +60,7 @@ pub(super) fn pipeline(dir: &Path, rows: &[String]) -> (Run, Convention) {
         as_of: as_of(),
         previous: None,
         forecasts: None,
+        justifications: None,
         keep_going: false,
     };
     (run(&plan).unwrap(), convention)
