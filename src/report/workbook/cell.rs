@@ -17,6 +17,9 @@ use crate::model::money::round_cents;
 
 /// Widest column, in characters: long messages stay readable without a screen-wide column.
 pub(super) const MAX_WIDTH: usize = 60;
+/// Widest column of prose that wraps (messages, comments, keys), in characters: about
+/// as wide as a line of a book, so that a sheet of them prints at a readable scale.
+pub(super) const WRAP_WIDTH: usize = 40;
 
 /// One value, typed for Excel.
 #[derive(Debug, Clone)]
@@ -202,9 +205,9 @@ pub(super) fn cell_width(cell: &Cell) -> usize {
         Cell::Text(s) | Cell::Toned(s, _) => s.chars().count(),
         Cell::Int(n) => digits(*n) + 1,
         Cell::Ordinal(n) => digits(*n),
-        // The column stays at most MAX_WIDTH wide; longer text wraps.
-        Cell::Wrapped(s) if s.len() <= MAX_WIDTH => s.chars().count(),
-        Cell::Wrapped(s) => s.chars().take(MAX_WIDTH).count(),
+        // The column stays at most WRAP_WIDTH wide; longer text wraps.
+        Cell::Wrapped(s) if s.len() <= WRAP_WIDTH => s.chars().count(),
+        Cell::Wrapped(s) => s.chars().take(WRAP_WIDTH).count(),
         Cell::Amount(a) => amount_width(round_cents(*a)),
         Cell::Rate(_) => 8,
         Cell::Date(_) => 10,
@@ -263,7 +266,13 @@ mod tests {
                 int_digits + (int_digits - 1) / 3 + 6 + usize::from(a.is_sign_negative());
             assert_eq!(amount_width(a), expected, "{a}");
         }
-        assert_eq!(cell_width(&Cell::Wrapped("é".repeat(100).into())), 60);
+        assert_eq!(cell_width(&Cell::Wrapped("é".repeat(100).into())), 40);
+        assert_eq!(cell_width(&Cell::Wrapped("é".repeat(30).into())), 30);
+        assert_eq!(
+            cell_width(&Cell::text(&"é".repeat(100))),
+            100,
+            "capped by the sheet"
+        );
         assert_eq!(cell_width(&Cell::text("Échéancier")), 10);
     }
 

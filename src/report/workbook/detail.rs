@@ -95,6 +95,7 @@ pub fn lignes<'a>(ctx: &'a Context) -> Table<'a> {
     Table::new(LINES, LINES_CAPTION, &LINE_HEADERS, lines.len(), move |i| {
         line_cells(ctx, &lines[i])
     })
+    .identified_by(2)
 }
 
 pub const FINDINGS: &str = "Anomalies";
@@ -232,6 +233,7 @@ pub fn anomalies<'a>(ctx: &'a Context, split: Split) -> Table<'a> {
         }
         cells
     })
+    .identified_by(2)
 }
 
 const OUT_HEADERS: [&str; 16] = [
@@ -324,6 +326,7 @@ pub fn hors_perimetre<'a>(ctx: &'a Context) -> Table<'a> {
         lines.len(),
         move |i| out_cells(ctx, &lines[i]),
     )
+    .identified_by(2)
 }
 
 fn rejection_cells<'a>(ctx: &'a Context, r: &'a Rejection) -> Vec<Cell<'a>> {
@@ -347,6 +350,7 @@ pub fn rejets<'a>(ctx: &'a Context) -> Table<'a> {
         rejections.len(),
         move |i| rejection_cells(ctx, &rejections[i]),
     )
+    .identified_by(2)
 }
 
 const REPLACED_HEADERS: [&str; 12] = [
@@ -410,4 +414,5 @@ pub fn remplacements<'a>(ctx: &'a Context) -> Table<'a> {
             replaced_cells(ctx, &rec.replaced[at], by)
         },
     )
+    .identified_by(2)
 }

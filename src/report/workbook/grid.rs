@@ -11,7 +11,10 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Url, Workbook, Worksheet, XlsxError
 
 pub use super::cell::Cell;
 pub(super) use super::cell::{MAX_WIDTH, Slot, Value, cell_width, to_f64};
-use super::page::{MAX_ROW_HEIGHT, PORTRAIT_WIDTH, page_setup, wrapped_lines};
+use super::page::{
+    Across, MAX_ROW_HEIGHT, PORTRAIT_WIDTH, across, header_lines, header_width, page_setup,
+    text_lines,
+};
 pub use super::page::{Orientation, PageText};
 pub use super::style::{Formats, Style, Tone};
 
@@ -43,9 +46,12 @@ pub struct Grid<'a> {
     min_widths: Vec<usize>,
     links: usize,
     orientation: Option<Orientation>,
-    /// Wrapped text written so far (row, column, text length): its row is made tall
-    /// enough once the column's width is known.
-    wrapped: Vec<(u32, u16, Vec<usize>)>,
+    /// Wrapped text written so far (row, column, text, whether a header's): its row is made tall enough once
+    /// the column's width is known.
+    wrapped: Vec<(u32, u16, String, bool)>,
+    /// The leading columns that identify a row (by default, the first): a sheet printed
+    /// over several pages wide repeats them on each.
+    identifying: usize,
     /// The widths were measured beforehand ([`Grid::table`]): cells are not measured
     /// again, and a row is made tall enough for its wrapped text as it is written.
     measured: bool,
@@ -95,6 +101,7 @@ impl<'a> Grid<'a> {
             links: 0,
             orientation: None,
             wrapped: Vec::new(),
+            identifying: 1,
             measured,
             tall: None,
             column_formats: layout.formats,
@@ -108,6 +115,12 @@ impl<'a> Grid<'a> {
 
     pub fn set_orientation(&mut self, orientation: Orientation) {
         self.orientation = Some(orientation);
+    }
+
+    /// The first `columns` columns identify a row: a sheet too wide for one page repeats
+    /// them on each of the pages it is printed over.
+    pub fn identifying_columns(&mut self, columns: usize) {
+        self.identifying = columns;
     }
 
     /// Column `col` is at least `width` characters wide.
@@ -154,14 +167,15 @@ impl<'a> Grid<'a> {
         Ok(())
     }
 
-    /// A header row; frozen and filtered by [`Grid::table_chrome`] for tables.
+    /// A header row; frozen and filtered by [`Grid::table_chrome`] for tables. A header
+    /// wider than its column's content wraps over two lines rather than widen it.
     pub fn header(&mut self, row: u32, col: u16, headers: &[&str]) -> Result<(), XlsxError> {
         for (i, h) in headers.iter().enumerate() {
             let c = col + i as u16;
             self.sheet
                 .write_string_with_format(row, c, *h, &self.fmt.header)?;
-            // Bold text and the filter button take a little more room.
-            self.track(c, h.chars().count() + 3);
+            self.track(c, header_width(h));
+            self.wrap_as(row, c, h, true)?;
         }
         Ok(())
     }
@@ -229,15 +243,16 @@ impl<'a> Grid<'a> {
     /// Wrapped text `s` in column `col` makes its row tall enough for its lines: now if
     /// the widths are known, else once they are.
     fn wrap(&mut self, row: u32, col: u16, s: &str) -> Result<(), XlsxError> {
-        // A char is at least a byte: short text never wraps.
-        if s.len() > MAX_WIDTH && s.chars().count() > MAX_WIDTH {
-            let words = s.split_whitespace().map(|w| w.chars().count());
-            if self.measured {
-                let lines = wrapped_lines(words, self.sheet_width(col));
-                self.make_tall(row, lines)?;
-            } else {
-                self.wrapped.push((row, col, words.collect()));
-            }
+        self.wrap_as(row, col, s, false)
+    }
+
+    /// [`Grid::wrap`], for a cell's text or a header's.
+    fn wrap_as(&mut self, row: u32, col: u16, s: &str, header: bool) -> Result<(), XlsxError> {
+        if self.measured {
+            let lines = wrapped_text_lines(s, self.sheet_width(col), header);
+            self.make_tall(row, lines)?;
+        } else if !s.is_empty() {
+            self.wrapped.push((row, col, s.to_string(), header));
         }
         Ok(())
     }
@@ -327,10 +342,35 @@ impl<'a> Grid<'a> {
             Orientation::Landscape => self.sheet.set_landscape(),
         };
         // Rows of wrapped text, now that their columns' widths are known.
-        for (row, col, words) in std::mem::take(&mut self.wrapped) {
-            let lines = wrapped_lines(words, self.sheet_width(col));
+        for (row, col, text, header) in std::mem::take(&mut self.wrapped) {
+            let lines = wrapped_text_lines(&text, self.sheet_width(col), header);
             self.make_tall(row, lines)?;
         }
+        if orientation == Orientation::Landscape {
+            self.print_across()?;
+        }
+        Ok(())
+    }
+
+    /// A sheet too wide for one landscape page at a readable scale prints over several,
+    /// broken between columns, its identifying columns repeated on each, page after page
+    /// across before going down (see [`across`]). Fitted to that many pages wide rather
+    /// than at a fixed scale: where the font runs wider than measured (LibreOffice without
+    /// Calibri), the pages shrink a little instead of spilling a column onto a page of its
+    /// own. LibreOffice keeps the breaks; Excel, fitting, places its own.
+    fn print_across(&mut self) -> Result<(), XlsxError> {
+        let Across::Pages { breaks, repeat } = across(&self.column_widths(), self.identifying)
+        else {
+            return Ok(());
+        };
+        let pages = breaks.len() as u16 + 1;
+        let breaks: Vec<u32> = breaks.into_iter().map(u32::from).collect();
+        self.sheet.set_print_fit_to_pages(pages, 0);
+        self.sheet.set_vertical_page_breaks(&breaks)?;
+        if repeat > 0 {
+            self.sheet.set_repeat_columns(0, repeat - 1)?;
+        }
+        self.sheet.set_page_order(false);
         Ok(())
     }
 
@@ -348,6 +388,15 @@ impl<'a> Grid<'a> {
         let content = self.widths.get(col).copied().unwrap_or(0);
         let w = (content + 2).clamp(MIN_WIDTH, MAX_WIDTH + 2);
         w.max(self.min_widths.get(col).copied().unwrap_or(0))
+    }
+}
+
+/// The lines a cell's wrapped text, or a header, takes in a column `width` wide.
+fn wrapped_text_lines(s: &str, width: usize, header: bool) -> usize {
+    if header {
+        header_lines(s, width)
+    } else {
+        text_lines(s, width)
     }
 }
 

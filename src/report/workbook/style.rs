@@ -107,8 +107,10 @@ impl Formats {
             note: Format::new()
                 .set_italic()
                 .set_font_color(Color::RGB(0x40_40_40)),
+            // A header wider than its column's content goes over two lines.
             header: Format::new()
                 .set_bold()
+                .set_text_wrap()
                 .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter)
                 .set_background_color(Color::RGB(0xD9_E1_F2))

@@ -146,6 +146,7 @@ pub fn echeancier<'a>(ctx: &'a Context) -> Table<'a> {
             cells
         },
     )
+    .identified_by(2)
     .with_total(total)
 }
 

@@ -30,6 +30,9 @@ pub struct Table<'a> {
     len: usize,
     row: Box<RowFn<'a>>,
     total: Option<Vec<Cell<'a>>>,
+    /// The leading columns that identify a row, repeated on each page when the sheet
+    /// prints over several pages wide.
+    identifying: usize,
 }
 
 impl<'a> Table<'a> {
@@ -47,6 +50,15 @@ impl<'a> Table<'a> {
             len,
             row: Box::new(row),
             total: None,
+            identifying: 1,
+        }
+    }
+
+    /// The table whose first `columns` columns identify a row (by default, the first).
+    pub fn identified_by(self, columns: usize) -> Self {
+        Table {
+            identifying: columns,
+            ..self
         }
     }
 
@@ -126,6 +138,7 @@ impl Part<'_, '_> {
             measure.add(fmt, cells, false);
         }
         let mut grid = Grid::table(sheet, fmt, &self.name, measure.layout())?;
+        grid.identifying_columns(table.identifying);
         grid.heading(0, &self.caption(), &fmt.note)?;
         grid.header(HEADER_ROW, 0, table.headers)?;
         let written = self.rows.len() as u32;

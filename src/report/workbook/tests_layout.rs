@@ -315,7 +315,7 @@ fn the_synthese_charts_the_schedule_from_its_own_table() {
 }
 
 #[test]
-fn every_sheet_prints_on_a4_one_page_wide_with_header_and_footer() {
+fn every_sheet_prints_on_a4_fitted_to_its_pages_with_header_and_footer() {
     let dir = tempfile::tempdir().unwrap();
     let bytes = sample_workbook(dir.path());
     let parts = parts(&bytes);
@@ -358,7 +358,15 @@ fn every_sheet_prints_on_a4_one_page_wide_with_header_and_footer() {
     // The status banner spans the figures' columns; the header rows repeat on each page.
     assert!(parts["xl/worksheets/sheet1.xml"].contains(r#"<mergeCell ref="B4:E4"/>"#));
     let workbook = &parts["xl/workbook.xml"];
-    assert!(workbook.contains(r#"localSheetId="6">Anomalies!$2:$2</definedName>"#));
+    let titles: Vec<&str> = workbook
+        .split("<definedName name=\"_xlnm.Print_Titles\" ")
+        .skip(1)
+        .filter_map(|s| s.split("</definedName>").next())
+        .collect();
+    assert!(
+        titles.contains(&r#"localSheetId="6">Anomalies!$A:$B,Anomalies!$2:$2"#),
+        "{titles:?}"
+    );
     assert!(workbook.contains(r#"localSheetId="2">Mensuel!$6:$6</definedName>"#));
 }
 

@@ -11,9 +11,9 @@ use rust_xlsxwriter::utility::column_number_to_name;
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::report::workbook::grid::{
-    Cell, Formats, MAX_LINKS, MAX_WIDTH, Slot, Style as CellStyle, Value, excel_text, to_f64,
+    Cell, Formats, MAX_LINKS, Slot, Style as CellStyle, Value, excel_text, to_f64,
 };
-use crate::report::workbook::page::{MAX_ROW_HEIGHT, wrapped_lines};
+use crate::report::workbook::page::{MAX_ROW_HEIGHT, text_lines};
 
 /// The workbook's number (xf index) of each format a data row uses, as a cell's style
 /// attribute (` s="6"`; nothing for the default format, 0), by `Slot::index`.
@@ -162,13 +162,10 @@ impl RowWriter<'_> {
         let mut tallest = None;
         for (col, cell) in cells.iter().enumerate() {
             let Cell::Wrapped(s) = cell else { continue };
-            // A char is at least a byte: short text never wraps.
-            if s.len() > MAX_WIDTH && s.chars().count() > MAX_WIDTH {
-                let width = self.widths.get(col).copied().unwrap_or_default();
-                let lines = wrapped_lines(s.split_whitespace().map(|w| w.chars().count()), width);
-                if lines > tallest.unwrap_or(1) {
-                    tallest = Some(lines);
-                }
+            let width = self.widths.get(col).copied().unwrap_or_default();
+            let lines = text_lines(s, width);
+            if lines > tallest.unwrap_or(1) {
+                tallest = Some(lines);
             }
         }
         tallest
