@@ -272,8 +272,9 @@ fn out_cells<'a>(ctx: &'a Context, j: &'a Judged) -> Vec<Cell<'a>> {
         Cell::opt(l.activite.as_deref()),
         Cell::opt(l.centre_cout.as_deref()),
         Cell::Amount(l.amount),
-        Cell::owned(j.agreeing.labels()),
-        Cell::owned(j.differing.labels()),
+        // Lists of axes: they wrap rather than widen the sheet.
+        Cell::Wrapped(j.agreeing.labels().into()),
+        Cell::Wrapped(j.differing.labels().into()),
     ]
 }
 
@@ -300,7 +301,7 @@ fn group_cells(g: &OutGroup) -> Vec<Cell<'_>> {
         Cell::text(g.measure.label()),
         Cell::count(g.lines),
         Cell::Amount(g.amount),
-        Cell::owned(g.differing.labels()),
+        Cell::Wrapped(g.differing.labels().into()),
     ]
 }
 
