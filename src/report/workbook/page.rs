@@ -1,6 +1,9 @@
 //! How every sheet prints: A4, fitted to one page wide, landscape when its columns are
 //! too wide for portrait, the header row repeated, and a header and footer naming the
-//! sheet, the convention and the page. Rows holding wrapped text are given their height.
+//! sheet, the convention and the page. A sheet too wide for one landscape page at a
+//! readable scale prints over several, broken between columns, its identifying columns
+//! repeated on each ([`across`]). Rows holding wrapped text, and headers over two lines,
+//! are given their height.
 
 use rust_xlsxwriter::Worksheet;
 
@@ -24,11 +27,12 @@ pub enum Orientation {
 }
 
 /// Columns (in characters) a portrait A4 page holds at a readable scale; wider goes
-/// landscape. Either way the sheet is fitted to one page wide.
+/// landscape, fitted to one page wide or, wider still, to several ([`across`]).
 pub(super) const PORTRAIT_WIDTH: f64 = 105.0;
 
-/// A4, fitted to one page wide (as many pages long as it takes), with the sheet name and
-/// the convention at the top and the page number at the bottom of every page.
+/// A4, fitted to one page wide (as many pages long as it takes; `Grid::finish` may make
+/// it several), with the sheet name and the convention at the top and the page number at
+/// the bottom of every page.
 pub(super) fn page_setup(sheet: &mut Worksheet, page: &PageText) {
     sheet.set_paper_size(9);
     sheet.set_print_fit_to_pages(1, 0);
