@@ -310,19 +310,7 @@ mod tests {
 
     fn rec(lines: Vec<Line>, as_of: NaiveDate) -> (Convention, Reconciliation) {
         let c = Convention::builtin();
-        let mut input = InputResult::default();
-        for (row, mut l) in lines.into_iter().enumerate() {
-            l.origin = Origin {
-                input: 0,
-                row: row as u64 + 2,
-            };
-            match l.measure {
-                Measure::Ae => (input.ae_in += l.amount, input.ae_lines_in += 1),
-                Measure::Cp => (input.cp_in += l.amount, input.cp_lines_in += 1),
-            };
-            input.rows_in += 1;
-            input.judged.push(classify(l, four_axes(), &c));
-        }
+        let input = crate::reconcile::test_support::input(0, lines);
         let rec = reconcile(&c, vec![input], as_of);
         (c, rec)
     }

@@ -576,18 +576,16 @@ fn conservation_out(
     c
 }
 
+/// What the unit tests of reconcile's modules share.
 #[cfg(test)]
-mod tests {
+pub(crate) mod test_support {
     use super::*;
     use crate::classify::classify;
-    use crate::model::{AxisSet, Line, Origin, four_axes, sample_line};
-    use rust_decimal_macros::dec;
+    use crate::model::{Line, Origin, four_axes};
 
-    fn axes() -> AxisSet {
-        four_axes()
-    }
-
-    fn input(index: u32, lines: Vec<Line>) -> InputResult {
+    /// An input of the built-in convention holding these lines, rows numbered from 2, its
+    /// counts in as the pipeline makes them.
+    pub fn input(index: u32, lines: Vec<Line>) -> InputResult {
         let c = Convention::builtin();
         let mut r = InputResult::default();
         for (row, mut l) in lines.into_iter().enumerate() {
@@ -600,9 +598,20 @@ mod tests {
                 Measure::Cp => (r.cp_in += l.amount, r.cp_lines_in += 1),
             };
             r.rows_in += 1;
-            r.judged.push(classify(l, axes(), &c));
+            r.judged.push(classify(l, four_axes(), &c));
         }
         r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Line, Origin, sample_line};
+    use rust_decimal_macros::dec;
+
+    fn input(index: u32, lines: Vec<Line>) -> InputResult {
+        test_support::input(index, lines)
     }
 
     fn ae(ej: &str, amount: Decimal) -> Line {

@@ -312,12 +312,22 @@ fn carried(
             0 => format!("{year} : aucun EJ ouvert au 31/12"),
             n => format!("Total {year} ({n} EJ)"),
         };
-        let mut cells = vec![Cell::owned(label), Cell::Empty, Cell::Empty];
-        cells.extend(ej_amounts(sums[0], sums[1], sums[2], sums[3]));
-        cells.extend([Cell::Empty, Cell::Empty]);
-        grid.styled_row(r, &cells, Style::Total)?;
+        total_row(grid, r, label, sums)?;
     }
     Ok(r + 1)
+}
+
+/// The total row of a block of EJs: AE net, carried, CP, reste à payer.
+fn total_row(
+    grid: &mut Grid,
+    row: u32,
+    label: String,
+    sums: [Decimal; 4],
+) -> Result<(), XlsxError> {
+    let mut cells = vec![Cell::owned(label), Cell::Empty, Cell::Empty];
+    cells.extend(ej_amounts(sums[0], sums[1], sums[2], sums[3]));
+    cells.extend([Cell::Empty, Cell::Empty]);
+    grid.styled_row(row, &cells, Style::Total)
 }
 
 /// Block (d): the EJs still holding a reste à payer at the convention's end.
@@ -378,10 +388,7 @@ fn open_at_end(
         0 => "Aucun EJ ouvert".to_string(),
         n => format!("Total ({n} EJ)"),
     };
-    let mut cells = vec![Cell::owned(label), Cell::Empty, Cell::Empty];
-    cells.extend(ej_amounts(sums[0], sums[1], sums[2], sums[3]));
-    cells.extend([Cell::Empty, Cell::Empty]);
-    grid.styled_row(r, &cells, Style::Total)?;
+    total_row(grid, r, label, sums)?;
     Ok(r + 1)
 }
 
