@@ -7,17 +7,20 @@
 //! findings that need the délégant. Every figure is the reconciliation's own
 //! (`products`, `totals`, `commitments`, `outlook`): this module only lays them out.
 
+mod figures;
+
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
+
+use self::figures::{Row, attention, exercice, product_rows, shown, total, unattributed};
 
 use super::grid::{Cell, Formats, Grid, Orientation, Style};
 use super::overview::severity_tone;
 use super::page::wrapped_lines;
 use crate::convention::Convention;
-use crate::model::Measure;
-use crate::reconcile::forecast::{Outlook, Source, remaining_by_product};
-use crate::reconcile::{Code, Finding, Reconciliation, Severity, Status};
+use crate::reconcile::forecast::Source;
+use crate::reconcile::{Finding, Reconciliation, Severity, Status};
 
 pub const NAME: &str = "Compte rendu";
 
@@ -27,179 +30,9 @@ const LABEL_WIDTH: usize = 20;
 const FIGURE_WIDTH: usize = 14;
 /// The characters a line of the page holds: the columns' widths.
 const PAGE_CHARS: usize = LABEL_WIDTH + FIGURE_WIDTH * LAST_COL as usize;
-/// Lines of « Points d'attention » at most, the « et N autres » line included.
-const MAX_POINTS: usize = 10;
 /// Points 1 line high, 15 points a line (`page::make_tall`'s rule).
 const LINE_HEIGHT: f64 = 15.0;
 
-/// The findings that need the délégant, most pressing first, with their label on the page.
-/// The others are the délégataire's and the accountant's own work (a rejected row, a
-/// payment without an EJ, a duplicate, an unattributed line…): they stay in `Anomalies`.
-pub(super) const FOR_DELEGANT: [(Code, &str); 8] = [
-    (Code::PlafondAeDepasse, "Plafond d'AE dépassé"),
-    (Code::PlafondCpDepasse, "Plafond de CP dépassé"),
-    (Code::Titre2, "Dépense de titre 2"),
-    (Code::HorsPeriode, "Hors de la période"),
-    (Code::EcheancierDepasse, "Échéancier dépassé"),
-    (Code::EjNonSolde, "EJ non soldé à la fin"),
-    (
-        Code::CreditsNonConsommesPrevus,
-        "Crédits susceptibles de rester inemployés",
-    ),
-    (Code::CreditsNonConsommes, "Crédits non consommés"),
-];
-
-/// The findings of [`FOR_DELEGANT`] that count (not accepted by a justification), in its
-/// order, then in the findings' own order.
-pub(super) fn attention(findings: &[Finding]) -> Vec<(&'static str, &Finding)> {
-    let mut points: Vec<(usize, &'static str, &Finding)> = findings
-        .iter()
-        .filter(|f| f.counts())
-        .filter_map(|f| {
-            let rank = FOR_DELEGANT.iter().position(|(c, _)| *c == f.code)?;
-            Some((rank, FOR_DELEGANT[rank].1, f))
-        })
-        .collect();
-    points.sort_by_key(|(rank, _, _)| *rank);
-    points.into_iter().map(|(_, l, f)| (l, f)).collect()
-}
-
-/// The points shown, and how many are left for « et N autres » (past [`MAX_POINTS`]).
-pub(super) fn shown<T>(points: &[T]) -> (&[T], usize) {
-    if points.len() <= MAX_POINTS {
-        (points, 0)
-    } else {
-        let keep = MAX_POINTS - 1;
-        (&points[..keep], points.len() - keep)
-    }
-}
-
-/// One row of the page's tables: AE then CP (index 0 and 1) of a product.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(super) struct Row {
-    pub name: String,
-    /// The schedule of the whole convention.
-    pub allocated: [Option<Decimal>; 2],
-    /// The schedule of the exercices up to the one of `--as-of`.
-    pub to_date: [Option<Decimal>; 2],
-    pub consumed: [Decimal; 2],
-    pub remaining: Decimal,
-    /// The projection at the end of the exercice of `--as-of`, every earlier one included.
-    pub at_year_end: [Option<Decimal>; 2],
-    /// The projection at the convention's end (`Outlook::to_end`).
-    pub at_end: [Option<Decimal>; 2],
-    /// The schedule's credits left unused: closed exercices' and the projection's.
-    pub unused: [Option<Decimal>; 2],
-}
-
-const MEASURES: [Measure; 2] = [Measure::Ae, Measure::Cp];
-
-fn add_opt(sum: &mut Option<Decimal>, a: Option<Decimal>) {
-    if let Some(a) = a {
-        *sum.get_or_insert(Decimal::ZERO) += a;
-    }
-}
-
-/// The exercice whose end the page projects to: `--as-of`'s, or the convention's last.
-pub(super) fn exercice(convention: &Convention, as_of: NaiveDate) -> i32 {
-    as_of.year().min(convention.end.year())
-}
-
-/// A product's projection at the end of exercice `last`, the earlier ones included, as
-/// [`Outlook::to_end`] adds it: `None` when one of these years has no projection.
-pub(super) fn projection_to(
-    outlook: &Outlook,
-    product: usize,
-    measure: Measure,
-    last: i32,
-) -> Option<Decimal> {
-    (outlook.years.iter())
-        .filter(|y| y.product == product && y.year <= last)
-        .try_fold(Decimal::ZERO, |sum, y| Some(sum + y.measure(measure).projected?))
-}
-
-/// Each product's row, in the convention's order.
-pub(super) fn product_rows(convention: &Convention, rec: &Reconciliation) -> Vec<Row> {
-    let last = exercice(convention, rec.as_of);
-    let remaining = remaining_by_product(&rec.commitments, convention.products.len());
-    rec.products
-        .iter()
-        .map(|p| {
-            let mut row = Row {
-                name: convention.products[p.product].name.clone(),
-                remaining: remaining.get(p.product).copied().unwrap_or_default(),
-                ..Row::default()
-            };
-            for y in &p.years {
-                let figures = [(y.ae_planned, y.ae_consumed), (y.cp_planned, y.cp_consumed)];
-                for (k, (planned, consumed)) in figures.into_iter().enumerate() {
-                    add_opt(&mut row.allocated[k], planned);
-                    if y.year <= last {
-                        add_opt(&mut row.to_date[k], planned);
-                    }
-                    row.consumed[k] += consumed;
-                }
-            }
-            for (k, m) in MEASURES.into_iter().enumerate() {
-                row.at_year_end[k] = projection_to(&rec.outlook, p.product, m, last);
-                row.at_end[k] = rec.outlook.to_end(p.product, m).map(|(_, p)| p);
-                for y in rec.outlook.years.iter().filter(|y| y.product == p.product) {
-                    add_opt(&mut row.unused[k], y.measure(m).unused());
-                }
-            }
-            row
-        })
-        .collect()
-}
-
-/// The lines attributed to no product: what the totals hold beyond the products' rows
-/// (`None` when nothing). Nothing is projected for them but what they consumed: the
-/// projections' total then holds every euro already spent.
-pub(super) fn unattributed(rec: &Reconciliation, products: &[Row]) -> Option<Row> {
-    let t = &rec.totals;
-    let mut row = Row {
-        name: "Non attribué".into(),
-        consumed: [t.ae_consumed, t.cp_consumed],
-        remaining: t.remaining_to_pay,
-        ..Row::default()
-    };
-    for p in products {
-        row.consumed[0] -= p.consumed[0];
-        row.consumed[1] -= p.consumed[1];
-        row.remaining -= p.remaining;
-    }
-    row.at_year_end = row.consumed.map(Some);
-    row.at_end = row.consumed.map(Some);
-    let any = row.consumed.iter().any(|c| !c.is_zero()) || !row.remaining.is_zero();
-    any.then_some(row)
-}
-
-/// The rows' sum; a projection is blank when one row's is (a partial total would
-/// mislead), or when there is no row.
-pub(super) fn total(rows: &[Row]) -> Row {
-    let mut t = Row {
-        name: "Total".into(),
-        at_year_end: [Some(Decimal::ZERO); 2],
-        at_end: [Some(Decimal::ZERO); 2],
-        ..Row::default()
-    };
-    for r in rows {
-        t.remaining += r.remaining;
-        for k in 0..2 {
-            add_opt(&mut t.allocated[k], r.allocated[k]);
-            add_opt(&mut t.to_date[k], r.to_date[k]);
-            t.consumed[k] += r.consumed[k];
-            add_opt(&mut t.unused[k], r.unused[k]);
-            t.at_year_end[k] = t.at_year_end[k].zip(r.at_year_end[k]).map(|(a, b)| a + b);
-            t.at_end[k] = t.at_end[k].zip(r.at_end[k]).map(|(a, b)| a + b);
-        }
-    }
-    if rows.is_empty() {
-        t.at_year_end = [None; 2];
-        t.at_end = [None; 2];
-    }
-    t
-}
 
 /// The rows of the page's tables: the products, the unattributed lines, the total.
 struct Tables {

@@ -323,13 +323,16 @@ fn every_sheet_prints_on_a4_one_page_wide_with_header_and_footer() {
         .keys()
         .filter(|k| k.starts_with("xl/worksheets/sheet"))
         .collect();
-    assert_eq!(sheets.len(), 11);
+    assert_eq!(sheets.len(), 12);
     for name in sheets {
         let xml = &parts[name];
         assert!(xml.contains(r#"<pageSetUpPr fitToPage="1"/>"#), "{name}");
         assert!(xml.contains(r#"paperSize="9""#), "{name}: A4");
-        assert!(
+        // Compte rendu is one page tall too: OOXML's default, no attribute.
+        let one_page = name == "xl/worksheets/sheet2.xml";
+        assert_eq!(
             xml.contains(r#"fitToHeight="0""#),
+            !one_page,
             "{name}: fitted to the width"
         );
         assert!(
@@ -349,17 +352,18 @@ fn every_sheet_prints_on_a4_one_page_wide_with_header_and_footer() {
             .unwrap()
             .to_string()
     };
-    // Synthèse, Mensuel: portrait; the wide tables: landscape.
+    // Synthèse, Compte rendu, Mensuel: portrait; the wide tables: landscape.
     assert_eq!(orientation(1), "portrait");
-    assert_eq!(orientation(3), "portrait");
-    for n in [2, 6, 7] {
+    assert_eq!(orientation(2), "portrait");
+    assert_eq!(orientation(4), "portrait");
+    for n in [3, 7, 8] {
         assert_eq!(orientation(n), "landscape", "sheet{n}");
     }
     // The status banner spans the figures' columns; the header rows repeat on each page.
     assert!(parts["xl/worksheets/sheet1.xml"].contains(r#"<mergeCell ref="B4:E4"/>"#));
     let workbook = &parts["xl/workbook.xml"];
-    assert!(workbook.contains(r#"localSheetId="6">Anomalies!$2:$2</definedName>"#));
-    assert!(workbook.contains(r#"localSheetId="2">Mensuel!$6:$6</definedName>"#));
+    assert!(workbook.contains(r#"localSheetId="7">Anomalies!$2:$2</definedName>"#));
+    assert!(workbook.contains(r#"localSheetId="3">Mensuel!$6:$6</definedName>"#));
 }
 
 #[test]
