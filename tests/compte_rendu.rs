@@ -185,15 +185,25 @@ fn the_figures_are_the_summarys() {
             let projection = |k: String| out.product_sum(id, |y| json_cents(&y["projection"][&k]));
             // Every exercice is over: both projections are what was consumed.
             assert_eq!(cents(&row[2]), Some(sum(&format!("{m}_consumed"))));
-            assert_eq!(cents(&row[5]), Some(projection(m.to_string())), "{name} {m}");
+            assert_eq!(
+                cents(&row[5]),
+                Some(projection(m.to_string())),
+                "{name} {m}"
+            );
             assert_eq!(cents(&row[4]), cents(&row[5]), "{name} {m}");
             assert_eq!(cents(&row[6]), Some(projection(format!("unused_{m}"))));
         }
     }
     for (table, m) in [(ae, "ae"), (cp, "cp")] {
         let total = out.row(table, "Total");
-        assert_eq!(cents(&total[1]), Some(json_cents(&t[format!("{m}_allocated")])));
-        assert_eq!(cents(&total[2]), Some(json_cents(&t[format!("{m}_consumed")])));
+        assert_eq!(
+            cents(&total[1]),
+            Some(json_cents(&t[format!("{m}_allocated")]))
+        );
+        assert_eq!(
+            cents(&total[2]),
+            Some(json_cents(&t[format!("{m}_consumed")]))
+        );
         let gap = cents(&total[2]).unwrap() - cents(&total[1]).unwrap();
         assert_eq!(cents(&total[3]), Some(gap), "{m}: the gap to the schedule");
     }
@@ -243,7 +253,10 @@ fn the_attention_list_holds_what_the_delegant_must_know() {
         ],
     );
     let expected = expected_points(&out.summary);
-    assert_eq!(expected[..2], ["Crédits susceptibles de rester inemployés"; 2]);
+    assert_eq!(
+        expected[..2],
+        ["Crédits susceptibles de rester inemployés"; 2]
+    );
     assert_eq!(out.points(), expected);
     let cp = out.table("Crédits de paiement (CP)");
     for (id, name) in PRODUCTS {
@@ -258,7 +271,11 @@ fn the_attention_list_holds_what_the_delegant_must_know() {
         });
         assert_eq!(cents(&row[4]), Some(cp_2020), "{name}: at the end of 2020");
         let at_end = out.product_sum(id, |y| json_cents(&y["projection"]["cp"]));
-        assert_eq!(cents(&row[5]), Some(at_end), "{name}: at the convention's end");
+        assert_eq!(
+            cents(&row[5]),
+            Some(at_end),
+            "{name}: at the convention's end"
+        );
     }
 }
 
@@ -277,7 +294,13 @@ fn without_forecasts_an_exercice_not_started_has_no_projection() {
 
 /// An attribute of the sheet's `<pageSetup>`, or its OOXML default.
 fn page_setup<'a>(xml: &'a str, attribute: &str, default: &'a str) -> &'a str {
-    let setup = xml.split("<pageSetup ").nth(1).unwrap().split('>').next().unwrap();
+    let setup = xml
+        .split("<pageSetup ")
+        .nth(1)
+        .unwrap()
+        .split('>')
+        .next()
+        .unwrap();
     setup
         .split(&format!("{attribute}=\""))
         .nth(1)
@@ -312,7 +335,10 @@ fn it_prints_on_one_a4_page_portrait_for_every_fixture() {
         assert_eq!(page_setup(xml, "fitToHeight", "1"), "1", "{run}");
         // The print area is the sheet's whole content: A to G, down to its last row.
         let rows = out.sheet.len();
-        assert!(out.sheet.iter().all(|r| r.len() == 7), "{run}: columns A to G");
+        assert!(
+            out.sheet.iter().all(|r| r.len() == 7),
+            "{run}: columns A to G"
+        );
         let area = format!(
             "<definedName name=\"_xlnm.Print_Area\" localSheetId=\"1\">'{NAME}'!$A$1:$G${rows}</definedName>"
         );

@@ -30,9 +30,8 @@ const LABEL_WIDTH: usize = 20;
 const FIGURE_WIDTH: usize = 14;
 /// The characters a line of the page holds: the columns' widths.
 const PAGE_CHARS: usize = LABEL_WIDTH + FIGURE_WIDTH * LAST_COL as usize;
-/// Points 1 line high, 15 points a line (`page::make_tall`'s rule).
+/// The height of a line of text, in points (`page::make_tall`'s rule).
 const LINE_HEIGHT: f64 = 15.0;
-
 
 /// The rows of the page's tables: the products, the unattributed lines, the total.
 struct Tables {
@@ -100,7 +99,10 @@ pub fn compte_rendu(
 
 /// Text over the page's width, wrapped, in a row tall enough for it.
 fn paragraph(grid: &mut Grid, row: u32, text: &str, format: &Format) -> Result<(), XlsxError> {
-    let lines = wrapped_lines(text.split_whitespace().map(|w| w.chars().count()), PAGE_CHARS);
+    let lines = wrapped_lines(
+        text.split_whitespace().map(|w| w.chars().count()),
+        PAGE_CHARS,
+    );
     let sheet = grid.sheet();
     sheet.merge_range(row, 0, row, LAST_COL, text, format)?;
     if lines > 1 {
@@ -121,7 +123,10 @@ fn identity(
     c: &Convention,
     rec: &Reconciliation,
 ) -> Result<u32, XlsxError> {
-    grid.title(0, &format!("Compte rendu d'exécution au {}", date(rec.as_of)))?;
+    grid.title(
+        0,
+        &format!("Compte rendu d'exécution au {}", date(rec.as_of)),
+    )?;
     paragraph(grid, 1, &c.title, &fmt.section)?;
     let parties = format!(
         "Convention {} – délégant : {} – délégataire : {}.",
@@ -244,7 +249,10 @@ fn execution(
             Cell::opt_amount(r.allocated[1]),
             Cell::Amount(r.consumed[1]),
             Cell::Amount(r.remaining),
-            Cell::rate(r.consumed[1], Some(r.consumed[0]).filter(|a| a > &Decimal::ZERO)),
+            Cell::rate(
+                r.consumed[1],
+                Some(r.consumed[0]).filter(|a| a > &Decimal::ZERO),
+            ),
         ]
     })
 }

@@ -96,7 +96,9 @@ pub fn projection_to(
 ) -> Option<Decimal> {
     (outlook.years.iter())
         .filter(|y| y.product == product && y.year <= last)
-        .try_fold(Decimal::ZERO, |sum, y| Some(sum + y.measure(measure).projected?))
+        .try_fold(Decimal::ZERO, |sum, y| {
+            Some(sum + y.measure(measure).projected?)
+        })
 }
 
 /// Each product's row, in the convention's order.
