@@ -16,6 +16,56 @@ use crate::report::Context;
 
 pub const NAME: &str = "Fin de gestion";
 
+/// EJs listed per block and exercice. A national extract holds tens of thousands of EJs:
+/// past this many, the largest restes à payer are listed and the others are one line (the
+/// total still covers them all; each EJ is in `Engagements` and in `--export-lignes`).
+/// The sheet stays a page to read, and a sheet of the workbook held in memory stays small.
+pub const LISTED_EJ: usize = 500;
+
+/// The items to list: all of them when they are few, else the [`LISTED_EJ`] largest by
+/// `amount` (ties in their order), in their order; and how many are left out, for what sum.
+fn listed<T>(items: Vec<T>, amount: impl Fn(&T) -> Decimal) -> (Vec<T>, Option<(usize, Decimal)>) {
+    if items.len() <= LISTED_EJ {
+        return (items, None);
+    }
+    let mut ranked: Vec<(usize, Decimal)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (i, amount(t)))
+        .collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut keep = vec![false; items.len()];
+    for (i, _) in &ranked[..LISTED_EJ] {
+        keep[*i] = true;
+    }
+    let left: Decimal = ranked[LISTED_EJ..].iter().map(|(_, a)| *a).sum();
+    let count = items.len() - LISTED_EJ;
+    let kept = items
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(t, k)| k.then_some(t))
+        .collect();
+    (kept, Some((count, left)))
+}
+
+/// The line saying what [`listed`] left out.
+fn left_out(
+    grid: &mut Grid,
+    row: u32,
+    left: Option<(usize, Decimal)>,
+    what: &str,
+) -> Result<u32, XlsxError> {
+    let Some((count, amount)) = left else {
+        return Ok(row);
+    };
+    let text = format!(
+        "… et {count} autre(s) EJ, {} {what}, compris dans le total ci-dessous ; chaque EJ est dans l'onglet Engagements",
+        crate::model::money::euros(amount)
+    );
+    grid.put(row + 1, 1, &Cell::owned(text), false)?;
+    Ok(row + 1)
+}
+
 const CREDIT_HEADERS: [&str; 9] = [
     "Exercice",
     "État",
@@ -233,7 +283,17 @@ fn carried(
     let mut r = row + 1;
     for year in closed {
         let of_year: Vec<&CarriedEj> = closing.carried.iter().filter(|e| e.year == year).collect();
+        let count = of_year.len();
         let mut sums = [Decimal::ZERO; 4];
+        for e in &of_year {
+            for (s, a) in sums
+                .iter_mut()
+                .zip([e.ae_net, e.carried, e.cp, e.remaining])
+            {
+                *s += a;
+            }
+        }
+        let (of_year, left) = listed(of_year, |e| e.remaining);
         for e in &of_year {
             let c = &commitments[e.commitment];
             r += 1;
@@ -245,15 +305,10 @@ fn carried(
             cells.extend(ej_amounts(e.ae_net, e.carried, e.cp, e.remaining));
             cells.extend([Cell::Empty, Cell::opt(c.supplier.as_deref())]);
             grid.row(r, &cells, false)?;
-            for (s, a) in sums
-                .iter_mut()
-                .zip([e.ae_net, e.carried, e.cp, e.remaining])
-            {
-                *s += a;
-            }
         }
+        r = left_out(grid, r, left, "de reste à payer")?;
         r += 1;
-        let label = match of_year.len() {
+        let label = match count {
             0 => format!("{year} : aucun EJ ouvert au 31/12"),
             n => format!("Total {year} ({n} EJ)"),
         };
@@ -299,12 +354,6 @@ fn open_at_end(
     let mut r = row + 2;
     let mut sums = [Decimal::ZERO; 4];
     for c in open.iter().map(|&i| &commitments[i]) {
-        r += 1;
-        for (col, cell) in (0..).zip(&open_cells(ctx, c)) {
-            // The date lines up with the EJ number on its left, not with the product.
-            let style = if col == 1 { Style::Left } else { Style::Plain };
-            grid.put_styled(r, col, cell, style)?;
-        }
         for (s, a) in sums
             .iter_mut()
             .zip([c.ae_net, c.carried, c.cp, c.remaining])
@@ -312,6 +361,18 @@ fn open_at_end(
             *s += a;
         }
     }
+    let (shown, left) = listed(open.iter().map(|&i| &commitments[i]).collect(), |c| {
+        c.remaining
+    });
+    for c in shown {
+        r += 1;
+        for (col, cell) in (0..).zip(&open_cells(ctx, c)) {
+            // The date lines up with the EJ number on its left, not with the product.
+            let style = if col == 1 { Style::Left } else { Style::Plain };
+            grid.put_styled(r, col, cell, style)?;
+        }
+    }
+    r = left_out(grid, r, left, "de reste à payer")?;
     r += 1;
     let label = match open.len() {
         0 => "Aucun EJ ouvert".to_string(),
@@ -362,6 +423,11 @@ fn service_fait(
             continue;
         }
         let (mut received, mut unpaid) = (None, None);
+        for s in &of_year {
+            add_opt(&mut received, s.received);
+            add_opt(&mut unpaid, s.certified_unpaid);
+        }
+        let (of_year, left) = listed(of_year, |s| s.certified_unpaid.unwrap_or_default());
         for s in of_year {
             r += 1;
             let supplier = s
@@ -379,9 +445,8 @@ fn service_fait(
                 Cell::opt(supplier),
             ];
             grid.row(r, &cells, false)?;
-            add_opt(&mut received, s.received);
-            add_opt(&mut unpaid, s.certified_unpaid);
         }
+        r = left_out(grid, r, left, "de service fait certifié non soldé")?;
         r += 1;
         let mut cells = vec![
             Cell::owned(format!("Total {}", e.year)),
@@ -411,4 +476,30 @@ fn open_cells<'a>(ctx: &'a Context, c: &'a Commitment) -> Vec<Cell<'a>> {
     // The supplier apart from the amounts, past an empty column.
     cells.extend([Cell::Empty, Cell::opt(c.supplier.as_deref())]);
     cells
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+
+    use super::{LISTED_EJ, listed};
+
+    #[test]
+    fn few_items_are_all_listed_in_their_order() {
+        let items: Vec<i64> = vec![3, 1, 2];
+        let (kept, left) = listed(items.clone(), |i| Decimal::from(*i));
+        assert_eq!(kept, items);
+        assert_eq!(left, None);
+    }
+
+    #[test]
+    fn past_the_cap_the_largest_are_listed_in_their_order_and_the_rest_summed() {
+        // 0, 1, 2, … : the largest are the last ones; two more than the cap.
+        let items: Vec<i64> = (0..(LISTED_EJ as i64 + 2)).collect();
+        let (kept, left) = listed(items, |i| Decimal::from(*i));
+        assert_eq!(kept.len(), LISTED_EJ);
+        assert_eq!(kept.first(), Some(&2));
+        assert!(kept.windows(2).all(|w| w[0] < w[1]), "order kept");
+        assert_eq!(left, Some((2, Decimal::from(1))));
+    }
 }
