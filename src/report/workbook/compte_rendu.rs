@@ -42,6 +42,7 @@ struct Tables {
 /// The formats of this page beyond the workbook's: text wrapped in merged cells.
 struct Local {
     header: Format,
+    section: Format,
     text: Format,
     bold: Format,
     note: Format,
@@ -52,6 +53,7 @@ impl Local {
         let wrap = |f: Format| f.set_text_wrap().set_align(FormatAlign::Top);
         Local {
             header: fmt.header.clone().set_text_wrap(),
+            section: wrap(fmt.section.clone()),
             text: wrap(Format::new()),
             bold: wrap(Format::new().set_bold()),
             note: wrap(fmt.note.clone()),
@@ -73,7 +75,7 @@ pub fn compte_rendu(
     for col in 1..=LAST_COL {
         grid.min_width(col, FIGURE_WIDTH);
     }
-    let row = identity(&mut grid, fmt, &local, convention, rec)?;
+    let row = identity(&mut grid, &local, convention, rec)?;
     let mut rows = product_rows(convention, rec);
     if let Some(r) = unattributed(rec, &rows) {
         rows.push(r);
@@ -99,14 +101,23 @@ pub fn compte_rendu(
 
 /// Text over the page's width, wrapped, in a row tall enough for it.
 fn paragraph(grid: &mut Grid, row: u32, text: &str, format: &Format) -> Result<(), XlsxError> {
-    let lines = wrapped_lines(
-        text.split_whitespace().map(|w| w.chars().count()),
-        PAGE_CHARS,
-    );
+    paragraph_sized(grid, row, text, format, 1.0)
+}
+
+/// [`paragraph`] in a font `scale` times the body's (wider characters, taller lines).
+fn paragraph_sized(
+    grid: &mut Grid,
+    row: u32,
+    text: &str,
+    format: &Format,
+    scale: f64,
+) -> Result<(), XlsxError> {
+    let room = (PAGE_CHARS as f64 / scale) as usize;
+    let lines = wrapped_lines(text.split_whitespace().map(|w| w.chars().count()), room);
     let sheet = grid.sheet();
     sheet.merge_range(row, 0, row, LAST_COL, text, format)?;
     if lines > 1 {
-        sheet.set_row_height(row, LINE_HEIGHT * lines as f64)?;
+        sheet.set_row_height(row, LINE_HEIGHT * scale * lines as f64)?;
     }
     Ok(())
 }
@@ -118,7 +129,6 @@ fn date(d: NaiveDate) -> String {
 /// The title, the convention in a few lines, and its state in one phrase.
 fn identity(
     grid: &mut Grid,
-    fmt: &Formats,
     local: &Local,
     c: &Convention,
     rec: &Reconciliation,
@@ -127,7 +137,8 @@ fn identity(
         0,
         &format!("Compte rendu d'exécution au {}", date(rec.as_of)),
     )?;
-    paragraph(grid, 1, &c.title, &fmt.section)?;
+    // The section's font is 12 points, the body's 11.
+    paragraph_sized(grid, 1, &c.title, &local.section, 12.0 / 11.0)?;
     let parties = format!(
         "Convention {} – délégant : {} – délégataire : {}.",
         c.id, c.delegant, c.delegataire
@@ -408,4 +419,60 @@ fn points(
         r += 1;
     }
     Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Measure;
+    use crate::reconcile::Code;
+
+    #[test]
+    fn a_point_says_what_it_concerns_in_a_few_words() {
+        let c = Convention::builtin();
+        let mut f = Finding::new(Code::CreditsNonConsommes, String::new());
+        assert_eq!(subject(&c, &f), "Convention");
+        f.measure = Some(Measure::Cp);
+        assert_eq!(subject(&c, &f), "Convention CP");
+        (f.product, f.year) = (Some(1), Some(2020));
+        assert_eq!(subject(&c, &f), "CarbuRe 2020 CP");
+        let mut ej = Finding::new(Code::EjNonSolde, String::new());
+        ej.ej = Some("2100000101".into());
+        assert_eq!(subject(&c, &ej), "EJ 2100000101");
+        ej.product = Some(0);
+        assert_eq!(subject(&c, &ej), "Potentiel EJ 2100000101");
+    }
+
+    #[test]
+    fn the_state_says_where_the_convention_stands_and_the_verdict() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut run, convention) = crate::report::workbook::tests::sample(dir.path());
+        let rec = &mut run.reconciliation;
+        assert!(
+            state(&convention, rec).starts_with(
+                "Convention en cours jusqu'au 31/07/2021 ; rapprochement Chorus : anomalies \
+                 bloquantes (1 erreur, "
+            ),
+            "{}",
+            state(&convention, rec)
+        );
+        rec.as_of = NaiveDate::from_ymd_opt(2021, 8, 1).unwrap();
+        rec.findings.retain(|f| f.severity == Severity::Info);
+        // The information that credits stay unused is for the délégant.
+        let unused = rec.findings.len();
+        assert!(unused > 1);
+        assert!(
+            state(&convention, rec).ends_with(&format!(
+                "rapprochement Chorus conforme ; {unused} points d'attention ci-dessous."
+            )),
+            "{}",
+            state(&convention, rec)
+        );
+        rec.findings.clear();
+        assert_eq!(
+            state(&convention, rec),
+            "Convention terminée le 31/07/2021 ; rapprochement Chorus conforme ; aucun point \
+             d'attention pour le délégant."
+        );
+    }
 }

@@ -109,7 +109,8 @@ pub fn product_rows(convention: &Convention, rec: &Reconciliation) -> Vec<Row> {
         .iter()
         .map(|p| {
             let mut row = Row {
-                name: convention.products[p.product].name.clone(),
+                name: (convention.products.get(p.product))
+                    .map_or_else(|| "?".to_string(), |c| c.name.clone()),
                 remaining: remaining.get(p.product).copied().unwrap_or_default(),
                 ..Row::default()
             };
