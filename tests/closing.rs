@@ -128,9 +128,10 @@ fn a_run_at_31_december_is_the_closing_of_that_exercice() {
     let book = closing_run("annee-complete", "2020-12-31");
     let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
-        names[..5],
+        names[..6],
         [
             "Synthèse",
+            "Compte rendu",
             "Échéancier",
             "Mensuel",
             "Fin de gestion",

@@ -7,8 +7,9 @@ mod common;
 use common::{assert_subset, read_workbook, repo, run};
 use serde_json::Value;
 
-const SHEETS: [&str; 11] = [
+const SHEETS: [&str; 12] = [
     "Synthèse",
+    "Compte rendu",
     "Échéancier",
     "Mensuel",
     "Fin de gestion",

@@ -49,12 +49,13 @@ fn tables_are_frozen_filtered_and_typed() {
             .map(|(_, t)| t.as_str())
             .unwrap_or_default()
     };
-    // Sheets 2..11 are tables but for the report pages, Synthèse (1) and Fin de gestion
-    // (4). Each table sheet has its caption on row 1 and its header on row 2, frozen and
-    // filtered; Mensuel (sheet 3) has its header under its title block, on row 6.
-    for i in (2..=11).filter(|i| *i != 4) {
+    // Sheets 3..12 are tables but for the report pages, Synthèse (1), Compte rendu (2) and
+    // Fin de gestion (5). Each table sheet has its caption on row 1 and its header on row
+    // 2, frozen and filtered; Mensuel (sheet 4) has its header under its title block, on
+    // row 6.
+    for i in (3..=12).filter(|i| *i != 5) {
         let sheet = part(&format!("xl/worksheets/sheet{i}.xml"));
-        let header = if i == 3 { 6 } else { 2 };
+        let header = if i == 4 { 6 } else { 2 };
         assert!(
             sheet.contains(&format!(
                 "<pane ySplit=\"{header}\" topLeftCell=\"A{}\" activePane=\"bottomLeft\" state=\"frozen\"/>",

@@ -3,7 +3,8 @@
 //!
 //! `cell` says how each kind of value is written (one table, `Cell::typed`); `grid` writes
 //! cells and sets every sheet up for printing; `table` lays tables out, split past Excel's
-//! row limit; `synthese` writes the first sheet (verdict, key figures, chart); `overview`
+//! row limit; `synthese` writes the first sheet (verdict, key figures, chart), `compte_rendu` the
+//! délégant's one-page report; `overview`
 //! `Provenance`; `sums` the tables of sums; `detail` the tables of rows. rust_xlsxwriter
 //! writes all of it but the data rows of tables, which `bypass` writes and adds, a chunk
 //! of rows at a time on the pool's threads, as it copies rust_xlsxwriter's parts to the
@@ -12,6 +13,7 @@
 mod bypass;
 mod cell;
 mod closing;
+mod compte_rendu;
 mod detail;
 mod forecast;
 mod grid;
@@ -89,6 +91,7 @@ fn write_split(
     });
     let xf = bypass::Xf::register(&mut book, &fmt);
     synthese::synthese(&mut book, &fmt, ctx)?;
+    compte_rendu::compte_rendu(&mut book, &fmt, ctx.convention, &ctx.run.reconciliation)?;
     let schedule = [sums::echeancier(ctx)];
     let mut fills = table::write_tables(&mut book, &fmt, split, chunk_rows, &schedule)?;
     monthly::mensuel(&mut book, &fmt, ctx, split)?;

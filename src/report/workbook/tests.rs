@@ -27,8 +27,9 @@ pub(super) const SAMPLE: [&str; 5] = [
     "0174-SOUT-ELAB;0174-06;017406AG1607;ECLDENE092;2103105757;1;11/07/2020;-x;;douze",
 ];
 
-const SHEETS: [&str; 11] = [
+const SHEETS: [&str; 12] = [
     "Synthèse",
+    "Compte rendu",
     "Échéancier",
     "Mensuel",
     "Fin de gestion",
@@ -636,8 +637,9 @@ fn table_sheets_are_written_row_by_row() {
     };
     // Constant-memory sheets hold their text inline, not in the shared strings.
     assert!(!sheet(1).contains("inlineStr"), "Synthèse");
-    // Sheet 4 is Fin de gestion, written cell by cell.
-    for n in [2, 5, 6, 7, 8, 9] {
+    assert!(!sheet(2).contains("inlineStr"), "Compte rendu");
+    // Sheet 5 is Fin de gestion, written cell by cell.
+    for n in [3, 6, 7, 8, 9, 10] {
         assert!(sheet(n).contains("inlineStr"), "sheet{n}");
     }
 }

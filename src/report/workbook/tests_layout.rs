@@ -323,13 +323,16 @@ fn every_sheet_prints_on_a4_fitted_to_its_pages_with_header_and_footer() {
         .keys()
         .filter(|k| k.starts_with("xl/worksheets/sheet"))
         .collect();
-    assert_eq!(sheets.len(), 11);
+    assert_eq!(sheets.len(), 12);
     for name in sheets {
         let xml = &parts[name];
         assert!(xml.contains(r#"<pageSetUpPr fitToPage="1"/>"#), "{name}");
         assert!(xml.contains(r#"paperSize="9""#), "{name}: A4");
-        assert!(
+        // Compte rendu is one page tall too: OOXML's default, no attribute.
+        let one_page = name == "xl/worksheets/sheet2.xml";
+        assert_eq!(
             xml.contains(r#"fitToHeight="0""#),
+            !one_page,
             "{name}: fitted to the width"
         );
         assert!(
@@ -349,10 +352,11 @@ fn every_sheet_prints_on_a4_fitted_to_its_pages_with_header_and_footer() {
             .unwrap()
             .to_string()
     };
-    // Synthèse, Mensuel: portrait; the wide tables: landscape.
+    // Synthèse, Compte rendu, Mensuel: portrait; the wide tables: landscape.
     assert_eq!(orientation(1), "portrait");
-    assert_eq!(orientation(3), "portrait");
-    for n in [2, 6, 7] {
+    assert_eq!(orientation(2), "portrait");
+    assert_eq!(orientation(4), "portrait");
+    for n in [3, 7, 8] {
         assert_eq!(orientation(n), "landscape", "sheet{n}");
     }
     // The status banner spans the figures' columns; the header rows repeat on each page.
@@ -364,10 +368,10 @@ fn every_sheet_prints_on_a4_fitted_to_its_pages_with_header_and_footer() {
         .filter_map(|s| s.split("</definedName>").next())
         .collect();
     assert!(
-        titles.contains(&r#"localSheetId="6">Anomalies!$A:$B,Anomalies!$2:$2"#),
+        titles.contains(&r#"localSheetId="7">Anomalies!$A:$B,Anomalies!$2:$2"#),
         "{titles:?}"
     );
-    assert!(workbook.contains(r#"localSheetId="2">Mensuel!$6:$6</definedName>"#));
+    assert!(workbook.contains(r#"localSheetId="3">Mensuel!$6:$6</definedName>"#));
 }
 
 #[test]
