@@ -237,13 +237,13 @@ impl ByYear {
 /// Per commitment (in `rec.commitments` order), its lines' movements by exercice.
 fn later_movements(rec: &Reconciliation) -> Vec<ByYear> {
     let mut out: Vec<ByYear> = rec.commitments.iter().map(|_| ByYear::default()).collect();
+    // A national extract has hundreds of thousands of EJs: found by hash, not by search.
+    let index: rustc_hash::FxHashMap<&str, usize> = (rec.commitments.iter().enumerate())
+        .map(|(i, c)| (c.ej.as_str(), i))
+        .collect();
     for l in &rec.lines {
         let line = &l.judged.line;
-        let Some(ej) = line.ej.as_deref() else {
-            continue;
-        };
-        // Commitments are sorted by EJ number.
-        let Ok(i) = rec.commitments.binary_search_by(|c| c.ej.as_str().cmp(ej)) else {
+        let Some(&i) = line.ej.as_deref().and_then(|ej| index.get(ej)) else {
             continue;
         };
         let (ae, cp) = match line.measure {

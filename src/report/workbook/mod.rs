@@ -90,12 +90,18 @@ fn write_split(
         ),
     });
     let xf = bypass::Xf::register(&mut book, &fmt);
+    let trace = crate::model::progress::trace;
+    let started = std::time::Instant::now();
     synthese::synthese(&mut book, &fmt, ctx)?;
     compte_rendu::compte_rendu(&mut book, &fmt, ctx.convention, &ctx.run.reconciliation)?;
     let schedule = [sums::echeancier(ctx)];
     let mut fills = table::write_tables(&mut book, &fmt, split, chunk_rows, &schedule)?;
     monthly::mensuel(&mut book, &fmt, ctx, split)?;
+    trace("  synthèse, compte rendu, échéancier, mensuel", started);
+    let started = std::time::Instant::now();
     closing::fin_de_gestion(&mut book, &fmt, ctx)?;
+    trace("  fin de gestion", started);
+    let started = std::time::Instant::now();
     let tables = [
         sums::engagements(ctx),
         detail::lignes(ctx),
@@ -107,8 +113,13 @@ fn write_split(
     fills.extend(table::write_tables(
         &mut book, &fmt, split, chunk_rows, &tables,
     )?);
+    trace("  tableaux mesurés", started);
+    let started = std::time::Instant::now();
     overview::provenance(&mut book, &fmt, ctx)?;
     let skeleton = book.save_to_buffer()?;
+    trace("  provenance et squelette", started);
+    let started = std::time::Instant::now();
     bypass::write(&skeleton, &fills, &xf, u32::from(COMPRESSION_LEVEL), out)?;
+    trace("  lignes des tableaux, compressées", started);
     Ok(())
 }
