@@ -149,18 +149,20 @@ impl Row {
     }
 
     /// An amount in euros: French (`1 234,56`) or dotted (`1234.56`) decimals, or a number
-    /// cell; empty is `None`.
+    /// cell; empty is `None`. The amount readers' messages already quote the cell.
     pub fn amount(&self, columns: &[Column], column: usize) -> Result<Option<Decimal>, Mistake> {
         let parsed = match self.cell(column) {
             None => return Ok(None),
             Some(Value::Text(t)) if t.trim().is_empty() => return Ok(None),
-            Some(Value::Text(t)) => parse_amount(t.trim()).map_err(|e| format!("« {t} » : {e}")),
-            Some(Value::Number(n)) => amount_from_f64(*n).map_err(|e| format!("{n} : {e}")),
-            Some(Value::Date(d)) => Err(format!("une date ({}) au lieu d'un montant", d)),
+            Some(Value::Text(t)) => parse_amount(t.trim()).map_err(|e| e.to_string()),
+            Some(Value::Number(n)) => amount_from_f64(*n).map_err(|e| e.to_string()),
+            Some(Value::Date(d)) => Err(format!(
+                "montant illisible : une date ({d}) au lieu d'un montant"
+            )),
         };
         parsed
             .map(Some)
-            .map_err(|m| self.mistake(columns, column, format!("montant illisible : {m}")))
+            .map_err(|m| self.mistake(columns, column, m))
     }
 
     /// A date: `JJ/MM/AAAA`, `AAAA-MM-JJ` or a date cell; empty is `None`.
@@ -552,6 +554,31 @@ mod tests {
             shown.contains("ligne 3, colonne « ae » : montant illisible"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn a_bad_amount_is_said_once() {
+        let row = |value| Row {
+            row: 7,
+            cells: vec![None, None, Some(value)],
+        };
+        let message = |value| row(value).amount(COLUMNS, 2).unwrap_err().message;
+        assert_eq!(
+            message(Value::Text(" douze ".into())),
+            "montant illisible : « douze »"
+        );
+        assert_eq!(
+            message(Value::Number(1.234)),
+            "montant avec des fractions de centime : 1.234"
+        );
+        assert_eq!(
+            message(Value::Date(NaiveDate::from_ymd_opt(2021, 3, 1).unwrap())),
+            "montant illisible : une date (2021-03-01) au lieu d'un montant"
+        );
+        let mistake = row(Value::Text("douze".into()))
+            .amount(COLUMNS, 2)
+            .unwrap_err();
+        assert_eq!((mistake.row, mistake.column), (7, "ae"));
     }
 
     #[test]
