@@ -6,8 +6,10 @@
 //! its row and column) and the run stops with exit code 2.
 //!
 //! A table is declared by its columns ([`Column`]): a name, the aliases a spreadsheet may
-//! carry instead (compared folded: case, accents, spaces and punctuation ignored), and
-//! whether it is required. Columns the table does not know are ignored (a user's own notes).
+//! carry instead (compared folded, `model::code::fold`: case and accents ignored, a
+//! typographic apostrophe taken as `'`, spaces trimmed and runs of them taken as one; other
+//! punctuation counts, so `AE (€)` is not `AE`), and whether it is required. Columns the
+//! table does not know are ignored (a user's own notes).
 
 pub mod forecasts;
 pub mod justifications;
