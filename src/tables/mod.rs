@@ -14,6 +14,7 @@
 pub mod forecasts;
 pub mod justifications;
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 
@@ -276,6 +277,47 @@ pub fn mistakes_error(table: &Table, mut mistakes: Vec<Mistake>) -> Option<Input
 pub fn read(path: &Path, columns: &[Column], what: &str) -> Result<Table, InputError> {
     let display = path.display().to_string();
     let err = |m: String| InputError::new(&display, m);
+    let bytes = load(path, &display, what)?;
+    let mut tried = Vec::new();
+    let mut attempt =
+        |sheet: Option<String>, records: Vec<RawRecord>| match header(&records, columns) {
+            Ok((at, mapping)) => Some(table(display.clone(), sheet, &records, at, &mapping)),
+            Err(missing) => {
+                tried.push((sheet, missing));
+                None
+            }
+        };
+    if xlsx::container(&bytes).is_some() {
+        let sheets = xlsx::read_sheets(bytes).map_err(|m| err(format!("{what} : {m}")))?;
+        for s in sheets {
+            let records = (0..s.height()).map(|i| s.record(i)).collect();
+            if let Some(table) = attempt(Some(s.name), records) {
+                return Ok(table);
+            }
+        }
+    } else {
+        // The likeliest separator first; the next ones when it gives no header.
+        let text = csv_text(&bytes).map_err(|m| err(format!("{what} : {m}")))?;
+        for separator in separators(&text) {
+            let records =
+                csv_records(&text, separator).map_err(|m| err(format!("{what} : {m}")))?;
+            if let Some(table) = attempt(None, records) {
+                return Ok(table);
+            }
+        }
+    }
+    let (sheet, missing) = tried.into_iter().next().unwrap_or_default();
+    let mut error = err(format!(
+        "{what} : en-tête introuvable dans les {HEADER_ROWS} premières lignes (colonne(s) obligatoire(s) absente(s) : {})",
+        missing.join(", ")
+    ));
+    error.sheet = sheet;
+    Err(error)
+}
+
+/// The file's bytes, refused when it is not a regular file or is over `MAX_TABLE_BYTES`.
+fn load(path: &Path, display: &str, what: &str) -> Result<Vec<u8>, InputError> {
+    let err = |m: String| InputError::new(display, m);
     let meta = std::fs::metadata(path).map_err(|e| err(format!("{what} : {}", io_message(&e))))?;
     if !meta.is_file() {
         return Err(err(format!("{what} : ce n'est pas un fichier ordinaire")));
@@ -291,37 +333,7 @@ pub fn read(path: &Path, columns: &[Column], what: &str) -> Result<Table, InputE
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_TABLE_BYTES + 1).read_to_end(&mut bytes))
         .map_err(|e| err(format!("{what} : {}", io_message(&e))))?;
-    let sheets: Vec<(Option<String>, Vec<RawRecord>)> = if xlsx::container(&bytes).is_some() {
-        let sheets = xlsx::read_sheets(bytes).map_err(|m| err(format!("{what} : {m}")))?;
-        sheets
-            .into_iter()
-            .map(|s| {
-                let rows = (0..s.height()).map(|i| s.record(i)).collect();
-                (Some(s.name), rows)
-            })
-            .collect()
-    } else {
-        vec![(
-            None,
-            csv_records(&bytes).map_err(|m| err(format!("{what} : {m}")))?,
-        )]
-    };
-    let mut tried = Vec::new();
-    for (sheet, records) in sheets {
-        match header(&records, columns) {
-            Ok((at, mapping)) => {
-                return Ok(table(display, sheet, &records, at, &mapping));
-            }
-            Err(missing) => tried.push((sheet, missing)),
-        }
-    }
-    let (sheet, missing) = tried.into_iter().next().unwrap_or_default();
-    let mut error = err(format!(
-        "{what} : en-tête introuvable dans les {HEADER_ROWS} premières lignes (colonne(s) obligatoire(s) absente(s) : {})",
-        missing.join(", ")
-    ));
-    error.sheet = sheet;
-    Err(error)
+    Ok(bytes)
 }
 
 /// The header row (index) and, for each declared column, its position in the file; or
@@ -405,19 +417,22 @@ fn table(
     }
 }
 
-/// A CSV's rows as text records, numbered by their first physical line.
-fn csv_records(bytes: &[u8]) -> Result<Vec<RawRecord>, String> {
+/// A CSV's text: its encoding detected, a UTF-8 BOM removed.
+fn csv_text(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
     let encoding = match encoding::decide(bytes).map_err(|e| io_message(&e))? {
         Sniffed::Text(e) => e,
         Sniffed::Utf16 => return Err("texte en UTF-16 : enregistrez-le en UTF-8".into()),
         Sniffed::BrokenUtf8 => Encoding::Utf8,
     };
     let body = bytes.strip_prefix(encoding::UTF8_BOM).unwrap_or(bytes);
-    let text = encoding.decode(body).map_err(|at| {
+    encoding.decode(body).map_err(|at| {
         let line = body[..at].iter().filter(|b| **b == b'\n').count() + 1;
         format!("ligne {line} : octets invalides en UTF-8 (fichier abîmé ?)")
-    })?;
-    let separator = separator(&text);
+    })
+}
+
+/// A CSV's rows as text records, numbered by their first physical line.
+fn csv_records(text: &str, separator: u8) -> Result<Vec<RawRecord>, String> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(separator)
         .has_headers(false)
@@ -450,13 +465,47 @@ fn csv_records(bytes: &[u8]) -> Result<Vec<RawRecord>, String> {
     Ok(records)
 }
 
-/// The separator of the first non-blank line: `;`, tab or `,`, whichever splits it most.
-fn separator(text: &str) -> u8 {
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    [b';', b'\t', b',']
-        .into_iter()
-        .max_by_key(|s| (first.bytes().filter(|b| b == s).count(), *s == b';'))
-        .unwrap_or(b';')
+/// The separators a CSV table may use (`;`, tab, `,`), likeliest first: the one that
+/// splits the most of the first non-blank lines into the commonest number of fields (at
+/// least 2: a title line above the header has one). Ties keep that order, `;` first.
+fn separators(text: &str) -> [u8; 3] {
+    let mut ranked = [b';', b'\t', b','];
+    ranked.sort_by_key(|&s| std::cmp::Reverse(agreeing_lines(text, s)));
+    ranked
+}
+
+/// Split by `separator`, how many of the first `HEADER_ROWS` non-blank lines have the
+/// commonest field count of at least 2. A separator or line break between double quotes
+/// is inside a field.
+fn agreeing_lines(text: &str, separator: u8) -> usize {
+    let mut counts: Vec<usize> = Vec::with_capacity(HEADER_ROWS);
+    let (mut fields, mut blank, mut quoted) = (1usize, true, false);
+    for b in text.bytes() {
+        match b {
+            b'"' => (quoted, blank) = (!quoted, false),
+            _ if quoted => {}
+            b'\n' => {
+                if !blank {
+                    counts.push(fields);
+                    if counts.len() == HEADER_ROWS {
+                        break;
+                    }
+                }
+                (fields, blank) = (1, true);
+            }
+            _ if b == separator => fields += 1,
+            _ if b.is_ascii_whitespace() => {}
+            _ => blank = false,
+        }
+    }
+    if !blank && counts.len() < HEADER_ROWS {
+        counts.push(fields);
+    }
+    let mut by_count = std::collections::BTreeMap::<usize, usize>::new();
+    for n in counts.into_iter().filter(|&n| n >= 2) {
+        *by_count.entry(n).or_default() += 1;
+    }
+    by_count.into_values().max().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -520,6 +569,53 @@ mod tests {
         let t = read(f.path(), COLUMNS, "t").unwrap();
         assert_eq!(t.rows[0].text(0).as_deref(), Some("CarbuRé"));
         assert_eq!(t.rows[0].period(COLUMNS, 1).unwrap().to_string(), "2021-03");
+    }
+
+    #[test]
+    fn a_title_line_above_a_tab_or_comma_header_does_not_hide_the_separator() {
+        for content in [
+            "Prévisions DINUM 2021\n\nproduit\tperiode\tae\nPotentiel\t2021-03\t1 234,50\n",
+            "Prévisions DINUM 2021\nproduit,periode,ae\nPotentiel,2021-03,\"1 234,50\"\n",
+        ] {
+            let f = write(content.as_bytes());
+            let t = read(f.path(), COLUMNS, "t").unwrap();
+            assert_eq!(
+                t.header_row,
+                content
+                    .lines()
+                    .position(|l| l.starts_with("produit"))
+                    .unwrap() as u64
+                    + 1
+            );
+            assert_eq!(t.rows.len(), 1, "{content}");
+            assert_eq!(t.rows[0].text(0).as_deref(), Some("Potentiel"));
+            assert_eq!(
+                t.rows[0].amount(COLUMNS, 2).unwrap(),
+                Some(Decimal::new(123450, 2)),
+                "{content}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_separator_is_the_one_most_lines_agree_on() {
+        // French decimals put commas in every data line: the semicolons still agree more.
+        let text = "Titre\nproduit;periode;ae\nA;2021-01;1,5\nB;2021-02;2,5\n";
+        assert_eq!(separators(text), [b';', b',', b'\t']);
+        assert_eq!(separators("produit,periode\nA,2021\n")[0], b',');
+        assert_eq!(separators("produit\tperiode\n\"A;B\"\t2021\n")[0], b'\t');
+        // Nothing splits: `;` first, as before.
+        assert_eq!(separators("produit\n"), [b';', b'\t', b',']);
+    }
+
+    #[test]
+    fn when_the_likeliest_separator_gives_no_header_the_next_is_tried() {
+        let content = "notes,libres\nsur,trois\nlignes,ici\nproduit;periode\nA;2021-01\n";
+        assert_eq!(separators(content)[0], b',');
+        let f = write(content.as_bytes());
+        let t = read(f.path(), COLUMNS, "t").unwrap();
+        assert_eq!((t.header_row, t.rows.len()), (4, 1));
+        assert_eq!(t.rows[0].text(0).as_deref(), Some("A"));
     }
 
     #[test]
