@@ -238,7 +238,9 @@ impl<'a> Outputs<'a> {
     }
 }
 
-fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
+/// The run's plan with what `reconcile` adds beside the extracts: `--previous`,
+/// `--previsions`, `--justifications`, each read (and refused) before anything is written.
+fn reconcile_plan(args: &ReconcileArgs) -> Result<Plan, Error> {
     let mut plan = plan(&args.run)?;
     plan.previous = match args.previous.as_deref() {
         Some(p) => load_previous(p, &plan, args.run.quiet)?,
@@ -250,18 +252,28 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
     plan.justifications = (args.justifications.as_deref())
         .map(crate::tables::justifications::load)
         .transpose()?;
+    Ok(plan)
+}
+
+/// Every file the run reads, which no output may land on: the inputs, the convention (`-o`
+/// onto it would overwrite it), the forecasts and the justifications (the accountant's:
+/// never written over).
+fn read_files(args: &ReconcileArgs, plan: &Plan) -> Vec<PathBuf> {
+    let mut read = plan.inputs.clone();
+    read.extend(args.run.convention.clone());
+    read.extend(args.previsions.clone());
+    read.extend(args.justifications.clone());
+    read
+}
+
+fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
+    let plan = reconcile_plan(&args)?;
     let folder = (args.export_lignes.as_deref())
         .map(|dir| output::targets::prepare_folder("--export-lignes", dir))
         .transpose()?;
     let outputs = Outputs::of(&args);
     let targets = outputs.targets();
-    // The convention is read too: `-o` onto it would overwrite it.
-    let mut read = plan.inputs.clone();
-    read.extend(args.run.convention.clone());
-    read.extend(args.previsions.clone());
-    // The justifications are the accountant's: never written over.
-    read.extend(args.justifications.clone());
-    output::targets::check(&targets, &read)?;
+    output::targets::check(&targets, &read_files(&args, &plan))?;
     let paths: Vec<&Path> = targets.iter().map(|t| t.path).collect();
     // One writer at a time on these outputs: a run holding them stops this one now (exit
     // 3); lock files missing yet are created only when about to write (`output::lock`).

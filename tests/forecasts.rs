@@ -319,3 +319,30 @@ fn an_xlsx_forecast_file_is_read_with_dates_names_and_whole_years() {
     assert_eq!(next(1)["unused_cp"], "33000.00");
     assert_eq!(projected(&summary).len(), 2);
 }
+
+#[test]
+fn a_tab_separated_forecast_file_may_have_a_title_above_its_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("previsions.tsv");
+    std::fs::write(
+        &file,
+        "Prévisions DINUM 2021\n\nproduit\tperiode\tae\tcp\npotentiel\t2021-03\t\t6000,00\ncarbure\t2021\t\t7000,00\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (summary, _) = reconcile(
+        &[
+            "fixtures/cloture-2020",
+            "--as-of",
+            "2020-12-31",
+            "--previsions",
+            &file.display().to_string(),
+        ],
+        out.path(),
+        0,
+    );
+    let next = |product: usize| &summary["products"][product]["years"][1]["projection"];
+    assert_eq!(next(0)["cp_forecast"], "6000.00");
+    assert_eq!(next(0)["unused_cp"], "34000.00");
+    assert_eq!(next(1)["cp"], "7000.00");
+}

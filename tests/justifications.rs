@@ -110,7 +110,7 @@ fn february_accepts_one_finding_and_reports_an_obsolete_and_an_unknown_key() {
         unknown["message"]
             .as_str()
             .unwrap()
-            .contains("l'EJ « 2100003044 » ne figure dans aucun extrait"),
+            .contains("l'EJ « 2100003044 » n'est celui d'aucune ligne du périmètre"),
         "{unknown}"
     );
     // The unknown key alone makes the run « warning », and exit 1 with --fail-on warning.

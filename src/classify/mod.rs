@@ -235,8 +235,13 @@ fn content_identity(line: &Line, h: &mut KeyHasher) {
     ] {
         h.opt_text(text.as_deref());
     }
+    hash_titre(h, *titre);
+}
+
+/// Writes the titre, 0 when there is none, else 1 then the titre.
+fn hash_titre(h: &mut KeyHasher, titre: Option<u8>) {
     match titre {
-        Some(t) => h.tag(1).tag(*t),
+        Some(t) => h.tag(1).tag(t),
         None => h.tag(0),
     };
 }

@@ -8,10 +8,11 @@
 //! - **obsolete** (`JUSTIFICATION_OBSOLETE`, information: the finding is gone, remove the
 //!   line) when last month's summary (`--previous`) had that key, among its findings or
 //!   its resolved ones, or when the key has a form the tool makes: a known code, `:`, and
-//!   a well-formed subject (a line's 32-digit hash; `ej=` an EJ of this run's extracts;
-//!   `produit=` a product of the convention; `fichier=`; `run`);
+//!   a well-formed subject (a line's 32-digit hash; `ej=` an EJ of one of this run's
+//!   in-scope lines; `produit=` a product of the convention; `fichier=`; `run`);
 //! - **unknown** (`JUSTIFICATION_INCONNUE`, warning: most likely mistyped) otherwise: an
-//!   unknown code, a subject of no form the tool makes, an EJ that no extract holds.
+//!   unknown code, a subject of no form the tool makes, an EJ of no in-scope line (one
+//!   found only out of scope included).
 
 use std::collections::BTreeSet;
 
@@ -100,7 +101,9 @@ fn well_formed(code: Code, subject: &str, known: &Known) -> Result<(), String> {
         let ej = rest.split('|').next().unwrap_or_default();
         return match known.ejs.contains(ej) {
             true => Ok(()),
-            false => Err(format!("l'EJ « {ej} » ne figure dans aucun extrait")),
+            false => Err(format!(
+                "l'EJ « {ej} » n'est celui d'aucune ligne du périmètre"
+            )),
         };
     }
     if let Some(rest) = subject.strip_prefix("produit=") {
@@ -325,7 +328,7 @@ mod tests {
         assert!(
             unknown
                 .message
-                .contains("l'EJ « 2100003044 » ne figure dans aucun extrait")
+                .contains("l'EJ « 2100003044 » n'est celui d'aucune ligne du périmètre")
                 && unknown
                     .message
                     .contains("colonne « Clé » de l'onglet Anomalies"),

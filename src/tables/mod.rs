@@ -6,12 +6,15 @@
 //! its row and column) and the run stops with exit code 2.
 //!
 //! A table is declared by its columns ([`Column`]): a name, the aliases a spreadsheet may
-//! carry instead (compared folded: case, accents, spaces and punctuation ignored), and
-//! whether it is required. Columns the table does not know are ignored (a user's own notes).
+//! carry instead (compared folded, `model::code::fold`: case and accents ignored, a
+//! typographic apostrophe taken as `'`, spaces trimmed and runs of them taken as one; other
+//! punctuation counts, so `AE (€)` is not `AE`), and whether it is required. Columns the
+//! table does not know are ignored (a user's own notes).
 
 pub mod forecasts;
 pub mod justifications;
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 
@@ -149,18 +152,20 @@ impl Row {
     }
 
     /// An amount in euros: French (`1 234,56`) or dotted (`1234.56`) decimals, or a number
-    /// cell; empty is `None`.
+    /// cell; empty is `None`. The amount readers' messages already quote the cell.
     pub fn amount(&self, columns: &[Column], column: usize) -> Result<Option<Decimal>, Mistake> {
         let parsed = match self.cell(column) {
             None => return Ok(None),
             Some(Value::Text(t)) if t.trim().is_empty() => return Ok(None),
-            Some(Value::Text(t)) => parse_amount(t.trim()).map_err(|e| format!("« {t} » : {e}")),
-            Some(Value::Number(n)) => amount_from_f64(*n).map_err(|e| format!("{n} : {e}")),
-            Some(Value::Date(d)) => Err(format!("une date ({}) au lieu d'un montant", d)),
+            Some(Value::Text(t)) => parse_amount(t.trim()).map_err(|e| e.to_string()),
+            Some(Value::Number(n)) => amount_from_f64(*n).map_err(|e| e.to_string()),
+            Some(Value::Date(d)) => Err(format!(
+                "montant illisible : une date ({d}) au lieu d'un montant"
+            )),
         };
         parsed
             .map(Some)
-            .map_err(|m| self.mistake(columns, column, format!("montant illisible : {m}")))
+            .map_err(|m| self.mistake(columns, column, m))
     }
 
     /// A date: `JJ/MM/AAAA`, `AAAA-MM-JJ` or a date cell; empty is `None`.
@@ -272,6 +277,47 @@ pub fn mistakes_error(table: &Table, mut mistakes: Vec<Mistake>) -> Option<Input
 pub fn read(path: &Path, columns: &[Column], what: &str) -> Result<Table, InputError> {
     let display = path.display().to_string();
     let err = |m: String| InputError::new(&display, m);
+    let bytes = load(path, &display, what)?;
+    let mut tried = Vec::new();
+    let mut attempt =
+        |sheet: Option<String>, records: Vec<RawRecord>| match header(&records, columns) {
+            Ok((at, mapping)) => Some(table(display.clone(), sheet, &records, at, &mapping)),
+            Err(missing) => {
+                tried.push((sheet, missing));
+                None
+            }
+        };
+    if xlsx::container(&bytes).is_some() {
+        let sheets = xlsx::read_sheets(bytes).map_err(|m| err(format!("{what} : {m}")))?;
+        for s in sheets {
+            let records = (0..s.height()).map(|i| s.record(i)).collect();
+            if let Some(table) = attempt(Some(s.name), records) {
+                return Ok(table);
+            }
+        }
+    } else {
+        // The likeliest separator first; the next ones when it gives no header.
+        let text = csv_text(&bytes).map_err(|m| err(format!("{what} : {m}")))?;
+        for separator in separators(&text) {
+            let records =
+                csv_records(&text, separator).map_err(|m| err(format!("{what} : {m}")))?;
+            if let Some(table) = attempt(None, records) {
+                return Ok(table);
+            }
+        }
+    }
+    let (sheet, missing) = tried.into_iter().next().unwrap_or_default();
+    let mut error = err(format!(
+        "{what} : en-tête introuvable dans les {HEADER_ROWS} premières lignes (colonne(s) obligatoire(s) absente(s) : {})",
+        missing.join(", ")
+    ));
+    error.sheet = sheet;
+    Err(error)
+}
+
+/// The file's bytes, refused when it is not a regular file or is over `MAX_TABLE_BYTES`.
+fn load(path: &Path, display: &str, what: &str) -> Result<Vec<u8>, InputError> {
+    let err = |m: String| InputError::new(display, m);
     let meta = std::fs::metadata(path).map_err(|e| err(format!("{what} : {}", io_message(&e))))?;
     if !meta.is_file() {
         return Err(err(format!("{what} : ce n'est pas un fichier ordinaire")));
@@ -287,37 +333,7 @@ pub fn read(path: &Path, columns: &[Column], what: &str) -> Result<Table, InputE
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_TABLE_BYTES + 1).read_to_end(&mut bytes))
         .map_err(|e| err(format!("{what} : {}", io_message(&e))))?;
-    let sheets: Vec<(Option<String>, Vec<RawRecord>)> = if xlsx::container(&bytes).is_some() {
-        let sheets = xlsx::read_sheets(bytes).map_err(|m| err(format!("{what} : {m}")))?;
-        sheets
-            .into_iter()
-            .map(|s| {
-                let rows = (0..s.height()).map(|i| s.record(i)).collect();
-                (Some(s.name), rows)
-            })
-            .collect()
-    } else {
-        vec![(
-            None,
-            csv_records(&bytes).map_err(|m| err(format!("{what} : {m}")))?,
-        )]
-    };
-    let mut tried = Vec::new();
-    for (sheet, records) in sheets {
-        match header(&records, columns) {
-            Ok((at, mapping)) => {
-                return Ok(table(display, sheet, &records, at, &mapping));
-            }
-            Err(missing) => tried.push((sheet, missing)),
-        }
-    }
-    let (sheet, missing) = tried.into_iter().next().unwrap_or_default();
-    let mut error = err(format!(
-        "{what} : en-tête introuvable dans les {HEADER_ROWS} premières lignes (colonne(s) obligatoire(s) absente(s) : {})",
-        missing.join(", ")
-    ));
-    error.sheet = sheet;
-    Err(error)
+    Ok(bytes)
 }
 
 /// The header row (index) and, for each declared column, its position in the file; or
@@ -401,19 +417,22 @@ fn table(
     }
 }
 
-/// A CSV's rows as text records, numbered by their first physical line.
-fn csv_records(bytes: &[u8]) -> Result<Vec<RawRecord>, String> {
+/// A CSV's text: its encoding detected, a UTF-8 BOM removed.
+fn csv_text(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
     let encoding = match encoding::decide(bytes).map_err(|e| io_message(&e))? {
         Sniffed::Text(e) => e,
         Sniffed::Utf16 => return Err("texte en UTF-16 : enregistrez-le en UTF-8".into()),
         Sniffed::BrokenUtf8 => Encoding::Utf8,
     };
     let body = bytes.strip_prefix(encoding::UTF8_BOM).unwrap_or(bytes);
-    let text = encoding.decode(body).map_err(|at| {
+    encoding.decode(body).map_err(|at| {
         let line = body[..at].iter().filter(|b| **b == b'\n').count() + 1;
         format!("ligne {line} : octets invalides en UTF-8 (fichier abîmé ?)")
-    })?;
-    let separator = separator(&text);
+    })
+}
+
+/// A CSV's rows as text records, numbered by their first physical line.
+fn csv_records(text: &str, separator: u8) -> Result<Vec<RawRecord>, String> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(separator)
         .has_headers(false)
@@ -446,13 +465,47 @@ fn csv_records(bytes: &[u8]) -> Result<Vec<RawRecord>, String> {
     Ok(records)
 }
 
-/// The separator of the first non-blank line: `;`, tab or `,`, whichever splits it most.
-fn separator(text: &str) -> u8 {
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    [b';', b'\t', b',']
-        .into_iter()
-        .max_by_key(|s| (first.bytes().filter(|b| b == s).count(), *s == b';'))
-        .unwrap_or(b';')
+/// The separators a CSV table may use (`;`, tab, `,`), likeliest first: the one that
+/// splits the most of the first non-blank lines into the commonest number of fields (at
+/// least 2: a title line above the header has one). Ties keep that order, `;` first.
+fn separators(text: &str) -> [u8; 3] {
+    let mut ranked = [b';', b'\t', b','];
+    ranked.sort_by_key(|&s| std::cmp::Reverse(agreeing_lines(text, s)));
+    ranked
+}
+
+/// Split by `separator`, how many of the first `HEADER_ROWS` non-blank lines have the
+/// commonest field count of at least 2. A separator or line break between double quotes
+/// is inside a field.
+fn agreeing_lines(text: &str, separator: u8) -> usize {
+    let mut counts: Vec<usize> = Vec::with_capacity(HEADER_ROWS);
+    let (mut fields, mut blank, mut quoted) = (1usize, true, false);
+    for b in text.bytes() {
+        match b {
+            b'"' => (quoted, blank) = (!quoted, false),
+            _ if quoted => {}
+            b'\n' => {
+                if !blank {
+                    counts.push(fields);
+                    if counts.len() == HEADER_ROWS {
+                        break;
+                    }
+                }
+                (fields, blank) = (1, true);
+            }
+            _ if b == separator => fields += 1,
+            _ if b.is_ascii_whitespace() => {}
+            _ => blank = false,
+        }
+    }
+    if !blank && counts.len() < HEADER_ROWS {
+        counts.push(fields);
+    }
+    let mut by_count = std::collections::BTreeMap::<usize, usize>::new();
+    for n in counts.into_iter().filter(|&n| n >= 2) {
+        *by_count.entry(n).or_default() += 1;
+    }
+    by_count.into_values().max().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -519,6 +572,53 @@ mod tests {
     }
 
     #[test]
+    fn a_title_line_above_a_tab_or_comma_header_does_not_hide_the_separator() {
+        for content in [
+            "Prévisions DINUM 2021\n\nproduit\tperiode\tae\nPotentiel\t2021-03\t1 234,50\n",
+            "Prévisions DINUM 2021\nproduit,periode,ae\nPotentiel,2021-03,\"1 234,50\"\n",
+        ] {
+            let f = write(content.as_bytes());
+            let t = read(f.path(), COLUMNS, "t").unwrap();
+            assert_eq!(
+                t.header_row,
+                content
+                    .lines()
+                    .position(|l| l.starts_with("produit"))
+                    .unwrap() as u64
+                    + 1
+            );
+            assert_eq!(t.rows.len(), 1, "{content}");
+            assert_eq!(t.rows[0].text(0).as_deref(), Some("Potentiel"));
+            assert_eq!(
+                t.rows[0].amount(COLUMNS, 2).unwrap(),
+                Some(Decimal::new(123450, 2)),
+                "{content}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_separator_is_the_one_most_lines_agree_on() {
+        // French decimals put commas in every data line: the semicolons still agree more.
+        let text = "Titre\nproduit;periode;ae\nA;2021-01;1,5\nB;2021-02;2,5\n";
+        assert_eq!(separators(text), [b';', b',', b'\t']);
+        assert_eq!(separators("produit,periode\nA,2021\n")[0], b',');
+        assert_eq!(separators("produit\tperiode\n\"A;B\"\t2021\n")[0], b'\t');
+        // Nothing splits: `;` first, as before.
+        assert_eq!(separators("produit\n"), [b';', b'\t', b',']);
+    }
+
+    #[test]
+    fn when_the_likeliest_separator_gives_no_header_the_next_is_tried() {
+        let content = "notes,libres\nsur,trois\nlignes,ici\nproduit;periode\nA;2021-01\n";
+        assert_eq!(separators(content)[0], b',');
+        let f = write(content.as_bytes());
+        let t = read(f.path(), COLUMNS, "t").unwrap();
+        assert_eq!((t.header_row, t.rows.len()), (4, 1));
+        assert_eq!(t.rows[0].text(0).as_deref(), Some("A"));
+    }
+
+    #[test]
     fn a_missing_required_column_is_named() {
         let f = write(b"produit;ae\nPotentiel;12\n");
         let e = read(f.path(), COLUMNS, "fichier de prévisions").unwrap_err();
@@ -552,6 +652,31 @@ mod tests {
             shown.contains("ligne 3, colonne « ae » : montant illisible"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn a_bad_amount_is_said_once() {
+        let row = |value| Row {
+            row: 7,
+            cells: vec![None, None, Some(value)],
+        };
+        let message = |value| row(value).amount(COLUMNS, 2).unwrap_err().message;
+        assert_eq!(
+            message(Value::Text(" douze ".into())),
+            "montant illisible : « douze »"
+        );
+        assert_eq!(
+            message(Value::Number(1.234)),
+            "montant avec des fractions de centime : 1.234"
+        );
+        assert_eq!(
+            message(Value::Date(NaiveDate::from_ymd_opt(2021, 3, 1).unwrap())),
+            "montant illisible : une date (2021-03-01) au lieu d'un montant"
+        );
+        let mistake = row(Value::Text("douze".into()))
+            .amount(COLUMNS, 2)
+            .unwrap_err();
+        assert_eq!((mistake.row, mistake.column), (7, "ae"));
     }
 
     #[test]

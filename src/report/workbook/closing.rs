@@ -279,42 +279,55 @@ fn carried(
         return Ok(row + 2);
     }
     grid.header(row + 1, 0, &CARRIED_HEADERS)?;
-    let commitments = &ctx.run.reconciliation.commitments;
     let mut r = row + 1;
     for year in closed {
-        let of_year: Vec<&CarriedEj> = closing.carried.iter().filter(|e| e.year == year).collect();
-        let count = of_year.len();
-        let mut sums = [Decimal::ZERO; 4];
-        for e in &of_year {
-            for (s, a) in sums
-                .iter_mut()
-                .zip([e.ae_net, e.carried, e.cp, e.remaining])
-            {
-                *s += a;
-            }
-        }
-        let (of_year, left) = listed(of_year, |e| e.remaining);
-        for e in &of_year {
-            let c = &commitments[e.commitment];
-            r += 1;
-            let mut cells = vec![
-                Cell::ordinal(year),
-                Cell::text(&c.ej),
-                Cell::text(ctx.product_name(c.product)),
-            ];
-            cells.extend(ej_amounts(e.ae_net, e.carried, e.cp, e.remaining));
-            cells.extend([Cell::Empty, Cell::opt(c.supplier.as_deref())]);
-            grid.row(r, &cells, false)?;
-        }
-        r = left_out(grid, r, left, "de reste à payer")?;
-        r += 1;
-        let label = match count {
-            0 => format!("{year} : aucun EJ ouvert au 31/12"),
-            n => format!("Total {year} ({n} EJ)"),
-        };
-        total_row(grid, r, label, sums)?;
+        r = carried_year(grid, ctx, closing, year, r)?;
     }
     Ok(r + 1)
+}
+
+/// The EJs of one closed exercice still open at its 31 December, then their total, from
+/// the row after `r`; returns the total's row.
+fn carried_year(
+    grid: &mut Grid,
+    ctx: &Context,
+    closing: &Closing,
+    year: i32,
+    mut r: u32,
+) -> Result<u32, XlsxError> {
+    let commitments = &ctx.run.reconciliation.commitments;
+    let of_year: Vec<&CarriedEj> = closing.carried.iter().filter(|e| e.year == year).collect();
+    let count = of_year.len();
+    let mut sums = [Decimal::ZERO; 4];
+    for e in &of_year {
+        for (s, a) in sums
+            .iter_mut()
+            .zip([e.ae_net, e.carried, e.cp, e.remaining])
+        {
+            *s += a;
+        }
+    }
+    let (of_year, left) = listed(of_year, |e| e.remaining);
+    for e in &of_year {
+        let c = &commitments[e.commitment];
+        r += 1;
+        let mut cells = vec![
+            Cell::ordinal(year),
+            Cell::text(&c.ej),
+            Cell::text(ctx.product_name(c.product)),
+        ];
+        cells.extend(ej_amounts(e.ae_net, e.carried, e.cp, e.remaining));
+        cells.extend([Cell::Empty, Cell::opt(c.supplier.as_deref())]);
+        grid.row(r, &cells, false)?;
+    }
+    r = left_out(grid, r, left, "de reste à payer")?;
+    r += 1;
+    let label = match count {
+        0 => format!("{year} : aucun EJ ouvert au 31/12"),
+        n => format!("Total {year} ({n} EJ)"),
+    };
+    total_row(grid, r, label, sums)?;
+    Ok(r)
 }
 
 /// The total row of a block of EJs: AE net, carried, CP, reste à payer.
@@ -429,42 +442,55 @@ fn service_fait(
         if of_year.is_empty() {
             continue;
         }
-        let (mut received, mut unpaid) = (None, None);
-        for s in &of_year {
-            add_opt(&mut received, s.received);
-            add_opt(&mut unpaid, s.certified_unpaid);
-        }
-        let (of_year, left) = listed(of_year, |s| s.certified_unpaid.unwrap_or_default());
-        for s in of_year {
-            r += 1;
-            let supplier = s
-                .commitment
-                .and_then(|i| ctx.run.reconciliation.commitments[i].supplier.as_deref());
-            let cells = [
-                Cell::ordinal(s.year),
-                Cell::text(&s.ej),
-                Cell::text(ctx.product_name(s.product)),
-                Cell::opt_amount(s.received),
-                Cell::opt_amount(s.certified_unpaid),
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::opt(supplier),
-            ];
-            grid.row(r, &cells, false)?;
-        }
-        r = left_out(grid, r, left, "de service fait certifié non soldé")?;
-        r += 1;
-        let mut cells = vec![
-            Cell::owned(format!("Total {}", e.year)),
-            Cell::Empty,
-            Cell::Empty,
-        ];
-        cells.extend([Cell::opt_amount(received), Cell::opt_amount(unpaid)]);
-        cells.extend([Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty]);
-        grid.styled_row(r, &cells, Style::Total)?;
+        r = service_fait_year(grid, ctx, e.year, of_year, r)?;
     }
     Ok(r + 1)
+}
+
+/// The service fait of one exercice's EJs, then its total, from the row after `r`;
+/// returns the total's row.
+fn service_fait_year(
+    grid: &mut Grid,
+    ctx: &Context,
+    year: i32,
+    of_year: Vec<&ServiceFaitEj>,
+    mut r: u32,
+) -> Result<u32, XlsxError> {
+    let (mut received, mut unpaid) = (None, None);
+    for s in &of_year {
+        add_opt(&mut received, s.received);
+        add_opt(&mut unpaid, s.certified_unpaid);
+    }
+    let (of_year, left) = listed(of_year, |s| s.certified_unpaid.unwrap_or_default());
+    for s in of_year {
+        r += 1;
+        let supplier = s
+            .commitment
+            .and_then(|i| ctx.run.reconciliation.commitments[i].supplier.as_deref());
+        let cells = [
+            Cell::ordinal(s.year),
+            Cell::text(&s.ej),
+            Cell::text(ctx.product_name(s.product)),
+            Cell::opt_amount(s.received),
+            Cell::opt_amount(s.certified_unpaid),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::opt(supplier),
+        ];
+        grid.row(r, &cells, false)?;
+    }
+    r = left_out(grid, r, left, "de service fait certifié non soldé")?;
+    r += 1;
+    let mut cells = vec![
+        Cell::owned(format!("Total {}", year)),
+        Cell::Empty,
+        Cell::Empty,
+    ];
+    cells.extend([Cell::opt_amount(received), Cell::opt_amount(unpaid)]);
+    cells.extend([Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty]);
+    grid.styled_row(r, &cells, Style::Total)?;
+    Ok(r)
 }
 
 fn add_opt(sum: &mut Option<Decimal>, a: Option<Decimal>) {

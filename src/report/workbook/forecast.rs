@@ -107,22 +107,15 @@ fn short(source: Source) -> &'static str {
     }
 }
 
-/// `Synthèse`'s projection table: one row per row of its schedule table, in the same
-/// order (so the chart's categories fit both), then the total. Returns its header row and
-/// its last data row.
-pub fn synthese_table(
+/// The three notes under the projection's heading, from `row`: what is projected (the
+/// delegate's forecasts or the run rate) and what a negative gap means.
+fn projection_notes(
     grid: &mut Grid,
     fmt: &Formats,
     ctx: &Context,
-    rows: &[ScheduleRow],
     row: u32,
-) -> Result<(u32, u32), XlsxError> {
+) -> Result<(), XlsxError> {
     let outlook = &ctx.run.reconciliation.outlook;
-    grid.heading(
-        row,
-        "Projection à la fin de l'exercice (art. 5)",
-        &fmt.section,
-    )?;
     let as_of = ctx.run.reconciliation.as_of.format("%d/%m/%Y");
     let (first, second) = match &outlook.file {
         Some(file) => (
@@ -134,14 +127,33 @@ pub fn synthese_table(
             "dans la limite de ce qui reste à payer et à engager (sans --previsions).".to_string(),
         ),
     };
-    grid.free_text_with(row + 1, 0, &first, &fmt.note)?;
-    grid.free_text_with(row + 2, 0, &second, &fmt.note)?;
+    grid.free_text_with(row, 0, &first, &fmt.note)?;
+    grid.free_text_with(row + 1, 0, &second, &fmt.note)?;
     grid.free_text_with(
-        row + 3,
+        row + 2,
         0,
         "Un écart négatif : des crédits qui resteraient inemployés, à signaler au délégant.",
         &fmt.note,
     )?;
+    Ok(())
+}
+
+/// `Synthèse`'s projection table: one row per row of its schedule table, in the same
+/// order (so the chart's categories fit both), then the total. Returns its header row and
+/// its last data row.
+pub fn synthese_table(
+    grid: &mut Grid,
+    fmt: &Formats,
+    ctx: &Context,
+    rows: &[ScheduleRow],
+    row: u32,
+) -> Result<(u32, u32), XlsxError> {
+    grid.heading(
+        row,
+        "Projection à la fin de l'exercice (art. 5)",
+        &fmt.section,
+    )?;
+    projection_notes(grid, fmt, ctx, row + 1)?;
     let header = row + 4;
     grid.header(
         header,

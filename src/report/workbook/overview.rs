@@ -103,6 +103,33 @@ pub fn provenance(book: &mut Workbook, fmt: &Formats, ctx: &Context) -> Result<(
         )?;
     }
     grid.table_chrome(HEADER_ROW, row, INPUT_HEADERS.len())?;
+    let row = ignored_files(&mut grid, fmt, ctx, row)?;
+    let c = ctx.convention;
+    grid.heading(row + 2, "Convention et outil", &fmt.section)?;
+    let row = pairs(
+        &mut grid,
+        row + 3,
+        &[
+            ("Convention", Cell::text(&c.origin)),
+            ("Identifiant", Cell::text(&c.id)),
+            ("SHA-256", Cell::text(&c.sha256)),
+            ("Outil", Cell::owned(tool())),
+            ("Date de rapprochement", Cell::Date(rec.as_of)),
+        ],
+    )?;
+    conservation(&mut grid, fmt, ctx, row + 1)?;
+    grid.finish()
+}
+
+/// The files found in a folder and left aside (not extracts), with why, under the inputs'
+/// table ending at `row`; returns the last row written (`row` itself when there is none).
+fn ignored_files(
+    grid: &mut Grid,
+    fmt: &Formats,
+    ctx: &Context,
+    mut row: u32,
+) -> Result<u32, XlsxError> {
+    let rec = &ctx.run.reconciliation;
     if !rec.ignored_files.is_empty() {
         row += 2;
         grid.heading(
@@ -125,21 +152,7 @@ pub fn provenance(book: &mut Workbook, fmt: &Formats, ctx: &Context) -> Result<(
         }
     }
 
-    let c = ctx.convention;
-    grid.heading(row + 2, "Convention et outil", &fmt.section)?;
-    let row = pairs(
-        &mut grid,
-        row + 3,
-        &[
-            ("Convention", Cell::text(&c.origin)),
-            ("Identifiant", Cell::text(&c.id)),
-            ("SHA-256", Cell::text(&c.sha256)),
-            ("Outil", Cell::owned(tool())),
-            ("Date de rapprochement", Cell::Date(rec.as_of)),
-        ],
-    )?;
-    conservation(&mut grid, fmt, ctx, row + 1)?;
-    grid.finish()
+    Ok(row)
 }
 
 /// Lines and amounts in = out: the proof that nothing was dropped on the way.

@@ -58,42 +58,60 @@ pub struct Formats {
     pub(super) page: PageText,
 }
 
+/// A cell style in its four variants (plain, bold, sub-total, left-aligned), top-aligned:
+/// a row made tall by a wrapped message still reads across.
+fn styles(f: Format) -> [Format; 4] {
+    let f = f.set_align(FormatAlign::Top);
+    [
+        f.clone(),
+        f.clone().set_bold(),
+        f.clone()
+            .set_bold()
+            .set_border_top(FormatBorder::Thin)
+            .set_background_color(Color::RGB(0xF2_F2_F2)),
+        f.set_align(FormatAlign::Left),
+    ]
+}
+
+/// The four tones' colours: background, text.
+const TONES: [(u32, u32); 4] = [
+    (0xC6_EF_CE, 0x00_61_00),
+    (0xFF_C7_CE, 0x9C_00_06),
+    (0xFF_EB_9C, 0x9C_57_00),
+    (0xDD_EB_F7, 0x1F_4E_79),
+];
+
+/// A tone's cell: its background and text colours.
+fn tone((bg, fg): (u32, u32)) -> Format {
+    Format::new()
+        .set_background_color(Color::RGB(bg))
+        .set_font_color(Color::RGB(fg))
+}
+
+/// A tone's status banner: large, bold, centred, framed in the text colour.
+fn banner((bg, fg): (u32, u32)) -> Format {
+    tone((bg, fg))
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_border(FormatBorder::Medium)
+        .set_border_color(Color::RGB(fg))
+}
+
+/// A table's header cell: a header wider than its column's content goes over two lines.
+fn header() -> Format {
+    Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_background_color(Color::RGB(0xD9_E1_F2))
+        .set_border_bottom(FormatBorder::Thin)
+}
+
 impl Formats {
     pub fn new(page: PageText) -> Formats {
-        // Top-aligned: a row made tall by a wrapped message still reads across.
-        let styles = |f: Format| {
-            let f = f.set_align(FormatAlign::Top);
-            [
-                f.clone(),
-                f.clone().set_bold(),
-                f.clone()
-                    .set_bold()
-                    .set_border_top(FormatBorder::Thin)
-                    .set_background_color(Color::RGB(0xF2_F2_F2)),
-                f.set_align(FormatAlign::Left),
-            ]
-        };
-        // Background, text.
-        const TONES: [(u32, u32); 4] = [
-            (0xC6_EF_CE, 0x00_61_00),
-            (0xFF_C7_CE, 0x9C_00_06),
-            (0xFF_EB_9C, 0x9C_57_00),
-            (0xDD_EB_F7, 0x1F_4E_79),
-        ];
-        let tone = |(bg, fg): (u32, u32)| {
-            Format::new()
-                .set_background_color(Color::RGB(bg))
-                .set_font_color(Color::RGB(fg))
-        };
-        let banner = |(bg, fg): (u32, u32)| {
-            tone((bg, fg))
-                .set_bold()
-                .set_font_size(16)
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter)
-                .set_border(FormatBorder::Medium)
-                .set_border_color(Color::RGB(fg))
-        };
         Formats {
             title: Format::new().set_bold().set_font_size(16),
             section: Format::new()
@@ -107,14 +125,7 @@ impl Formats {
             note: Format::new()
                 .set_italic()
                 .set_font_color(Color::RGB(0x40_40_40)),
-            // A header wider than its column's content goes over two lines.
-            header: Format::new()
-                .set_bold()
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter)
-                .set_background_color(Color::RGB(0xD9_E1_F2))
-                .set_border_bottom(FormatBorder::Thin),
+            header: header(),
             plain: styles(Format::new()),
             amount: styles(Format::new().set_num_format(EUROS)),
             rate: styles(Format::new().set_num_format(RATE)),

@@ -176,17 +176,8 @@ fn key_figures(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Resul
             grid.put(r, col, cell, false)?;
         }
     }
-    // Below the table, apart: neither is an « Alloué ». Payments without an EJ consume AE
-    // but have no line in `Engagements`: the gap between that sheet's AE and these.
-    let without_ej: Decimal = ctx
-        .run
-        .reconciliation
-        .lines
-        .iter()
-        .map(|l| &l.judged.line)
-        .filter(|l| l.is_payment_without_ej())
-        .map(|l| l.amount)
-        .sum();
+    // Below the table, apart: neither is an « Alloué ».
+    let without_ej = payments_without_ej(ctx);
     let mut items = vec![("Restes à payer", Cell::Amount(t.remaining_to_pay))];
     if !without_ej.is_zero() {
         items.push((
@@ -195,6 +186,19 @@ fn key_figures(grid: &mut Grid, fmt: &Formats, ctx: &Context, row: u32) -> Resul
         ));
     }
     pairs(grid, r + 2, &items)
+}
+
+/// The AE of the payments without an EJ: they consume AE but have no line in
+/// `Engagements`, the gap between that sheet's AE and `Synthèse`'s.
+fn payments_without_ej(ctx: &Context) -> Decimal {
+    ctx.run
+        .reconciliation
+        .lines
+        .iter()
+        .map(|l| &l.judged.line)
+        .filter(|l| l.is_payment_without_ej())
+        .map(|l| l.amount)
+        .sum()
 }
 
 /// Findings by severity; with `--previous`, how many are new, still open or resolved.
