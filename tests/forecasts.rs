@@ -298,18 +298,7 @@ fn an_xlsx_forecast_file_is_read_with_dates_names_and_whole_years() {
     sheet.write_number(4, 1, 2021.0).unwrap();
     sheet.write_number(4, 3, 7000.0).unwrap();
     book.save(&file).unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let (summary, _) = reconcile(
-        &[
-            "fixtures/cloture-2020",
-            "--as-of",
-            "2020-12-31",
-            "--previsions",
-            &file.display().to_string(),
-        ],
-        out.path(),
-        0,
-    );
+    let summary = closing_2020_with(&file);
     let next = |product: usize| &summary["products"][product]["years"][1]["projection"];
     assert_eq!(next(0)["cp_forecast"], "6000.00");
     assert_eq!(next(0)["cp"], "6000.00");
@@ -329,20 +318,22 @@ fn a_tab_separated_forecast_file_may_have_a_title_above_its_header() {
         "Prévisions DINUM 2021\n\nproduit\tperiode\tae\tcp\npotentiel\t2021-03\t\t6000,00\ncarbure\t2021\t\t7000,00\n",
     )
     .unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let (summary, _) = reconcile(
-        &[
-            "fixtures/cloture-2020",
-            "--as-of",
-            "2020-12-31",
-            "--previsions",
-            &file.display().to_string(),
-        ],
-        out.path(),
-        0,
-    );
+    let summary = closing_2020_with(&file);
     let next = |product: usize| &summary["products"][product]["years"][1]["projection"];
     assert_eq!(next(0)["cp_forecast"], "6000.00");
     assert_eq!(next(0)["unused_cp"], "34000.00");
     assert_eq!(next(1)["cp"], "7000.00");
+}
+
+/// The summary of `fixtures/cloture-2020` at 31/12/2020 with this forecast file.
+fn closing_2020_with(file: &std::path::Path) -> Value {
+    let out = tempfile::tempdir().unwrap();
+    let args = [
+        "fixtures/cloture-2020",
+        "--as-of",
+        "2020-12-31",
+        "--previsions",
+        &file.display().to_string(),
+    ];
+    reconcile(&args, out.path(), 0).0
 }

@@ -190,9 +190,7 @@ mod tests {
     use super::*;
 
     fn file(text: &str) -> tempfile::NamedTempFile {
-        let mut f = tempfile::NamedTempFile::new().unwrap();
-        std::io::Write::write_all(&mut f, text.as_bytes()).unwrap();
-        f
+        crate::tables::tests::write(text.as_bytes())
     }
 
     #[test]

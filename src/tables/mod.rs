@@ -509,7 +509,7 @@ fn agreeing_lines(text: &str, separator: u8) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const COLUMNS: &[Column] = &[
@@ -530,7 +530,8 @@ mod tests {
         },
     ];
 
-    fn write(content: &[u8]) -> tempfile::NamedTempFile {
+    /// A temporary file holding these bytes (the tables' tests share it).
+    pub(crate) fn write(content: &[u8]) -> tempfile::NamedTempFile {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         std::io::Write::write_all(&mut f, content).unwrap();
         f
