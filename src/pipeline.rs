@@ -155,9 +155,11 @@ struct Opened {
 /// stops the run, or is set aside with `keep_going`.
 fn open_inputs(plan: &Plan) -> Result<Opened, Error> {
     let mut files = ingest::discover_named(&plan.inputs)?;
-    // The forecast file may sit in the extracts' folder: it is no stray file.
-    let tables: Vec<PathBuf> = (plan.forecasts.iter())
-        .filter_map(|f| std::fs::canonicalize(&f.file).ok())
+    // The forecast and justifications files may sit in the extracts' folder: named by
+    // their options, they are no stray files.
+    let tables: Vec<PathBuf> = (plan.forecasts.iter().map(|f| &f.file))
+        .chain(plan.justifications.iter().map(|j| &j.file))
+        .filter_map(|f| std::fs::canonicalize(f).ok())
         .collect();
     if !tables.is_empty() {
         files.retain(|(path, named)| {
