@@ -59,7 +59,7 @@ pub struct ServiceFaitEj {
 }
 
 /// What the « Fin de gestion » sheet shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Closing {
     /// `--as-of` is a 31 December: the closing of that exercice.
     pub closing_of: Option<i32>,

@@ -277,6 +277,9 @@ pub struct Reconciliation {
     /// Per product and exercice: schedule, consumed, forecast or run rate, projection
     /// (art. 5); built from the sums above and `--previsions`.
     pub outlook: Outlook,
+    /// The year-end closing (« Fin de gestion »): credits, EJs carried, service fait, EJs
+    /// open at the end; computed beside the rules.
+    pub closing: closing::Closing,
 }
 
 /// The justifications file of a run (`--justifications`).
@@ -391,8 +394,12 @@ pub fn reconcile_with(
         },
     );
     let started = std::time::Instant::now();
-    let mut findings = rules::findings(convention, &facts);
-    crate::model::progress::trace("  règles", started);
+    // Independent of each other: the rules and the closing, each on its own core.
+    let (mut findings, closing) = rayon::join(
+        || rules::findings(convention, &facts),
+        || closing::closing(convention, &facts),
+    );
+    crate::model::progress::trace("  règles et fin de gestion", started);
     if let Some(j) = justifications {
         justified(&mut findings, j, previous, convention, &facts);
     }
@@ -404,6 +411,7 @@ pub fn reconcile_with(
     Reconciliation {
         findings,
         resolved,
+        closing,
         justifications: justifications.map(|j| JustificationsFile {
             file: j.file.clone(),
             rows: j.by_key.len(),
@@ -491,6 +499,7 @@ fn facts(
         rejections_omitted,
         ignored_files,
         outlook: Outlook::default(),
+        closing: closing::Closing::default(),
     }
 }
 

@@ -129,9 +129,9 @@ fn title(ctx: &Context, closing: &Closing) -> String {
 
 pub fn fin_de_gestion(book: &mut Workbook, fmt: &Formats, ctx: &Context) -> Result<(), XlsxError> {
     let rec = &ctx.run.reconciliation;
-    let closing = closing::closing(ctx.convention, rec);
+    let closing = &rec.closing;
     let mut grid = Grid::new(book, fmt, NAME)?;
-    grid.title(0, &title(ctx, &closing))?;
+    grid.title(0, &title(ctx, closing))?;
     grid.heading(
         1,
         &format!("{} ({})", ctx.convention.title, ctx.convention.id),
@@ -151,9 +151,9 @@ pub fn fin_de_gestion(book: &mut Workbook, fmt: &Formats, ctx: &Context) -> Resu
         );
         grid.heading(3, &text, &fmt.note)?;
     }
-    let row = credits(&mut grid, fmt, ctx, &closing, 5)?;
-    let row = carried(&mut grid, fmt, ctx, &closing, row + 1)?;
-    let row = service_fait(&mut grid, fmt, ctx, &closing, row + 1)?;
+    let row = credits(&mut grid, fmt, ctx, closing, 5)?;
+    let row = carried(&mut grid, fmt, ctx, closing, row + 1)?;
+    let row = service_fait(&mut grid, fmt, ctx, closing, row + 1)?;
     if let Some(open) = &closing.open_at_end {
         open_at_end(&mut grid, fmt, ctx, open, row + 1)?;
     }
