@@ -1,5 +1,5 @@
 //! Report: results -> bytes. The JSON summary and the reconciliation workbook are pure
-//! functions of the run; writing them to disk (atomically) is `crate::output`'s job.
+//! functions of the run; writing them to disk (atomically) is the output module's job.
 
 pub mod input;
 pub mod summary;
