@@ -48,6 +48,23 @@ pub struct ScheduleLine {
     pub cp: Option<Decimal>,
 }
 
+/// `[rapprochement]` (issue 16): amounts within `tolerance` of each other agree; an order
+/// without its EJ number matches an EJ dated within `window_days` of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Matching {
+    pub tolerance: Decimal,
+    pub window_days: u32,
+}
+
+impl Default for Matching {
+    fn default() -> Matching {
+        Matching {
+            tolerance: Decimal::ZERO,
+            window_days: 30,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Convention {
     pub id: String,
@@ -61,6 +78,8 @@ pub struct Convention {
     pub imputation: Imputation,
     pub products: Vec<Product>,
     pub schedule: Vec<ScheduleLine>,
+    /// `[rapprochement]`: how declared figures and orders are matched with Chorus.
+    pub matching: Matching,
     /// Where it was read from (a path, or the built-in name).
     pub origin: String,
     /// The file's text, as read, and its SHA-256 (hex).

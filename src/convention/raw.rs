@@ -12,7 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use self::messages::{key_on_line, translate_toml_message};
-use super::{Convention, Imputation, Product, ScheduleLine};
+use super::{Convention, Imputation, Matching, Product, ScheduleLine};
 use crate::error::ConventionError;
 use crate::model::code::fold;
 
@@ -34,6 +34,17 @@ struct RawConvention {
     produit: Vec<RawProduct>,
     #[serde(default)]
     echeancier: Vec<RawSchedule>,
+    #[serde(default)]
+    rapprochement: Option<RawMatching>,
+}
+
+/// `[rapprochement]`: the tolerance of declared and ordered amounts against Chorus, and the
+/// date window of an order matched without its EJ number (issue 16).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMatching {
+    tolerance: Option<Spanned<RawAmount>>,
+    fenetre_jours: Option<Spanned<i64>>,
 }
 
 fn yes() -> bool {
@@ -147,6 +158,7 @@ fn validate(
     let imputation = imputation(&raw.imputation, lines, &mut errors);
     let products = products(&raw.produit, lines, &mut errors);
     let schedule = schedule(&raw.echeancier, &products, lines, &mut errors);
+    let matching = matching(raw.rapprochement.as_ref(), lines, &mut errors);
     if let Some(all) = ConventionError::all(errors) {
         return Err(all);
     }
@@ -165,10 +177,38 @@ fn validate(
         imputation,
         products,
         schedule,
+        matching,
         origin: origin.to_string(),
         text: text.to_string(),
         sha256: String::new(),
     })
+}
+
+/// `[rapprochement]`, its defaults when absent: a tolerance of 0.00 and a 30-day window.
+fn matching(
+    raw: Option<&RawMatching>,
+    lines: &Lines,
+    errors: &mut Vec<ConventionError>,
+) -> Matching {
+    let mut matching = Matching::default();
+    let Some(raw) = raw else {
+        return matching;
+    };
+    if let Some(tolerance) = &raw.tolerance {
+        if let Some(t) = keep(amount(tolerance, "rapprochement.tolerance", lines), errors) {
+            matching.tolerance = t;
+        }
+    }
+    if let Some(days) = &raw.fenetre_jours {
+        match u32::try_from(*days.get_ref()) {
+            Ok(d) if d <= 3660 => matching.window_days = d,
+            _ => errors.push(lines.error(
+                days.span(),
+                "clé « rapprochement.fenetre_jours » : un nombre de jours entre 0 et 3660".into(),
+            )),
+        }
+    }
+    matching
 }
 
 /// The value, or `None` with its error collected.

@@ -42,6 +42,20 @@ pub enum Code {
     JustificationObsolete,
     /// A justification whose key names no finding the tool makes (`--justifications`).
     JustificationInconnue,
+    /// Consumption ahead of the credits actually made available (`[[mise_a_disposition]]`),
+    /// one per episode (issue 15).
+    DepassementMiseADisposition,
+    /// A line of the délégataire's scope (`portefeuille.toml`) that no convention claims.
+    LigneOrpheline,
+    /// The délégataire's declared figure differs from Chorus beyond the tolerance
+    /// (`--declare`).
+    EcartDeclaration,
+    /// An order of `--commandes` matched to no EJ.
+    CommandeSansEj,
+    /// An in-scope EJ matched by no order of `--commandes`.
+    EjSansCommande,
+    /// An order and its EJ(s) differ in amount beyond the tolerance.
+    EcartMontant,
 }
 
 impl Serialize for Code {
@@ -77,11 +91,17 @@ impl Code {
             Code::FichierIgnore => "FICHIER_IGNORE",
             Code::JustificationObsolete => "JUSTIFICATION_OBSOLETE",
             Code::JustificationInconnue => "JUSTIFICATION_INCONNUE",
+            Code::DepassementMiseADisposition => "DEPASSEMENT_MISE_A_DISPOSITION",
+            Code::LigneOrpheline => "LIGNE_ORPHELINE",
+            Code::EcartDeclaration => "ECART_DECLARATION",
+            Code::CommandeSansEj => "COMMANDE_SANS_EJ",
+            Code::EjSansCommande => "EJ_SANS_COMMANDE",
+            Code::EcartMontant => "ECART_MONTANT",
         }
     }
 
     /// Every code, in the enum's order.
-    pub const ALL: [Code; 24] = [
+    pub const ALL: [Code; 30] = [
         Code::Titre2,
         Code::PlafondAeDepasse,
         Code::PlafondCpDepasse,
@@ -106,6 +126,12 @@ impl Code {
         Code::FichierIgnore,
         Code::JustificationObsolete,
         Code::JustificationInconnue,
+        Code::DepassementMiseADisposition,
+        Code::LigneOrpheline,
+        Code::EcartDeclaration,
+        Code::CommandeSansEj,
+        Code::EjSansCommande,
+        Code::EcartMontant,
     ];
 
     /// The code a summary or a key writes (`TITRE_2`…).
@@ -135,7 +161,13 @@ impl Code {
             | Code::BasculeInconnue
             | Code::FichierIgnore
             | Code::ReductionSansPaiement
-            | Code::JustificationInconnue => Severity::Warning,
+            | Code::JustificationInconnue
+            | Code::DepassementMiseADisposition
+            | Code::LigneOrpheline
+            | Code::EcartDeclaration
+            | Code::CommandeSansEj
+            | Code::EjSansCommande
+            | Code::EcartMontant => Severity::Warning,
             Code::CreditsNonConsommes
             | Code::CreditsNonConsommesPrevus
             | Code::JustificationObsolete => Severity::Info,

@@ -60,3 +60,19 @@ fn missing_key_is_named() {
     let text = BUILTIN_TEXT.replace("fin = 2021-07-31", "");
     assert!(error_of(&text).contains("clé obligatoire absente : « fin »"));
 }
+
+#[test]
+fn matching_section_has_defaults_and_is_read_and_checked() {
+    let builtin = Convention::parse(BUILTIN_TEXT, "c.toml").unwrap();
+    assert_eq!(builtin.matching.tolerance, rust_decimal::Decimal::ZERO);
+    assert_eq!(builtin.matching.window_days, 30);
+    let with =
+        format!("{BUILTIN_TEXT}\n[rapprochement]\ntolerance = \"5,00\"\nfenetre_jours = 45\n");
+    let c = Convention::parse(&with, "c.toml").unwrap();
+    assert_eq!(c.matching.tolerance, rust_decimal::Decimal::new(500, 2));
+    assert_eq!(c.matching.window_days, 45);
+    let bad = format!("{BUILTIN_TEXT}\n[rapprochement]\ntolerance = \"-1\"\nfenetre_jours = -3\n");
+    let msg = error_of(&bad);
+    assert!(msg.contains("rapprochement.tolerance"), "{msg}");
+    assert!(msg.contains("rapprochement.fenetre_jours"), "{msg}");
+}
