@@ -194,10 +194,10 @@ fn matching(
     let Some(raw) = raw else {
         return matching;
     };
-    if let Some(tolerance) = &raw.tolerance {
-        if let Some(t) = keep(amount(tolerance, "rapprochement.tolerance", lines), errors) {
-            matching.tolerance = t;
-        }
+    if let Some(tolerance) = &raw.tolerance
+        && let Some(t) = keep(amount(tolerance, "rapprochement.tolerance", lines), errors)
+    {
+        matching.tolerance = t;
     }
     if let Some(days) = &raw.fenetre_jours {
         match u32::try_from(*days.get_ref()) {
