@@ -1,6 +1,7 @@
 //! The agreement: the convention file (TOML, French keys), its validation, and the
 //! built-in DGEC–DINUM convention. A convention is validated whole before any input is read.
 
+pub mod portfolio;
 mod raw;
 
 use std::collections::BTreeSet;

@@ -13,6 +13,7 @@ pub mod follow_up;
 pub mod forecast;
 mod journal;
 pub mod justify;
+pub mod portfolio;
 mod rules;
 
 use chrono::NaiveDate;

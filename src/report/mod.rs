@@ -2,6 +2,7 @@
 //! functions of the run; writing them to disk (atomically) is the output module's job.
 
 pub mod input;
+pub mod portfolio;
 pub mod summary;
 pub mod workbook;
 
