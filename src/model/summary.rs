@@ -396,6 +396,82 @@ pub struct Conservation {
     pub cp_out: String,
 }
 
+/// The summary of a portfolio run (several conventions, issue 15): each convention's
+/// summary exactly as a run on it alone writes it (`conventions`), and what the portfolio
+/// adds (`portfolio`: its totals, all its findings by severity, its own findings, the
+/// orphan lines and the conservation across conventions). Schema:
+/// `schemas/portefeuille.schema.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortfolioSummary {
+    #[serde(default = "format_one")]
+    pub format_version: u32,
+    #[serde(default, deserialize_with = "lenient")]
+    pub tool: Tool,
+    pub as_of: NaiveDate,
+    /// The worst of the conventions' statuses and of the portfolio's own findings.
+    #[serde(default, deserialize_with = "lenient")]
+    pub status: String,
+    pub conventions: Vec<Summary>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub portfolio: PortfolioPart,
+}
+
+/// What the portfolio adds beside its conventions' summaries.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PortfolioPart {
+    /// How many conventions.
+    pub conventions: usize,
+    /// The sums of the conventions' totals.
+    pub totals: Totals,
+    /// Every finding: the conventions' and the portfolio's own.
+    pub findings_by_severity: BySeverity,
+    /// The portfolio's own findings (`LIGNE_ORPHELINE`), keyed and followed up like a
+    /// convention's.
+    pub findings: Vec<Finding>,
+    /// The lines of the délégataire's scope that no convention claims.
+    pub orphans: Share,
+    /// The délégataire's scope (`portefeuille.toml`), when declared.
+    pub perimeter: Option<PerimeterJson>,
+    pub conservation: PortfolioConservation,
+}
+
+/// Rows and their amounts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Share {
+    pub lines: u64,
+    pub ae: String,
+    pub cp: String,
+}
+
+/// The délégataire's scope, as `portefeuille.toml` declares it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PerimeterJson {
+    pub centres_financiers: Vec<String>,
+    pub centres_de_cout: Vec<String>,
+    pub source: String,
+}
+
+/// Every row read, once: `read = conventions + orphans + set_aside + outside`. `outside`
+/// (out of every scope) is what is left; `holds` says that each convention's own
+/// conservation holds, that they all read the same rows and amounts, and that nothing is
+/// left below zero rows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PortfolioConservation {
+    pub holds: bool,
+    pub read: Share,
+    /// In a convention's scope.
+    pub conventions: Share,
+    pub orphans: Share,
+    /// Rejected, duplicates and replaced states (a rejected row carries no amount).
+    pub set_aside: Share,
+    /// Out of every scope: neither a convention's nor the délégataire's.
+    pub outside: Share,
+}
+
 /// No date of a summary comes before this one (Chorus opened in 2011; conventions are
 /// dated from 1990): an earlier one is a damaged or hand-edited file.
 const EARLIEST: NaiveDate = NaiveDate::from_ymd_opt(1990, 1, 1).expect("a valid date");

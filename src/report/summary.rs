@@ -195,7 +195,7 @@ fn inputs(ctx: &Context) -> Vec<Input> {
         .collect()
 }
 
-fn finding(ctx: &Context, f: &reconcile::Finding) -> Finding {
+pub(super) fn finding(ctx: &Context, f: &reconcile::Finding) -> Finding {
     Finding {
         code: f.code.as_str().into(),
         severity: f.severity,

@@ -2,6 +2,12 @@
 //! link to its own workbook, the orphan lines; and the portfolio's JSON summary, which
 //! holds each convention's summary as a single run writes it.
 
+pub mod figures;
+mod orphelines;
+pub mod summary;
+
+pub mod workbook;
+
 use crate::convention::portfolio::Perimeter;
 use crate::reconcile::findings::Finding;
 use crate::reconcile::portfolio::Orphan;
