@@ -199,15 +199,22 @@ fn the_orphans_sheet_lists_each_orphan_line_and_the_portfolio_findings() {
             ),
         ]
     );
-    assert_eq!(text(&s, 5, 0), "Total");
-    assert_eq!(number(&s, 5, 7), 20_500.);
+    // AE and CP apart: never added together.
+    assert_eq!(
+        (text(&s, 5, 0), number(&s, 5, 7)),
+        ("Total AE".into(), 12_500.)
+    );
+    assert_eq!(
+        (text(&s, 6, 0), number(&s, 6, 7)),
+        ("Total CP".into(), 8_000.)
+    );
     let heading = row_of(&s, "Anomalies du portefeuille");
     assert_eq!(text(&s, heading + 1, 0), "Anomalie");
     for (i, o) in f.orphans.iter().enumerate() {
         let r = heading + 2 + i as u32;
         assert_eq!(text(&s, r, 1), "avertissement");
         assert_eq!(text(&s, r, 2), "LIGNE_ORPHELINE");
-        assert_eq!(text(&s, r, 3), o.key);
+        assert_eq!(text(&s, r, 4), o.key);
     }
 }
 
@@ -296,4 +303,13 @@ fn a_line_counted_twice_breaks_the_conservation() {
     b.counts.out_of_scope -= 1;
     let s = summary::summary(&f.portfolio());
     assert!(!s.portfolio.conservation.holds);
+}
+
+/// Writes the fixture's portfolio workbook where `PORTEFEUILLE_XLSX` says, to look at it
+/// (`look-workbook`); does nothing otherwise.
+#[test]
+fn the_workbook_can_be_written_out_to_look_at() {
+    if let Some(path) = std::env::var_os("PORTEFEUILLE_XLSX") {
+        std::fs::write(path, workbook_of(&fixture())).unwrap();
+    }
 }

@@ -66,7 +66,8 @@ fn flattened_c() -> Convention {
 
 fn reconcile(convention: &Convention) -> Run {
     let plan = Plan {
-        inputs: vec![dir().join("extraits")],
+        // Relative, as a user types it (cargo runs tests from the repository).
+        inputs: vec!["fixtures/portefeuille/extraits".into()],
         convention: convention.clone(),
         as_of: as_of(),
         previous: None,

@@ -5,7 +5,6 @@
 pub mod figures;
 mod orphelines;
 pub mod summary;
-
 pub mod workbook;
 
 use crate::convention::portfolio::Perimeter;

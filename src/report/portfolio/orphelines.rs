@@ -5,7 +5,8 @@
 
 use rust_xlsxwriter::{Workbook, XlsxError};
 
-use super::Portfolio;
+use super::{Portfolio, figures};
+use crate::model::Measure;
 use crate::reconcile::portfolio::Orphan;
 use crate::report::workbook::grid::{Cell, Formats, Grid, HEADER_ROW, Orientation, Style};
 use crate::report::workbook::overview::severity_tone;
@@ -26,8 +27,13 @@ const HEADERS: [&str; 11] = [
     "Rattachée par",
 ];
 
-/// The message first: it lands in the widest column, the files'.
-const FINDING_HEADERS: [&str; 5] = ["Anomalie", "Gravité", "Code", "Clé", "Suivi"];
+/// « Montant ».
+const AMOUNT_COL: usize = 7;
+
+/// The portfolio's findings under the orphans, in the orphans' columns: the message first,
+/// in the widest column (the files'); the key last, running over the empty cells to its
+/// right rather than widening a column of the orphans.
+const FINDING_HEADERS: [&str; 5] = ["Anomalie", "Gravité", "Code", "Suivi", "Clé"];
 
 pub fn orphelines(book: &mut Workbook, fmt: &Formats, p: &Portfolio) -> Result<(), XlsxError> {
     let mut grid = Grid::new(book, fmt, NAME)?;
@@ -45,14 +51,23 @@ pub fn orphelines(book: &mut Workbook, fmt: &Formats, p: &Portfolio) -> Result<(
         grid.row(row, &orphan(o), false)?;
     }
     grid.table_chrome(HEADER_ROW, row, HEADERS.len())?;
-    row += 1;
-    let total = p.orphans.iter().map(|o| o.line.amount).sum();
-    let mut cells = vec![Cell::text("Total"); HEADERS.len()];
-    cells.iter_mut().skip(1).for_each(|c| *c = Cell::Empty);
-    cells[7] = Cell::Amount(total);
-    grid.styled_row(row, &cells, Style::Total)?;
+    row = totals(&mut grid, p, row)?;
     findings(&mut grid, fmt, p, row + 2)?;
     grid.finish()
+}
+
+/// A total row per measure (AE and CP are not added together), under the table ending at
+/// `row`; returns the last row written.
+fn totals(grid: &mut Grid, p: &Portfolio, mut row: u32) -> Result<u32, XlsxError> {
+    let o = figures::orphans(p);
+    for (measure, amount) in [(Measure::Ae, o.ae), (Measure::Cp, o.cp)] {
+        row += 1;
+        let mut cells = vec![Cell::Empty; HEADERS.len()];
+        cells[0] = Cell::owned(format!("Total {}", measure.label()));
+        cells[AMOUNT_COL] = Cell::Amount(amount);
+        grid.styled_row(row, &cells, Style::Total)?;
+    }
+    Ok(row)
 }
 
 fn orphan(o: &Orphan) -> Vec<Cell<'_>> {
@@ -94,11 +109,11 @@ fn findings(grid: &mut Grid, fmt: &Formats, p: &Portfolio, row: u32) -> Result<(
                 Cell::Wrapped(f.message.as_str().into()),
                 Cell::Toned(f.severity.label().into(), severity_tone(f.severity)),
                 Cell::text(f.code.as_str()),
-                Cell::Wrapped(f.key.as_str().into()),
                 follow_up,
             ],
             false,
         )?;
+        grid.free_text(r, 4, &f.key)?;
     }
     Ok(())
 }
