@@ -47,6 +47,12 @@ fn figures(range: &Range<Data>, row: u32, from: u32, n: u32) -> Vec<f64> {
     (from..from + n).map(|c| number(range, row, c)).collect()
 }
 
+/// A date as Excel stores it.
+fn serial(d: chrono::NaiveDate) -> f64 {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap();
+    (d - epoch).num_days() as f64
+}
+
 fn workbook_of(f: &Fixture) -> Vec<u8> {
     workbook::build(&f.portfolio()).unwrap()
 }
@@ -89,13 +95,13 @@ fn the_portfolio_sheet_shows_each_convention_their_total_and_links_to_their_work
         assert_eq!(text(&s, r, 15), "", "{id}: no follow-up without --previous");
     }
     // C's period as amended.
+    let end = match s.get_value((header + 3, 3)) {
+        Some(Data::DateTime(d)) => d.as_f64(),
+        other => panic!("{other:?}"),
+    };
     assert_eq!(
-        s.get_value((header + 3, 3)),
-        Some(&Data::DateTime(calamine::ExcelDateTime::new(
-            44561.0,
-            calamine::ExcelDateTimeType::DateTime,
-            false
-        )))
+        end,
+        serial(chrono::NaiveDate::from_ymd_opt(2021, 12, 31).unwrap())
     );
     let total = row_of(&s, "Total");
     assert_eq!(total, header + 4);
@@ -312,4 +318,43 @@ fn the_workbook_can_be_written_out_to_look_at() {
     if let Some(path) = std::env::var_os("PORTEFEUILLE_XLSX") {
         std::fs::write(path, workbook_of(&fixture())).unwrap();
     }
+}
+
+#[test]
+fn with_a_follow_up_each_row_says_since_when_its_oldest_finding_is_open() {
+    use chorus_recon::reconcile::FollowUp;
+    let mut f = fixture();
+    let seen = |m| chrono::NaiveDate::from_ymd_opt(2021, m, 30).unwrap();
+    let serial = |m| Some(serial(seen(m)));
+    let findings = &mut f.runs[0].reconciliation.findings;
+    findings[0].follow_up = Some(FollowUp {
+        first_seen: seen(9),
+        is_new: false,
+    });
+    findings[1].follow_up = Some(FollowUp {
+        first_seen: seen(6),
+        is_new: false,
+    });
+    f.findings[0].follow_up = Some(FollowUp {
+        first_seen: seen(4),
+        is_new: false,
+    });
+    let mut book = open(&workbook_of(&f));
+    let s = book.worksheet_range("Portefeuille").unwrap();
+    let header = row_of(&s, "Convention");
+    let day = |r: u32| match s.get_value((r, 15)) {
+        Some(Data::DateTime(d)) => Some(d.as_f64()),
+        _ => None,
+    };
+    assert_eq!(
+        day(header + 1),
+        serial(6),
+        "A: the earliest of its findings"
+    );
+    assert_eq!(day(header + 2), None, "B: no follow-up");
+    assert_eq!(day(row_of(&s, "Total")), serial(6), "the conventions'");
+    assert_eq!(day(row_of(&s, "Orphelines")), serial(4));
+    let o = book.worksheet_range("Orphelines").unwrap();
+    let heading = row_of(&o, "Anomalies du portefeuille");
+    assert_eq!(text(&o, heading + 2, 3), "toujours ouverte depuis 8 mois");
 }

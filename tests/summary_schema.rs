@@ -9,6 +9,8 @@
 //! unknown keyword in the schema fails loudly rather than being ignored.
 
 mod common;
+#[path = "common/portfolio.rs"]
+mod portfolio;
 
 use std::path::Path;
 
@@ -33,6 +35,23 @@ fn validate(root: &Value, schema: &Value, value: &Value, path: &str, errors: &mu
         let fail = |errors: &mut Vec<String>, what: String| errors.push(format!("{path}: {what}"));
         match keyword.as_str() {
             "$schema" | "$id" | "title" | "description" | "$defs" => {}
+            "$ref"
+                if rule
+                    .as_str()
+                    .is_some_and(|r| r.starts_with("resume.schema.json")) =>
+            {
+                // From the portfolio's schema: a part of the convention summary's.
+                let resume = self::schema();
+                let pointer = rule
+                    .as_str()
+                    .unwrap()
+                    .split_once('#')
+                    .map_or("", |(_, p)| p);
+                let target = resume
+                    .pointer(pointer)
+                    .unwrap_or_else(|| panic!("{path}: $ref {rule} not found"));
+                validate(&resume, target, value, path, errors);
+            }
             "$ref" => {
                 let target = rule
                     .as_str()
@@ -209,6 +228,34 @@ fn errors(value: &Value) -> Vec<String> {
     let mut errors = Vec::new();
     validate(&schema, &schema, value, "$", &mut errors);
     errors
+}
+
+/// The errors of a portfolio summary against `schemas/portefeuille.schema.json`.
+fn portfolio_errors(value: &Value) -> Vec<String> {
+    let text = std::fs::read_to_string(repo().join("schemas/portefeuille.schema.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let mut errors = Vec::new();
+    validate(&schema, &schema, value, "$", &mut errors);
+    errors
+}
+
+#[test]
+fn the_portfolio_summary_follows_its_schema() {
+    let f = portfolio::fixture();
+    let json = chorus_recon::report::portfolio::summary::to_json(&f.portfolio());
+    let value: Value = serde_json::from_slice(&json).unwrap();
+    let errors = portfolio_errors(&value);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    // A key the schema does not list, in the portfolio's part or in a convention's.
+    let mut extra = value.clone();
+    extra["portfolio"]["orphans"]["rows"] = 3.into();
+    extra["conventions"][1]["totals"]["ae_spent"] = "1.00".into();
+    let errors = portfolio_errors(&extra);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0].contains("conventions[1].totals") || errors[1].contains("conventions[1].totals"),
+        "{errors:?}"
+    );
 }
 
 fn assert_valid(value: &Value, what: &str) {

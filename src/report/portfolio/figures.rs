@@ -289,3 +289,115 @@ pub fn delegataires<'a>(p: &Portfolio<'a>) -> Vec<&'a str> {
     }
     seen
 }
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal_macros::dec;
+
+    use super::*;
+    use crate::model::sample_line;
+    use crate::reconcile::findings::{Code, FollowUp, Justification, JustificationStatus};
+    use crate::reconcile::portfolio::{AttachedBy, Orphan};
+
+    fn orphan(row: u64, measure: Measure, amount: Decimal) -> Orphan {
+        let mut line = sample_line();
+        line.origin = crate::model::Origin { input: 0, row };
+        line.measure = measure;
+        line.amount = amount;
+        Orphan {
+            line,
+            input_label: "ej.csv".into(),
+            attached_by: AttachedBy::CentreCout,
+            key: format!("LIGNE_ORPHELINE:{row}"),
+        }
+    }
+
+    fn date(m: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2021, m, 1).unwrap()
+    }
+
+    fn portfolio<'a>(orphans: &'a [Orphan], findings: &'a [Finding]) -> Portfolio<'a> {
+        Portfolio {
+            members: Vec::new(),
+            perimeter: None,
+            orphans,
+            findings,
+        }
+    }
+
+    #[test]
+    fn orphans_count_rows_once_and_sum_each_measure_apart() {
+        // Row 3 carries an AE and a CP line: one row.
+        let orphans = [
+            orphan(2, Measure::Ae, dec!(8000)),
+            orphan(3, Measure::Ae, dec!(4500)),
+            orphan(3, Measure::Cp, dec!(1000.25)),
+        ];
+        let s = super::orphans(&portfolio(&orphans, &[]));
+        assert_eq!(
+            s,
+            Share {
+                lines: 2,
+                ae: dec!(12500),
+                cp: dec!(1000.25)
+            }
+        );
+        let b = balance(&portfolio(&orphans, &[]));
+        assert!(!b.holds, "3 lines out of none read: {b:?}");
+    }
+
+    #[test]
+    fn the_portfolio_own_findings_set_its_status_unless_accepted() {
+        let mut warning = Finding::new(Code::LigneOrpheline, "m".into());
+        let p = portfolio(&[], std::slice::from_ref(&warning));
+        assert_eq!(status(&p), Status::Warning);
+        assert_eq!(by_severity(p.findings), [0, 1, 0]);
+        warning.justification = Some(Justification {
+            key: "LIGNE_ORPHELINE:x".into(),
+            status: JustificationStatus::Accepted,
+            comment: None,
+            author: None,
+            date: None,
+            row: 2,
+        });
+        let p = portfolio(&[], std::slice::from_ref(&warning));
+        assert_eq!(status(&p), Status::Ok, "accepted: listed, not counted");
+        assert_eq!(by_severity(p.findings), [0, 1, 0], "still listed");
+        assert_eq!(status(&portfolio(&[], &[])), Status::Ok);
+    }
+
+    #[test]
+    fn since_is_the_earliest_first_seen_and_nothing_without_follow_up() {
+        let mut findings = vec![Finding::new(Code::LigneOrpheline, "m".into()); 3];
+        assert_eq!(since(&findings), None);
+        findings[1].follow_up = Some(FollowUp {
+            first_seen: date(5),
+            is_new: false,
+        });
+        findings[2].follow_up = Some(FollowUp {
+            first_seen: date(3),
+            is_new: false,
+        });
+        assert_eq!(since(&findings), Some(date(3)));
+        assert_eq!(oldest(&portfolio(&[], &findings)), Some(date(3)));
+    }
+
+    #[test]
+    fn rows_are_disjoint_unless_one_is_in_two_places() {
+        let mut rows = vec![
+            Origin { input: 0, row: 9 },
+            Origin { input: 0, row: 5 },
+            Origin { input: 0, row: 5 },
+        ];
+        dedup_from(&mut rows, 1);
+        assert_eq!(
+            rows,
+            [Origin { input: 0, row: 9 }, Origin { input: 0, row: 5 }]
+        );
+        let twice = [
+            orphan(2, Measure::Ae, dec!(1)),
+            orphan(2, Measure::Cp, dec!(1)),
+        ];
+        assert!(disjoint(&portfolio(&twice, &[])), "AE and CP of one row");
+    }
+}
