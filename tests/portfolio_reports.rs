@@ -311,12 +311,15 @@ fn a_line_counted_twice_breaks_the_conservation() {
     assert!(!s.portfolio.conservation.holds);
 }
 
-/// Writes the fixture's portfolio workbook where `PORTEFEUILLE_XLSX` says, to look at it
-/// (`look-workbook`); does nothing otherwise.
+/// Writes the fixture's portfolio workbook where `PORTEFEUILLE_XLSX` says, and its
+/// summary beside it (`.json`), to look at them (`look-workbook`); does nothing otherwise.
 #[test]
 fn the_workbook_can_be_written_out_to_look_at() {
     if let Some(path) = std::env::var_os("PORTEFEUILLE_XLSX") {
-        std::fs::write(path, workbook_of(&fixture())).unwrap();
+        let f = fixture();
+        std::fs::write(&path, workbook_of(&f)).unwrap();
+        let json = std::path::Path::new(&path).with_extension("json");
+        std::fs::write(json, summary::to_json(&f.portfolio())).unwrap();
     }
 }
 
