@@ -232,6 +232,15 @@ fn the_workbook_bytes_are_the_same_from_run_to_run_and_written_as_built() {
     let mut written = Vec::new();
     workbook::write(&f.portfolio(), &mut written).unwrap();
     assert_eq!(written, built);
+    // Dated by the reconciliation, never by the clock.
+    let mut zip = zip::ZipArchive::new(Cursor::new(built)).unwrap();
+    let mut core = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("docProps/core.xml").unwrap(), &mut core)
+        .unwrap();
+    assert!(
+        core.contains(">2021-12-31T00:00:00Z</dcterms:created>"),
+        "{core}"
+    );
 }
 
 #[test]
