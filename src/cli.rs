@@ -151,6 +151,9 @@ pub struct ReconcileArgs {
     /// Justifications des anomalies (CSV ou XLSX : clé, statut « acceptée » ou « à suivre », commentaire, auteur, date) : une anomalie acceptée reste listée mais ne compte plus pour le statut ni pour --fail-on.
     #[arg(long, value_name = "FICHIER")]
     pub justifications: Option<PathBuf>,
+    /// Compte rendu déclaré du délégataire (CSV ou XLSX ; colonnes produit, periode AAAA-MM ou AAAA, ae, cp : les montants de la période) : comparé à Chorus par produit et par période (feuille « Déclaré et Chorus », anomalie ECART_DECLARATION au-delà de la tolérance de la convention).
+    #[arg(long, value_name = "FICHIER")]
+    pub declare: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -1,0 +1,202 @@
+//! `Déclaré et Chorus` (only with `--declare`): per product and period, what the
+//! délégataire declares beside what Chorus says, the gap (declared − Chorus), whether it
+//! is within the convention's tolerance, and since when it is open; a total per product
+//! and year. The comparison itself is `reconcile::declared`'s; this only lays it out.
+
+use rust_decimal::Decimal;
+
+use super::grid::Cell;
+use super::table::Table;
+use crate::model::Measure;
+use crate::model::money::euros;
+use crate::reconcile::declared::{Comparison, Compared, Figures, Span, key};
+use crate::reconcile::{Finding, Reconciliation};
+use crate::report::Context;
+
+pub const SHEET: &str = "Déclaré et Chorus";
+
+const HEADERS: [&str; 10] = [
+    "Produit",
+    "Période",
+    "AE déclarées",
+    "AE Chorus",
+    "Écart AE",
+    "CP déclarés",
+    "CP Chorus",
+    "Écart CP",
+    "Constat",
+    "Depuis",
+];
+
+/// One row of the sheet: a period compared, or the total of a product's year.
+enum Entry<'r> {
+    Period(&'r Compared),
+    Total {
+        product: usize,
+        year: i32,
+        declared: Figures,
+        chorus: Figures,
+    },
+}
+
+/// The sheet's one-line caption; `None` without `--declare`.
+pub fn caption(rec: &Reconciliation) -> Option<String> {
+    let c = rec.declared.as_ref()?;
+    let beyond = c.rows.iter().filter(|r| !c.gaps(r).is_empty()).count();
+    let mut text = format!(
+        "Compte rendu déclaré par le délégataire (« {} », {} ligne(s)) et Chorus, par produit et par période, en euros : écart = déclaré − Chorus ; tolérance {} (section [rapprochement] de la convention) ; un mois absent de la déclaration vaut 0 déclaré. {} période(s) en écart au-delà de la tolérance, {} dans la tolérance.",
+        c.file,
+        c.rows_read,
+        euros(c.tolerance),
+        beyond,
+        c.within_tolerance()
+    );
+    if c.other_convention > 0 {
+        text.push_str(&format!(
+            " {} ligne(s) d'une autre convention écartée(s).",
+            c.other_convention
+        ));
+    }
+    Some(text)
+}
+
+/// The rows in order: each product's periods, a total after each of its years.
+fn entries(c: &Comparison) -> Vec<Entry<'_>> {
+    let mut out = Vec::with_capacity(c.rows.len() + 8);
+    let mut open: Option<(usize, i32, Figures, Figures)> = None;
+    for row in &c.rows {
+        let here = (row.product, row.span.year());
+        if let Some((product, year, declared, chorus)) = open
+            && (product, year) != here
+        {
+            out.push(Entry::Total {
+                product,
+                year,
+                declared,
+                chorus,
+            });
+            open = None;
+        }
+        let (_, _, declared, chorus) =
+            open.get_or_insert((here.0, here.1, Figures::default(), Figures::default()));
+        *declared = add(*declared, row.declared);
+        *chorus = add(*chorus, row.chorus);
+        out.push(Entry::Period(row));
+    }
+    if let Some((product, year, declared, chorus)) = open {
+        out.push(Entry::Total {
+            product,
+            year,
+            declared,
+            chorus,
+        });
+    }
+    out
+}
+
+fn add(a: Figures, b: Figures) -> Figures {
+    Figures {
+        ae: a.ae + b.ae,
+        cp: a.cp + b.cp,
+    }
+}
+
+/// « écart », « dans la tolérance » or « concordant ».
+fn verdict(c: &Comparison, row: &Compared) -> &'static str {
+    if !c.gaps(row).is_empty() {
+        "écart"
+    } else if row.gap(Measure::Ae).is_zero() && row.gap(Measure::Cp).is_zero() {
+        "concordant"
+    } else {
+        "dans la tolérance"
+    }
+}
+
+/// Since when a gap beyond the tolerance is open: its period; with `--previous`, also the
+/// first run that saw its finding.
+fn since(ctx: &Context, c: &Comparison, row: &Compared) -> String {
+    let Some(&measure) = c.gaps(row).first() else {
+        return String::new();
+    };
+    let key = key(ctx.convention, row, measure);
+    let seen = (ctx.run.reconciliation.findings.iter())
+        .find(|f| f.key == key)
+        .and_then(|f: &Finding| f.follow_up)
+        .filter(|f| !f.is_new);
+    match seen {
+        Some(f) => format!(
+            "{} (vu depuis le rapprochement du {})",
+            row.span.label(),
+            f.first_seen.format("%d/%m/%Y")
+        ),
+        None => row.span.label(),
+    }
+}
+
+fn period_cell<'a>(span: Span) -> Cell<'a> {
+    match span.first_day() {
+        Some(day) => Cell::Month(day),
+        None => Cell::owned(span.label()),
+    }
+}
+
+fn figures<'a>(declared: Figures, chorus: Figures) -> [Cell<'a>; 6] {
+    [
+        Cell::Amount(declared.ae),
+        Cell::Amount(chorus.ae),
+        Cell::Amount(declared.ae - chorus.ae),
+        Cell::Amount(declared.cp),
+        Cell::Amount(chorus.cp),
+        Cell::Amount(declared.cp - chorus.cp),
+    ]
+}
+
+fn cells<'a>(ctx: &'a Context, c: &Comparison, entry: &Entry) -> Vec<Cell<'a>> {
+    let mut out = Vec::with_capacity(HEADERS.len());
+    match entry {
+        Entry::Period(row) => {
+            out.push(Cell::text(ctx.product_name(Some(row.product))));
+            out.push(period_cell(row.span));
+            out.extend(figures(row.declared, row.chorus));
+            out.push(Cell::text(verdict(c, row)));
+            out.push(Cell::owned(since(ctx, c, row)));
+        }
+        Entry::Total {
+            product,
+            year,
+            declared,
+            chorus,
+        } => {
+            out.push(Cell::text(ctx.product_name(Some(*product))));
+            out.push(Cell::owned(format!("Total {year}")));
+            out.extend(figures(*declared, *chorus));
+            out.push(Cell::Empty);
+            out.push(Cell::Empty);
+        }
+    }
+    out
+}
+
+/// The sheet's table; `None` without `--declare`. `caption` is [`caption`]'s.
+pub fn table<'a>(ctx: &'a Context, caption: &'a str) -> Option<Table<'a>> {
+    let c = ctx.run.reconciliation.declared.as_ref()?;
+    let rows: Vec<Vec<Cell<'a>>> = entries(c).iter().map(|e| cells(ctx, c, e)).collect();
+    let total = |f: fn(&Compared) -> Decimal| c.rows.iter().map(f).sum::<Decimal>();
+    let mut grand = vec![Cell::text("Total général"), Cell::Empty];
+    grand.extend(figures(
+        Figures {
+            ae: total(|r| r.declared.ae),
+            cp: total(|r| r.declared.cp),
+        },
+        Figures {
+            ae: total(|r| r.chorus.ae),
+            cp: total(|r| r.chorus.cp),
+        },
+    ));
+    grand.extend([Cell::Empty, Cell::Empty]);
+    Some(
+        Table::new(SHEET, caption, &HEADERS, rows.len(), move |i| rows[i].clone())
+            .identified_by(2)
+            .with_total(grand),
+    )
+}
