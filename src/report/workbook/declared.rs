@@ -42,21 +42,22 @@ enum Entry<'r> {
 /// The sheet's one-line caption; `None` without `--declare`.
 pub fn caption(rec: &Reconciliation) -> Option<String> {
     let c = rec.declared.as_ref()?;
-    let beyond = c.rows.iter().filter(|r| !c.gaps(r).is_empty()).count();
+    // The file's name only: the caption stays one short line (a long one widens the
+    // printed page).
+    let file = std::path::Path::new(&c.file)
+        .file_name()
+        .map_or(c.file.clone(), |n| n.to_string_lossy().into_owned());
     let mut text = format!(
-        "Compte rendu déclaré par le délégataire (« {} », {} ligne(s)) et Chorus, par produit et par période, en euros : écart = déclaré − Chorus ; tolérance {} (section [rapprochement] de la convention) ; un mois absent de la déclaration vaut 0 déclaré. {} période(s) en écart au-delà de la tolérance, {} dans la tolérance.",
-        c.file,
-        c.rows_read,
+        "Déclaré par le délégataire (« {file} ») et Chorus, par produit et période ; écart = déclaré − Chorus, tolérance {} ; mois non déclaré : 0",
         euros(c.tolerance),
-        beyond,
-        c.within_tolerance()
     );
     if c.other_convention > 0 {
         text.push_str(&format!(
-            " {} ligne(s) d'une autre convention écartée(s).",
+            " ; {} ligne(s) d'une autre convention écartée(s)",
             c.other_convention
         ));
     }
+    text.push('.');
     Some(text)
 }
 
