@@ -13,15 +13,16 @@ use serde_json::Value;
 const DIR: &str = "fixtures/declaration-commandes";
 const SHEET: &str = "Déclaré et Chorus";
 
+/// A workbook read back: each sheet's name and rows of strings.
+type Book = Vec<(String, Vec<Vec<String>>)>;
+
 /// Reconciles the fixture in the repository with `extra`; returns the summary and the
 /// workbook's sheets.
-fn reconcile(
-    extra: &[&str],
-    as_of: &str,
-    out: &Path,
-    name: &str,
-) -> (Value, Vec<(String, Vec<Vec<String>>)>) {
-    let (book, summary) = (out.join(format!("{name}.xlsx")), out.join(format!("{name}.json")));
+fn reconcile(extra: &[&str], as_of: &str, out: &Path, name: &str) -> (Value, Book) {
+    let (book, summary) = (
+        out.join(format!("{name}.xlsx")),
+        out.join(format!("{name}.json")),
+    );
     let (book_arg, summary_arg) = (book.display().to_string(), summary.display().to_string());
     let convention = format!("{DIR}/convention.toml");
     let mut all = vec!["reconcile", DIR, "-c", &convention, "--as-of", as_of];
@@ -48,9 +49,16 @@ fn gaps(summary: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-fn sheet(book: &[(String, Vec<Vec<String>>)]) -> &[Vec<String>] {
-    let at = book.iter().position(|(n, _)| n == SHEET).expect("the sheet");
-    assert_eq!(book[at - 1].0, "Mensuel", "« {SHEET} » comes after « Mensuel »");
+fn sheet(book: &Book) -> &[Vec<String>] {
+    let at = book
+        .iter()
+        .position(|(n, _)| n == SHEET)
+        .expect("the sheet");
+    assert_eq!(
+        book[at - 1].0,
+        "Mensuel",
+        "« {SHEET} » comes after « Mensuel »"
+    );
     &book[at].1
 }
 
@@ -146,9 +154,33 @@ fn without_the_orders_the_declaration_has_two_gaps_and_one_within_the_tolerance(
     assert_eq!(cell(rows, "CarbuRe", "Total 2020", "AE déclarées"), "71000");
     assert_eq!(cell(rows, "CarbuRe", "Total 2020", "AE Chorus"), "69000");
     assert_eq!(cell(rows, "CarbuRe", "Total 2020", "Écart AE"), "2000");
-    assert_eq!(cell(rows, "Potentiel", "Total 2020", "CP déclarés"), "35503");
+    assert_eq!(
+        cell(rows, "Potentiel", "Total 2020", "CP déclarés"),
+        "35503"
+    );
     assert_eq!(cell(rows, "Potentiel", "Total 2020", "Écart CP"), "3");
     assert_eq!(cell(rows, "Total général", "", "AE déclarées"), "132000");
+}
+
+#[test]
+fn months_are_real_dates_years_and_totals_text() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let out = tempfile::tempdir().unwrap();
+    let d = declare();
+    reconcile(&["--declare", &d], "2020-12-31", out.path(), "r");
+    let mut book: Xlsx<_> = open_workbook(out.path().join("r.xlsx")).unwrap();
+    let range = book.worksheet_range(SHEET).unwrap();
+    // Caption, header, then Potentiel's January 2020.
+    let first = range.get((2, 1)).unwrap();
+    match first {
+        // 1 January 2020, as Excel counts days.
+        Data::DateTime(d) => assert_eq!(d.as_f64(), 43831.0),
+        other => panic!("a month is a date cell, not {other:?}"),
+    }
+    let total = (range.rows())
+        .find(|r| r[0] == Data::String("Potentiel".into()) && !matches!(r[1], Data::DateTime(_)))
+        .unwrap();
+    assert_eq!(total[1], Data::String("Total 2020".into()));
 }
 
 #[test]

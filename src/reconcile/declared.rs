@@ -194,7 +194,10 @@ pub fn compare(
 ) -> Comparison {
     let mut declared: BTreeMap<(usize, Period), Figures> = BTreeMap::new();
     for d in &declaration.lines {
-        declared.entry((d.product, d.period)).or_default().add(d.ae, d.cp);
+        declared
+            .entry((d.product, d.period))
+            .or_default()
+            .add(d.ae, d.cp);
     }
     let years: BTreeSet<i32> = declared.keys().map(|(_, p)| p.year).collect();
     let declared_months = (declared.keys()).filter_map(|(_, p)| p.month.map(|m| (p.year, m)));
@@ -226,7 +229,10 @@ pub fn compare(
                 });
             }
         }
-        if own.iter().any(|r| !r.declared.is_zero() || !r.chorus.is_zero()) {
+        if own
+            .iter()
+            .any(|r| !r.declared.is_zero() || !r.chorus.is_zero())
+        {
             rows.extend(own);
         }
     }
@@ -276,7 +282,10 @@ fn declared_in(declared: &BTreeMap<(usize, Period), Figures>, product: usize, s:
         Span::Year(year) => Period { year, month: None },
         Span::Undated(_) => return Figures::default(),
     };
-    declared.get(&(product, period)).copied().unwrap_or_default()
+    declared
+        .get(&(product, period))
+        .copied()
+        .unwrap_or_default()
 }
 
 fn chorus_in(chorus: &BTreeMap<(usize, i32, u32), Figures>, product: usize, s: Span) -> Figures {

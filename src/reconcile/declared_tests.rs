@@ -75,16 +75,26 @@ fn a_gap_beyond_the_tolerance_is_a_finding_one_within_is_only_shown() {
     // Months from April (the first declared) to July (the last), both products.
     assert_eq!(spans(&got, POTENTIEL).len(), 4);
     assert_eq!(spans(&got, CARBURE).len(), 4);
-    let july = got.rows.iter().find(|r| r.span == Span::Month(2020, 7)).unwrap();
+    let july = got
+        .rows
+        .iter()
+        .find(|r| r.span == Span::Month(2020, 7))
+        .unwrap();
     assert_eq!(july.gap(Measure::Cp), dec!(3.00));
     assert_eq!(got.within_tolerance(), 1);
     let found = findings(&c, &got);
     assert_eq!(found.len(), 1);
     let f = &found[0];
     assert_eq!(f.code, Code::EcartDeclaration);
-    assert_eq!(f.key, "ECART_DECLARATION:produit=carbure|periode=2020-04|AE");
+    assert_eq!(
+        f.key,
+        "ECART_DECLARATION:produit=carbure|periode=2020-04|AE"
+    );
     assert_eq!(f.amount, Some(dec!(-4000.00)));
-    assert_eq!((f.product, f.year, f.measure), (Some(CARBURE), Some(2020), Some(Measure::Ae)));
+    assert_eq!(
+        (f.product, f.year, f.measure),
+        (Some(CARBURE), Some(2020), Some(Measure::Ae))
+    );
     assert!(f.message.starts_with("CarbuRe, avril 2020 : AE déclarés par le délégataire 20\u{202f}000,00\u{a0}€, dans Chorus 24\u{202f}000,00\u{a0}€ ; écart (déclaré − Chorus) -4\u{202f}000,00\u{a0}€, au-delà de la tolérance de 5,00\u{a0}€"), "{}", f.message);
     assert!(f.message.contains("ouvert depuis avril 2020"));
 }
@@ -98,7 +108,10 @@ fn the_tolerance_is_inclusive_and_zero_by_default() {
     let keys: Vec<String> = (findings(&convention(dec!(5.00)), &got).into_iter())
         .map(|f| f.key)
         .collect();
-    assert_eq!(keys, ["ECART_DECLARATION:produit=potentiel|periode=2020-03|CP"]);
+    assert_eq!(
+        keys,
+        ["ECART_DECLARATION:produit=potentiel|periode=2020-03|CP"]
+    );
     // The default tolerance, 0.00: both are gaps, AE first.
     let c = Convention::builtin();
     assert_eq!(c.matching.tolerance, Decimal::ZERO);
@@ -106,12 +119,15 @@ fn the_tolerance_is_inclusive_and_zero_by_default() {
     let found = findings(&c, &got);
     assert_eq!(found.len(), 2);
     assert_eq!(found[0].measure, Some(Measure::Ae));
-    assert!(found[0].message.contains("écart (déclaré − Chorus) +5,00"), "{}", found[0].message);
+    assert!(
+        found[0].message.contains("écart (déclaré − Chorus) +5,00"),
+        "{}",
+        found[0].message
+    );
 }
 
 #[test]
-fn chorus_months_outside_the_declared_span_count_up_to_as_of_and_undated_lines_have_their_row()
-{
+fn chorus_months_outside_the_declared_span_count_up_to_as_of_and_undated_lines_have_their_row() {
     let c = convention(dec!(0));
     let d = declaration(&[
         (POTENTIEL, "2020-01", dec!(10), dec!(0)),
@@ -160,7 +176,13 @@ fn a_year_declared_whole_is_compared_with_every_movement_of_the_year() {
     let got = compare(&c, &d, &m, as_of());
     assert_eq!(spans(&got, CARBURE), [Span::Year(2020)]);
     let year = got.rows.iter().find(|r| r.product == CARBURE).unwrap();
-    assert_eq!(year.chorus, Figures { ae: dec!(100), cp: dec!(30) });
+    assert_eq!(
+        year.chorus,
+        Figures {
+            ae: dec!(100),
+            cp: dec!(30)
+        }
+    );
     assert!(findings(&c, &got).is_empty());
     assert_eq!(got.within_tolerance(), 0);
 }

@@ -7,8 +7,8 @@
 mod aggregate;
 pub mod carry;
 pub mod closing;
-mod dedup;
 pub mod declared;
+mod dedup;
 pub mod findings;
 pub mod follow_up;
 pub mod forecast;

@@ -7,9 +7,9 @@ use rust_decimal::Decimal;
 use super::{Context, VERSION};
 use crate::model::money::amount_text;
 use crate::model::summary::{
-    BySeverity, Conservation, ConventionRef, DeclarationJson, Decision, FORMAT_VERSION, Finding, Input,
-    InputSkipped, JustificationJson, JustificationsJson, Lines, Movement2, Movements, MovementsOf,
-    Product, Projection, Summary, Tool, Totals, Track, Year,
+    BySeverity, Conservation, ConventionRef, Decision, DeclarationJson, FORMAT_VERSION, Finding,
+    Input, InputSkipped, JustificationJson, JustificationsJson, Lines, Movement2, Movements,
+    MovementsOf, Product, Projection, Summary, Tool, Totals, Track, Year,
 };
 use crate::reconcile::findings::{Justification, JustificationStatus};
 use crate::reconcile::{self, Code, LineCounts, MovementCounts, Reconciliation, Severity};

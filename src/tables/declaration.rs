@@ -224,7 +224,10 @@ mod tests {
         assert_eq!(got.lines[0].ae, Decimal::new(20000, 0));
         assert_eq!(got.lines[0].cp, Decimal::ZERO);
         assert_eq!(got.lines[1].period.month, Some(5));
-        assert_eq!((got.lines[1].ae, got.lines[1].cp), (Decimal::ZERO, Decimal::ZERO));
+        assert_eq!(
+            (got.lines[1].ae, got.lines[1].cp),
+            (Decimal::ZERO, Decimal::ZERO)
+        );
         assert_eq!(got.lines[2].product, 1);
         assert_eq!(got.lines[2].period.month, None);
         assert_eq!(got.lines[2].cp, Decimal::new(12345, 1));

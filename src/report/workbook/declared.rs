@@ -9,7 +9,7 @@ use super::grid::Cell;
 use super::table::Table;
 use crate::model::Measure;
 use crate::model::money::euros;
-use crate::reconcile::declared::{Comparison, Compared, Figures, Span, key};
+use crate::reconcile::declared::{Compared, Comparison, Figures, Span, key};
 use crate::reconcile::{Finding, Reconciliation};
 use crate::report::Context;
 
@@ -196,8 +196,10 @@ pub fn table<'a>(ctx: &'a Context, caption: &'a str) -> Option<Table<'a>> {
     ));
     grand.extend([Cell::Empty, Cell::Empty]);
     Some(
-        Table::new(SHEET, caption, &HEADERS, rows.len(), move |i| rows[i].clone())
-            .identified_by(2)
-            .with_total(grand),
+        Table::new(SHEET, caption, &HEADERS, rows.len(), move |i| {
+            rows[i].clone()
+        })
+        .identified_by(2)
+        .with_total(grand),
     )
 }
