@@ -416,10 +416,13 @@ fn sweep_temporaries(outputs: &[&Path], quiet: bool) {
 
 fn check(args: CheckArgs) -> Result<u8, Error> {
     // Every file's verdict in one pass: an unreadable one is listed, not fatal.
-    let plan = Plan {
+    let mut plan = Plan {
         keep_going: true,
         ..plan(&args.run)?
     };
+    plan.declaration = (args.declare.as_deref())
+        .map(|p| crate::tables::declaration::load(p, &plan.convention))
+        .transpose()?;
     let pool = pool(args.run.jobs, args.run.quiet)?;
     let progress = crate::progress::TerminalProgress::for_run(args.run.quiet);
     let (run, _) = execute(&plan, &pool, progress.as_ref(), SpillRequest::NONE)?;

@@ -171,6 +171,10 @@ pub struct CheckArgs {
         hide_possible_values = true
     )]
     pub fail_on: FailOn,
+
+    /// Compte rendu déclaré du délégataire (CSV ou XLSX), lu et vérifié comme avec reconcile : ses écarts avec Chorus sont comptés dans les anomalies (ECART_DECLARATION), et le fichier n'est pas un fichier ignoré du dossier.
+    #[arg(long, value_name = "FICHIER")]
+    pub declare: Option<PathBuf>,
 }
 
 /// A number of threads, 1 or more.

@@ -258,6 +258,29 @@ fn without_declare_neither_the_key_nor_the_sheet() {
 }
 
 #[test]
+fn check_counts_the_gaps_and_does_not_ignore_the_file() {
+    let (convention, d) = (format!("{DIR}/convention.toml"), declare());
+    let args = ["check", DIR, "-c", &convention, "--as-of", "2020-12-31"];
+    let without = run(&repo(), &args);
+    let mut with_declare = args.to_vec();
+    with_declare.extend(["--declare", &d]);
+    let with = run(&repo(), &with_declare);
+    // Two FICHIER_IGNORE without it; one (commandes.csv) and two ECART_DECLARATION with it.
+    assert!(
+        without.stdout.contains("declaration.csv\n  ignoré"),
+        "{}",
+        without.stdout
+    );
+    assert!(!with.stdout.contains("declaration.csv"), "{}", with.stdout);
+    assert!(
+        with.stdout
+            .contains("Anomalies : 0 erreur(s), 4 avertissement(s)"),
+        "{}",
+        with.stdout
+    );
+}
+
+#[test]
 fn a_bad_declaration_is_refused_with_every_mistake_and_nothing_written() {
     let out = tempfile::tempdir().unwrap();
     let bad = out.path().join("declaration.csv");
