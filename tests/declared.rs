@@ -118,6 +118,12 @@ fn without_the_orders_the_declaration_has_two_gaps_and_one_within_the_tolerance(
     ] {
         assert!(message.contains(part), "« {part} » absent de : {message}");
     }
+    declaration_key_without_the_orders(&summary);
+    sheet_without_the_orders(sheet(&book));
+}
+
+/// The summary's `declaration` and skipped files, `--declare` alone.
+fn declaration_key_without_the_orders(summary: &Value) {
     let declaration = &summary["declaration"];
     assert_eq!(declaration["rows"], 13);
     assert_eq!(declaration["tolerance"], "5.00");
@@ -134,8 +140,10 @@ fn without_the_orders_the_declaration_has_two_gaps_and_one_within_the_tolerance(
         .map(|s| s["path"].as_str().unwrap())
         .collect();
     assert_eq!(skipped, [format!("{DIR}/commandes.csv")]);
+}
 
-    let rows = sheet(&book);
+/// « Déclaré et Chorus », `--declare` alone.
+fn sheet_without_the_orders(rows: &[Vec<String>]) {
     assert_eq!(
         rows[0][0],
         "Déclaré par le délégataire (« declaration.csv ») et Chorus, par produit et période ; écart = déclaré − Chorus, tolérance 5,00\u{a0}€ ; mois non déclaré : 0."

@@ -203,3 +203,68 @@ pub fn table<'a>(ctx: &'a Context, caption: &'a str) -> Option<Table<'a>> {
         .with_total(grand),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn row(product: usize, span: Span, declared: Decimal, chorus: Decimal) -> Compared {
+        Compared {
+            product,
+            span,
+            declared: Figures {
+                ae: declared,
+                cp: Decimal::ZERO,
+            },
+            chorus: Figures {
+                ae: chorus,
+                cp: Decimal::ZERO,
+            },
+        }
+    }
+
+    #[test]
+    fn a_total_follows_each_product_year_and_verdicts_tell_zero_within_and_beyond() {
+        let c = Comparison {
+            file: "d.csv".into(),
+            rows_read: 4,
+            other_convention: 0,
+            tolerance: dec!(1),
+            rows: vec![
+                row(0, Span::Month(2020, 12), dec!(10), dec!(10)),
+                row(0, Span::Month(2021, 1), dec!(5), dec!(4)),
+                row(0, Span::Undated(2021), dec!(0), dec!(2)),
+                row(1, Span::Year(2021), dec!(7), dec!(0)),
+            ],
+        };
+        let shape: Vec<String> = (entries(&c).iter())
+            .map(|e| match e {
+                Entry::Period(r) => format!("{} {}", r.product, r.span.label()),
+                Entry::Total {
+                    product,
+                    year,
+                    declared,
+                    chorus,
+                } => format!("{product} total {year}: {} / {}", declared.ae, chorus.ae),
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                "0 décembre 2020",
+                "0 total 2020: 10 / 10",
+                "0 janvier 2021",
+                "0 2021, sans date",
+                "0 total 2021: 5 / 6",
+                "1 2021",
+                "1 total 2021: 7 / 0",
+            ]
+        );
+        let verdicts: Vec<&str> = c.rows.iter().map(|r| verdict(&c, r)).collect();
+        assert_eq!(
+            verdicts,
+            ["concordant", "dans la tolérance", "écart", "écart"]
+        );
+    }
+}
