@@ -289,6 +289,26 @@ fn check_counts_the_gaps_and_does_not_ignore_the_file() {
 }
 
 #[test]
+fn the_same_bytes_whatever_the_jobs() {
+    let out = tempfile::tempdir().unwrap();
+    let d = declare();
+    let bytes = |jobs: &str| {
+        let name = format!("j{jobs}");
+        reconcile(
+            &["--declare", &d, "--jobs", jobs],
+            "2020-12-31",
+            out.path(),
+            &name,
+        );
+        let read = |ext: &str| std::fs::read(out.path().join(format!("{name}.{ext}"))).unwrap();
+        (read("xlsx"), read("json"))
+    };
+    let (one, two) = (bytes("1"), bytes("2"));
+    assert!(one.0 == two.0, "the workbooks differ");
+    assert!(one.1 == two.1, "the summaries differ");
+}
+
+#[test]
 fn a_bad_declaration_is_refused_with_every_mistake_and_nothing_written() {
     let out = tempfile::tempdir().unwrap();
     let bad = out.path().join("declaration.csv");
