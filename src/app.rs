@@ -103,6 +103,7 @@ fn plan(args: &RunArgs) -> Result<Plan, Error> {
         previous: None,
         forecasts: None,
         justifications: None,
+        declaration: None,
         keep_going: false,
     })
 }
@@ -239,7 +240,7 @@ impl<'a> Outputs<'a> {
 }
 
 /// The run's plan with what `reconcile` adds beside the extracts: `--previous`,
-/// `--previsions`, `--justifications`, each read (and refused) before anything is written.
+/// `--previsions`, `--justifications`, `--declare`, each read (and refused) before anything is written.
 fn reconcile_plan(args: &ReconcileArgs) -> Result<Plan, Error> {
     let mut plan = plan(&args.run)?;
     plan.previous = match args.previous.as_deref() {
@@ -252,6 +253,9 @@ fn reconcile_plan(args: &ReconcileArgs) -> Result<Plan, Error> {
     plan.justifications = (args.justifications.as_deref())
         .map(crate::tables::justifications::load)
         .transpose()?;
+    plan.declaration = (args.declare.as_deref())
+        .map(|p| crate::tables::declaration::load(p, &plan.convention))
+        .transpose()?;
     Ok(plan)
 }
 
@@ -263,6 +267,7 @@ fn read_files(args: &ReconcileArgs, plan: &Plan) -> Vec<PathBuf> {
     read.extend(args.run.convention.clone());
     read.extend(args.previsions.clone());
     read.extend(args.justifications.clone());
+    read.extend(args.declare.clone());
     read
 }
 
@@ -411,10 +416,13 @@ fn sweep_temporaries(outputs: &[&Path], quiet: bool) {
 
 fn check(args: CheckArgs) -> Result<u8, Error> {
     // Every file's verdict in one pass: an unreadable one is listed, not fatal.
-    let plan = Plan {
+    let mut plan = Plan {
         keep_going: true,
         ..plan(&args.run)?
     };
+    plan.declaration = (args.declare.as_deref())
+        .map(|p| crate::tables::declaration::load(p, &plan.convention))
+        .transpose()?;
     let pool = pool(args.run.jobs, args.run.quiet)?;
     let progress = crate::progress::TerminalProgress::for_run(args.run.quiet);
     let (run, _) = execute(&plan, &pool, progress.as_ref(), SpillRequest::NONE)?;

@@ -151,6 +151,9 @@ pub struct ReconcileArgs {
     /// Justifications des anomalies (CSV ou XLSX : clé, statut « acceptée » ou « à suivre », commentaire, auteur, date) : une anomalie acceptée reste listée mais ne compte plus pour le statut ni pour --fail-on.
     #[arg(long, value_name = "FICHIER")]
     pub justifications: Option<PathBuf>,
+    /// Compte rendu déclaré du délégataire (CSV ou XLSX ; colonnes produit, periode AAAA-MM ou AAAA, ae, cp : les montants de la période) : comparé à Chorus par produit et par période (feuille « Déclaré et Chorus », anomalie ECART_DECLARATION au-delà de la tolérance de la convention).
+    #[arg(long, value_name = "FICHIER")]
+    pub declare: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -168,6 +171,10 @@ pub struct CheckArgs {
         hide_possible_values = true
     )]
     pub fail_on: FailOn,
+
+    /// Compte rendu déclaré du délégataire (CSV ou XLSX), lu et vérifié comme avec reconcile : ses écarts avec Chorus sont comptés dans les anomalies (ECART_DECLARATION), et le fichier n'est pas un fichier ignoré du dossier.
+    #[arg(long, value_name = "FICHIER")]
+    pub declare: Option<PathBuf>,
 }
 
 /// A number of threads, 1 or more.

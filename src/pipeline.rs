@@ -64,6 +64,8 @@ pub struct Plan {
     pub forecasts: Option<crate::tables::forecasts::Forecasts>,
     /// The accountant's justifications of findings (`--justifications`).
     pub justifications: Option<reconcile::Justifications>,
+    /// The délégataire's declared report (`--declare`), read before any input.
+    pub declaration: Option<crate::tables::declaration::Declaration>,
     /// Go on past an unreadable file, listing it (`check`: every verdict in one pass);
     /// otherwise it stops the run.
     pub keep_going: bool,
@@ -128,6 +130,7 @@ pub fn run_spilling(
             previous: plan.previous.as_ref(),
             forecasts: plan.forecasts.as_ref(),
             justifications: plan.justifications.as_ref(),
+            declaration: plan.declaration.as_ref(),
         },
     );
     crate::model::progress::trace("rapprochement", started);
@@ -155,10 +158,11 @@ struct Opened {
 /// stops the run, or is set aside with `keep_going`.
 fn open_inputs(plan: &Plan) -> Result<Opened, Error> {
     let mut files = ingest::discover_named(&plan.inputs)?;
-    // The forecast and justifications files may sit in the extracts' folder: named by
+    // The forecast, justifications and declaration files may sit in the extracts' folder: named by
     // their options, they are no stray files.
     let tables: Vec<PathBuf> = (plan.forecasts.iter().map(|f| &f.file))
         .chain(plan.justifications.iter().map(|j| &j.file))
+        .chain(plan.declaration.iter().map(|d| &d.file))
         .filter_map(|f| std::fs::canonicalize(f).ok())
         .collect();
     if !tables.is_empty() {

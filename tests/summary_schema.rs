@@ -339,6 +339,20 @@ fn a_followed_up_summary_follows_the_schema() {
 }
 
 #[test]
+fn a_declared_summary_follows_the_schema() {
+    let dir = repo().join("fixtures/declaration-commandes");
+    let out = tempfile::tempdir().unwrap();
+    let args: Vec<String> = ["--as-of", "2020-12-31", "--declare"]
+        .into_iter()
+        .map(String::from)
+        .chain([dir.join("declaration.csv").display().to_string()])
+        .collect();
+    let summary = summary_of(&dir, &args, out.path(), None);
+    assert_eq!(summary["declaration"]["rows"], 13);
+    assert_valid(&summary, "declaration-commandes, with --declare");
+}
+
+#[test]
 fn a_broken_summary_is_refused() {
     let out = tempfile::tempdir().unwrap();
     let good = summary_of(

@@ -113,6 +113,14 @@ pub struct Summary {
     /// With `--justifications`: the file and what became of its justifications.
     #[serde(default, deserialize_with = "lenient")]
     pub justifications: Option<JustificationsJson>,
+    /// With `--declare`: the declared report against Chorus. Absent without the option
+    /// (the summary keeps its shape for the runs that do not use it).
+    #[serde(
+        default,
+        deserialize_with = "lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub declaration: Option<DeclarationJson>,
     #[serde(default, deserialize_with = "lenient")]
     pub conservation: Conservation,
 }
@@ -346,6 +354,26 @@ pub struct JustificationsJson {
     pub to_follow: usize,
     pub obsolete: usize,
     pub unknown: usize,
+}
+
+/// The declared report of a run (`--declare`): its file, its rows (those for another
+/// convention apart), the tolerance, the product-periods compared, those with a gap beyond
+/// the tolerance (each an `ECART_DECLARATION` per measure) and within it, and the sums of
+/// both sides over the periods compared.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeclarationJson {
+    pub file: String,
+    pub rows: usize,
+    pub rows_other_convention: usize,
+    pub tolerance: String,
+    pub periods_compared: usize,
+    pub periods_with_gap: usize,
+    pub periods_within_tolerance: usize,
+    pub ae_declared: String,
+    pub ae_chorus: String,
+    pub cp_declared: String,
+    pub cp_chorus: String,
 }
 
 /// A finding of last month that this run no longer finds, as last month's summary gave it.

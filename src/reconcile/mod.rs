@@ -7,6 +7,7 @@
 mod aggregate;
 pub mod carry;
 pub mod closing;
+pub mod declared;
 mod dedup;
 pub mod findings;
 pub mod follow_up;
@@ -281,6 +282,8 @@ pub struct Reconciliation {
     /// The year-end closing (« Fin de gestion »): credits, EJs carried, service fait, EJs
     /// open at the end; computed beside the rules.
     pub closing: closing::Closing,
+    /// With `--declare`: the délégataire's declared report against Chorus.
+    pub declared: Option<declared::Comparison>,
 }
 
 /// The justifications file of a run (`--justifications`).
@@ -366,6 +369,9 @@ pub struct Options<'a> {
     /// `--justifications`: each finding marked with its justification, and the
     /// justifications that match none made findings (`justify`).
     pub justifications: Option<&'a Justifications>,
+    /// `--declare`: the délégataire's declared report, compared with Chorus
+    /// (`ECART_DECLARATION`).
+    pub declaration: Option<&'a crate::tables::declaration::Declaration>,
 }
 
 /// [`reconcile`], with what the run adds (see [`Options`]).
@@ -380,6 +386,7 @@ pub fn reconcile_with(
         previous,
         forecasts,
         justifications,
+        declaration,
     } = options;
     let mut facts = facts(convention, inputs, as_of, ignored_files);
     facts.outlook = forecast::outlook(
@@ -401,6 +408,12 @@ pub fn reconcile_with(
         || closing::closing(convention, &facts),
     );
     crate::model::progress::trace("  règles et fin de gestion", started);
+    facts.declared = declaration.map(|d| declared::compare(convention, d, &facts.months, as_of));
+    if let Some(comparison) = &facts.declared {
+        findings.extend(declared::findings(convention, comparison));
+        // Stable: the rules' order stays; the new findings go after their equals.
+        findings.sort_by_key(Finding::rank);
+    }
     if let Some(j) = justifications {
         justified(&mut findings, j, previous, convention, &facts);
     }
@@ -501,6 +514,7 @@ fn facts(
         ignored_files,
         outlook: Outlook::default(),
         closing: closing::Closing::default(),
+        declared: None,
     }
 }
 

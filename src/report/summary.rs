@@ -7,9 +7,9 @@ use rust_decimal::Decimal;
 use super::{Context, VERSION};
 use crate::model::money::amount_text;
 use crate::model::summary::{
-    BySeverity, Conservation, ConventionRef, Decision, FORMAT_VERSION, Finding, Input,
-    InputSkipped, JustificationJson, JustificationsJson, Lines, Movement2, Movements, MovementsOf,
-    Product, Projection, Summary, Tool, Totals, Track, Year,
+    BySeverity, Conservation, ConventionRef, Decision, DeclarationJson, FORMAT_VERSION, Finding,
+    Input, InputSkipped, JustificationJson, JustificationsJson, Lines, Movement2, Movements,
+    MovementsOf, Product, Projection, Summary, Tool, Totals, Track, Year,
 };
 use crate::reconcile::findings::{Justification, JustificationStatus};
 use crate::reconcile::{self, Code, LineCounts, MovementCounts, Reconciliation, Severity};
@@ -56,6 +56,7 @@ pub fn summary(ctx: &Context) -> Summary {
             info: rec.count(Severity::Info),
         },
         justifications: justifications(rec),
+        declaration: declaration(rec),
         conservation: conservation(&rec.conservation),
     }
 }
@@ -238,6 +239,27 @@ fn justification(j: &Justification) -> JustificationJson {
         date: j.date,
         row: j.row,
     }
+}
+
+/// With `--declare`: the declared report, compared.
+fn declaration(rec: &Reconciliation) -> Option<DeclarationJson> {
+    let c = rec.declared.as_ref()?;
+    let sum = |f: fn(&reconcile::declared::Compared) -> Decimal| {
+        amount_text(c.rows.iter().map(f).sum::<Decimal>())
+    };
+    Some(DeclarationJson {
+        file: c.file.clone(),
+        rows: c.rows_read,
+        rows_other_convention: c.other_convention,
+        tolerance: amount_text(c.tolerance),
+        periods_compared: c.rows.len(),
+        periods_with_gap: c.rows.iter().filter(|r| !c.gaps(r).is_empty()).count(),
+        periods_within_tolerance: c.within_tolerance(),
+        ae_declared: sum(|r| r.declared.ae),
+        ae_chorus: sum(|r| r.chorus.ae),
+        cp_declared: sum(|r| r.declared.cp),
+        cp_chorus: sum(|r| r.chorus.cp),
+    })
 }
 
 /// With `--justifications`: the file and what became of its justifications.

@@ -11,6 +11,7 @@
 //! punctuation counts, so `AE (€)` is not `AE`), and whether it is required. Columns the
 //! table does not know are ignored (a user's own notes).
 
+pub mod declaration;
 pub mod forecasts;
 pub mod justifications;
 

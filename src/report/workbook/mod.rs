@@ -14,6 +14,7 @@ mod bypass;
 mod cell;
 mod closing;
 mod compte_rendu;
+mod declared;
 mod detail;
 mod forecast;
 pub(in crate::report) mod grid;
@@ -94,9 +95,20 @@ fn write_split(
     let started = std::time::Instant::now();
     synthese::synthese(&mut book, &fmt, ctx)?;
     compte_rendu::compte_rendu(&mut book, &fmt, ctx.convention, &ctx.run.reconciliation)?;
+    // `Déclaré et Chorus`, only with `--declare`, after `Mensuel`.
+    let caption = declared::caption(&ctx.run.reconciliation);
+    let declared: Vec<table::Table> = (caption.as_deref())
+        .and_then(|c| declared::table(ctx, c))
+        .into_iter()
+        .collect();
     let schedule = [sums::echeancier(ctx)];
     let mut fills = table::write_tables(&mut book, &fmt, split, chunk_rows, &schedule)?;
     monthly::mensuel(&mut book, &fmt, ctx, split)?;
+    if !declared.is_empty() {
+        fills.extend(table::write_tables(
+            &mut book, &fmt, split, chunk_rows, &declared,
+        )?);
+    }
     trace("  synthèse, compte rendu, échéancier, mensuel", started);
     let started = std::time::Instant::now();
     closing::fin_de_gestion(&mut book, &fmt, ctx)?;
