@@ -119,6 +119,37 @@ impl Convention {
     }
 }
 
+impl Convention {
+    /// What `convention check` says of the avenants and mises à disposition (French, one
+    /// line each; nothing without them).
+    pub fn amendments_text(&self) -> Vec<String> {
+        let euros = crate::model::money::euros;
+        let mut out = Vec::new();
+        if let Some(last) = self.amendments.last() {
+            let latest = self.at(last.date);
+            out.push(format!(
+                "{} avenant(s), le dernier du {} ({}) : du {} au {} ; AE allouées {} ; CP alloués {}",
+                self.amendments.len(),
+                last.date.format("%d/%m/%Y"),
+                last.reference,
+                latest.start.format("%d/%m/%Y"),
+                latest.end.format("%d/%m/%Y"),
+                euros(latest.ae_allocated()),
+                euros(latest.cp_allocated())
+            ));
+        }
+        if let Some((ae, cp)) = self.made_available(NaiveDate::MAX) {
+            out.push(format!(
+                "{} mise(s) à disposition : AE {} ; CP {}",
+                self.provisions.len(),
+                euros(ae),
+                euros(cp)
+            ));
+        }
+        out
+    }
+}
+
 /// Each line of `changes` replaces the line of the same product and year, or is added
 /// (after the others, in the avenant's order).
 fn apply_schedule(schedule: &mut Vec<ScheduleLine>, changes: &[ScheduleLine]) {
@@ -208,6 +239,13 @@ mod tests {
         assert_eq!(c.latest_end(), day(2022, 12, 31));
         assert_eq!(c.at(day(2023, 1, 1)).latest_end(), day(2022, 12, 31));
         let plain = Convention::builtin();
+        assert!(plain.amendments_text().is_empty());
+        let text = c.amendments_text();
+        assert!(
+            text[0].starts_with("2 avenant(s), le dernier du 01/03/2022 (Avenant 2)")
+                && text[0].contains("au 30/06/2022"),
+            "{text:?}"
+        );
         assert_eq!(plain.latest_end(), plain.end);
         assert_eq!(plain.at(day(2030, 1, 1)), plain);
     }

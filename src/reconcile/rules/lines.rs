@@ -67,10 +67,10 @@ fn line_findings(
             i,
         ));
     }
-    if let Some(when) = out_of_period(c, line) {
+    if let Some((when, end)) = out_of_period(c, line) {
         out.push(at_line(
             Code::HorsPeriode,
-            format!("{} est daté {when}, hors de la période de la convention (du {} au {}). Vérifiez la date ou l'existence d'un avenant.", what(), c.start.format("%d/%m/%Y"), c.end.format("%d/%m/%Y")),
+            format!("{} est daté {when}, hors de la période de la convention (du {} au {}). Vérifiez la date ou l'existence d'un avenant.", what(), c.start.format("%d/%m/%Y"), end.format("%d/%m/%Y")),
             l,
             i,
         ));
@@ -124,22 +124,26 @@ pub(super) fn describe(line: &Line) -> String {
 /// Art. 7 bounds engagement and payment: an engagement is judged on the date it was
 /// committed, a payment on its payment date. A retrait, or a carry-over with no AE of the
 /// year, after the end is no breach: closing an EJ is what the end requires.
-fn out_of_period(c: &Convention, line: &Line) -> Option<String> {
+///
+/// The end is the one in force on the line's date (`[[avenant]]`), or, for a line without
+/// a date, on `--as-of` (`c` is the convention as amended then). Returns the date said and
+/// the end judged against.
+fn out_of_period(c: &Convention, line: &Line) -> Option<(String, NaiveDate)> {
     let releases = line.measure == Measure::Ae && line.amount <= Decimal::ZERO;
     if line.measure == Measure::Ae && line.amount.is_zero() {
         // All carried over (or a zero state): no AE of the year to judge.
         return None;
     }
-    match line.event_date {
-        Some(d) if d < c.start => Some(format!("du {}", d.format("%d/%m/%Y"))),
-        Some(d) if d > c.end && !releases => Some(format!("du {}", d.format("%d/%m/%Y"))),
-        Some(_) => None,
-        None if line.year < c.start.year() => Some(format!("de l'exercice {}", line.year)),
-        None if line.year > c.end.year() && !releases => {
-            Some(format!("de l'exercice {}", line.year))
-        }
-        None => None,
-    }
+    let end = line.event_date.map_or(c.end, |d| c.end_at(d));
+    let when = match line.event_date {
+        Some(d) if d < c.start => format!("du {}", d.format("%d/%m/%Y")),
+        Some(d) if d > end && !releases => format!("du {}", d.format("%d/%m/%Y")),
+        Some(_) => return None,
+        None if line.year < c.start.year() => format!("de l'exercice {}", line.year),
+        None if line.year > end.year() && !releases => format!("de l'exercice {}", line.year),
+        None => return None,
+    };
+    Some((when, end))
 }
 
 /// Movements dated after `--as-of`: the situation date is probably wrong.
