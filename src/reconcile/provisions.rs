@@ -43,6 +43,18 @@ pub struct Overrun {
     pub consumed: Decimal,
 }
 
+impl Overrun {
+    /// Its finding's key: `DEPASSEMENT_MISE_A_DISPOSITION:date=AAAA-MM-JJ|AE`.
+    pub fn key(&self) -> String {
+        format!(
+            "{}:date={}|{}",
+            Code::DepassementMiseADisposition.as_str(),
+            self.from.format("%Y-%m-%d"),
+            self.measure.label()
+        )
+    }
+}
+
 /// The tranches and the overruns (AE first, then CP, each in date order). Empty without
 /// `[[mise_a_disposition]]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -204,12 +216,7 @@ pub(super) fn findings(timeline: &Timeline, as_of: NaiveDate) -> Vec<Finding> {
                     ),
                 )
             };
-            f.key = format!(
-                "{}:date={}|{}",
-                Code::DepassementMiseADisposition.as_str(),
-                o.from.format("%Y-%m-%d"),
-                o.measure.label()
-            );
+            f.key = o.key();
             f
         })
         .collect()
