@@ -10,6 +10,7 @@
 //! of rows at a time on the pool's threads, as it copies rust_xlsxwriter's parts to the
 //! output: a national `Lignes` never sits in memory as cells, nor the workbook as bytes.
 
+mod amendments;
 mod bypass;
 mod cell;
 mod closing;
@@ -94,7 +95,10 @@ fn write_split(
     let started = std::time::Instant::now();
     synthese::synthese(&mut book, &fmt, ctx)?;
     compte_rendu::compte_rendu(&mut book, &fmt, ctx.convention, &ctx.run.reconciliation)?;
-    let schedule = [sums::echeancier(ctx)];
+    // « Avenants » right after « Échéancier », when the convention has any.
+    let schedule: Vec<_> = std::iter::once(sums::echeancier(ctx))
+        .chain(amendments::avenants(ctx))
+        .collect();
     let mut fills = table::write_tables(&mut book, &fmt, split, chunk_rows, &schedule)?;
     monthly::mensuel(&mut book, &fmt, ctx, split)?;
     trace("  synthèse, compte rendu, échéancier, mensuel", started);
