@@ -187,6 +187,19 @@ fn the_avenants_sheet_follows_the_schedule_and_shows_each_change() {
     let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
     let at = names.iter().position(|n| *n == "Échéancier").unwrap();
     assert_eq!(names[at + 1], "Avenants", "{names:?}");
+    // The Synthèse: the amended end, the avenant in force, what was made available.
+    let synthese = &book[0].1;
+    let value = |label: &str| {
+        (synthese.iter())
+            .find_map(|r| r.iter().position(|c| c == label).map(|i| r[i + 1].clone()))
+            .unwrap_or_else(|| panic!("{label} absent de la Synthèse"))
+    };
+    assert_eq!(value("Fin de période"), "44561");
+    assert_eq!(
+        value("Avenants"),
+        "Convention modifiée par 1 avenant(s), le dernier du 15/12/2020 (Avenant n° 1)"
+    );
+    assert_eq!(value("CP mis à disposition"), "80000");
     let rows = &book[at + 1].1;
     let find = |object: &str| {
         rows.iter()

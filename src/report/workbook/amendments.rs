@@ -57,6 +57,32 @@ pub fn avenants<'a>(ctx: &'a Context) -> Option<Table<'a>> {
     )
 }
 
+/// The Synthèse's lines under « CP alloués »: the avenants in force (« Convention modifiée
+/// par 1 avenant(s), le dernier du 15/12/2020 (Avenant n° 1) ») and what was made
+/// available on `as_of`. Nothing without them.
+pub fn synthese_items<'a>(ctx: &Context) -> Vec<(&'static str, Cell<'a>)> {
+    let c = ctx.convention;
+    let as_of = ctx.run.reconciliation.as_of;
+    let mut items = Vec::new();
+    let in_force: Vec<&Amendment> = c.amendments.iter().filter(|a| a.date <= as_of).collect();
+    if let Some(last) = in_force.last() {
+        items.push((
+            "Avenants",
+            Cell::owned(format!(
+                "Convention modifiée par {} avenant(s), le dernier du {} ({})",
+                in_force.len(),
+                last.date.format("%d/%m/%Y"),
+                last.reference
+            )),
+        ));
+    }
+    if let Some((ae, cp)) = c.made_available(as_of) {
+        items.push(("AE mises à disposition", Cell::Amount(ae)));
+        items.push(("CP mis à disposition", Cell::Amount(cp)));
+    }
+    items
+}
+
 /// A row of the figures part: date, nature, reference, object, before, after.
 fn change<'a>(
     a: &Amendment,
