@@ -3,7 +3,9 @@
 //! consumption ran ahead (`DEPASSEMENT_MISE_A_DISPOSITION`, one per episode and measure).
 //!
 //! Consumption is dated by the line's event date (an engagement's replication date, a
-//! payment's payment date); a line without one counts on the last day of its exercice.
+//! payment's payment date); a line without one counts on the last day of its exercice. A
+//! retrait on an EJ of an earlier year frees no AE (GBCP art. 160): it does not lower the
+//! AE consumed here, as « Disponible » does not count it either (`Totals::ae_available`).
 //! Tranches dated after `--as-of` are not made available yet.
 
 use chrono::NaiveDate;
@@ -76,10 +78,21 @@ pub fn timeline(convention: &Convention, lines: &[ScopedLine], as_of: NaiveDate)
     if convention.provisions.is_empty() {
         return Timeline::default();
     }
+    let created = super::aggregate::ej_first_years(lines);
+    let frees_nothing = |line: &crate::model::Line| {
+        line.measure == Measure::Ae
+            && line.amount < Decimal::ZERO
+            && (line.ej.as_deref().and_then(|ej| created.get(ej))).is_some_and(|y| *y < line.year)
+    };
     let mut consumption: Vec<(NaiveDate, Decimal, Decimal)> = (lines.iter())
         .map(|l| {
             let line = &l.judged.line;
-            (event_day(line), line.ae(), line.cp())
+            let ae = if frees_nothing(line) {
+                Decimal::ZERO
+            } else {
+                line.ae()
+            };
+            (event_day(line), ae, line.cp())
         })
         .collect();
     consumption.sort_by_key(|c| c.0);
@@ -294,6 +307,61 @@ mod tests {
             step(day(2020, 2, 1), dec!(0), dec!(100)),
         ];
         assert!(episodes(Measure::Ae, even).is_empty());
+    }
+
+    /// Through `reconcile`: the built-in convention with one tranche of 150 000 AE on
+    /// 01/01/2020; an EJ of 170 000 on 01/03/2020 runs 20 000 ahead; a retrait of 30 000
+    /// on it in 2021 frees no AE (an EJ of 2020): the episode stays open, and « Disponible »
+    /// is 150 000 − 140 000 − 30 000 = −20 000.
+    #[test]
+    fn an_earlier_year_withdrawal_does_not_catch_up() {
+        use crate::model::sample_line;
+        use crate::reconcile::test_support::input;
+        let mut c = Convention::builtin();
+        c.provisions = vec![crate::convention::Provision {
+            date: day(2020, 1, 1),
+            reference: "MAD".into(),
+            ae: dec!(150000),
+            cp: dec!(0),
+        }];
+        let ej = crate::model::Line {
+            amount: dec!(170000),
+            event_date: Some(day(2020, 3, 1)),
+            ..sample_line()
+        };
+        let withdrawal = crate::model::Line {
+            amount: dec!(-30000),
+            year: 2021,
+            date_ej: Some(day(2020, 3, 1)),
+            event_date: Some(day(2021, 2, 1)),
+            ..sample_line()
+        };
+        let as_of = day(2021, 7, 31);
+        let rec = crate::reconcile::reconcile(&c, vec![input(0, vec![ej, withdrawal])], as_of);
+        let ae: Vec<&Overrun> = (rec.provisions.overruns.iter())
+            .filter(|o| o.measure == Measure::Ae)
+            .collect();
+        assert_eq!(ae.len(), 1);
+        assert_eq!(
+            (ae[0].from, ae[0].until, ae[0].amount),
+            (day(2020, 3, 1), None, dec!(20000))
+        );
+        assert_eq!(rec.totals.ae_available(), dec!(-20000));
+        // Against the schedule (160 000): 160 000 − 140 000 − 30 000, the ceiling's own
+        // finding (PLAFOND_AE_DEPASSE, 10 000), apart from the overrun's.
+        assert_eq!(rec.totals.ae_left(), dec!(-10000));
+        let ceiling = (rec.findings.iter())
+            .find(|f| f.code == Code::PlafondAeDepasse)
+            .unwrap();
+        assert_eq!(ceiling.amount, Some(dec!(10000)));
+        let f = (rec.findings.iter())
+            .find(|f| f.code == Code::DepassementMiseADisposition)
+            .unwrap();
+        assert!(
+            f.message.contains("Toujours ouvert au 31/07/2021"),
+            "{}",
+            f.message
+        );
     }
 
     #[test]
