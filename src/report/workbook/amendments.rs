@@ -46,7 +46,7 @@ pub fn avenants<'a>(ctx: &'a Context) -> Option<Table<'a>> {
         rows.extend(amendment_rows(c, k, a, as_of));
     }
     let timeline = &ctx.run.reconciliation.provisions;
-    rows.extend(timeline.tranches.iter().map(tranche_row));
+    rows.extend(timeline.tranches.iter().map(|t| tranche_row(t, as_of)));
     rows.extend(timeline.overruns.iter().map(|o| overrun_row(o, as_of)));
     rows.extend(summary_row(c, &ctx.run.reconciliation.totals, as_of));
     Some(
@@ -184,10 +184,16 @@ fn amendment_rows<'a>(
     rows
 }
 
-fn tranche_row<'a>(t: &Tranche) -> Vec<Cell<'a>> {
+/// A tranche; one dated after `as_of` is not made available yet (said in its nature).
+fn tranche_row<'a>(t: &Tranche, as_of: NaiveDate) -> Vec<Cell<'a>> {
+    let nature = if t.date <= as_of {
+        "Mise à disposition"
+    } else {
+        "Mise à disposition (après la date de situation)"
+    };
     vec![
         Cell::Date(t.date),
-        Cell::text("Mise à disposition"),
+        Cell::text(nature),
         Cell::owned(t.reference.clone()),
         Cell::Empty,
         Cell::Empty,
@@ -244,4 +250,70 @@ fn summary_row<'a>(c: &Convention, totals: &Totals, as_of: NaiveDate) -> Option<
         Cell::Amount(totals.ae_consumed),
         Cell::Amount(totals.cp_consumed),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn shown(cell: &Cell) -> String {
+        match cell {
+            Cell::Text(t) => t.to_string(),
+            Cell::Date(d) => d.to_string(),
+            Cell::Amount(a) => a.normalize().to_string(),
+            Cell::Empty => String::new(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    /// The built-in convention, ended early by an avenant of 01/03/2021 (after `as_of`)
+    /// that also adds a product and its 2021 schedule line.
+    #[test]
+    fn an_avenant_shows_each_change_before_and_after() {
+        let extra = "\n[[avenant]]\ndate = 2021-03-01\nreference = \"Résiliation\"\nfin = 2021-04-30\n\n[[avenant.echeancier]]\nproduit = \"nouveau\"\nannee = 2021\nae = \"1000.00\"\n\n[[avenant.produit]]\nid = \"nouveau\"\nnom = \"Nouveau\"\n";
+        let text = format!("{}{extra}", crate::convention::BUILTIN_TEXT);
+        let c = Convention::parse(&text, "c.toml").unwrap();
+        let rows = amendment_rows(&c, 0, &c.amendments[0], day(2021, 1, 31));
+        let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(shown).collect()).collect();
+        let nature = "Avenant (pas encore en vigueur)";
+        let expected = [
+            [
+                "Fin de la convention (résiliation anticipée)",
+                "2021-07-31",
+                "2021-04-30",
+            ],
+            ["Échéancier Nouveau 2021 : AE", "", "1000"],
+            ["AE allouées", "160000", "161000"],
+            ["Produit ajouté", "", "Nouveau (nouveau)"],
+        ];
+        assert_eq!(rows.len(), expected.len(), "{rows:?}");
+        for (row, want) in rows.iter().zip(expected) {
+            assert_eq!((row[1].as_str(), row[2].as_str()), (nature, "Résiliation"));
+            assert_eq!([&row[3], &row[4], &row[5]], want);
+        }
+        let tranche = Tranche {
+            date: day(2021, 6, 1),
+            reference: "MAD".into(),
+            ae: dec!(1),
+            cp: dec!(2),
+            ae_made_available: dec!(1),
+            cp_made_available: dec!(2),
+            ae_consumed: dec!(0),
+            cp_consumed: dec!(0),
+        };
+        let row = tranche_row(&tranche, day(2021, 1, 31));
+        assert_eq!(
+            shown(&row[1]),
+            "Mise à disposition (après la date de situation)"
+        );
+        assert_eq!(
+            shown(&tranche_row(&tranche, day(2021, 6, 1))[1]),
+            "Mise à disposition"
+        );
+    }
 }
