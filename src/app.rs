@@ -41,6 +41,9 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
                 crate::model::money::euros(c.ae_allocated()),
                 crate::model::money::euros(c.cp_allocated()),
             );
+            for line in c.amendments_text() {
+                println!("  {line}");
+            }
             for warning in c.warnings() {
                 println!("  attention : {warning}");
             }
@@ -96,10 +99,12 @@ fn load_convention(file: Option<&Path>) -> Result<Convention, Error> {
 }
 
 fn plan(args: &RunArgs) -> Result<Plan, Error> {
+    let as_of = args.as_of.unwrap_or_else(today);
     Ok(Plan {
         inputs: args.inputs.clone(),
-        convention: load_convention(args.convention.as_deref())?,
-        as_of: args.as_of.unwrap_or_else(today),
+        // The reports show the convention as amended on `as_of` (`[[avenant]]`).
+        convention: load_convention(args.convention.as_deref())?.at(as_of),
+        as_of,
         previous: None,
         forecasts: None,
         justifications: None,

@@ -315,6 +315,24 @@ fn every_fixture_summary_follows_the_schema() {
     assert!(seen >= 9, "only {seen} fixtures");
 }
 
+/// The portfolio fixture's convention C, with an avenant and mises à disposition: its
+/// summary's `amendments` and `provisions` follow the schema too.
+#[test]
+fn an_amended_convention_summary_follows_the_schema() {
+    let dir = repo().join("fixtures/portefeuille");
+    let convention = dir.join("conventions/dgec-dinum-appui-data.toml");
+    let args = ["-c".into(), convention.display().to_string()];
+    let args = [args.to_vec(), vec!["--as-of".into(), "2021-12-31".into()]].concat();
+    let out = tempfile::tempdir().unwrap();
+    let summary = summary_of(&dir.join("extraits"), &args, out.path(), None);
+    assert_eq!(summary["amendments"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        summary["provisions"]["overruns"].as_array().map(Vec::len),
+        Some(4)
+    );
+    assert_valid(&summary, "portefeuille (C)");
+}
+
 #[test]
 fn a_followed_up_summary_follows_the_schema() {
     let dir = repo().join("fixtures/anomalies");

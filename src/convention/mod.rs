@@ -1,8 +1,11 @@
 //! The agreement: the convention file (TOML, French keys), its validation, and the
 //! built-in DGEC–DINUM convention. A convention is validated whole before any input is read.
 
+mod amendment;
 pub mod portfolio;
 mod raw;
+
+pub use amendment::{Amendment, Provision, Signed};
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -81,6 +84,12 @@ pub struct Convention {
     pub schedule: Vec<ScheduleLine>,
     /// `[rapprochement]`: how declared figures and orders are matched with Chorus.
     pub matching: Matching,
+    /// `[[avenant]]`, in date order (see [`Convention::at`]); empty for most conventions.
+    pub amendments: Vec<Amendment>,
+    /// `[[mise_a_disposition]]`, in date order: when present, what is « Disponible ».
+    pub provisions: Vec<Provision>,
+    /// Set by [`Convention::at`] on an amended convention: the terms as signed.
+    pub signed: Option<Box<Signed>>,
     /// Where it was read from (a path, or the built-in name).
     pub origin: String,
     /// The file's text, as read, and its SHA-256 (hex).
@@ -132,18 +141,21 @@ impl Convention {
     pub fn warnings(&self) -> Vec<String> {
         use chrono::Datelike;
         let mut out = Vec::new();
-        for s in &self.schedule {
-            if s.year < self.start.year() || s.year > self.end.year() {
+        // Judged on the convention with every avenant applied.
+        let latest = self.at(NaiveDate::MAX);
+        let this = &latest;
+        for s in &this.schedule {
+            if s.year < this.start.year() || s.year > this.end.year() {
                 out.push(format!(
                     "l'échéancier prévoit l'année {} pour « {} », hors de la période de la convention ({} – {})",
                     s.year,
-                    self.products[s.product].id,
-                    self.start.format("%d/%m/%Y"),
-                    self.end.format("%d/%m/%Y")
+                    this.products[s.product].id,
+                    this.start.format("%d/%m/%Y"),
+                    this.end.format("%d/%m/%Y")
                 ));
             }
         }
-        let scheduled: BTreeSet<usize> = self.schedule.iter().map(|s| s.product).collect();
+        let scheduled: BTreeSet<usize> = this.schedule.iter().map(|s| s.product).collect();
         for (i, p) in self.products.iter().enumerate() {
             if p.ej.is_empty() && p.keywords.is_empty() {
                 out.push(format!(

@@ -1,6 +1,7 @@
 //! The convention file as written (serde model with spans), and its translation into a
 //! validated [`Convention`]: every error names the key and its line, in French.
 
+mod amendments;
 mod messages;
 
 use std::collections::BTreeSet;
@@ -36,6 +37,10 @@ struct RawConvention {
     echeancier: Vec<RawSchedule>,
     #[serde(default)]
     rapprochement: Option<RawMatching>,
+    #[serde(default)]
+    avenant: Vec<amendments::RawAmendment>,
+    #[serde(default)]
+    mise_a_disposition: Vec<amendments::RawProvision>,
 }
 
 /// `[rapprochement]`: the tolerance of declared and ordered amounts against Chorus, and the
@@ -156,9 +161,12 @@ fn validate(
         ));
     }
     let imputation = imputation(&raw.imputation, lines, &mut errors);
-    let products = products(&raw.produit, lines, &mut errors);
+    let mut products = products(&raw.produit, lines, &mut errors);
     let schedule = schedule(&raw.echeancier, &products, lines, &mut errors);
     let matching = matching(raw.rapprochement.as_ref(), lines, &mut errors);
+    let life = start.zip(end);
+    let amendments = amendments::amendments(&raw.avenant, life, &mut products, lines, &mut errors);
+    let provisions = amendments::provisions(&raw.mise_a_disposition, lines, &mut errors);
     if let Some(all) = ConventionError::all(errors) {
         return Err(all);
     }
@@ -178,6 +186,9 @@ fn validate(
         products,
         schedule,
         matching,
+        amendments,
+        provisions,
+        signed: None,
         origin: origin.to_string(),
         text: text.to_string(),
         sha256: String::new(),
@@ -374,44 +385,49 @@ fn products(raw: &[RawProduct], lines: &Lines, errors: &mut Vec<ConventionError>
             ));
             continue;
         }
-        let mut ej = BTreeSet::new();
-        for e in &p.ej {
-            let number = e.get_ref().trim();
-            if number.len() != 10 || !number.chars().all(|c| c.is_ascii_digit()) {
-                errors.push(lines.error(
-                    e.span(),
-                    format!(
-                        "clé « produit.ej » : « {number} » n'est pas un numéro d'EJ (10 chiffres)"
-                    ),
-                ));
-                continue;
-            }
-            ej.insert(number.to_string());
-        }
-        let mut keywords = Vec::new();
-        for k in &p.mots_cles {
-            let keyword = visible(k.get_ref());
-            // A keyword without a letter or digit (empty, only spaces or only invisible
-            // characters such as U+200B) would match text no one can see.
-            if !keyword.chars().any(char::is_alphanumeric) {
-                errors.push(lines.error(
-                    k.span(),
-                    "clé « produit.mots_cles » : mot-clé vide (ou sans lettre ni chiffre visible)"
-                        .into(),
-                ));
-                continue;
-            }
-            keywords.push(keyword);
-        }
-        products.push(Product {
-            id,
-            name: p.nom.trim().to_string(),
-            ej,
-            folded_keywords: keywords.iter().map(|k| fold(k)).collect(),
-            keywords,
-        });
+        products.push(product(p, "produit", lines, errors));
     }
     products
+}
+
+/// One `[[produit]]` (or `[[avenant.produit]]`, `key` naming it in messages), its id
+/// already checked: its EJ numbers and keywords validated.
+fn product(p: &RawProduct, key: &str, lines: &Lines, errors: &mut Vec<ConventionError>) -> Product {
+    let mut ej = BTreeSet::new();
+    for e in &p.ej {
+        let number = e.get_ref().trim();
+        if number.len() != 10 || !number.chars().all(|c| c.is_ascii_digit()) {
+            errors.push(lines.error(
+                e.span(),
+                format!("clé « {key}.ej » : « {number} » n'est pas un numéro d'EJ (10 chiffres)"),
+            ));
+            continue;
+        }
+        ej.insert(number.to_string());
+    }
+    let mut keywords = Vec::new();
+    for k in &p.mots_cles {
+        let keyword = visible(k.get_ref());
+        // A keyword without a letter or digit (empty, only spaces or only invisible
+        // characters such as U+200B) would match text no one can see.
+        if !keyword.chars().any(char::is_alphanumeric) {
+            errors.push(lines.error(
+                k.span(),
+                format!(
+                    "clé « {key}.mots_cles » : mot-clé vide (ou sans lettre ni chiffre visible)"
+                ),
+            ));
+            continue;
+        }
+        keywords.push(keyword);
+    }
+    Product {
+        id: p.id.get_ref().trim().to_string(),
+        name: p.nom.trim().to_string(),
+        ej,
+        folded_keywords: keywords.iter().map(|k| fold(k)).collect(),
+        keywords,
+    }
 }
 
 /// `text` trimmed, without the invisible characters that copying from a PDF or a web page
@@ -452,7 +468,8 @@ fn schedule(
         .collect();
     let mut years = std::collections::HashSet::with_capacity(raw.len());
     for s in raw {
-        if let Some(line) = schedule_line(s, products, &by_id, &mut years, lines, errors) {
+        let key = "echeancier";
+        if let Some(line) = schedule_line(s, key, products, &by_id, &mut years, lines, errors) {
             out.push(line);
         }
     }
@@ -463,6 +480,7 @@ fn schedule(
 /// the product (`years` so far), an AE or a CP amount or both. `None` after an error.
 fn schedule_line(
     s: &RawSchedule,
+    key: &str,
     products: &[Product],
     by_id: &std::collections::HashMap<&str, usize>,
     years: &mut std::collections::HashSet<(usize, i32)>,
@@ -472,7 +490,7 @@ fn schedule_line(
     let Some(product) = by_id.get(s.produit.get_ref().trim()).copied() else {
         errors.push(lines.error(
             s.produit.span(),
-            format!("clé « echeancier.produit » : produit « {} » inconnu (déclarez-le dans une section [[produit]])", s.produit.get_ref()),
+            format!("clé « {key}.produit » : produit « {} » inconnu (déclarez-le dans une section [[produit]])", s.produit.get_ref()),
         ));
         return None;
     };
@@ -480,7 +498,7 @@ fn schedule_line(
     if !(1990..=2200).contains(&year) {
         errors.push(lines.error(
             s.annee.span(),
-            format!("clé « echeancier.annee » : année invalide ({year})"),
+            format!("clé « {key}.annee » : année invalide ({year})"),
         ));
         return None;
     }
@@ -489,14 +507,18 @@ fn schedule_line(
         errors.push(lines.error(
             s.annee.span(),
             format!(
-                "clé « echeancier » : deux lignes pour le produit « {} » en {year}",
+                "clé « {key} » : deux lignes pour le produit « {} » en {year}",
                 products[product].id
             ),
         ));
         return None;
     }
-    let ae = s.ae.as_ref().map(|a| amount(a, "echeancier.ae", lines));
-    let cp = s.cp.as_ref().map(|a| amount(a, "echeancier.cp", lines));
+    let ae =
+        s.ae.as_ref()
+            .map(|a| amount(a, &format!("{key}.ae"), lines));
+    let cp =
+        s.cp.as_ref()
+            .map(|a| amount(a, &format!("{key}.cp"), lines));
     let (ae, cp) = match (ae.transpose(), cp.transpose()) {
         (Ok(ae), Ok(cp)) => (ae, cp),
         (ae, cp) => {
@@ -507,7 +529,7 @@ fn schedule_line(
     if ae.is_none() && cp.is_none() {
         errors.push(lines.error(
             s.annee.span(),
-            "clé « echeancier » : indiquez « ae », « cp » ou les deux".into(),
+            format!("clé « {key} » : indiquez « ae », « cp » ou les deux"),
         ));
         return None;
     }

@@ -9,8 +9,12 @@
 //! does not use (inputs, totals…) that cannot be read is taken as empty rather than
 //! refused.
 
+mod amendments;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
+
+pub use amendments::{AmendedLine, Amendment, Overrun, Provisions, Tranche};
 
 /// The format written today (`format_version`): bumped when a key changes meaning or
 /// disappears; new keys do not bump it.
@@ -99,6 +103,20 @@ pub struct Summary {
     pub totals: Totals,
     #[serde(default, deserialize_with = "lenient")]
     pub products: Vec<Product>,
+    /// With `[[avenant]]`: each avenant and what it changed (absent without).
+    #[serde(
+        default,
+        deserialize_with = "lenient",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub amendments: Vec<Amendment>,
+    /// With `[[mise_a_disposition]]`: the credits made available (absent without).
+    #[serde(
+        default,
+        deserialize_with = "lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provisions: Option<Provisions>,
     /// Past 100,000 out-of-scope lines, `Hors périmètre` lists them by imputation.
     #[serde(default, deserialize_with = "lenient")]
     pub out_of_scope_grouped: bool,

@@ -115,6 +115,18 @@ fn well_formed(code: Code, subject: &str, known: &Known) -> Result<(), String> {
             )),
         };
     }
+    if let Some(rest) = subject.strip_prefix("date=") {
+        // An episode of `DEPASSEMENT_MISE_A_DISPOSITION`: `date=AAAA-MM-JJ|AE` (or `CP`).
+        let (day, measure) = rest.split_once('|').unwrap_or((rest, ""));
+        let day_ok = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok();
+        return match day_ok && matches!(measure, "AE" | "CP") {
+            true => Ok(()),
+            false => Err(format!(
+                "« {subject} » n'est pas un sujet d'anomalie {} (date=AAAA-MM-JJ|AE ou CP)",
+                code.as_str()
+            )),
+        };
+    }
     match subject.strip_prefix("fichier=") {
         Some(file) if !file.is_empty() => Ok(()),
         _ => Err(format!(
@@ -267,6 +279,16 @@ mod tests {
                 "JUSTIFICATION_INCONNUE",
             ),
             ("PERIMETRE_VIDE:run".into(), false, "JUSTIFICATION_OBSOLETE"),
+            (
+                "DEPASSEMENT_MISE_A_DISPOSITION:date=2020-07-01|AE".into(),
+                false,
+                "JUSTIFICATION_OBSOLETE",
+            ),
+            (
+                "DEPASSEMENT_MISE_A_DISPOSITION:date=2020-07-41|AE".into(),
+                false,
+                "JUSTIFICATION_INCONNUE",
+            ),
             (
                 "FICHIER_IGNORE:fichier=a/b.pdf".into(),
                 false,

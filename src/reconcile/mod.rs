@@ -15,6 +15,7 @@ pub mod forecast;
 mod journal;
 pub mod justify;
 pub mod portfolio;
+pub mod provisions;
 mod rules;
 
 use chrono::NaiveDate;
@@ -134,17 +135,36 @@ pub struct Totals {
     /// Retraits on EJs of earlier years: counted in `ae_consumed` as Chorus does, but they
     /// free no AE, so the ceiling check adds them back.
     pub earlier_year_withdrawals: Decimal,
+    /// With `[[mise_a_disposition]]`: AE and CP made available on `--as-of`, what
+    /// « Disponible » is measured against instead of the schedule.
+    pub ae_made_available: Option<Decimal>,
+    pub cp_made_available: Option<Decimal>,
 }
 
 impl Totals {
     /// AE still available: allocated − consumed − retraits on earlier-year EJs (GBCP art.
     /// 160: they lower consumption but free nothing). The one figure behind the
     /// Synthèse's « Disponible », `CREDITS_NON_CONSOMMES` and the ceiling.
+    /// With `[[mise_a_disposition]]`, measured against what was made available.
     pub fn ae_available(&self) -> Decimal {
+        self.ae_made_available.unwrap_or(self.ae_allocated)
+            - self.ae_consumed
+            - self.earlier_year_withdrawals
+    }
+
+    /// CP still available (allocated, or made available, − consumed).
+    pub fn cp_available(&self) -> Decimal {
+        self.cp_made_available.unwrap_or(self.cp_allocated) - self.cp_consumed
+    }
+
+    /// AE left of the allocation (the schedule), whatever was made available: the
+    /// ceiling (`PLAFOND_AE_DEPASSE`) and what is left after the end.
+    pub fn ae_left(&self) -> Decimal {
         self.ae_allocated - self.ae_consumed - self.earlier_year_withdrawals
     }
 
-    pub fn cp_available(&self) -> Decimal {
+    /// CP left of the allocation (the schedule).
+    pub fn cp_left(&self) -> Decimal {
         self.cp_allocated - self.cp_consumed
     }
 }
@@ -284,6 +304,8 @@ pub struct Reconciliation {
     pub closing: closing::Closing,
     /// With `--declare`: the délégataire's declared report against Chorus.
     pub declared: Option<declared::Comparison>,
+    /// With `[[mise_a_disposition]]`: the tranches and the overruns (else empty).
+    pub provisions: provisions::Timeline,
 }
 
 /// The justifications file of a run (`--justifications`).
@@ -388,6 +410,10 @@ pub fn reconcile_with(
         justifications,
         declaration,
     } = options;
+    // Sums, schedule and ceilings on the convention as amended on `as_of`; each line's
+    // period on the end in force on its date (`Convention::end_at`).
+    let amended = convention.at(as_of);
+    let convention = &amended;
     let mut facts = facts(convention, inputs, as_of, ignored_files);
     facts.outlook = forecast::outlook(
         convention,
@@ -481,7 +507,12 @@ fn facts(
     let started = std::time::Instant::now();
     let carried = carry::split_carry_over(&mut split.in_scope, &includes);
     let lines = aggregate::attribute(std::mem::take(&mut split.in_scope));
-    let sums = sums(convention, &lines);
+    let mut sums = sums(convention, &lines);
+    if let Some((ae, cp)) = convention.made_available(as_of) {
+        sums.totals.ae_made_available = Some(ae);
+        sums.totals.cp_made_available = Some(cp);
+    }
+    let timeline = provisions::timeline(convention, &lines, as_of);
     let conservation = conservation_out(conservation_in, &split, &lines, carried.moved);
     crate::model::progress::trace("  sommes", started);
     Reconciliation {
@@ -515,6 +546,7 @@ fn facts(
         outlook: Outlook::default(),
         closing: closing::Closing::default(),
         declared: None,
+        provisions: timeline,
     }
 }
 

@@ -46,6 +46,8 @@ pub(super) fn findings(convention: &Convention, rec: &Reconciliation) -> Vec<Fin
     }
     // Keyed by EJ poste already (`REDUCTION_SANS_PAIEMENT:ej=…|poste=…`).
     out.extend(super::journal::findings(rec));
+    // Keyed by first day and measure (`DEPASSEMENT_MISE_A_DISPOSITION:date=…|AE`).
+    out.extend(super::provisions::findings(&rec.provisions, rec.as_of));
     out.sort_by(|a, b| {
         (a.severity, a.origin.is_none(), a.origin, a.code).cmp(&(
             b.severity,

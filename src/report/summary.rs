@@ -2,6 +2,8 @@
 //! `model::summary`'s, the ones `--previous` reads back; key names are the contract
 //! (`docs/contrat.md`). Amounts are strings with two decimals and a dot, never floats.
 
+mod amendments;
+
 use rust_decimal::Decimal;
 
 use super::{Context, VERSION};
@@ -46,6 +48,8 @@ pub fn summary(ctx: &Context) -> Summary {
         },
         totals: totals(&rec.totals),
         products: products(ctx),
+        amendments: amendments::amendments(ctx),
+        provisions: amendments::provisions(ctx),
         out_of_scope_grouped: rec.out_of_scope_grouped,
         out_of_scope_groups: rec.out_of_scope_groups.len(),
         findings: rec.findings.iter().map(|f| finding(ctx, f)).collect(),

@@ -62,8 +62,10 @@ pub(super) fn payments_above_commitments(rec: &Reconciliation, out: &mut Vec<Fin
 
 pub(super) fn ceilings(rec: &Reconciliation, out: &mut Vec<Finding>) {
     let t = &rec.totals;
-    let ae_for_ceiling = t.ae_allocated - t.ae_available();
-    if t.ae_available() < Decimal::ZERO {
+    // Against the schedule: running ahead of the credits made available is
+    // `DEPASSEMENT_MISE_A_DISPOSITION`, not a ceiling.
+    let ae_for_ceiling = t.ae_allocated - t.ae_left();
+    if t.ae_left() < Decimal::ZERO {
         out.push(Finding {
             amount: Some(ae_for_ceiling - t.ae_allocated),
             ..Finding::new(
@@ -198,13 +200,13 @@ fn unused_after_end(c: &Convention, rec: &Reconciliation, out: &mut Vec<Finding>
             Measure::Ae,
             "d'AE non consommées sur {} allouées",
             t.ae_allocated,
-            t.ae_available(),
+            t.ae_left(),
         ),
         (
             Measure::Cp,
             "de CP non consommés sur {} alloués",
             t.cp_allocated,
-            t.cp_available(),
+            t.cp_left(),
         ),
     ] {
         if available > Decimal::ZERO {

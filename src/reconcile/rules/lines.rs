@@ -67,10 +67,10 @@ fn line_findings(
             i,
         ));
     }
-    if let Some(when) = out_of_period(c, line) {
+    if let Some((when, end)) = out_of_period(c, line) {
         out.push(at_line(
             Code::HorsPeriode,
-            format!("{} est daté {when}, hors de la période de la convention (du {} au {}). Vérifiez la date ou l'existence d'un avenant.", what(), c.start.format("%d/%m/%Y"), c.end.format("%d/%m/%Y")),
+            format!("{} est daté {when}, hors de la période de la convention (du {} au {}). Vérifiez la date ou l'existence d'un avenant.", what(), c.start.format("%d/%m/%Y"), end.format("%d/%m/%Y")),
             l,
             i,
         ));
@@ -124,22 +124,26 @@ pub(super) fn describe(line: &Line) -> String {
 /// Art. 7 bounds engagement and payment: an engagement is judged on the date it was
 /// committed, a payment on its payment date. A retrait, or a carry-over with no AE of the
 /// year, after the end is no breach: closing an EJ is what the end requires.
-fn out_of_period(c: &Convention, line: &Line) -> Option<String> {
+///
+/// The end is the one in force on the line's date (`[[avenant]]`), or, for a line without
+/// a date, on `--as-of` (`c` is the convention as amended then). Returns the date said and
+/// the end judged against.
+fn out_of_period(c: &Convention, line: &Line) -> Option<(String, NaiveDate)> {
     let releases = line.measure == Measure::Ae && line.amount <= Decimal::ZERO;
     if line.measure == Measure::Ae && line.amount.is_zero() {
         // All carried over (or a zero state): no AE of the year to judge.
         return None;
     }
-    match line.event_date {
-        Some(d) if d < c.start => Some(format!("du {}", d.format("%d/%m/%Y"))),
-        Some(d) if d > c.end && !releases => Some(format!("du {}", d.format("%d/%m/%Y"))),
-        Some(_) => None,
-        None if line.year < c.start.year() => Some(format!("de l'exercice {}", line.year)),
-        None if line.year > c.end.year() && !releases => {
-            Some(format!("de l'exercice {}", line.year))
-        }
-        None => None,
-    }
+    let end = line.event_date.map_or(c.end, |d| c.end_at(d));
+    let when = match line.event_date {
+        Some(d) if d < c.start => format!("du {}", d.format("%d/%m/%Y")),
+        Some(d) if d > end && !releases => format!("du {}", d.format("%d/%m/%Y")),
+        Some(_) => return None,
+        None if line.year < c.start.year() => format!("de l'exercice {}", line.year),
+        None if line.year > end.year() && !releases => format!("de l'exercice {}", line.year),
+        None => return None,
+    };
+    Some((when, end))
 }
 
 /// Movements dated after `--as-of`: the situation date is probably wrong.
@@ -177,4 +181,64 @@ pub(super) fn after_as_of(rec: &Reconciliation, out: &mut Vec<Finding>) {
     );
     f.amount = Some(amount);
     out.push(f);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::sample_line;
+    use crate::reconcile::test_support::input;
+    use rust_decimal_macros::dec;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    /// The built-in convention (ends 31/07/2021) with an avenant dated `on` that moves the
+    /// end to `end`.
+    fn amended(on: &str, end: &str) -> Convention {
+        let text = format!(
+            "{}\n[[avenant]]\ndate = {on}\nreference = \"Avenant n° 1\"\nfin = {end}\n",
+            crate::convention::BUILTIN_TEXT
+        );
+        Convention::parse(&text, "c.toml").unwrap()
+    }
+
+    /// The amounts of the HORS_PERIODE findings, and their messages.
+    fn out_of_period(c: &Convention) -> Vec<(Option<Decimal>, String)> {
+        let line = |amount, d: NaiveDate| Line {
+            amount,
+            ej: Some(format!("21000000{:02}", d.month()).into()),
+            year: 2021,
+            event_date: Some(d),
+            ..sample_line()
+        };
+        let lines = vec![
+            line(dec!(1), day(2021, 5, 3)),
+            line(dec!(2), day(2021, 8, 2)),
+            line(dec!(3), day(2021, 11, 30)),
+        ];
+        let rec = crate::reconcile::reconcile(c, vec![input(0, lines)], day(2021, 12, 31));
+        (rec.findings.iter())
+            .filter(|f| f.code == Code::HorsPeriode)
+            .map(|f| (f.amount, f.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn each_line_is_judged_on_the_end_in_force_on_its_date() {
+        // Without the avenant: both lines after 31/07/2021.
+        assert_eq!(out_of_period(&Convention::builtin()).len(), 2);
+        // Extended to 31/12/2021: both within; the same from the convention as amended on
+        // another date (it keeps its avenants).
+        let extended = amended("2021-06-01", "2021-12-31");
+        assert!(out_of_period(&extended).is_empty());
+        assert!(out_of_period(&extended.at(day(2021, 1, 1))).is_empty());
+        // Ended early on 31/05/2021 (avenant of 01/03/2021): the line of 03/05/2021 stays
+        // within, the two later ones are out, against the new end.
+        let found = out_of_period(&amended("2021-03-01", "2021-05-31"));
+        let amounts: Vec<_> = found.iter().map(|f| f.0).collect();
+        assert_eq!(amounts, [Some(dec!(2)), Some(dec!(3))]);
+        assert!(found[0].1.contains("au 31/05/2021"), "{}", found[0].1);
+    }
 }

@@ -10,6 +10,7 @@
 //! of rows at a time on the pool's threads, as it copies rust_xlsxwriter's parts to the
 //! output: a national `Lignes` never sits in memory as cells, nor the workbook as bytes.
 
+mod amendments;
 mod bypass;
 mod cell;
 mod closing;
@@ -101,7 +102,10 @@ fn write_split(
         .and_then(|c| declared::table(ctx, c))
         .into_iter()
         .collect();
-    let schedule = [sums::echeancier(ctx)];
+    // « Avenants » right after « Échéancier », when the convention has any.
+    let schedule: Vec<_> = std::iter::once(sums::echeancier(ctx))
+        .chain(amendments::avenants(ctx))
+        .collect();
     let mut fills = table::write_tables(&mut book, &fmt, split, chunk_rows, &schedule)?;
     monthly::mensuel(&mut book, &fmt, ctx, split)?;
     if !declared.is_empty() {

@@ -365,6 +365,9 @@ fn convention<'a>(
         ("Fin de période", Cell::Date(c.end)),
         ("AE allouées", Cell::Amount(c.ae_allocated())),
         ("CP alloués", Cell::Amount(c.cp_allocated())),
+    ]);
+    items.extend(super::amendments::synthese_items(ctx));
+    items.extend([
         (
             "Centre financier",
             imputation(&c.imputation.centre_financier),
