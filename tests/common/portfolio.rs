@@ -73,6 +73,7 @@ fn reconcile(convention: &Convention) -> Run {
         previous: None,
         forecasts: None,
         justifications: None,
+        declaration: None,
         keep_going: false,
     };
     run(&plan).unwrap()
