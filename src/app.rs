@@ -103,6 +103,7 @@ fn plan(args: &RunArgs) -> Result<Plan, Error> {
         previous: None,
         forecasts: None,
         justifications: None,
+        orders: None,
         keep_going: false,
     })
 }
@@ -252,6 +253,9 @@ fn reconcile_plan(args: &ReconcileArgs) -> Result<Plan, Error> {
     plan.justifications = (args.justifications.as_deref())
         .map(crate::tables::justifications::load)
         .transpose()?;
+    plan.orders = (args.commandes.as_deref())
+        .map(|p| crate::tables::orders::load(p, &plan.convention))
+        .transpose()?;
     Ok(plan)
 }
 
@@ -263,6 +267,7 @@ fn read_files(args: &ReconcileArgs, plan: &Plan) -> Vec<PathBuf> {
     read.extend(args.run.convention.clone());
     read.extend(args.previsions.clone());
     read.extend(args.justifications.clone());
+    read.extend(args.commandes.clone());
     read
 }
 

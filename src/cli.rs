@@ -151,6 +151,9 @@ pub struct ReconcileArgs {
     /// Justifications des anomalies (CSV ou XLSX : clé, statut « acceptée » ou « à suivre », commentaire, auteur, date) : une anomalie acceptée reste listée mais ne compte plus pour le statut ni pour --fail-on.
     #[arg(long, value_name = "FICHIER")]
     pub justifications: Option<PathBuf>,
+    /// Liste des commandes du délégataire (CSV ou XLSX ; colonnes commande, ej, marche, nature, produit, fournisseur, siret, montant, date) : rapprochée des EJ de Chorus (par n° d'EJ, sinon fournisseur + montant à la tolérance près + date dans la fenêtre de [rapprochement]) ; le produit d'une commande rapprochée attribue son EJ ; onglets « Commandes » et « Marchés et natures ».
+    #[arg(long, value_name = "FICHIER")]
+    pub commandes: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

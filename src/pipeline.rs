@@ -64,6 +64,8 @@ pub struct Plan {
     pub forecasts: Option<crate::tables::forecasts::Forecasts>,
     /// The accountant's justifications of findings (`--justifications`).
     pub justifications: Option<reconcile::Justifications>,
+    /// The délégataire's order list (`--commandes`), read before any input.
+    pub orders: Option<crate::tables::orders::Orders>,
     /// Go on past an unreadable file, listing it (`check`: every verdict in one pass);
     /// otherwise it stops the run.
     pub keep_going: bool,
@@ -128,6 +130,7 @@ pub fn run_spilling(
             previous: plan.previous.as_ref(),
             forecasts: plan.forecasts.as_ref(),
             justifications: plan.justifications.as_ref(),
+            orders: plan.orders.as_ref(),
         },
     );
     crate::model::progress::trace("rapprochement", started);
@@ -159,6 +162,7 @@ fn open_inputs(plan: &Plan) -> Result<Opened, Error> {
     // their options, they are no stray files.
     let tables: Vec<PathBuf> = (plan.forecasts.iter().map(|f| &f.file))
         .chain(plan.justifications.iter().map(|j| &j.file))
+        .chain(plan.orders.iter().map(|o| &o.file))
         .filter_map(|f| std::fs::canonicalize(f).ok())
         .collect();
     if !tables.is_empty() {

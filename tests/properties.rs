@@ -71,6 +71,7 @@ fn figures(dir: &Path, threads: usize) -> (u64, u64, Decimal, Vec<Decimal>, Deci
         previous: None,
         forecasts: None,
         justifications: None,
+        orders: None,
         keep_going: false,
     };
     let pool = rayon::ThreadPoolBuilder::new()

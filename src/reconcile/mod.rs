@@ -13,6 +13,7 @@ pub mod follow_up;
 pub mod forecast;
 mod journal;
 pub mod justify;
+pub mod orders;
 pub mod portfolio;
 mod rules;
 
@@ -176,8 +177,23 @@ impl Conservation {
 pub struct ScopedLine {
     pub judged: Judged,
     pub product: Option<usize>,
-    /// Attributed through another line of the same EJ rather than its own data.
-    pub by_ej: bool,
+    /// Which rule attributed it.
+    pub rule: Attribution,
+}
+
+/// Which rule gave an in-scope line its product, the strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attribution {
+    /// Its EJ is in a product's `ej` list of the convention.
+    EjList,
+    /// A matched order of `--commandes` (its index in the order list) gave its EJ a product.
+    Order(usize),
+    /// Its own data: a keyword in its text, or an axis.
+    Rule,
+    /// Another line of the same EJ was attributed by its own data.
+    SameEj,
+    /// No rule gave it a product.
+    Unattributed,
 }
 
 /// An older state of a key, replaced by a newer extract's.
@@ -281,6 +297,8 @@ pub struct Reconciliation {
     /// The year-end closing (« Fin de gestion »): credits, EJs carried, service fait, EJs
     /// open at the end; computed beside the rules.
     pub closing: closing::Closing,
+    /// With `--commandes`: the orders matched with the EJs, and the breakdown.
+    pub orders: Option<orders::OrderReport>,
 }
 
 /// The justifications file of a run (`--justifications`).
@@ -366,6 +384,9 @@ pub struct Options<'a> {
     /// `--justifications`: each finding marked with its justification, and the
     /// justifications that match none made findings (`justify`).
     pub justifications: Option<&'a Justifications>,
+    /// `--commandes`: the délégataire's orders, matched with the EJs; a matched order's
+    /// product attributes its EJ.
+    pub orders: Option<&'a crate::tables::orders::Orders>,
 }
 
 /// [`reconcile`], with what the run adds (see [`Options`]).
@@ -380,8 +401,9 @@ pub fn reconcile_with(
         previous,
         forecasts,
         justifications,
+        orders,
     } = options;
-    let mut facts = facts(convention, inputs, as_of, ignored_files);
+    let mut facts = facts(convention, inputs, as_of, ignored_files, orders);
     facts.outlook = forecast::outlook(
         convention,
         &forecast::Facts {
@@ -401,6 +423,11 @@ pub fn reconcile_with(
         || closing::closing(convention, &facts),
     );
     crate::model::progress::trace("  règles et fin de gestion", started);
+    if let Some(r) = &facts.orders {
+        findings.extend(orders::findings(r));
+        // Stable: the rules' order stays; the orders' findings go after their equals.
+        findings.sort_by_key(Finding::rank);
+    }
     if let Some(j) = justifications {
         justified(&mut findings, j, previous, convention, &facts);
     }
@@ -452,6 +479,7 @@ fn facts(
     inputs: Vec<InputResult>,
     as_of: NaiveDate,
     ignored_files: Vec<IgnoredFile>,
+    orders: Option<&crate::tables::orders::Orders>,
 ) -> Reconciliation {
     let has_commitments = inputs
         .iter()
@@ -467,7 +495,12 @@ fn facts(
     crate::model::progress::trace("  doublons, états et regroupement", started);
     let started = std::time::Instant::now();
     let carried = carry::split_carry_over(&mut split.in_scope, &includes);
-    let lines = aggregate::attribute(std::mem::take(&mut split.in_scope));
+    let mut order_report = orders.map(|o| orders::report(o, convention, &split.in_scope));
+    let ej_orders = (order_report.as_ref()).map_or_else(Default::default, |r| r.ej_products());
+    let lines = aggregate::attribute(convention, std::mem::take(&mut split.in_scope), &ej_orders);
+    if let Some(r) = &mut order_report {
+        r.breakdown = orders::breakdown::breakdown(r, &lines);
+    }
     let sums = sums(convention, &lines);
     let conservation = conservation_out(conservation_in, &split, &lines, carried.moved);
     crate::model::progress::trace("  sommes", started);
@@ -501,6 +534,7 @@ fn facts(
         ignored_files,
         outlook: Outlook::default(),
         closing: closing::Closing::default(),
+        orders: order_report,
     }
 }
 
@@ -767,7 +801,8 @@ mod tests {
             ],
         )]);
         assert_eq!(rec.lines[1].product, Some(0));
-        assert!(rec.lines[1].by_ej);
+        assert_eq!(rec.lines[1].rule, Attribution::SameEj);
+        assert_eq!(rec.lines[0].rule, Attribution::Rule);
         assert_eq!(rec.lines[2].product, None);
         assert_eq!(rec.totals.ae_consumed, dec!(1050));
         assert_eq!(rec.totals.cp_consumed, dec!(450));

@@ -13,6 +13,7 @@
 
 pub mod forecasts;
 pub mod justifications;
+pub mod orders;
 
 use std::borrow::Cow;
 use std::io::Read;

@@ -56,6 +56,7 @@ fn benches(c: &mut Criterion) {
         previous: None,
         forecasts: None,
         justifications: None,
+        orders: None,
         keep_going: false,
     };
     group.bench_function("check (lire, normaliser, classer, rapprocher)", |b| {

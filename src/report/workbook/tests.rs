@@ -62,6 +62,7 @@ pub(super) fn pipeline(dir: &Path, rows: &[String]) -> (Run, Convention) {
         previous: None,
         forecasts: None,
         justifications: None,
+        orders: None,
         keep_going: false,
     };
     (run(&plan).unwrap(), convention)
