@@ -424,7 +424,7 @@ pub fn reconcile_with(
     );
     crate::model::progress::trace("  règles et fin de gestion", started);
     if let Some(r) = &facts.orders {
-        findings.extend(orders::findings(r));
+        findings.extend(orders::findings(r, &facts.lines));
         // Stable: the rules' order stays; the orders' findings go after their equals.
         findings.sort_by_key(Finding::rank);
     }

@@ -183,8 +183,8 @@ fn postes(lines: &[Judged]) -> Vec<Poste> {
 }
 
 /// `COMMANDE_SANS_EJ` per order left, `ECART_MONTANT` per group apart beyond the
-/// tolerance, `EJ_SANS_COMMANDE` per EJ left (on its first line).
-pub fn findings(r: &OrderReport) -> Vec<Finding> {
+/// tolerance, `EJ_SANS_COMMANDE` per EJ left (on its first line, among `lines`).
+pub fn findings(r: &OrderReport, lines: &[super::ScopedLine]) -> Vec<Finding> {
     let mut out = Vec::new();
     for (o, order) in r.orders.iter().enumerate() {
         if r.matched.group_of_order[o].is_none() {
@@ -203,6 +203,7 @@ pub fn findings(r: &OrderReport) -> Vec<Finding> {
             ej: Some(e.ej.to_string()),
             amount: Some(e.amount),
             target: Some(Target::Line(first)),
+            origin: lines.get(first).map(|l| l.judged.line.origin),
             key: format!("{}:ej={}", Code::EjSansCommande.as_str(), e.ej),
             ..Finding::new(
                 Code::EjSansCommande,

@@ -52,13 +52,16 @@ const W: Window = Window {
     days: 30,
 };
 
+/// A group as ids: its orders, its (EJ, poste)s, how.
+type Shape = (Vec<String>, Vec<(String, String)>, How);
+
 /// (order ids, (EJ, poste)s, how) of each group, sorted: what a match is, whatever the
 /// order of either side.
 fn shape(
     orders: &[Order],
     postes: &[Poste],
     m: &Matched,
-) -> Vec<(Vec<String>, Vec<(String, String)>, How)> {
+) -> Vec<Shape> {
     let mut out: Vec<_> = (m.groups.iter())
         .map(|g| {
             let mut o: Vec<String> = g.orders.iter().map(|&i| orders[i].id.clone()).collect();
