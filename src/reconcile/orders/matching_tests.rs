@@ -57,11 +57,7 @@ type Shape = (Vec<String>, Vec<(String, String)>, How);
 
 /// (order ids, (EJ, poste)s, how) of each group, sorted: what a match is, whatever the
 /// order of either side.
-fn shape(
-    orders: &[Order],
-    postes: &[Poste],
-    m: &Matched,
-) -> Vec<Shape> {
+fn shape(orders: &[Order], postes: &[Poste], m: &Matched) -> Vec<Shape> {
     let mut out: Vec<_> = (m.groups.iter())
         .map(|g| {
             let mut o: Vec<String> = g.orders.iter().map(|&i| orders[i].id.clone()).collect();
