@@ -421,6 +421,13 @@ fn order_line(i: u64, g: &Generated, rng: &mut Rng, out: &mut dyn Write) -> std:
     )
 }
 
+/// An order list's file, its header written.
+fn order_list(path: &Path) -> std::io::Result<std::io::BufWriter<std::fs::File>> {
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    w.write_all(ORDERS_HEADER.as_bytes())?;
+    Ok(w)
+}
+
 /// [`generate`], also writing an order list to `orders` when given.
 pub fn generate_with_orders(
     lines: u64,
@@ -431,14 +438,7 @@ pub fn generate_with_orders(
 ) -> std::io::Result<Expected> {
     std::fs::create_dir_all(dir)?;
     let mut order_rng = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1);
-    let mut order_file = match orders {
-        Some(path) => {
-            let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
-            w.write_all(ORDERS_HEADER.as_bytes())?;
-            Some(w)
-        }
-        None => None,
-    };
+    let mut order_file = orders.map(order_list).transpose()?;
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut e = Expected::default();
     let pool = Imputations::new((lines / 10).max(1000), &mut rng);

@@ -495,12 +495,8 @@ fn facts(
     crate::model::progress::trace("  doublons, états et regroupement", started);
     let started = std::time::Instant::now();
     let carried = carry::split_carry_over(&mut split.in_scope, &includes);
-    let mut order_report = orders.map(|o| orders::report(o, convention, &split.in_scope));
-    let ej_orders = (order_report.as_ref()).map_or_else(Default::default, |r| r.ej_products());
-    let lines = aggregate::attribute(convention, std::mem::take(&mut split.in_scope), &ej_orders);
-    if let Some(r) = &mut order_report {
-        r.breakdown = orders::breakdown::breakdown(r, &lines);
-    }
+    let in_scope = std::mem::take(&mut split.in_scope);
+    let (lines, order_report) = orders::attribute(convention, in_scope, orders);
     let sums = sums(convention, &lines);
     let conservation = conservation_out(conservation_in, &split, &lines, carried.moved);
     crate::model::progress::trace("  sommes", started);

@@ -108,6 +108,22 @@ impl OrderReport {
     }
 }
 
+/// Gives each in-scope line its product (`aggregate::attribute`), after matching the
+/// orders, when the run has some (their products attribute their EJs); then the breakdown.
+pub(super) fn attribute(
+    convention: &Convention,
+    lines: Vec<Judged>,
+    orders: Option<&Orders>,
+) -> (Vec<super::ScopedLine>, Option<OrderReport>) {
+    let mut matched = orders.map(|o| report(o, convention, &lines));
+    let ej_orders = (matched.as_ref()).map_or_else(Default::default, |r| r.ej_products());
+    let lines = super::aggregate::attribute(convention, lines, &ej_orders);
+    if let Some(r) = &mut matched {
+        r.breakdown = breakdown::breakdown(r, &lines);
+    }
+    (lines, matched)
+}
+
 /// Matches the orders with the in-scope lines (deduplicated, not yet attributed).
 pub fn report(orders: &Orders, convention: &Convention, lines: &[Judged]) -> OrderReport {
     let postes = postes(lines);
