@@ -184,3 +184,67 @@ fn an_amount_gap_beyond_the_tolerance_is_flagged_and_the_breakdown_adds_up() {
         "Chorus's name for a matched order"
     );
 }
+
+#[test]
+fn reversing_the_lines_and_the_orders_changes_no_match() {
+    let lines = || {
+        vec![
+            ae("2100000001", dec!(100), None),
+            ae("2100000002", dec!(100), None),
+            ae("2100000003", dec!(102), None),
+            cp("2100000002", dec!(40)),
+        ]
+    };
+    let orders = || {
+        vec![
+            order("BC-1", None, 0, dec!(101)),
+            order("BC-2", None, 1, dec!(100)),
+            order("BC-3", None, 0, dec!(100)),
+        ]
+    };
+    let matches = |mut lines: Vec<Line>, mut list: Vec<Order>, reverse: bool| {
+        if reverse {
+            lines.reverse();
+            list.reverse();
+        }
+        let orders = Orders {
+            file: "c.csv".into(),
+            orders: list,
+        };
+        let options = Options {
+            orders: Some(&orders),
+            ..Options::default()
+        };
+        let rec = reconcile_with(
+            &tolerant(),
+            vec![input(0, lines)],
+            day(11, 30).unwrap(),
+            options,
+        );
+        let r = rec.orders.unwrap();
+        let mut got: Vec<(String, String, Option<usize>)> = (r.matched.groups.iter())
+            .map(|g| {
+                let ej = r.postes_text(g);
+                let product = (rec.lines.iter())
+                    .find(|l| l.judged.line.ej.as_deref() == Some(&ej[..10]))
+                    .and_then(|l| l.product);
+                (r.orders_text(g), ej, product)
+            })
+            .collect();
+        got.sort();
+        got
+    };
+    let forward = matches(lines(), orders(), false);
+    // Gaps: BC-2 and BC-3 both 0 to 2100000001 and 2100000002; BC-2 < BC-3 by number at
+    // equal gaps and dates, so BC-2 takes 2100000001, BC-3 2100000002; BC-1 (101) takes
+    // what is left, 2100000003 (gap 1).
+    assert_eq!(
+        forward,
+        [
+            ("BC-1".into(), "2100000003 / 1".into(), Some(0)),
+            ("BC-2".into(), "2100000001 / 1".into(), Some(1)),
+            ("BC-3".into(), "2100000002 / 1".into(), Some(0)),
+        ]
+    );
+    assert_eq!(matches(lines(), orders(), true), forward);
+}
