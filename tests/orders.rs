@@ -274,3 +274,18 @@ fn a_malformed_order_list_is_refused_with_every_mistake() {
     assert!(said.contains("ligne 3, colonne « montant »"), "{said}");
     assert!(!book.exists(), "nothing written");
 }
+
+#[test]
+fn the_same_bytes_whatever_the_thread_count() {
+    let orders = format!("{DIR}/commandes.csv");
+    let bytes = |jobs: &str| {
+        let out = tempfile::tempdir().unwrap();
+        reconcile(&["--commandes", &orders, "-j", jobs], out.path(), 0);
+        let read = |name: &str| std::fs::read(out.path().join(name)).unwrap();
+        (read("r.xlsx"), read("r.json"))
+    };
+    assert!(
+        bytes("1") == bytes("2"),
+        "workbook and summary differ between -j 1 and -j 2"
+    );
+}
