@@ -4,6 +4,7 @@
 #
 #   bash benches/run.sh [SIZES...]        default sizes: 10000 100000 1000000
 #   BOWEBI_ROWS=100000 (default; 0 to skip): a BO Webi INF-BUD-53 workbook of that many rows
+#   ORDERS=1: also `reconcile --commandes` on an order list of N/10 orders (issue 16)
 #
 # For each size N: N commitments + N payments (two payment files overlapping by a tenth),
 # 20 % in scope. Each figure is the fastest of RUNS runs (3 by default; the machine is
@@ -82,4 +83,28 @@ n, mb, c2, r2, rss, ok = sys.argv[1:]
 n, c2, r2, rss = int(n), float(c2), float(r2), int(rss)
 print(f"| {n:,} | {mb} | {c2:.2f} s | {n / max(c2, 1e-3):,.0f} | {r2:.2f} s | {rss / 1024:.0f} Mo | {ok} |".replace(",", " "))
 PY
+fi
+# ORDERS=1: the order list (`--commandes`, issue 16) on each size: one order for half the
+# in-scope commitments (N/10 orders for N lines), `reconcile -j2` with and without it.
+if [ "${ORDERS:-0}" = 1 ]; then
+  echo
+  echo "| lignes (AE + CP) | commandes | reconcile -j2 | avec --commandes | rapport | RSS max | EJ rapprochés |"
+  echo "|---|---|---|---|---|---|---|"
+  for n in "${sizes[@]}"; do
+    dir="$work/$n"
+    orders="$work/commandes-$n.csv"
+    if [ ! -f "$orders" ]; then
+      target/release/examples/generate_extracts --commandes "$orders" "$n" 0.2 42 "$dir" 2> /dev/null
+    fi
+    count=$(($(wc -l < "$orders") - 1))
+    read -r r2 _ < <(measure reconcile "$bin" reconcile "$dir" -q -j 2 --as-of 2020-12-31 --fail-on never -o "$work/r-$n.xlsx" --summary "$work/r-$n.json")
+    read -r o2 rss < <(measure orders "$bin" reconcile "$dir" -q -j 2 --as-of 2020-12-31 --fail-on never --commandes "$orders" -o "$work/o-$n.xlsx" --summary "$work/o-$n.json")
+    matched=$(python3 -c "import json;o=json.load(open('$work/o-$n.json'))['orders'];print(o['matched_by_ej'] + o['matched_by_supplier'])")
+    python3 - "$n" "$count" "$r2" "$o2" "$rss" "$matched" <<'PY'
+import sys
+n, count, r2, o2, rss, matched = sys.argv[1:]
+n, count, r2, o2, rss, matched = int(n), int(count), float(r2), float(o2), int(rss), int(matched)
+print(f"| {n:,} + {n:,} | {count:,} | {r2:.2f} s | {o2:.2f} s | {o2 / max(r2, 1e-3):.2f} | {rss / 1024:.0f} Mo | {matched:,} |".replace(",", " "))
+PY
+  done
 fi

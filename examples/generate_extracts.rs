@@ -14,7 +14,8 @@
 //! national file's lines share the State's referentials.
 //!
 //! With `--bowebi` first, it writes a BO Webi INF-BUD-53 workbook of that many rows
-//! instead (`generate_bowebi`).
+//! instead (`generate_bowebi`). With `--commandes FICHIER` first, it also writes an order
+//! list for half the in-scope commitments (`reconcile --commandes`, issue 16).
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -195,6 +196,9 @@ struct Generated {
     cents: i64,
     /// Out of scope, but agreeing with the convention on two axes or more.
     partial: bool,
+    /// An EJ line's date and supplier (for the order list), empty for a payment.
+    date: String,
+    supplier: &'static str,
 }
 
 fn ej_line(
@@ -289,6 +293,8 @@ fn ej_line(
         in_scope,
         cents,
         partial,
+        date,
+        supplier,
     }
 }
 
@@ -371,6 +377,8 @@ fn dp_line(
         in_scope,
         cents,
         partial,
+        date: String::new(),
+        supplier: "",
     }
 }
 
@@ -382,7 +390,55 @@ fn header(fields: &[&str]) -> String {
 
 /// Writes the three extracts and returns what the tool must find.
 pub fn generate(lines: u64, share: f64, seed: u64, dir: &Path) -> std::io::Result<Expected> {
+    generate_with_orders(lines, share, seed, dir, None)
+}
+
+/// The header of the order list (`--commandes`).
+const ORDERS_HEADER: &str = "commande;ej;marche;nature;produit;fournisseur;siret;montant;date\n";
+
+/// An order for half the in-scope commitments (its own generator: the extracts stay the
+/// same bytes): three in five name their EJ; the others are matched by supplier, amount
+/// and date; one in ten is a euro off (an `ECART_MONTANT`, or a `COMMANDE_SANS_EJ` at the
+/// built-in convention's tolerance of 0.00).
+fn order_line(i: u64, g: &Generated, rng: &mut Rng, out: &mut dyn Write) -> std::io::Result<()> {
+    if !g.in_scope || g.cents <= 0 || !rng.chance(0.5) {
+        return Ok(());
+    }
+    let ej = if rng.chance(0.6) {
+        format!("21{:08}", i % 100_000_000)
+    } else {
+        String::new()
+    };
+    let cents = g.cents + if rng.chance(0.1) { 100 } else { 0 };
+    let nature = ["développement", "design", "hébergement", "coaching"][rng.below(4) as usize];
+    let supplier = g.supplier.replace('"', "\"\"");
+    writeln!(
+        out,
+        "BC-{i};{ej};Développement;{nature};potentiel;\"{supplier}\";41835014800029;{},{:02};{}",
+        cents / 100,
+        cents % 100,
+        g.date
+    )
+}
+
+/// An order list's file, its header written.
+fn order_list(path: &Path) -> std::io::Result<std::io::BufWriter<std::fs::File>> {
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    w.write_all(ORDERS_HEADER.as_bytes())?;
+    Ok(w)
+}
+
+/// [`generate`], also writing an order list to `orders` when given.
+pub fn generate_with_orders(
+    lines: u64,
+    share: f64,
+    seed: u64,
+    dir: &Path,
+    orders: Option<&Path>,
+) -> std::io::Result<Expected> {
     std::fs::create_dir_all(dir)?;
+    let mut order_rng = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1);
+    let mut order_file = orders.map(order_list).transpose()?;
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut e = Expected::default();
     let pool = Imputations::new((lines / 10).max(1000), &mut rng);
@@ -395,10 +451,16 @@ pub fn generate(lines: u64, share: f64, seed: u64, dir: &Path) -> std::io::Resul
     let mut commitments = Vec::new();
     for i in 0..lines {
         let g = ej_line(i, &mut rng, &pool, share, &mut e, &mut commitments);
+        if let Some(w) = order_file.as_mut() {
+            order_line(i, &g, &mut order_rng, w)?;
+        }
         e.bytes += g.text.len() as u64;
         ej.write_all(g.text.as_bytes())?;
     }
     ej.flush()?;
+    if let Some(mut w) = order_file {
+        w.flush()?;
+    }
     // Payments: `lines` of them over two files that overlap by a tenth (two monthly
     // extracts that both hold the month between them).
     let first_end = lines * 55 / 100;
@@ -592,6 +654,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if bowebi {
         args.remove(0);
     }
+    // `--commandes FICHIER` first: an order list for the in-scope commitments too.
+    let orders = match args.first().is_some_and(|a| a == "--commandes") {
+        true => {
+            args.remove(0);
+            Some(std::path::PathBuf::from(args.remove(0)))
+        }
+        false => None,
+    };
     let lines = args.first().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let share = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(0.2);
     let seed = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(42);
@@ -602,7 +672,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let e = if bowebi {
         generate_bowebi(lines, share, seed, Path::new(dir))?
     } else {
-        generate(lines, share, seed, Path::new(dir))?
+        generate_with_orders(lines, share, seed, Path::new(dir), orders.as_deref())?
     };
     eprintln!(
         "{dir} : {} lignes, {} octets ; attendu : {e:?}",

@@ -109,6 +109,7 @@ fn plan(args: &RunArgs) -> Result<Plan, Error> {
         forecasts: None,
         justifications: None,
         declaration: None,
+        orders: None,
         keep_going: false,
     })
 }
@@ -261,6 +262,9 @@ fn reconcile_plan(args: &ReconcileArgs) -> Result<Plan, Error> {
     plan.declaration = (args.declare.as_deref())
         .map(|p| crate::tables::declaration::load(p, &plan.convention))
         .transpose()?;
+    plan.orders = (args.commandes.as_deref())
+        .map(|p| crate::tables::orders::load(p, &plan.convention))
+        .transpose()?;
     Ok(plan)
 }
 
@@ -273,6 +277,7 @@ fn read_files(args: &ReconcileArgs, plan: &Plan) -> Vec<PathBuf> {
     read.extend(args.previsions.clone());
     read.extend(args.justifications.clone());
     read.extend(args.declare.clone());
+    read.extend(args.commandes.clone());
     read
 }
 

@@ -154,6 +154,9 @@ pub struct ReconcileArgs {
     /// Compte rendu déclaré du délégataire (CSV ou XLSX ; colonnes produit, periode AAAA-MM ou AAAA, ae, cp : les montants de la période) : comparé à Chorus par produit et par période (feuille « Déclaré et Chorus », anomalie ECART_DECLARATION au-delà de la tolérance de la convention).
     #[arg(long, value_name = "FICHIER")]
     pub declare: Option<PathBuf>,
+    /// Liste des commandes du délégataire (CSV ou XLSX ; colonnes commande, ej, marche, nature, produit, fournisseur, siret, montant, date) : rapprochée des EJ de Chorus (par n° d'EJ, sinon fournisseur + montant à la tolérance près + date dans la fenêtre de [rapprochement]) ; le produit d'une commande rapprochée attribue son EJ ; onglets « Commandes » et « Marchés et natures ».
+    #[arg(long, value_name = "FICHIER")]
+    pub commandes: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -66,6 +66,8 @@ pub struct Plan {
     pub justifications: Option<reconcile::Justifications>,
     /// The délégataire's declared report (`--declare`), read before any input.
     pub declaration: Option<crate::tables::declaration::Declaration>,
+    /// The délégataire's order list (`--commandes`), read before any input.
+    pub orders: Option<crate::tables::orders::Orders>,
     /// Go on past an unreadable file, listing it (`check`: every verdict in one pass);
     /// otherwise it stops the run.
     pub keep_going: bool,
@@ -131,6 +133,7 @@ pub fn run_spilling(
             forecasts: plan.forecasts.as_ref(),
             justifications: plan.justifications.as_ref(),
             declaration: plan.declaration.as_ref(),
+            orders: plan.orders.as_ref(),
         },
     );
     crate::model::progress::trace("rapprochement", started);
@@ -163,6 +166,7 @@ fn open_inputs(plan: &Plan) -> Result<Opened, Error> {
     let tables: Vec<PathBuf> = (plan.forecasts.iter().map(|f| &f.file))
         .chain(plan.justifications.iter().map(|j| &j.file))
         .chain(plan.declaration.iter().map(|d| &d.file))
+        .chain(plan.orders.iter().map(|o| &o.file))
         .filter_map(|f| std::fs::canonicalize(f).ok())
         .collect();
     if !tables.is_empty() {

@@ -72,6 +72,7 @@ fn figures(dir: &Path, threads: usize) -> (u64, u64, Decimal, Vec<Decimal>, Deci
         forecasts: None,
         justifications: None,
         declaration: None,
+        orders: None,
         keep_going: false,
     };
     let pool = rayon::ThreadPoolBuilder::new()

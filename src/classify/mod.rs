@@ -200,6 +200,9 @@ fn content_identity(line: &Line, h: &mut KeyHasher) {
         societe,
         fournisseur_code,
         fournisseur,
+        // An attribute of the supplier the line already names: hashing it would change
+        // every content key (and finding key) of the layouts that carry it.
+        siret: _,
         compte_budgetaire,
         compte_general,
         groupe_marchandises,

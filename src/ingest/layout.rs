@@ -85,6 +85,8 @@ pub enum FieldId {
     Exercice,
     FournisseurCode,
     Fournisseur,
+    /// The supplier's SIRET (« Code taxe 1 »).
+    Siret,
     CompteGeneral,
     CompteBudgetaire,
     CompteBudgetaireLibelle,
@@ -114,7 +116,7 @@ pub enum FieldId {
 }
 
 impl FieldId {
-    pub const COUNT: usize = 31;
+    pub const COUNT: usize = 32;
 
     fn from_name(name: &str) -> Option<FieldId> {
         serde_json::from_value(serde_json::Value::String(name.to_string())).ok()

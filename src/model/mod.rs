@@ -223,6 +223,9 @@ pub struct Line {
     pub societe: Option<CompactString>,
     pub fournisseur_code: Option<CompactString>,
     pub fournisseur: Option<CompactString>,
+    /// The supplier's SIRET (« Code taxe 1 » of the EJ's supplier), when the layout gives it:
+    /// `--commandes` matches orders with it. Not part of the line's identity.
+    pub siret: Option<CompactString>,
     pub compte_budgetaire: Option<CompactString>,
     pub compte_general: Option<CompactString>,
     pub groupe_marchandises: Option<CompactString>,
@@ -343,6 +346,7 @@ pub(crate) fn sample_line() -> Line {
         societe: None,
         fournisseur_code: None,
         fournisseur: None,
+        siret: None,
         compte_budgetaire: Some("31".into()),
         compte_general: None,
         groupe_marchandises: None,

@@ -139,8 +139,34 @@ pub struct Summary {
         skip_serializing_if = "Option::is_none"
     )]
     pub declaration: Option<DeclarationJson>,
+    /// With `--commandes`: the order list matched with the EJs; absent without it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
+    pub orders: Option<OrdersJson>,
     #[serde(default, deserialize_with = "lenient")]
     pub conservation: Conservation,
+}
+
+/// With `--commandes`: how many orders matched, how, what was left on either side, and
+/// the amounts ordered, committed (AE of the matched EJs) and paid on them (CP).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OrdersJson {
+    pub file: String,
+    pub orders: usize,
+    pub matched_by_ej: usize,
+    pub matched_by_supplier: usize,
+    /// `COMMANDE_SANS_EJ`.
+    pub without_ej: usize,
+    /// `EJ_SANS_COMMANDE`.
+    pub ejs_without_order: usize,
+    /// `ECART_MONTANT`.
+    pub amount_gaps: usize,
+    pub ordered: String,
+    pub ae_matched: String,
+    pub cp_matched: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -98,6 +98,7 @@ fn base_line(
         societe: code_of(record, ctx, FieldId::Societe)?,
         fournisseur_code: code_of(record, ctx, FieldId::FournisseurCode)?,
         fournisseur: free_text(record, ctx, FieldId::Fournisseur)?,
+        siret: code_of(record, ctx, FieldId::Siret)?,
         compte_budgetaire: compte_budgetaire.or(compte_budgetaire_libelle),
         compte_general,
         groupe_marchandises: code_of(record, ctx, FieldId::GroupeMarchandises)?,

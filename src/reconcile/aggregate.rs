@@ -9,16 +9,22 @@ use rustc_hash::FxHashMap;
 use chrono::Datelike;
 use rust_decimal::Decimal;
 
-use super::{ScopedLine, Totals};
+use super::{Attribution, ScopedLine, Totals};
 use crate::classify::Judged;
 use crate::convention::Convention;
 use crate::model::Measure;
 
-/// Gives each in-scope line its product: its own rules first; else the product another line
-/// of the same EJ was attributed by its own rules (payments follow their commitment). When
-/// an EJ's lines point to several products, the first in the convention's order wins, so
-/// the attribution never depends on the order of rows or inputs.
-pub(super) fn attribute(lines: Vec<Judged>) -> Vec<ScopedLine> {
+/// Gives each in-scope line its product, the strongest rule first: the convention's EJ
+/// list; a matched order (`--commandes`, `ej_orders`: per EJ, the order's index and
+/// product); the line's own keywords or axes; else the product another line of the same
+/// EJ was attributed by its own rules (payments follow their commitment). When an EJ's
+/// lines point to several products, the first in the convention's order wins, so the
+/// attribution never depends on the order of rows or inputs.
+pub(super) fn attribute(
+    convention: &Convention,
+    lines: Vec<Judged>,
+    ej_orders: &FxHashMap<String, (usize, usize)>,
+) -> Vec<ScopedLine> {
     let mut by_ej: FxHashMap<&str, usize> = FxHashMap::default();
     for j in &lines {
         if let (Some(ej), Some(p)) = (j.line.ej.as_deref(), j.own_product) {
@@ -28,20 +34,34 @@ pub(super) fn attribute(lines: Vec<Judged>) -> Vec<ScopedLine> {
                 .or_insert(p);
         }
     }
-    let propagated: Vec<Option<usize>> = lines
+    let chosen: Vec<(Option<usize>, Attribution)> = lines
         .iter()
-        .map(|j| j.line.ej.as_deref().and_then(|ej| by_ej.get(ej).copied()))
+        .map(|j| {
+            let ej = j.line.ej.as_deref();
+            if let Some(p) = ej.and_then(|ej| convention.product_of_ej(ej)) {
+                return (Some(p), Attribution::EjList);
+            }
+            if let Some(&(order, p)) =
+                (ej.filter(|_| !ej_orders.is_empty())).and_then(|ej| ej_orders.get(ej))
+            {
+                return (Some(p), Attribution::Order(order));
+            }
+            if j.own_product.is_some() {
+                return (j.own_product, Attribution::Rule);
+            }
+            match ej.and_then(|ej| by_ej.get(ej).copied()) {
+                Some(p) => (Some(p), Attribution::SameEj),
+                None => (None, Attribution::Unattributed),
+            }
+        })
         .collect();
     lines
         .into_iter()
-        .zip(propagated)
-        .map(|(judged, from_ej)| {
-            let product = judged.own_product.or(from_ej);
-            ScopedLine {
-                by_ej: judged.own_product.is_none() && from_ej.is_some(),
-                judged,
-                product,
-            }
+        .zip(chosen)
+        .map(|(judged, (product, rule))| ScopedLine {
+            judged,
+            product,
+            rule,
         })
         .collect()
 }

@@ -9,7 +9,8 @@
 //!   line) when last month's summary (`--previous`) had that key, among its findings or
 //!   its resolved ones, or when the key has a form the tool makes: a known code, `:`, and
 //!   a well-formed subject (a line's 32-digit hash; `ej=` an EJ of one of this run's
-//!   in-scope lines; `produit=` a product of the convention; `fichier=`; `run`);
+//!   in-scope lines; `produit=` a product of the convention; `fichier=`; `commande=`;
+//!   `run`);
 //! - **unknown** (`JUSTIFICATION_INCONNUE`, warning: most likely mistyped) otherwise: an
 //!   unknown code, a subject of no form the tool makes, an EJ of no in-scope line (one
 //!   found only out of scope included).
@@ -127,8 +128,11 @@ fn well_formed(code: Code, subject: &str, known: &Known) -> Result<(), String> {
             )),
         };
     }
-    match subject.strip_prefix("fichier=") {
-        Some(file) if !file.is_empty() => Ok(()),
+    match subject
+        .strip_prefix("fichier=")
+        .or_else(|| subject.strip_prefix("commande="))
+    {
+        Some(name) if !name.is_empty() => Ok(()),
         _ => Err(format!(
             "« {subject} » n'est pas un sujet d'anomalie {}",
             code.as_str()
@@ -293,6 +297,16 @@ mod tests {
                 "FICHIER_IGNORE:fichier=a/b.pdf".into(),
                 false,
                 "JUSTIFICATION_OBSOLETE",
+            ),
+            (
+                "COMMANDE_SANS_EJ:commande=BC-2020-08".into(),
+                false,
+                "JUSTIFICATION_OBSOLETE",
+            ),
+            (
+                "COMMANDE_SANS_EJ:commande=".into(),
+                false,
+                "JUSTIFICATION_INCONNUE",
             ),
             (
                 format!("RETRAIT_ANTERIEURE:{HASH}"),

@@ -14,6 +14,7 @@ pub mod follow_up;
 pub mod forecast;
 mod journal;
 pub mod justify;
+pub mod orders;
 pub mod portfolio;
 pub mod provisions;
 mod rules;
@@ -197,8 +198,23 @@ impl Conservation {
 pub struct ScopedLine {
     pub judged: Judged,
     pub product: Option<usize>,
-    /// Attributed through another line of the same EJ rather than its own data.
-    pub by_ej: bool,
+    /// Which rule attributed it.
+    pub rule: Attribution,
+}
+
+/// Which rule gave an in-scope line its product, the strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attribution {
+    /// Its EJ is in a product's `ej` list of the convention.
+    EjList,
+    /// A matched order of `--commandes` (its index in the order list) gave its EJ a product.
+    Order(usize),
+    /// Its own data: a keyword in its text, or an axis.
+    Rule,
+    /// Another line of the same EJ was attributed by its own data.
+    SameEj,
+    /// No rule gave it a product.
+    Unattributed,
 }
 
 /// An older state of a key, replaced by a newer extract's.
@@ -306,6 +322,8 @@ pub struct Reconciliation {
     pub declared: Option<declared::Comparison>,
     /// With `[[mise_a_disposition]]`: the tranches and the overruns (else empty).
     pub provisions: provisions::Timeline,
+    /// With `--commandes`: the orders matched with the EJs, and the breakdown.
+    pub orders: Option<orders::OrderReport>,
 }
 
 /// The justifications file of a run (`--justifications`).
@@ -394,6 +412,9 @@ pub struct Options<'a> {
     /// `--declare`: the délégataire's declared report, compared with Chorus
     /// (`ECART_DECLARATION`).
     pub declaration: Option<&'a crate::tables::declaration::Declaration>,
+    /// `--commandes`: the délégataire's orders, matched with the EJs; a matched order's
+    /// product attributes its EJ.
+    pub orders: Option<&'a crate::tables::orders::Orders>,
 }
 
 /// [`reconcile`], with what the run adds (see [`Options`]).
@@ -409,12 +430,13 @@ pub fn reconcile_with(
         forecasts,
         justifications,
         declaration,
+        orders,
     } = options;
     // Sums, schedule and ceilings on the convention as amended on `as_of`; each line's
     // period on the end in force on its date (`Convention::end_at`).
     let amended = convention.at(as_of);
     let convention = &amended;
-    let mut facts = facts(convention, inputs, as_of, ignored_files);
+    let mut facts = facts(convention, inputs, as_of, ignored_files, orders);
     facts.outlook = forecast::outlook(
         convention,
         &forecast::Facts {
@@ -434,9 +456,14 @@ pub fn reconcile_with(
         || closing::closing(convention, &facts),
     );
     crate::model::progress::trace("  règles et fin de gestion", started);
+    if let Some(r) = &facts.orders {
+        findings.extend(orders::findings(r, &facts.lines));
+    }
     facts.declared = declaration.map(|d| declared::compare(convention, d, &facts.months, as_of));
     if let Some(comparison) = &facts.declared {
         findings.extend(declared::findings(convention, comparison));
+    }
+    if facts.orders.is_some() || facts.declared.is_some() {
         // Stable: the rules' order stays; the new findings go after their equals.
         findings.sort_by_key(Finding::rank);
     }
@@ -491,6 +518,7 @@ fn facts(
     inputs: Vec<InputResult>,
     as_of: NaiveDate,
     ignored_files: Vec<IgnoredFile>,
+    orders: Option<&crate::tables::orders::Orders>,
 ) -> Reconciliation {
     let has_commitments = inputs
         .iter()
@@ -506,7 +534,8 @@ fn facts(
     crate::model::progress::trace("  doublons, états et regroupement", started);
     let started = std::time::Instant::now();
     let carried = carry::split_carry_over(&mut split.in_scope, &includes);
-    let lines = aggregate::attribute(std::mem::take(&mut split.in_scope));
+    let in_scope = std::mem::take(&mut split.in_scope);
+    let (lines, order_report) = orders::attribute(convention, in_scope, orders);
     let mut sums = sums(convention, &lines);
     if let Some((ae, cp)) = convention.made_available(as_of) {
         sums.totals.ae_made_available = Some(ae);
@@ -547,6 +576,7 @@ fn facts(
         closing: closing::Closing::default(),
         declared: None,
         provisions: timeline,
+        orders: order_report,
     }
 }
 
@@ -813,7 +843,8 @@ mod tests {
             ],
         )]);
         assert_eq!(rec.lines[1].product, Some(0));
-        assert!(rec.lines[1].by_ej);
+        assert_eq!(rec.lines[1].rule, Attribution::SameEj);
+        assert_eq!(rec.lines[0].rule, Attribution::Rule);
         assert_eq!(rec.lines[2].product, None);
         assert_eq!(rec.totals.ae_consumed, dec!(1050));
         assert_eq!(rec.totals.cp_consumed, dec!(450));

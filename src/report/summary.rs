@@ -11,7 +11,7 @@ use crate::model::money::amount_text;
 use crate::model::summary::{
     BySeverity, Conservation, ConventionRef, Decision, DeclarationJson, FORMAT_VERSION, Finding,
     Input, InputSkipped, JustificationJson, JustificationsJson, Lines, Movement2, Movements,
-    MovementsOf, Product, Projection, Summary, Tool, Totals, Track, Year,
+    MovementsOf, OrdersJson, Product, Projection, Summary, Tool, Totals, Track, Year,
 };
 use crate::reconcile::findings::{Justification, JustificationStatus};
 use crate::reconcile::{self, Code, LineCounts, MovementCounts, Reconciliation, Severity};
@@ -61,6 +61,7 @@ pub fn summary(ctx: &Context) -> Summary {
         },
         justifications: justifications(rec),
         declaration: declaration(rec),
+        orders: orders(rec),
         conservation: conservation(&rec.conservation),
     }
 }
@@ -263,6 +264,34 @@ fn declaration(rec: &Reconciliation) -> Option<DeclarationJson> {
         ae_chorus: sum(|r| r.chorus.ae),
         cp_declared: sum(|r| r.declared.cp),
         cp_chorus: sum(|r| r.chorus.cp),
+    })
+}
+
+/// With `--commandes`: the matching in figures.
+fn orders(rec: &Reconciliation) -> Option<OrdersJson> {
+    use crate::reconcile::orders::How;
+    let r = rec.orders.as_ref()?;
+    let m = &r.matched;
+    let matched_by = |how: How| {
+        (m.group_of_order.iter().flatten())
+            .filter(|&&g| m.groups[g].how == how)
+            .count()
+    };
+    let matched_rows = r.breakdown.iter().filter(|b| !b.without_order);
+    let (ae, cp) = matched_rows.fold((Decimal::ZERO, Decimal::ZERO), |(ae, cp), b| {
+        (ae + b.ae, cp + b.cp)
+    });
+    Some(OrdersJson {
+        file: r.file.clone(),
+        orders: r.orders.len(),
+        matched_by_ej: matched_by(How::EjNumber),
+        matched_by_supplier: matched_by(How::SupplierAmountDate),
+        without_ej: m.group_of_order.iter().filter(|g| g.is_none()).count(),
+        ejs_without_order: r.unmatched_ejs.len(),
+        amount_gaps: m.groups.iter().filter(|g| r.gap_beyond(g)).count(),
+        ordered: amount_text(r.orders.iter().map(|o| o.amount).sum()),
+        ae_matched: amount_text(ae),
+        cp_matched: amount_text(cp),
     })
 }
 

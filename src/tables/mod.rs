@@ -14,6 +14,7 @@
 pub mod declaration;
 pub mod forecasts;
 pub mod justifications;
+pub mod orders;
 
 use std::borrow::Cow;
 use std::io::Read;

@@ -74,6 +74,7 @@ fn reconcile(convention: &Convention) -> Run {
         forecasts: None,
         justifications: None,
         declaration: None,
+        orders: None,
         keep_going: false,
     };
     run(&plan).unwrap()

@@ -57,6 +57,7 @@ fn benches(c: &mut Criterion) {
         forecasts: None,
         justifications: None,
         declaration: None,
+        orders: None,
         keep_going: false,
     };
     group.bench_function("check (lire, normaliser, classer, rapprocher)", |b| {

@@ -10,7 +10,7 @@ use super::table::Table;
 use crate::classify::Judged;
 use crate::model::{Line, Rejection};
 use crate::reconcile::findings::{Justification, JustificationStatus};
-use crate::reconcile::{Finding, OutGroup, Replaced, Resolved, ScopedLine, Target};
+use crate::reconcile::{Attribution, Finding, OutGroup, Replaced, Resolved, ScopedLine, Target};
 use crate::report::Context;
 
 pub const LINES: &str = "Lignes";
@@ -59,10 +59,12 @@ const LINE_HEADERS: [&str; 22] = [
 
 fn line_cells<'a>(ctx: &'a Context, scoped: &'a ScopedLine) -> Vec<Cell<'a>> {
     let l = &scoped.judged.line;
-    let attachment = match (scoped.by_ej, scoped.product) {
-        (true, _) => "EJ",
-        (false, Some(_)) => "règle",
-        (false, None) => "",
+    // The texts of a run without `--commandes` are those of before the order list.
+    let attachment = match scoped.rule {
+        Attribution::SameEj => Cell::text("EJ"),
+        Attribution::EjList | Attribution::Rule => Cell::text("règle"),
+        Attribution::Order(o) => Cell::owned(order_attachment(ctx, o)),
+        Attribution::Unattributed => Cell::text(""),
     };
     vec![
         Cell::text(ctx.input_label(l.origin.input)),
@@ -71,7 +73,7 @@ fn line_cells<'a>(ctx: &'a Context, scoped: &'a ScopedLine) -> Vec<Cell<'a>> {
         Cell::ordinal(l.year),
         l.date.map_or(Cell::Empty, Cell::Date),
         Cell::text(ctx.product_name(scoped.product)),
-        Cell::text(attachment),
+        attachment,
         Cell::opt(l.ej.as_deref()),
         Cell::opt(l.poste_ej.as_deref()),
         Cell::opt(l.dp.as_deref()),
@@ -88,6 +90,15 @@ fn line_cells<'a>(ctx: &'a Context, scoped: &'a ScopedLine) -> Vec<Cell<'a>> {
         Cell::Amount(l.ae()),
         Cell::Amount(l.cp()),
     ]
+}
+
+/// « commande BC-… »: the order whose product a line's EJ took (`--commandes`).
+fn order_attachment(ctx: &Context, order: usize) -> String {
+    let orders = ctx.run.reconciliation.orders.as_ref();
+    let id = orders
+        .and_then(|r| r.orders.get(order))
+        .map(|o| o.id.as_str());
+    format!("commande {}", id.unwrap_or("?"))
 }
 
 pub fn lignes<'a>(ctx: &'a Context) -> Table<'a> {

@@ -20,6 +20,7 @@ mod detail;
 mod forecast;
 pub(in crate::report) mod grid;
 mod monthly;
+mod orders;
 pub(in crate::report) mod overview;
 mod page;
 mod style;
@@ -118,14 +119,16 @@ fn write_split(
     closing::fin_de_gestion(&mut book, &fmt, ctx)?;
     trace("  fin de gestion", started);
     let started = std::time::Instant::now();
-    let tables = [
-        sums::engagements(ctx),
+    // With `--commandes`, its two sheets after « Engagements ».
+    let mut tables = vec![sums::engagements(ctx)];
+    tables.extend(orders::tables(ctx));
+    tables.extend([
         detail::lignes(ctx),
         detail::anomalies(ctx, split),
         detail::hors_perimetre(ctx),
         detail::rejets(ctx),
         detail::remplacements(ctx),
-    ];
+    ]);
     fills.extend(table::write_tables(
         &mut book, &fmt, split, chunk_rows, &tables,
     )?);

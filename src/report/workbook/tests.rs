@@ -63,6 +63,7 @@ pub(super) fn pipeline(dir: &Path, rows: &[String]) -> (Run, Convention) {
         forecasts: None,
         justifications: None,
         declaration: None,
+        orders: None,
         keep_going: false,
     };
     (run(&plan).unwrap(), convention)
