@@ -192,7 +192,6 @@ fn months_are_real_dates_years_and_totals_text() {
 }
 
 #[test]
-#[ignore = "needs --commandes (issue 16, oc)"]
 fn with_the_orders_only_the_april_gap_remains() {
     let out = tempfile::tempdir().unwrap();
     let (d, c) = (declare(), format!("{DIR}/commandes.csv"));
