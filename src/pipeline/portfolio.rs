@@ -485,3 +485,83 @@ fn placeholder_report(info: &InputInfo) -> InputReport {
         notes: Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::progress::Silent;
+    use crate::output::spill::SpillRequest;
+
+    /// The fixture's conventions A, B and C (C without its avenant, which av adds).
+    fn conventions() -> Vec<Convention> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/portefeuille/conventions");
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+        let c = read("dgec-dinum-appui-data.toml");
+        let c = &c[..c.find("\n[[avenant]]").unwrap()];
+        vec![
+            Convention::parse(&read("dgec-dinum-2020.toml"), "a.toml").unwrap(),
+            Convention::parse(&read("dgec-dinum-tableau-de-bord.toml"), "b.toml").unwrap(),
+            Convention::parse(c, "c.toml").unwrap(),
+        ]
+    }
+
+    fn inputs(folder: &str) -> Vec<OpenedInput> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+        let files = crate::ingest::discover_named(&[dir]).unwrap();
+        let mut inputs: Vec<OpenedInput> = (files.iter())
+            .flat_map(|(path, _)| crate::ingest::open(path).unwrap_or_default())
+            .collect();
+        for (index, input) in inputs.iter_mut().enumerate() {
+            input.info.index = index as u32;
+        }
+        inputs
+    }
+
+    /// Each convention's view of every input, derived from the shared pass, is what its
+    /// own pass gives — whole, slim (budget 0) or in between.
+    #[test]
+    fn each_conventions_view_is_its_own_pass() {
+        let conventions = conventions();
+        let perimeter = crate::convention::portfolio::parse_perimeter(
+            "[perimetre]\ncentres_financiers = [\"0174-SOUT-ELAB\"]\n",
+            "p.toml",
+        )
+        .unwrap();
+        let folders = [
+            "fixtures/portefeuille/extraits",
+            "fixtures/annee-complete",
+            "fixtures/anomalies",
+        ];
+        let budgets = [
+            DetailBudget::shared(1),
+            DetailBudget::per_input(0),
+            DetailBudget::per_input(3),
+        ];
+        let mut slim_seen = false;
+        for folder in folders {
+            for budget in budgets {
+                let shared: Vec<SharedInput> = (inputs(folder).into_iter())
+                    .map(|i| process(i, &conventions, Some(&perimeter), &Silent, budget).unwrap())
+                    .collect();
+                for (c, convention) in conventions.iter().enumerate() {
+                    let own = (inputs(folder).into_iter()).map(|i| {
+                        let request = SpillRequest::NONE;
+                        let (report, result, _) =
+                            super::super::process(i, convention, &Silent, budget, request).unwrap();
+                        (report, result)
+                    });
+                    for (s, (report, result)) in shared.iter().zip(own) {
+                        let (r, derived) = derive::derive(s, c, convention);
+                        slim_seen |= !result.slim.is_empty();
+                        let what =
+                            format!("{folder}, {budget:?}, {}, {}", convention.id, result.label);
+                        assert_eq!(format!("{derived:?}"), format!("{result:?}"), "{what}");
+                        assert_eq!(format!("{r:?}"), format!("{report:?}"), "{what}");
+                    }
+                }
+            }
+        }
+        assert!(slim_seen, "the slim path was taken");
+    }
+}
