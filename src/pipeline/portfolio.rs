@@ -73,7 +73,9 @@ pub fn run_portfolio(
     progress.phase("rapprochement…");
     crate::model::progress::trace("lecture, normalisation, classement (portefeuille)", started);
     let started = std::time::Instant::now();
-    let runs = (conventions.iter().enumerate())
+    // Conventions side by side on the pool, each reconciled as its single run: the
+    // order of the results is `-c`'s whatever the threads.
+    let runs = (conventions.par_iter().enumerate())
         .map(|(c, convention)| {
             let (reports, results) = shared
                 .iter()
