@@ -43,13 +43,14 @@ fn portfolio_run(dir: &Path, conventions: &Path, extra: &[&str]) -> common::Outc
         "fixtures/portefeuille/extraits",
         "-c",
         conventions.to_str().unwrap(),
-        "--as-of",
-        "2021-12-31",
         "-o",
         out.to_str().unwrap(),
         "--summary",
         summary.to_str().unwrap(),
     ];
+    if !extra.contains(&"--as-of") {
+        args.extend(["--as-of", "2021-12-31"]);
+    }
     args.extend(extra);
     run(&repo(), &args)
 }
@@ -286,9 +287,9 @@ fn the_same_id_twice_is_refused_naming_both_files() {
 fn what_a_portfolio_does_not_take_is_refused_in_french() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = conventions(tmp.path(), true);
-    let previous = tmp.path().join("avant.json");
+    let previsions = tmp.path().join("previsions.csv");
     for extra in [
-        vec!["--previous", previous.to_str().unwrap()],
+        vec!["--previsions", previsions.to_str().unwrap()],
         vec!["--export-lignes", tmp.path().to_str().unwrap()],
     ] {
         let outcome = portfolio_run(tmp.path(), &dir, &extra);
@@ -364,10 +365,10 @@ fn the_outputs_are_the_same_bytes_whatever_jobs() {
         outputs.push(files);
     }
     assert_eq!(outputs[0].len(), 5);
-    assert!(
-        outputs[0] == outputs[1],
-        "the outputs differ between -j 1 and -j 3"
-    );
+    for (a, b) in outputs[0].iter().zip(&outputs[1]) {
+        assert_eq!(a.0, b.0);
+        assert!(a.1 == b.1, "{} differs between -j 1 and -j 3", a.0);
+    }
 }
 
 /// The fixture's own command, with C's avenant and mises à disposition: the LISEZMOI's
@@ -428,4 +429,73 @@ fn the_fixtures_command_gives_the_lisezmois_portfolio() {
             key,
         );
     }
+}
+
+/// Next month: each convention's findings followed up from its summary in last month's
+/// portfolio summary, found by its id; as-of after last month's.
+#[test]
+fn previous_follows_each_convention_up_from_the_portfolio_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = conventions(tmp.path(), true);
+    let first = tmp.path().join("premier");
+    std::fs::create_dir(&first).unwrap();
+    let outcome = portfolio_run(&first, &dir, &["--as-of", "2021-11-30"]);
+    outcome.expect_code(1);
+    let previous = first.join("resume.json");
+    let outcome = portfolio_run(
+        tmp.path(),
+        &dir,
+        &["--previous", previous.to_str().unwrap()],
+    );
+    outcome.expect_code(1);
+    let summary = json(&tmp.path().join("resume.json"));
+    for member in summary["conventions"].as_array().unwrap() {
+        let findings = member["findings"].as_array().unwrap();
+        assert!(!findings.is_empty());
+        let open = findings.iter().filter(|f| f["follow_up"] == "open").count();
+        assert!(
+            open > 0,
+            "{}: no finding followed up",
+            member["convention"]["id"]
+        );
+        assert!(findings.iter().all(|f| !f["follow_up"].is_null()));
+    }
+    // A single run's summary of B serves B only: A's findings are not followed up.
+    let b = tmp.path().join("b.json");
+    run(
+        &repo(),
+        &[
+            "reconcile",
+            "fixtures/portefeuille/extraits",
+            "-c",
+            dir.join("dgec-dinum-tableau-de-bord.toml")
+                .to_str()
+                .unwrap(),
+            "--as-of",
+            "2021-11-30",
+            "-o",
+            tmp.path().join("b.xlsx").to_str().unwrap(),
+            "--summary",
+            b.to_str().unwrap(),
+        ],
+    )
+    .expect_code(0);
+    let outcome = portfolio_run(tmp.path(), &dir, &["--previous", b.to_str().unwrap()]);
+    outcome.expect_code(1);
+    assert!(
+        outcome
+            .stderr
+            .contains("pas de résumé de « dgec-dinum-2020 »"),
+        "{}",
+        outcome.stderr
+    );
+    let summary = json(&tmp.path().join("resume.json"));
+    let a = &summary["conventions"][0];
+    assert!(
+        a["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["follow_up"] != "open")
+    );
 }

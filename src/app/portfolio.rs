@@ -38,7 +38,6 @@ fn refuse_unsupported(args: &ReconcileArgs, loaded: &Loaded) -> Result<(), Error
             args.detail_hors_perimetre.is_some(),
         ),
         ("--export-lignes", args.export_lignes.is_some()),
-        ("--previous", args.previous.is_some()),
         ("--previsions", args.previsions.is_some()),
         ("--justifications", args.justifications.is_some()),
     ];
@@ -84,6 +83,10 @@ pub fn reconcile(args: ReconcileArgs, loaded: Loaded) -> Result<u8, Error> {
         justifications: None,
         keep_going: false,
     };
+    let previous = match args.previous.as_deref() {
+        Some(path) => load_previous(path, &loaded, plan.as_of, args.run.quiet)?,
+        None => Vec::new(),
+    };
     let folder = output::targets::prepare_folder("-o", &args.output)?;
     let books: Vec<PathBuf> = (loaded.conventions.iter())
         .map(|c| args.output.join(format!("{}.xlsx", c.id)))
@@ -103,6 +106,7 @@ pub fn reconcile(args: ReconcileArgs, loaded: Loaded) -> Result<u8, Error> {
     }));
     let mut read = plan.inputs.clone();
     read.extend(loaded.files.iter().cloned());
+    read.extend(args.previous.clone());
     output::targets::check(&targets, &read)?;
     let paths: Vec<&Path> = targets.iter().map(|t| t.path).collect();
     let mut lock = output::lock::lock_existing(&paths)?;
@@ -118,6 +122,7 @@ pub fn reconcile(args: ReconcileArgs, loaded: Loaded) -> Result<u8, Error> {
             &plan,
             &loaded.conventions,
             loaded.perimeter.as_ref(),
+            &previous,
             progress.as_ref(),
         )
     });
@@ -158,6 +163,71 @@ pub fn reconcile(args: ReconcileArgs, loaded: Loaded) -> Result<u8, Error> {
     let code = exit_code(&portfolio, args.fail_on);
     std::mem::forget(run);
     Ok(code)
+}
+
+/// Last month's portfolio summary (`--previous`): each convention's summary found in its
+/// `conventions` by `convention.id` (a single run's summary serves its own convention).
+/// A missing file is the first month; a convention it lacks is new: every finding new.
+fn load_previous(
+    path: &Path,
+    loaded: &Loaded,
+    as_of: chrono::NaiveDate,
+    quiet: bool,
+) -> Result<Vec<Option<crate::reconcile::PreviousSummary>>, Error> {
+    let fail = |message: String| {
+        Error::Input(crate::error::InputError::new(
+            path.display().to_string(),
+            message,
+        ))
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if !quiet {
+                eprintln!(
+                    "note : résumé précédent « {} » introuvable : premier mois, toutes les anomalies sont dites nouvelles",
+                    path.display()
+                );
+            }
+            return Ok(Vec::new());
+        }
+        Err(e) => return Err(fail(crate::error::io_message(&e))),
+    };
+    let not_a_summary = |e: serde_json::Error| {
+        fail(format!(
+            "ce n'est pas un résumé JSON de chorus-recon (ligne {}, colonne {} : {})",
+            e.line(),
+            e.column(),
+            e
+        ))
+    };
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(not_a_summary)?;
+    let members = match value.get("conventions").and_then(|c| c.as_array()) {
+        Some(members) => members.clone(),
+        None => vec![value],
+    };
+    let mut previous = Vec::with_capacity(loaded.conventions.len());
+    for c in &loaded.conventions {
+        let member = members
+            .iter()
+            .find(|m| m["convention"]["id"].as_str() == Some(c.id.as_str()));
+        let Some(member) = member else {
+            if !quiet {
+                eprintln!(
+                    "note : pas de résumé de « {} » dans « {} » : ses anomalies sont dites nouvelles",
+                    c.id,
+                    path.display()
+                );
+            }
+            previous.push(None);
+            continue;
+        };
+        let summary: crate::reconcile::PreviousSummary =
+            serde_json::from_value(member.clone()).map_err(not_a_summary)?;
+        summary.check(&c.id, as_of).map_err(fail)?;
+        previous.push(Some(summary));
+    }
+    Ok(previous)
 }
 
 fn portfolio_of<'a>(

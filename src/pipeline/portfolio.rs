@@ -42,12 +42,14 @@ pub struct PortfolioRun {
     pub findings: Vec<Finding>,
 }
 
-/// Reads every input once for all `conventions`, then reconciles each. `plan`'s inputs,
-/// date and options are the run's; its `convention` is not read.
+/// Reads every input once for all `conventions`, then reconciles each, with its previous
+/// summary (`previous[c]`, `--previous`) if any. `plan`'s inputs and date are the run's;
+/// its `convention` is not read.
 pub fn run_portfolio(
     plan: &Plan,
     conventions: &[Convention],
     perimeter: Option<&Perimeter>,
+    previous: &[Option<crate::reconcile::PreviousSummary>],
     progress: &dyn Progress,
 ) -> Result<PortfolioRun, Error> {
     let started = std::time::Instant::now();
@@ -87,7 +89,7 @@ pub fn run_portfolio(
                 plan.as_of,
                 crate::reconcile::Options {
                     ignored_files: skipped_files.clone(),
-                    previous: None,
+                    previous: previous.get(c).and_then(Option::as_ref),
                     forecasts: None,
                     justifications: None,
                 },
