@@ -11,6 +11,9 @@ pub mod workbook {
         out: &mut dyn std::io::Write,
     ) -> Result<(), rust_xlsxwriter::XlsxError> {
         let mut book = rust_xlsxwriter::Workbook::new();
+        // Never the clock: the same run, the same bytes.
+        let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1)?;
+        book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
         let sheet = book.add_worksheet();
         sheet.set_name("Portefeuille")?;
         sheet.write(0, 0, "Convention")?;
