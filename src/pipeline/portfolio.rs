@@ -337,6 +337,8 @@ struct SharedStage {
     /// Per convention, the out-of-scope lines its own run would keep in detail so far.
     detailed_out: Vec<u64>,
     budget: DetailBudget,
+    /// Rejected rows kept so far (at most `REJECTION_BUDGET`).
+    rejected: usize,
     group_index: rustc_hash::FxHashMap<u128, u32>,
 }
 
@@ -369,6 +371,7 @@ impl SharedStage {
             data_rows: 0,
             detailed_out: vec![0; conventions],
             budget,
+            rejected: 0,
             group_index: Default::default(),
         }
     }
@@ -437,12 +440,8 @@ impl SharedStage {
     fn rejected(&mut self, r: Rejection, alt: Alt, whole_for: Vec<bool>) {
         // A data row here; a convention that keeps it slim may see a key figure instead.
         self.data_rows += 1;
-        let kept = self
-            .input
-            .kept
-            .iter()
-            .filter(|k| matches!(k, Kept::Rejected(..)));
-        if kept.count() < REJECTION_BUDGET {
+        if self.rejected < REJECTION_BUDGET {
+            self.rejected += 1;
             self.input.kept.push(Kept::Rejected(r, alt, whole_for));
         } else {
             self.input.rejections_omitted += 1;

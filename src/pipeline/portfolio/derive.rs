@@ -19,6 +19,14 @@ use crate::model::{Axis, AxisCodes, AxisSet, Measure, Rejection, ServiceFait};
 use crate::pipeline::{Closing, REJECTION_BUDGET, closing_notes, skipped_json};
 use crate::report::input::InputReport;
 
+/// A convention's imputations, as its slim lines meet them: by hash, and by the shared
+/// input's index (most lines: no hashing); the differing axes of each.
+struct Interner {
+    index: rustc_hash::FxHashMap<u128, u32>,
+    differing: Vec<AxisSet>,
+    by_shared: Vec<u32>,
+}
+
 /// Where a slim line's imputation is: in the shared input's `groups`, or its own.
 enum GroupRef {
     Shared(u32),
@@ -203,8 +211,11 @@ impl Derived<'_> {
     /// imputations), as `Stage::slim_down` moves them.
     fn slim(&mut self) {
         let shared = std::mem::take(&mut self.late);
-        let mut index: rustc_hash::FxHashMap<u128, u32> = Default::default();
-        let mut differing: Vec<AxisSet> = Vec::new();
+        let mut interner = Interner {
+            index: Default::default(),
+            differing: Vec::new(),
+            by_shared: vec![u32::MAX; self.s.groups.len()],
+        };
         let mut slim = Vec::with_capacity(self.s.slim.len() + shared.len());
         let mut late = shared.into_iter().peekable();
         let mut common = self.s.slim.iter().peekable();
@@ -222,11 +233,11 @@ impl Derived<'_> {
                 let line = *common.next().expect("peeked");
                 (line, GroupRef::Shared(line.group), false)
             };
-            let g = self.intern(&mut index, &mut differing, group);
+            let g = self.intern(&mut interner, group);
             let diff = if own && !line.differing.is_empty() {
                 line.differing
             } else {
-                differing[g as usize]
+                interner.differing[g as usize]
             };
             let key = line.key();
             slim.push(SlimLine::new(
@@ -251,7 +262,7 @@ impl Derived<'_> {
             }
             let line = &j.line;
             let group = GroupRef::Own(line.axis_codes_hash(), Box::new(line.axis_codes()));
-            let g = self.intern(&mut index, &mut differing, group);
+            let g = self.intern(&mut interner, group);
             down.push(SlimLine::new(
                 line.origin.row,
                 line.measure,
@@ -266,31 +277,38 @@ impl Derived<'_> {
         self.result.slim = down;
     }
 
-    /// The index of an imputation in this convention's `groups`, and its differing axes.
-    fn intern(
-        &mut self,
-        index: &mut rustc_hash::FxHashMap<u128, u32>,
-        differing: &mut Vec<AxisSet>,
-        group: GroupRef,
-    ) -> u32 {
-        let (hash, codes) = match group {
+    /// The index of an imputation in this convention's `groups` (its differing axes
+    /// computed the first time).
+    fn intern(&mut self, interner: &mut Interner, group: GroupRef) -> u32 {
+        let (hash, codes, shared) = match group {
             GroupRef::Shared(g) => {
+                let known = interner.by_shared[g as usize];
+                if known != u32::MAX {
+                    return known;
+                }
                 let (hash, codes) = &self.s.groups[g as usize];
-                (*hash, std::borrow::Cow::Borrowed(codes))
+                (*hash, std::borrow::Cow::Borrowed(codes), Some(g))
             }
-            GroupRef::Own(hash, codes) => (hash, std::borrow::Cow::Owned(*codes)),
+            GroupRef::Own(hash, codes) => (hash, std::borrow::Cow::Owned(*codes), None),
         };
-        if let Some(g) = index.get(&hash) {
-            return *g;
+        let g = match interner.index.get(&hash) {
+            Some(g) => *g,
+            None => {
+                let g = self.result.groups.len() as u32;
+                let value = |a: Axis| {
+                    let i = Axis::ALL.iter().position(|x| *x == a).expect("an axis");
+                    codes[i].as_deref()
+                };
+                let differing = judge_axes(value, self.checked, self.convention).differing;
+                interner.differing.push(differing);
+                self.result.groups.push((hash, codes.into_owned()));
+                interner.index.insert(hash, g);
+                g
+            }
+        };
+        if let Some(shared) = shared {
+            interner.by_shared[shared as usize] = g;
         }
-        let g = self.result.groups.len() as u32;
-        let value = |a: Axis| {
-            let i = Axis::ALL.iter().position(|x| *x == a).expect("an axis");
-            codes[i].as_deref()
-        };
-        differing.push(judge_axes(value, self.checked, self.convention).differing);
-        self.result.groups.push((hash, codes.into_owned()));
-        index.insert(hash, g);
         g
     }
 
