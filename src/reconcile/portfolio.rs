@@ -146,7 +146,7 @@ mod tests {
         assert_eq!(findings[0].key, format!("LIGNE_ORPHELINE:{:032x}", 7u128));
         assert_eq!(findings[0].severity, crate::reconcile::Severity::Warning);
         assert!(
-            findings[0].message.contains("8 000,00"),
+            findings[0].message.contains("8\u{202f}000,00"),
             "{}",
             findings[0].message
         );
