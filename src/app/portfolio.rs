@@ -88,22 +88,8 @@ pub fn reconcile(args: ReconcileArgs, loaded: Loaded) -> Result<u8, Error> {
         None => Vec::new(),
     };
     let folder = output::targets::prepare_folder("-o", &args.output)?;
-    let books: Vec<PathBuf> = (loaded.conventions.iter())
-        .map(|c| args.output.join(format!("{}.xlsx", c.id)))
-        .collect();
-    let portfolio_book = args.output.join(PORTFOLIO_BOOK);
-    let summary = args.summary.as_deref().filter(|p| p.as_os_str() != "-");
-    let mut targets: Vec<Target> = (books.iter())
-        .map(|path| Target { option: "-o", path })
-        .collect();
-    targets.push(Target {
-        option: "-o",
-        path: &portfolio_book,
-    });
-    targets.extend(summary.map(|path| Target {
-        option: "--summary",
-        path,
-    }));
+    let outputs = Outputs::of(&args, &loaded);
+    let targets = outputs.targets();
     let mut read = plan.inputs.clone();
     read.extend(loaded.files.iter().cloned());
     read.extend(args.previous.clone());
@@ -118,39 +104,33 @@ pub fn reconcile(args: ReconcileArgs, loaded: Loaded) -> Result<u8, Error> {
     let pool = super::pool(args.run.jobs, args.run.quiet)?;
     let progress = crate::progress::TerminalProgress::for_run(args.run.quiet);
     let run = pool.install(|| {
-        pipeline::run_portfolio(
-            &plan,
-            &loaded.conventions,
-            loaded.perimeter.as_ref(),
-            &previous,
-            progress.as_ref(),
-        )
+        let perimeter = loaded.perimeter.as_ref();
+        pipeline::run_portfolio(&plan, &loaded.conventions, perimeter, &previous, &*progress)
     });
-    let run = match run {
-        Ok(run) => run,
-        Err(e) => {
-            progress.finish();
-            return Err(e);
-        }
-    };
-    let names: Vec<String> = (loaded.conventions.iter())
-        .map(|c| format!("{}.xlsx", c.id))
-        .collect();
-    let portfolio = portfolio_of(&loaded, &run, &names);
+    let run = run.inspect_err(|_| progress.finish())?;
+    let portfolio = portfolio_of(&loaded, &run, &outputs.names);
     progress.phase("écriture des classeurs et du résumé…");
     lock.take(&paths, true)?;
     super::sweep_temporaries(&paths, args.run.quiet);
-    let written = pool.install(|| write_all(&portfolio, &books, &portfolio_book, summary));
+    let written = pool.install(|| write_all(&portfolio, &outputs));
     progress.finish();
     written?;
     folder.keep();
+    finish(&args, &portfolio)?;
+    let code = exit_code(&portfolio, args.fail_on);
+    std::mem::forget(run);
+    Ok(code)
+}
+
+/// After the files: the summary on the standard output (`--summary -`), the text report.
+fn finish(args: &ReconcileArgs, portfolio: &Portfolio) -> Result<(), Error> {
     if args
         .summary
         .as_deref()
         .is_some_and(|p| p.as_os_str() == "-")
     {
         let mut out = std::io::stdout().lock();
-        crate::report::portfolio::summary::write_json(&portfolio, &mut out).map_err(|e| {
+        crate::report::portfolio::summary::write_json(portfolio, &mut out).map_err(|e| {
             Error::Output {
                 path: "sortie standard".into(),
                 message: e.to_string(),
@@ -158,11 +138,43 @@ pub fn reconcile(args: ReconcileArgs, loaded: Loaded) -> Result<u8, Error> {
         })?;
     }
     if !args.run.quiet {
-        eprint!("{}", report(&portfolio, &args.output));
+        eprint!("{}", report(portfolio, &args.output));
     }
-    let code = exit_code(&portfolio, args.fail_on);
-    std::mem::forget(run);
-    Ok(code)
+    Ok(())
+}
+
+/// Where a portfolio run writes: a workbook per convention and the portfolio's in the
+/// `-o` folder, the summary if asked.
+struct Outputs<'a> {
+    /// Each convention's workbook, its path and its name (`<id>.xlsx`).
+    books: Vec<PathBuf>,
+    names: Vec<String>,
+    portfolio: PathBuf,
+    summary: Option<&'a Path>,
+}
+
+impl<'a> Outputs<'a> {
+    fn of(args: &'a ReconcileArgs, loaded: &Loaded) -> Outputs<'a> {
+        let names: Vec<String> = (loaded.conventions.iter())
+            .map(|c| format!("{}.xlsx", c.id))
+            .collect();
+        Outputs {
+            books: names.iter().map(|n| args.output.join(n)).collect(),
+            names,
+            portfolio: args.output.join(PORTFOLIO_BOOK),
+            summary: args.summary.as_deref().filter(|p| p.as_os_str() != "-"),
+        }
+    }
+
+    fn targets(&self) -> Vec<Target<'_>> {
+        let books = self.books.iter().chain([&self.portfolio]);
+        let mut targets: Vec<Target> = books.map(|path| Target { option: "-o", path }).collect();
+        targets.extend(self.summary.map(|path| Target {
+            option: "--summary",
+            path,
+        }));
+        targets
+    }
 }
 
 /// Last month's portfolio summary (`--previous`): each convention's summary found in its
@@ -250,18 +262,13 @@ fn portfolio_of<'a>(
 
 /// Every file of the run, as one group: each convention's workbook, the portfolio's,
 /// the summary.
-fn write_all(
-    p: &Portfolio,
-    books: &[PathBuf],
-    portfolio_book: &Path,
-    summary: Option<&Path>,
-) -> Result<(), Error> {
+fn write_all(p: &Portfolio, outputs: &Outputs) -> Result<(), Error> {
     let making = |e: rust_xlsxwriter::XlsxError| match e {
         rust_xlsxwriter::XlsxError::IoError(e) => output::Failure::Io(e),
         e => output::Failure::Making(format!("construction du classeur impossible : {e}")),
     };
     let mut files: Vec<(&Path, output::Contents)> = Vec::new();
-    for (m, path) in p.members.iter().zip(books) {
+    for (m, path) in p.members.iter().zip(&outputs.books) {
         let ctx = m.ctx;
         files.push((
             path.as_path(),
@@ -269,10 +276,10 @@ fn write_all(
         ));
     }
     files.push((
-        portfolio_book,
+        outputs.portfolio.as_path(),
         Box::new(|w| crate::report::portfolio::workbook::write(p, w).map_err(making)),
     ));
-    if let Some(path) = summary {
+    if let Some(path) = outputs.summary {
         files.push((
             path,
             Box::new(|w| Ok(crate::report::portfolio::summary::write_json(p, w)?)),

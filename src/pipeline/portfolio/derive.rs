@@ -210,46 +210,12 @@ impl Derived<'_> {
     /// there are any, the out-of-scope lines kept whole before (not the partial
     /// imputations), as `Stage::slim_down` moves them.
     fn slim(&mut self) {
-        let shared = std::mem::take(&mut self.late);
         let mut interner = Interner {
             index: Default::default(),
             differing: Vec::new(),
             by_shared: vec![u32::MAX; self.s.groups.len()],
         };
-        let mut slim = Vec::with_capacity(self.s.slim.len() + shared.len());
-        let mut late = shared.into_iter().peekable();
-        let mut common = self.s.slim.iter().peekable();
-        loop {
-            let take_late = match (common.peek(), late.peek()) {
-                (None, None) => break,
-                (Some(a), Some((b, _))) => b.row < a.row,
-                (None, Some(_)) => true,
-                (Some(_), None) => false,
-            };
-            let (line, group, own) = if take_late {
-                let (line, group) = late.next().expect("peeked");
-                (line, group, true)
-            } else {
-                let line = *common.next().expect("peeked");
-                (line, GroupRef::Shared(line.group), false)
-            };
-            let g = self.intern(&mut interner, group);
-            let diff = if own && !line.differing.is_empty() {
-                line.differing
-            } else {
-                interner.differing[g as usize]
-            };
-            let key = line.key();
-            slim.push(SlimLine::new(
-                line.row,
-                line.measure,
-                line.amount,
-                key,
-                g,
-                diff,
-                line.state,
-            ));
-        }
+        let mut slim = self.merged(&mut interner);
         if slim.is_empty() {
             return;
         }
@@ -275,6 +241,36 @@ impl Derived<'_> {
         }
         down.append(&mut slim);
         self.result.slim = down;
+    }
+
+    /// The lines judged slim, in row order: the shared slim lines and this convention's
+    /// own (`late`), merged.
+    fn merged(&mut self, interner: &mut Interner) -> Vec<SlimLine> {
+        let own = std::mem::take(&mut self.late);
+        let mut slim = Vec::with_capacity(self.s.slim.len() + own.len());
+        let mut late = own.into_iter().peekable();
+        let mut common = self.s.slim.iter().peekable();
+        loop {
+            let take_late = match (common.peek(), late.peek()) {
+                (None, None) => break,
+                (Some(a), Some((b, _))) => b.row < a.row,
+                (None, Some(_)) => true,
+                (Some(_), None) => false,
+            };
+            let (line, group) = if take_late {
+                late.next().expect("peeked")
+            } else {
+                let line = *common.next().expect("peeked");
+                (line, GroupRef::Shared(line.group))
+            };
+            let g = self.intern(interner, group);
+            let differing = interner.differing[g as usize];
+            let (row, measure, amount, key) = (line.row, line.measure, line.amount, line.key());
+            slim.push(SlimLine::new(
+                row, measure, amount, key, g, differing, line.state,
+            ));
+        }
+        slim
     }
 
     /// The index of an imputation in this convention's `groups` (its differing axes
