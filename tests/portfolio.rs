@@ -499,3 +499,41 @@ fn previous_follows_each_convention_up_from_the_portfolio_summary() {
             .all(|f| f["follow_up"] != "open")
     );
 }
+
+/// A successor on A's imputation: A ends on 31/12/2020, its successor starts on
+/// 01/01/2021. Both claim A's lines; each goes to the one whose period holds its date, and
+/// is out of the other's scope without being a partial imputation.
+#[test]
+fn a_line_two_conventions_claim_goes_to_the_one_whose_period_holds_its_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    let all = conventions(tmp.path(), false);
+    let dir = tmp.path().join("successeur");
+    std::fs::create_dir(&dir).unwrap();
+    let a = std::fs::read_to_string(all.join("dgec-dinum-2020.toml"))
+        .unwrap()
+        .replace("fin = 2021-07-31", "fin = 2020-12-31");
+    std::fs::write(dir.join("a.toml"), a).unwrap();
+    let successor = std::fs::read_to_string(all.join("dgec-dinum-tableau-de-bord.toml"))
+        .unwrap()
+        .replace("\"0174-SOUT-DATA\"", "\"0174-SOUT-ELAB\"")
+        .replace("\"017406AG1608\"", "\"017406AG1607\"")
+        .replace("\"ECLDENE093\"", "\"ECLDENE092\"")
+        .replace("debut = 2020-01-01", "debut = 2021-01-01");
+    std::fs::write(dir.join("b.toml"), successor).unwrap();
+    portfolio_run(tmp.path(), &dir, &["--fail-on", "never"]).expect_code(0);
+    let summary = json(&tmp.path().join("resume.json"));
+    let (a, b) = (&summary["conventions"][0], &summary["conventions"][1]);
+    assert_eq!(a["convention"]["id"], "dgec-dinum-2020");
+    // Lines 1, 2, 10, 11 (2020) stay A's; line 16 (DP of 10/03/2021, CP 25 000) goes to
+    // its successor.
+    assert_eq!(a["lines"]["in_scope"], 4);
+    assert_eq!(a["totals"]["cp_consumed"], "30000.00");
+    assert_eq!(b["lines"]["in_scope"], 1);
+    assert_eq!(b["totals"]["cp_consumed"], "25000.00");
+    for member in [a, b] {
+        let partial = (member["findings"].as_array().unwrap().iter())
+            .filter(|f| f["code"] == "IMPUTATION_PARTIELLE")
+            .count();
+        assert_eq!(partial, 0, "{}", member["convention"]["id"]);
+    }
+}
