@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use compact_str::CompactString;
 
-use super::{AxisVerdict, Judgement, judge_axes, judge_row};
+use super::{AxisVerdict, Judgement, judge_axes};
 use crate::convention::Convention;
 use crate::convention::portfolio::Perimeter;
 use crate::ingest::record::RawRecord;
@@ -67,30 +67,24 @@ pub fn judge_shared(
         return Shared::Skipped(kind);
     }
     let axes = normalize::axis_values(record, ctx);
-    let verdicts: Vec<AxisVerdict> = (panel.conventions.iter().zip(panel.checked))
-        .map(|(c, checked)| judge_axes(|a| axes.get(a), *checked, c))
-        .collect();
-    let whole_for: Vec<bool> = (verdicts.iter().zip(detail))
-        .map(|(v, d)| *d || v.in_scope || v.is_partial())
-        .collect();
+    let verdict = |c: usize| judge_axes(|a| axes.get(a), panel.checked[c], &panel.conventions[c]);
+    let needs_whole = |c: usize, v: AxisVerdict| detail[c] || v.in_scope || v.is_partial();
+    // Most rows are out of every scope: no allocation to find it out.
+    let any_whole = (0..panel.conventions.len()).any(|c| needs_whole(c, verdict(c)));
     let attached = panel.perimeter.is_some_and(|p| {
         let (uo, cc) = p.attaches(axes.get(Axis::CentreFinancier), axes.get(Axis::CentreCout));
         uo || cc
     });
-    let slim = || {
-        // Any convention's slim path gives the same judgement: only `differing` depends
-        // on the convention, and it is recomputed from the imputation.
-        judge_row(
-            record,
-            ctx,
-            AxisSet::default(),
-            &panel.conventions[0],
-            false,
-        )
-    };
-    if !whole_for.iter().any(|w| *w) && !attached {
+    // Any convention's slim path gives the same judgement: only `differing` depends on
+    // the convention, and it is recomputed from the imputation.
+    let slim = || super::row::slim(record, ctx, axes.group_hash(), AxisSet::default());
+    if !any_whole && !attached {
         return Shared::Slim(slim());
     }
+    let verdicts: Vec<AxisVerdict> = (0..panel.conventions.len()).map(verdict).collect();
+    let whole_for: Vec<bool> = (verdicts.iter().enumerate())
+        .map(|(c, v)| needs_whole(c, *v))
+        .collect();
     match normalize::normalize(record, ctx) {
         RowOutcome::Skipped(kind) => Shared::Skipped(kind),
         RowOutcome::NotAMovement(figure) => Shared::NotAMovement(figure),
