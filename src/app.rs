@@ -17,6 +17,8 @@ use crate::reconcile::{Reconciliation, Severity};
 use crate::report::{Context, summary, workbook};
 use crate::{EXIT_FINDINGS, EXIT_OK};
 
+mod portfolio;
+
 /// Runs a parsed command line; `Ok(exit code)` or an error that means exit code 2.
 /// Made for a process that exits next (the binary): the lines read are left to the
 /// system to reclaim rather than freed.
@@ -98,12 +100,35 @@ fn load_convention(file: Option<&Path>) -> Result<Convention, Error> {
     })
 }
 
+/// The one convention of a run: the built-in one, a file, or a folder holding one (and no
+/// `portefeuille.toml`). Several are a portfolio, which only `reconcile` runs.
+fn single_convention(paths: &[PathBuf]) -> Result<Convention, Error> {
+    match paths {
+        [] => Ok(Convention::builtin()),
+        [file] if !file.is_dir() => Ok(Convention::load(file)?),
+        _ => {
+            let loaded = crate::convention::portfolio::load_all(paths)?;
+            if loaded.is_portfolio() {
+                return Err(Error::Usage(format!(
+                    "{} conventions (ou un portefeuille.toml) : seule la commande reconcile les rapproche ensemble ; vérifiez-les une à une (-c son fichier)",
+                    loaded.conventions.len()
+                )));
+            }
+            Ok(loaded
+                .conventions
+                .into_iter()
+                .next()
+                .expect("one convention"))
+        }
+    }
+}
+
 fn plan(args: &RunArgs) -> Result<Plan, Error> {
     let as_of = args.as_of.unwrap_or_else(today);
     Ok(Plan {
         inputs: args.inputs.clone(),
         // The reports show the convention as amended on `as_of` (`[[avenant]]`).
-        convention: load_convention(args.convention.as_deref())?.at(as_of),
+        convention: single_convention(&args.convention)?.at(as_of),
         as_of,
         previous: None,
         forecasts: None,
@@ -282,6 +307,9 @@ fn read_files(args: &ReconcileArgs, plan: &Plan) -> Vec<PathBuf> {
 }
 
 fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
+    if let Some(loaded) = portfolio::loaded(&args.run)? {
+        return portfolio::reconcile(args, loaded);
+    }
     let plan = reconcile_plan(&args)?;
     let folder = (args.export_lignes.as_deref())
         .map(|dir| output::targets::prepare_folder("--export-lignes", dir))
@@ -466,16 +494,21 @@ fn exit_code(rec: &Reconciliation, fail_on: FailOn, force: bool) -> u8 {
         .filter(|f| f.counts())
         .map(|f| f.severity)
         .min();
+    if force {
+        EXIT_FINDINGS
+    } else {
+        failing(worst, fail_on)
+    }
+}
+
+/// The exit code the worst finding that counts gives, against `--fail-on`.
+fn failing(worst: Option<Severity>, fail_on: FailOn) -> u8 {
     let failing = match (fail_on, worst) {
         (FailOn::Never, _) | (_, None) => false,
         (FailOn::Error, Some(s)) => s == Severity::Error,
         (FailOn::Warning, Some(s)) => s <= Severity::Warning,
     };
-    if failing || force {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    }
+    if failing { EXIT_FINDINGS } else { EXIT_OK }
 }
 
 /// The few lines printed on stderr after a run (not with `--quiet`).

@@ -86,9 +86,9 @@ pub struct RunArgs {
     #[arg(required = true, value_name = "ENTRÉE")]
     pub inputs: Vec<PathBuf>,
 
-    /// Convention TOML (par défaut : la convention intégrée DGEC – DINUM).
-    #[arg(short, long, value_name = "FICHIER")]
-    pub convention: Option<PathBuf>,
+    /// Convention TOML (par défaut : la convention intégrée DGEC – DINUM). Se répète, ou nomme un dossier (ses *.toml, et portefeuille.toml : le périmètre du délégataire) : plusieurs conventions en une lecture, -o est alors un dossier.
+    #[arg(short, long, value_name = "FICHIER|DOSSIER")]
+    pub convention: Vec<PathBuf>,
 
     /// Date du rapprochement, AAAA-MM-JJ ou JJ/MM/AAAA (par défaut : aujourd'hui) ; pilote les contrôles de période et de fin de gestion.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]

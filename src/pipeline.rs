@@ -23,7 +23,10 @@ use crate::report::input::{SkippedJson, Source};
 use rust_decimal::Decimal;
 
 mod dates;
+mod portfolio;
 mod spill;
+
+pub use portfolio::{PortfolioRun, run_portfolio};
 
 use dates::{extraction_date, preamble_exercice};
 
@@ -521,25 +524,15 @@ impl Stage {
         })
     }
 
-    /// The notes an input's rows leave: rows skipped by kind, key figures without effect,
-    /// rejections past the budget.
+    /// The notes an input's rows leave (see [`closing_notes`]).
     fn closing_notes(&self) -> Vec<String> {
-        // Key figures without effect are listed by type below, not as one count.
-        let mut notes: Vec<String> = (self.skipped.notes().into_iter())
-            .filter(|n| {
-                !n.is_empty()
-                    && (self.other_figures.is_empty() && self.service_fait == 0
-                        || !n.contains(Skip::NotAMovement.label()))
-            })
-            .collect();
-        notes.extend(self.figure_notes());
-        if self.result.rejections_omitted > 0 {
-            notes.push(format!(
-                "{} ligne(s) rejetée(s) de plus que les {REJECTION_BUDGET} listées : comptées, non détaillées",
-                self.result.rejections_omitted
-            ));
-        }
-        notes
+        closing_notes(&Closing {
+            skipped: &self.skipped,
+            other_figures: &self.other_figures,
+            service_fait: self.service_fait,
+            reductions: self.reductions,
+            rejections_omitted: self.result.rejections_omitted,
+        })
     }
 
     fn absorb(&mut self, chunk: &[RawRecord], judged: Vec<Judgement>, ctx: &FileContext) {
@@ -653,36 +646,6 @@ impl Stage {
         self.result.slim = slim;
     }
 
-    /// What the key figures that move neither AE nor CP were, for the input's notes.
-    fn figure_notes(&self) -> Vec<String> {
-        let mut notes = Vec::new();
-        let ignored: u64 = self.other_figures.values().sum();
-        if ignored > 0 {
-            let listed: Vec<String> = self
-                .other_figures
-                .iter()
-                .map(|(figure, n)| format!("« {figure} » × {n}"))
-                .collect();
-            notes.push(format!(
-                "{ignored} ligne(s) d'indicateurs sans effet sur les AE et les CP (pré-engagements, factures, reports émis, montants facturés…) ignorée(s), par type : {}",
-                listed.join(", ")
-            ));
-        }
-        if self.service_fait > 0 {
-            notes.push(format!(
-                "{} ligne(s) de service fait (réceptionné, certifié non soldé) sans effet sur les AE et les CP, reprise(s) dans l'onglet Fin de gestion",
-                self.service_fait
-            ));
-        }
-        if self.reductions > 0 {
-            notes.push(format!(
-                "{} ligne(s) de réduction par la pièce suivante (types de montant 0200, 0210, 0500 : l'engagement consommé par son paiement) sans effet sur les AE, rapprochée(s) des paiements de leur poste d'EJ",
-                self.reductions
-            ));
-        }
-        notes
-    }
-
     fn count_in(&mut self, measure: Measure, amount: Decimal) {
         let r = &mut self.result;
         match measure {
@@ -690,6 +653,67 @@ impl Stage {
             Measure::Cp => (r.cp_in += amount, r.cp_lines_in += 1),
         };
     }
+}
+
+/// What an input's rows leave for its notes, once judged.
+struct Closing<'a> {
+    skipped: &'a Skipped,
+    /// Rows of key figures that move neither AE nor CP, per key figure as written.
+    other_figures: &'a std::collections::BTreeMap<compact_str::CompactString, u64>,
+    service_fait: u64,
+    reductions: u64,
+    rejections_omitted: u64,
+}
+
+/// The notes an input's rows leave: rows skipped by kind, key figures without effect,
+/// rejections past the budget.
+fn closing_notes(c: &Closing) -> Vec<String> {
+    // Key figures without effect are listed by type below, not as one count.
+    let mut notes: Vec<String> = (c.skipped.notes().into_iter())
+        .filter(|n| {
+            !n.is_empty()
+                && (c.other_figures.is_empty() && c.service_fait == 0
+                    || !n.contains(Skip::NotAMovement.label()))
+        })
+        .collect();
+    notes.extend(figure_notes(c));
+    if c.rejections_omitted > 0 {
+        notes.push(format!(
+            "{} ligne(s) rejetée(s) de plus que les {REJECTION_BUDGET} listées : comptées, non détaillées",
+            c.rejections_omitted
+        ));
+    }
+    notes
+}
+
+/// What the key figures that move neither AE nor CP were, for the input's notes.
+fn figure_notes(c: &Closing) -> Vec<String> {
+    let mut notes = Vec::new();
+    let ignored: u64 = c.other_figures.values().sum();
+    if ignored > 0 {
+        let listed: Vec<String> = c
+            .other_figures
+            .iter()
+            .map(|(figure, n)| format!("« {figure} » × {n}"))
+            .collect();
+        notes.push(format!(
+            "{ignored} ligne(s) d'indicateurs sans effet sur les AE et les CP (pré-engagements, factures, reports émis, montants facturés…) ignorée(s), par type : {}",
+            listed.join(", ")
+        ));
+    }
+    if c.service_fait > 0 {
+        notes.push(format!(
+            "{} ligne(s) de service fait (réceptionné, certifié non soldé) sans effet sur les AE et les CP, reprise(s) dans l'onglet Fin de gestion",
+            c.service_fait
+        ));
+    }
+    if c.reductions > 0 {
+        notes.push(format!(
+            "{} ligne(s) de réduction par la pièce suivante (types de montant 0200, 0210, 0500 : l'engagement consommé par son paiement) sans effet sur les AE, rapprochée(s) des paiements de leur poste d'EJ",
+            c.reductions
+        ));
+    }
+    notes
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 mod budget;
 mod judged;
+pub mod portfolio;
 mod row;
 
 pub use budget::DetailBudget;

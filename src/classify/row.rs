@@ -25,6 +25,33 @@ pub enum Judgement {
     Rejected(Rejection),
 }
 
+/// An out-of-scope row kept slim: its movements with their identities, its imputation's
+/// hash, the axes on which it differs.
+pub(super) fn slim(
+    record: &RawRecord,
+    ctx: &FileContext,
+    group_hash: u128,
+    differing: AxisSet,
+) -> Judgement {
+    match normalize::movements_with_identity(record, ctx) {
+        Ok(KeyedMoves::Skipped(figure)) => Judgement::NotAMovement(figure),
+        Ok(KeyedMoves::Lines(movements)) => Judgement::Slim(
+            movements
+                .into_iter()
+                .enumerate()
+                .map(|(i, (measure, amount, identity))| match identity {
+                    Identity::State(key) => (measure, amount, key, true),
+                    Identity::Movement(key) => (measure, amount, key, false),
+                    Identity::Content => (measure, amount, record.content_hash(i as u64), false),
+                })
+                .collect(),
+            group_hash,
+            differing,
+        ),
+        Err(r) => Judgement::Rejected(r),
+    }
+}
+
 /// Classify first, normalise what is needed: a row out of scope, and not a partial
 /// imputation, needs only its movements, its imputation and its identity.
 pub fn judge_row(
@@ -40,25 +67,7 @@ pub fn judge_row(
     let axes = normalize::axis_values(record, ctx);
     let verdict = judge_axes(|a| axes.get(a), checked, convention);
     if !detail && !verdict.in_scope && !verdict.is_partial() {
-        return match normalize::movements_with_identity(record, ctx) {
-            Ok(KeyedMoves::Skipped(figure)) => Judgement::NotAMovement(figure),
-            Ok(KeyedMoves::Lines(movements)) => Judgement::Slim(
-                movements
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, (measure, amount, identity))| match identity {
-                        Identity::State(key) => (measure, amount, key, true),
-                        Identity::Movement(key) => (measure, amount, key, false),
-                        Identity::Content => {
-                            (measure, amount, record.content_hash(i as u64), false)
-                        }
-                    })
-                    .collect(),
-                axes.group_hash(),
-                verdict.differing,
-            ),
-            Err(r) => Judgement::Rejected(r),
-        };
+        return slim(record, ctx, axes.group_hash(), verdict.differing);
     }
     match normalize::normalize(record, ctx) {
         RowOutcome::Skipped(kind) => Judgement::Skipped(kind),
