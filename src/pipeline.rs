@@ -14,7 +14,7 @@ use crate::error::{Error, InputError};
 use crate::ingest::skip::{Skip, Skipped};
 use crate::ingest::{self, InputInfo, OpenedInput, Piece, RowStream, record::RawRecord};
 use crate::model::progress::{Progress, Silent};
-use crate::model::{Gap, Measure};
+use crate::model::{Gap, Measure, SharedCodes};
 use crate::normalize::{self, FileContext};
 use crate::output::spill::{InputSpill, PieceSpill, SpillRequest, Spilled, Spills};
 use crate::reconcile;
@@ -598,7 +598,10 @@ impl Stage {
         let groups = &mut self.result.groups;
         let group = *self.group_index.entry(hash).or_insert_with(|| {
             // A new imputation: only now are its values copied.
-            groups.push((hash, normalize::axis_values(record, ctx).to_codes()));
+            groups.push((
+                hash,
+                SharedCodes::new(normalize::axis_values(record, ctx).to_codes()),
+            ));
             next
         });
         for (measure, amount, key, state) in movements {
@@ -629,7 +632,7 @@ impl Stage {
             let groups = &mut self.result.groups;
             let hash = line.axis_codes_hash();
             let group = *self.group_index.entry(hash).or_insert_with(|| {
-                groups.push((hash, line.axis_codes()));
+                groups.push((hash, SharedCodes::new(line.axis_codes())));
                 next
             });
             slim.push(SlimLine::new(

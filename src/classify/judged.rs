@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::Judged;
-use crate::model::{AxisCodes, AxisSet, Measure, Reduction, Rejection};
+use crate::model::{AxisSet, Measure, Reduction, Rejection, SharedCodes};
 
 /// An out-of-scope line kept only as what the sums need, on large runs: the rows of a
 /// national extract are mostly out of scope and must not all sit in memory.
@@ -60,7 +60,7 @@ pub struct InputResult {
     /// Out-of-scope lines past the detail budget ([`super::DetailBudget`]).
     pub slim: Vec<SlimLine>,
     /// The imputations `slim` lines point to, with their hash.
-    pub groups: Vec<(u128, AxisCodes)>,
+    pub groups: Vec<(u128, SharedCodes)>,
     pub rejections: Vec<Rejection>,
     /// In-scope journal reductions (neither AE nor CP), in row order: see `journal`.
     pub reductions: Vec<Reduction>,

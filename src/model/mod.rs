@@ -138,6 +138,11 @@ impl FromIterator<Axis> for AxisSet {
 /// are grouped by it.
 pub type AxisCodes = [Option<CompactString>; 5];
 
+/// An imputation's codes shared by every group and every convention that point to it:
+/// a national extract has hundreds of thousands of imputations, and a portfolio's
+/// conventions each list the same ones out of their scope.
+pub type SharedCodes = std::sync::Arc<AxisCodes>;
+
 /// A hash of an imputation's values, equal for equal values (an absent value differs from
 /// an empty one): lines are grouped by it without copying their values.
 pub fn axis_codes_hash<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> u128 {

@@ -25,7 +25,7 @@ use crate::ingest::record::RawRecord;
 use crate::ingest::skip::{Skip, Skipped};
 use crate::ingest::{InputInfo, OpenedInput, Piece, RowStream};
 use crate::model::progress::Progress;
-use crate::model::{AxisCodes, AxisSet, Measure, Rejection};
+use crate::model::{AxisSet, Measure, Rejection, SharedCodes};
 use crate::normalize::{self, FileContext};
 use crate::reconcile::findings::Finding;
 use crate::reconcile::portfolio::{Candidate, Orphan, orphans};
@@ -176,7 +176,7 @@ pub(super) struct SharedInput {
     pub slim: Vec<SlimLine>,
     pub slim_rows: u64,
     pub slim_in: Sums,
-    pub groups: Vec<(u128, AxisCodes)>,
+    pub groups: Vec<(u128, SharedCodes)>,
     /// Per batch read, per convention: whether it kept that batch's out-of-scope lines in
     /// detail.
     pub detail: Vec<Vec<bool>>,
@@ -468,7 +468,10 @@ impl SharedStage {
         let next = self.input.groups.len() as u32;
         let groups = &mut self.input.groups;
         *self.group_index.entry(hash).or_insert_with(|| {
-            groups.push((hash, normalize::axis_values(record, ctx).to_codes()));
+            groups.push((
+                hash,
+                SharedCodes::new(normalize::axis_values(record, ctx).to_codes()),
+            ));
             next
         })
     }

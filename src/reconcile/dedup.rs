@@ -30,7 +30,7 @@ use super::{
     Replaced, SlimLine,
 };
 use crate::classify::Judged;
-use crate::model::{AxisCodes, AxisSet, Measure, Origin, Rejection};
+use crate::model::{AxisSet, Measure, Origin, Rejection, SharedCodes};
 
 pub(super) struct Split {
     pub in_scope: Vec<Judged>,
@@ -79,14 +79,14 @@ struct Groups {
     /// Imputations by hash, and their hashes and values.
     index: FxHashMap<u128, u32>,
     hashes: Vec<u128>,
-    codes: Vec<AxisCodes>,
+    codes: Vec<SharedCodes>,
     sums: FxHashMap<(u32, Measure, u8), (u64, Decimal)>,
     ae: Decimal,
     cp: Decimal,
 }
 
 impl Groups {
-    fn imputation(&mut self, hash: u128, codes: impl FnOnce() -> AxisCodes) -> u32 {
+    fn imputation(&mut self, hash: u128, codes: impl FnOnce() -> SharedCodes) -> u32 {
         let next = self.codes.len() as u32;
         *self.index.entry(hash).or_insert_with(|| {
             self.hashes.push(hash);
@@ -102,7 +102,7 @@ impl Groups {
             .hashes
             .iter()
             .zip(codes.iter_mut())
-            .map(|(hash, codes)| self.imputation(*hash, || std::mem::take(codes)))
+            .map(|(hash, codes)| self.imputation(*hash, || SharedCodes::clone(codes)))
             .collect();
         for ((group, measure, differing), (lines, amount)) in other.sums {
             let sum = self
@@ -290,7 +290,9 @@ impl Part {
                 }
                 None => {
                     let groups = &mut self.groups;
-                    let group = groups.imputation(line.axis_codes_hash(), || line.axis_codes());
+                    let group = groups.imputation(line.axis_codes_hash(), || {
+                        SharedCodes::new(line.axis_codes())
+                    });
                     groups.add(group, line.measure, judged.differing, 1, line.amount);
                     self.out_of_scope.push(judged);
                     Category::OutOfScope
@@ -355,10 +357,10 @@ impl Part {
 
     /// Adds the slim lines' sums to the part's groups, the imputations' codes taken from
     /// the input's `groups`.
-    fn add_slim_groups(&mut self, local: SlimSums, mut input_groups: Vec<(u128, AxisCodes)>) {
+    fn add_slim_groups(&mut self, local: SlimSums, input_groups: Vec<(u128, SharedCodes)>) {
         for ((group, measure, differing), (lines, amount)) in local {
-            let (hash, codes) = &mut input_groups[group as usize];
-            let group = self.groups.imputation(*hash, || std::mem::take(codes));
+            let (hash, codes) = &input_groups[group as usize];
+            let group = self.groups.imputation(*hash, || SharedCodes::clone(codes));
             let differing = AxisSet::from_bits(differing);
             self.groups.add(group, measure, differing, lines, amount);
         }

@@ -24,7 +24,7 @@ use rust_decimal::Decimal;
 
 use crate::classify::Judged;
 use crate::convention::Convention;
-use crate::model::{AxisCodes, AxisSet, Measure, Origin, Reduction, Rejection};
+use crate::model::{AxisSet, Measure, Origin, Reduction, Rejection, SharedCodes};
 
 /// Judged rows of an input: `classify` owns them (moved there; named here too).
 pub use crate::classify::{InputResult, SlimLine};
@@ -41,7 +41,7 @@ pub use forecast::Outlook;
 /// fonctionnel, activité, centre de coût), measure, and the axes that differ.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutGroup {
-    pub values: AxisCodes,
+    pub values: SharedCodes,
     pub measure: Measure,
     pub differing: AxisSet,
     pub lines: u64,

@@ -15,7 +15,7 @@ use crate::classify::portfolio::SharedLine;
 use crate::classify::{InputResult, Judged, SlimLine, checked_axes, classify, judge_axes};
 use crate::convention::Convention;
 use crate::ingest::skip::{Skip, Skipped};
-use crate::model::{Axis, AxisCodes, AxisSet, Measure, Rejection, ServiceFait};
+use crate::model::{Axis, AxisSet, Measure, Rejection, ServiceFait, SharedCodes};
 use crate::pipeline::{Closing, REJECTION_BUDGET, closing_notes, skipped_json};
 use crate::report::input::InputReport;
 
@@ -30,7 +30,7 @@ struct Interner {
 /// Where a slim line's imputation is: in the shared input's `groups`, or its own.
 enum GroupRef {
     Shared(u32),
-    Own(u128, Box<AxisCodes>),
+    Own(u128, SharedCodes),
 }
 
 /// Convention `c`'s view of `s`: its report and its judged rows.
@@ -184,7 +184,7 @@ impl Derived<'_> {
                 v.differing,
                 matches!(line.identity, crate::model::Identity::State(_)),
             );
-            let group = GroupRef::Own(line.axis_codes_hash(), Box::new(line.axis_codes()));
+            let group = GroupRef::Own(line.axis_codes_hash(), SharedCodes::new(line.axis_codes()));
             self.late.push((slim, group));
         }
     }
@@ -227,7 +227,7 @@ impl Derived<'_> {
                 continue;
             }
             let line = &j.line;
-            let group = GroupRef::Own(line.axis_codes_hash(), Box::new(line.axis_codes()));
+            let group = GroupRef::Own(line.axis_codes_hash(), SharedCodes::new(line.axis_codes()));
             let g = self.intern(&mut interner, group);
             down.push(SlimLine::new(
                 line.origin.row,
@@ -283,9 +283,9 @@ impl Derived<'_> {
                     return known;
                 }
                 let (hash, codes) = &self.s.groups[g as usize];
-                (*hash, std::borrow::Cow::Borrowed(codes), Some(g))
+                (*hash, SharedCodes::clone(codes), Some(g))
             }
-            GroupRef::Own(hash, codes) => (hash, std::borrow::Cow::Owned(*codes), None),
+            GroupRef::Own(hash, codes) => (hash, codes, None),
         };
         let g = match interner.index.get(&hash) {
             Some(g) => *g,
@@ -297,7 +297,7 @@ impl Derived<'_> {
                 };
                 let differing = judge_axes(value, self.checked, self.convention).differing;
                 interner.differing.push(differing);
-                self.result.groups.push((hash, codes.into_owned()));
+                self.result.groups.push((hash, codes));
                 interner.index.insert(hash, g);
                 g
             }

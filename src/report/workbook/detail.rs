@@ -302,7 +302,7 @@ const GROUP_HEADERS: [&str; 9] = [
 ];
 
 fn group_cells(g: &OutGroup) -> Vec<Cell<'_>> {
-    let [cf, programme, df, activite, cc] = &g.values;
+    let [cf, programme, df, activite, cc] = &*g.values;
     vec![
         Cell::opt(cf.as_deref()),
         Cell::opt(programme.as_deref()),
