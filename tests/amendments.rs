@@ -240,6 +240,12 @@ fn the_avenants_sheet_follows_the_schedule_and_shows_each_change() {
         "DEPASSEMENT_MISE_A_DISPOSITION:date=2020-07-01|AE"
     );
     assert_eq!(overruns[0][3], "jusqu'au 01/10/2020 (résorbé)");
+    // The délégant's page names each overrun among its points of attention.
+    let compte_rendu = &book[1].1;
+    let points = (compte_rendu.iter().flatten())
+        .filter(|c| *c == "Consommation au-delà des crédits mis à disposition")
+        .count();
+    assert_eq!(points, 4, "{compte_rendu:#?}");
 }
 
 #[test]

@@ -16,12 +16,20 @@ pub const MAX_POINTS: usize = 10;
 /// The findings that need the délégant, most pressing first, with their label on the page.
 /// The others are the délégataire's and the accountant's own work (a rejected row, a
 /// payment without an EJ, a duplicate, an unattributed line…): they stay in `Anomalies`.
-pub const FOR_DELEGANT: [(Code, &str); 8] = [
+pub const FOR_DELEGANT: [(Code, &str); 10] = [
     (Code::PlafondAeDepasse, "Plafond d'AE dépassé"),
     (Code::PlafondCpDepasse, "Plafond de CP dépassé"),
     (Code::Titre2, "Dépense de titre 2"),
     (Code::HorsPeriode, "Hors de la période"),
     (Code::EcheancierDepasse, "Échéancier dépassé"),
+    (
+        Code::DepassementMiseADisposition,
+        "Consommation au-delà des crédits mis à disposition",
+    ),
+    (
+        Code::EcartDeclaration,
+        "Écart entre le compte rendu déclaré et Chorus",
+    ),
     (Code::EjNonSolde, "EJ non soldé à la fin"),
     (
         Code::CreditsNonConsommesPrevus,
