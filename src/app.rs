@@ -147,14 +147,22 @@ fn load_previous(
     plan: &Plan,
     quiet: bool,
 ) -> Result<Option<crate::reconcile::PreviousSummary>, Error> {
-    let fail = |message: String| {
-        Error::Input(crate::error::InputError::new(
-            path.display().to_string(),
-            message,
-        ))
+    let Some(text) = read_previous(path, quiet)? else {
+        return Ok(None);
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+    let previous: crate::reconcile::PreviousSummary =
+        serde_json::from_str(&text).map_err(|e| not_a_summary(path, &e))?;
+    previous
+        .check(&plan.convention.id, plan.as_of)
+        .map_err(|message| previous_error(path, message))?;
+    Ok(Some(previous))
+}
+
+/// The text of last month's summary (`--previous`), or `None` when the file is missing:
+/// the first month, said in a note (unless `quiet`), every finding new.
+fn read_previous(path: &Path, quiet: bool) -> Result<Option<String>, Error> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if !quiet {
                 eprintln!(
@@ -162,22 +170,32 @@ fn load_previous(
                     path.display()
                 );
             }
-            return Ok(None);
+            Ok(None)
         }
-        Err(e) => return Err(fail(crate::error::io_message(&e))),
-    };
-    let previous: crate::reconcile::PreviousSummary = serde_json::from_str(&text).map_err(|e| {
-        fail(format!(
+        Err(e) => Err(previous_error(path, crate::error::io_message(&e))),
+    }
+}
+
+/// The input error of the `--previous` file at `path`, saying `message`.
+fn previous_error(path: &Path, message: String) -> Error {
+    Error::Input(crate::error::InputError::new(
+        path.display().to_string(),
+        message,
+    ))
+}
+
+/// The error of a `--previous` file that JSON or the summary's types refuse: not a
+/// chorus-recon summary, with where the reader stopped.
+fn not_a_summary(path: &Path, e: &serde_json::Error) -> Error {
+    previous_error(
+        path,
+        format!(
             "ce n'est pas un résumé JSON de chorus-recon (ligne {}, colonne {} : {})",
             e.line(),
             e.column(),
             e
-        ))
-    })?;
-    previous
-        .check(&plan.convention.id, plan.as_of)
-        .map_err(fail)?;
-    Ok(Some(previous))
+        ),
+    )
 }
 
 fn today() -> NaiveDate {
