@@ -32,6 +32,31 @@ pub struct Imputation {
     pub programme: Option<String>,
 }
 
+impl Imputation {
+    /// The code this imputation gives on `axis`; `None` when it leaves the axis unchecked.
+    pub fn value(&self, axis: crate::model::Axis) -> Option<&str> {
+        use crate::model::Axis;
+        match axis {
+            Axis::CentreFinancier => self.centre_financier.as_deref(),
+            Axis::Programme => self.programme.as_deref(),
+            Axis::DomaineFonctionnel => self.domaine_fonctionnel.as_deref(),
+            Axis::Activite => self.activite.as_deref(),
+            Axis::CentreCout => self.centre_cout.as_deref(),
+        }
+    }
+}
+
+/// Whether `value` on `axis` falls within the `expected` code: equal ignoring case, or for a
+/// domaine fonctionnel, given down to the sub-action (0174-06-01 within 0174-06).
+pub fn axis_agrees(axis: crate::model::Axis, value: &str, expected: &str) -> bool {
+    match axis {
+        crate::model::Axis::DomaineFonctionnel => {
+            crate::model::code::hierarchical_match(value, expected)
+        }
+        _ => value.eq_ignore_ascii_case(expected),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Product {
     pub id: String,
