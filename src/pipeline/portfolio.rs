@@ -75,9 +75,28 @@ pub fn run_portfolio(
     progress.phase("rapprochement…");
     crate::model::progress::trace("lecture, normalisation, classement (portefeuille)", started);
     let started = std::time::Instant::now();
+    let runs = reconcile_each(plan, conventions, &shared, &skipped_files, previous);
+    let (orphans, findings) = orphans(candidates(&shared));
+    crate::model::progress::trace("rapprochement (portefeuille)", started);
+    Ok(PortfolioRun {
+        runs,
+        orphans,
+        findings,
+    })
+}
+
+/// Each convention's run from the inputs read once (`shared`), reconciled as its single
+/// run would be, with its previous summary (`previous[c]`) if any.
+fn reconcile_each(
+    plan: &Plan,
+    conventions: &[Convention],
+    shared: &[SharedInput],
+    skipped_files: &[crate::reconcile::IgnoredFile],
+    previous: &[Option<crate::reconcile::PreviousSummary>],
+) -> Vec<Run> {
     // Conventions side by side on the pool, each reconciled as its single run: the
     // order of the results is `-c`'s whatever the threads.
-    let runs = (conventions.par_iter().enumerate())
+    (conventions.par_iter().enumerate())
         .map(|(c, convention)| {
             let (reports, results) = shared
                 .iter()
@@ -88,7 +107,7 @@ pub fn run_portfolio(
                 results,
                 plan.as_of,
                 crate::reconcile::Options {
-                    ignored_files: skipped_files.clone(),
+                    ignored_files: skipped_files.to_vec(),
                     previous: previous.get(c).and_then(Option::as_ref),
                     forecasts: None,
                     justifications: None,
@@ -99,18 +118,11 @@ pub fn run_portfolio(
             Run {
                 inputs: reports,
                 reconciliation,
-                skipped_files: skipped_files.clone(),
+                skipped_files: skipped_files.to_vec(),
                 failed: Vec::new(),
             }
         })
-        .collect();
-    let (orphans, findings) = orphans(candidates(&shared));
-    crate::model::progress::trace("rapprochement (portefeuille)", started);
-    Ok(PortfolioRun {
-        runs,
-        orphans,
-        findings,
-    })
+        .collect()
 }
 
 /// The lines of the délégataire's scope that no convention claims.
