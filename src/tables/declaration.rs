@@ -14,7 +14,6 @@ use std::path::Path;
 
 use rust_decimal::Decimal;
 
-use super::forecasts::product_named;
 use super::{Column, Mistake, Period, Row, mistakes_error, read};
 use crate::convention::Convention;
 use crate::error::InputError;
@@ -163,15 +162,7 @@ fn mistake(row: u64, column: usize, message: String) -> Mistake {
 
 fn declared(row: &Row, convention: &Convention) -> Result<Declared, Vec<Mistake>> {
     let mut mistakes = Vec::new();
-    let product = match row.required_text(COLUMNS, PRODUCT) {
-        Ok(name) => product_named(convention, &name)
-            .map_err(|m| mistakes.push(mistake(row.row, PRODUCT, m)))
-            .ok(),
-        Err(m) => {
-            mistakes.push(m);
-            None
-        }
-    };
+    let product = row.product(COLUMNS, PRODUCT, convention, &mut mistakes);
     let period = row
         .period(COLUMNS, PERIOD)
         .map_err(|m| mistakes.push(m))

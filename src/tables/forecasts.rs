@@ -66,26 +66,6 @@ pub const COLUMNS: &[Column] = &[
     },
 ];
 
-/// The product a cell names, by id or name (folded), or a mistake listing the known ones.
-pub fn product_named(convention: &Convention, name: &str) -> Result<usize, String> {
-    let folded = fold(name);
-    convention
-        .products
-        .iter()
-        .position(|p| fold(&p.id) == folded || fold(&p.name) == folded)
-        .ok_or_else(|| {
-            let known: Vec<String> = convention
-                .products
-                .iter()
-                .map(|p| format!("« {} » ({})", p.id, p.name))
-                .collect();
-            format!(
-                "produit « {name} » inconnu de la convention ; produits : {}",
-                known.join(", ")
-            )
-        })
-}
-
 /// Reads a forecast file. Every mistake is reported at once (exit code 2): unreadable
 /// cells, unknown products, a period given twice for a product, a row for another
 /// convention, a row with neither AE nor CP.
@@ -143,15 +123,7 @@ fn mistake(row: u64, column: usize, message: String) -> Mistake {
 
 fn forecast(row: &super::Row, convention: &Convention) -> Result<Forecast, Vec<Mistake>> {
     let mut mistakes = Vec::new();
-    let product = match row.required_text(COLUMNS, PRODUCT) {
-        Ok(name) => product_named(convention, &name)
-            .map_err(|m| mistakes.push(mistake(row.row, PRODUCT, m)))
-            .ok(),
-        Err(m) => {
-            mistakes.push(m);
-            None
-        }
-    };
+    let product = row.product(COLUMNS, PRODUCT, convention, &mut mistakes);
     let period = row
         .period(COLUMNS, PERIOD)
         .map_err(|m| mistakes.push(m))

@@ -23,6 +23,7 @@ use std::path::Path;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
+use crate::convention::Convention;
 use crate::error::{InputError, io_message};
 use crate::ingest::encoding::{self, Encoding, Sniffed};
 use crate::ingest::record::{Field, RawRecord};
@@ -136,6 +137,21 @@ impl Row {
         }
     }
 
+    /// The convention's product the cell names, by id or name ([`product_named`]); `None`
+    /// after a mistake (the cell empty, the product unknown), pushed on `mistakes`.
+    pub fn product(
+        &self,
+        columns: &[Column],
+        column: usize,
+        convention: &Convention,
+        mistakes: &mut Vec<Mistake>,
+    ) -> Option<usize> {
+        let found = self.required_text(columns, column).and_then(|name| {
+            product_named(convention, &name).map_err(|m| self.mistake(columns, column, m))
+        });
+        found.map_err(|m| mistakes.push(m)).ok()
+    }
+
     /// The cell's text, trimmed; `None` when empty. A number is written as the file
     /// shows it (an EJ number typed in a spreadsheet becomes a number cell).
     pub fn text(&self, column: usize) -> Option<String> {
@@ -217,6 +233,26 @@ impl Row {
             Some(Value::Text(t)) => parse_period(t.trim()).ok_or_else(|| bad(t.clone())),
         }
     }
+}
+
+/// The product a cell names, by id or name (folded), or a mistake listing the known ones.
+pub fn product_named(convention: &Convention, name: &str) -> Result<usize, String> {
+    let folded = fold(name);
+    convention
+        .products
+        .iter()
+        .position(|p| fold(&p.id) == folded || fold(&p.name) == folded)
+        .ok_or_else(|| {
+            let known: Vec<String> = convention
+                .products
+                .iter()
+                .map(|p| format!("« {} » ({})", p.id, p.name))
+                .collect();
+            format!(
+                "produit « {name} » inconnu de la convention ; produits : {}",
+                known.join(", ")
+            )
+        })
 }
 
 /// `AAAA-MM`, `AAAA/MM`, `MM/AAAA`, `MM-AAAA` or `AAAA`, years 1990 to 2100.

@@ -8,7 +8,6 @@ use std::path::Path;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::forecasts::product_named;
 use super::{Column, Mistake, Row, mistakes_error, read};
 use crate::convention::Convention;
 use crate::error::InputError;
@@ -174,12 +173,7 @@ fn order(row: &Row, convention: &Convention) -> Result<Order, Vec<Mistake>> {
     let ej = keep(digits(row, EJ, 10, "n° d'EJ"), &mut m).flatten();
     let market = keep(row.required_text(COLUMNS, MARKET), &mut m);
     let nature = keep(row.required_text(COLUMNS, NATURE), &mut m);
-    let product = keep(row.required_text(COLUMNS, PRODUCT), &mut m).and_then(|name| {
-        keep(
-            product_named(convention, &name).map_err(|e| mistake(row.row, PRODUCT, e)),
-            &mut m,
-        )
-    });
+    let product = row.product(COLUMNS, PRODUCT, convention, &mut m);
     let supplier = keep(row.required_text(COLUMNS, SUPPLIER), &mut m);
     let siret = keep(digits(row, SIRET, 14, "SIRET"), &mut m).flatten();
     let amount = required(row.amount(COLUMNS, AMOUNT), row, AMOUNT, &mut m);
