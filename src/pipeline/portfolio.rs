@@ -13,8 +13,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use super::{
-    Opened, PIECES_PER_BATCH, Plan, REJECTION_BUDGET, check_rows, date_note, first_rows, gap_note,
-    open_inputs, read_batch, skipped_json, source,
+    Opened, PIECES_PER_BATCH, Plan, REJECTION_BUDGET, open_inputs, read_batch, skipped_json, source,
 };
 use crate::classify::portfolio::{Panel, Shared, SharedLine, judge_shared};
 use crate::classify::{DetailBudget, Judgement, SlimLine};
@@ -31,7 +30,7 @@ use crate::reconcile::findings::Finding;
 use crate::reconcile::portfolio::{Candidate, Orphan, orphans};
 use crate::report::input::{InputReport, Run};
 
-use super::dates::{extraction_date, preamble_exercice};
+use super::head::Head;
 
 /// A portfolio run: each convention's run, as a single run with it alone would give it
 /// (in `-c` order), and the délégataire's orphan lines with their findings.
@@ -224,27 +223,20 @@ fn process(
     progress: &dyn Progress,
     budget: DetailBudget,
 ) -> Result<SharedInput, InputError> {
-    let info = opened.info;
-    let mut notes = info.notes.clone();
-    let exercice = preamble_exercice(&info, &mut notes);
-    let extracted = extraction_date(&info);
-    notes.push(date_note(extracted));
-    let mut rest = opened.rest;
-    let chunk = first_rows(opened.head, &mut rest)?;
-    let gap = normalize::align::infer_gap(&info.mapping, &chunk);
-    notes.extend(gap.map(|g| gap_note(&info.mapping.header, g)));
+    let Head {
+        info,
+        notes,
+        exercice,
+        extracted,
+        mut rest,
+        chunk,
+        gap,
+    } = Head::read(opened)?;
     let carried = info.mapping.axes();
     let checked: Vec<AxisSet> = (conventions.iter())
         .map(|c| crate::classify::checked_axes(carried, &c.imputation))
         .collect();
-    let ctx = FileContext {
-        input: info.index,
-        mapping: &info.mapping,
-        measure: info.measure,
-        exercice,
-        separator: info.separator(),
-        gap,
-    };
+    let ctx = super::head::context(&info, exercice, gap);
     let panel = Panel {
         conventions,
         checked: &checked,
@@ -252,14 +244,13 @@ fn process(
     };
     let mut stage = SharedStage::new(&info, extracted.map(|(d, _)| d), conventions.len(), budget);
     stream(&mut stage, &mut rest, chunk, &info, &ctx, panel, progress)?;
-    let rest_rows = rest.raw_rows();
-    let sha256 = rest.finish().map_err(|e| InputError {
-        file: info.display.clone(),
-        ..e
-    })?;
-    let raw_rows = info.skipped.total() + stage.rows_streamed;
-    check_rows(raw_rows, rest_rows, &stage.input.skipped, stage.data_rows)
-        .map_err(|m| InputError::new(&info.display, m))?;
+    let sha256 = super::head::finish(
+        rest,
+        &info,
+        stage.rows_streamed,
+        &stage.input.skipped,
+        stage.data_rows,
+    )?;
     let mut input = stage.input;
     input.report = InputReport {
         extracted,
