@@ -125,18 +125,9 @@ fn single_convention(paths: &[PathBuf]) -> Result<Convention, Error> {
 
 fn plan(args: &RunArgs) -> Result<Plan, Error> {
     let as_of = args.as_of.unwrap_or_else(today);
-    Ok(Plan {
-        inputs: args.inputs.clone(),
-        // The reports show the convention as amended on `as_of` (`[[avenant]]`).
-        convention: single_convention(&args.convention)?.at(as_of),
-        as_of,
-        previous: None,
-        forecasts: None,
-        justifications: None,
-        declaration: None,
-        orders: None,
-        keep_going: false,
-    })
+    // The reports show the convention as amended on `as_of` (`[[avenant]]`).
+    let convention = single_convention(&args.convention)?.at(as_of);
+    Ok(Plan::new(args.inputs.clone(), convention, as_of))
 }
 
 /// Reads last month's summary (`--previous`) before any input, and checks that it is one:

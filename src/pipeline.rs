@@ -77,6 +77,25 @@ pub struct Plan {
     pub keep_going: bool,
 }
 
+impl Plan {
+    /// A run of `convention` over `inputs` on `as_of`, with nothing beside the extracts
+    /// (no `--previous`, `--previsions`, `--justifications`, `--declare`, `--commandes`),
+    /// stopped by an unreadable input.
+    pub fn new(inputs: Vec<PathBuf>, convention: Convention, as_of: NaiveDate) -> Plan {
+        Plan {
+            inputs,
+            convention,
+            as_of,
+            previous: None,
+            forecasts: None,
+            justifications: None,
+            declaration: None,
+            orders: None,
+            keep_going: false,
+        }
+    }
+}
+
 /// Reads every input, then reconciles. Any unreadable input stops the run (exit 2).
 pub fn run(plan: &Plan) -> Result<Run, Error> {
     run_with(plan, &Silent)

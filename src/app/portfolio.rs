@@ -82,17 +82,11 @@ pub fn reconcile(args: ReconcileArgs, mut loaded: Loaded) -> Result<u8, Error> {
     for c in &mut loaded.conventions {
         *c = c.at(as_of);
     }
-    let plan = pipeline::Plan {
-        inputs: args.run.inputs.clone(),
-        convention: loaded.conventions[0].clone(),
+    let plan = pipeline::Plan::new(
+        args.run.inputs.clone(),
+        loaded.conventions[0].clone(),
         as_of,
-        previous: None,
-        forecasts: None,
-        justifications: None,
-        declaration: None,
-        orders: None,
-        keep_going: false,
-    };
+    );
     let previous = match args.previous.as_deref() {
         Some(path) => load_previous(path, &loaded, plan.as_of, args.run.quiet)?,
         None => Vec::new(),
