@@ -14,7 +14,10 @@ use std::path::Path;
 
 use rust_decimal::Decimal;
 
-use super::{Column, Mistake, Period, Row, mistakes_error, read};
+use super::{
+    CONVENTION_COLUMN, Column, Mistake, PERIOD_COLUMN, PRODUCT_COLUMN, Period, Row, mistakes_error,
+    read,
+};
 use crate::convention::Convention;
 use crate::error::InputError;
 use crate::model::code::fold;
@@ -48,16 +51,8 @@ const CP: usize = 3;
 const CONVENTION: usize = 4;
 
 pub const COLUMNS: &[Column] = &[
-    Column {
-        name: "produit",
-        aliases: &["produit ou service", "service", "produit id"],
-        required: true,
-    },
-    Column {
-        name: "periode",
-        aliases: &["mois", "annee", "période"],
-        required: true,
-    },
+    PRODUCT_COLUMN,
+    PERIOD_COLUMN,
     Column {
         name: "ae",
         aliases: &[
@@ -78,11 +73,7 @@ pub const COLUMNS: &[Column] = &[
         ],
         required: false,
     },
-    Column {
-        name: "convention",
-        aliases: &["id convention"],
-        required: false,
-    },
+    CONVENTION_COLUMN,
 ];
 
 /// Reads a declared report (see the module's rules).
@@ -101,7 +92,8 @@ pub fn load(path: &Path, convention: &Convention) -> Result<Declaration, InputEr
         }
         match declared(row, convention) {
             Ok(d) => match seen.get(&(d.product, d.period)).copied() {
-                Some(first) => mistakes.push(mistake(
+                Some(first) => mistakes.push(Mistake::at(
+                    COLUMNS,
                     row.row,
                     PERIOD,
                     format!(
@@ -139,7 +131,8 @@ fn mixed_years(seen: &BTreeMap<(usize, Period), u64>) -> Vec<Mistake> {
                 month: None,
             };
             seen.get(&(product, whole)).map(|&year_row| {
-                mistake(
+                Mistake::at(
+                    COLUMNS,
                     row,
                     PERIOD,
                     format!(
@@ -150,14 +143,6 @@ fn mixed_years(seen: &BTreeMap<(usize, Period), u64>) -> Vec<Mistake> {
             })
         })
         .collect()
-}
-
-fn mistake(row: u64, column: usize, message: String) -> Mistake {
-    Mistake {
-        row,
-        column: COLUMNS[column].name,
-        message,
-    }
 }
 
 fn declared(row: &Row, convention: &Convention) -> Result<Declared, Vec<Mistake>> {

@@ -50,6 +50,28 @@ pub struct Column {
     pub required: bool,
 }
 
+/// The product column of the tables the délégataire writes (forecasts, declared report,
+/// orders): a product of the convention by id or name ([`Row::product`]).
+pub const PRODUCT_COLUMN: Column = Column {
+    name: "produit",
+    aliases: &["produit ou service", "service", "produit id"],
+    required: true,
+};
+
+/// The period column of the tables by product and period (forecasts, declared report).
+pub const PERIOD_COLUMN: Column = Column {
+    name: "periode",
+    aliases: &["mois", "annee", "période"],
+    required: true,
+};
+
+/// The optional column naming the convention a row is for (several in one file).
+pub const CONVENTION_COLUMN: Column = Column {
+    name: "convention",
+    aliases: &["id convention"],
+    required: false,
+};
+
 impl Column {
     fn matches(&self, header: &str) -> bool {
         let header = fold(header);
@@ -124,17 +146,24 @@ pub struct Mistake {
     pub message: String,
 }
 
+impl Mistake {
+    /// A mistake in file row `row`, column `column` of `columns` (named « ? » if none).
+    pub fn at(columns: &[Column], row: u64, column: usize, message: String) -> Mistake {
+        Mistake {
+            row,
+            column: columns.get(column).map_or("?", |c| c.name),
+            message,
+        }
+    }
+}
+
 impl Row {
     fn cell(&self, column: usize) -> Option<&Value> {
         self.cells.get(column).and_then(Option::as_ref)
     }
 
     fn mistake(&self, columns: &[Column], column: usize, message: String) -> Mistake {
-        Mistake {
-            row: self.row,
-            column: columns.get(column).map_or("?", |c| c.name),
-            message,
-        }
+        Mistake::at(columns, self.row, column, message)
     }
 
     /// The convention's product the cell names, by id or name ([`product_named`]); `None`
