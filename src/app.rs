@@ -302,6 +302,26 @@ fn reconcile_plan(args: &ReconcileArgs) -> Result<Plan, Error> {
     Ok(plan)
 }
 
+/// Before any input is read: checks that no output (`targets`) is a file the run reads
+/// (`read`), locks the outputs that exist and has temporaries removed on an interruption.
+/// Returns the outputs' paths and the lock, held until they are written.
+fn guard_outputs<'a>(
+    targets: &[Target<'a>],
+    read: &[PathBuf],
+) -> Result<(Vec<&'a Path>, output::lock::OutputLock), Error> {
+    output::targets::check(targets, read)?;
+    let paths: Vec<&Path> = targets.iter().map(|t| t.path).collect();
+    // One writer at a time on these outputs: a run holding them stops this one now (exit
+    // 3); lock files missing yet are created only when about to write (`output::lock`).
+    let lock = output::lock::lock_existing(&paths)?;
+    output::temporaries::remove_on_signal().map_err(|e| {
+        Error::Usage(format!(
+            "impossible d'intercepter les signaux d'interruption : {e}"
+        ))
+    })?;
+    Ok((paths, lock))
+}
+
 /// Every file the run reads, which no output may land on: the inputs, the convention (`-o`
 /// onto it would overwrite it), the forecasts and the justifications (the accountant's:
 /// never written over).
@@ -325,16 +345,7 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
         .transpose()?;
     let outputs = Outputs::of(&args);
     let targets = outputs.targets();
-    output::targets::check(&targets, &read_files(&args, &plan))?;
-    let paths: Vec<&Path> = targets.iter().map(|t| t.path).collect();
-    // One writer at a time on these outputs: a run holding them stops this one now (exit
-    // 3); lock files missing yet are created only when about to write (`output::lock`).
-    let mut lock = output::lock::lock_existing(&paths)?;
-    output::temporaries::remove_on_signal().map_err(|e| {
-        Error::Usage(format!(
-            "impossible d'intercepter les signaux d'interruption : {e}"
-        ))
-    })?;
+    let (paths, mut lock) = guard_outputs(&targets, &read_files(&args, &plan))?;
     let pool = pool(args.run.jobs, args.run.quiet)?;
     let progress = crate::progress::TerminalProgress::for_run(args.run.quiet);
     let (run, spills) = execute(&plan, &pool, progress.as_ref(), outputs.request())?;

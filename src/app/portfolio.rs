@@ -97,14 +97,7 @@ pub fn reconcile(args: ReconcileArgs, mut loaded: Loaded) -> Result<u8, Error> {
     let mut read = plan.inputs.clone();
     read.extend(loaded.files.iter().cloned());
     read.extend(args.previous.clone());
-    output::targets::check(&targets, &read)?;
-    let paths: Vec<&Path> = targets.iter().map(|t| t.path).collect();
-    let mut lock = output::lock::lock_existing(&paths)?;
-    output::temporaries::remove_on_signal().map_err(|e| {
-        Error::Usage(format!(
-            "impossible d'intercepter les signaux d'interruption : {e}"
-        ))
-    })?;
+    let (paths, mut lock) = super::guard_outputs(&targets, &read)?;
     let pool = super::pool(args.run.jobs, args.run.quiet)?;
     let progress = crate::progress::TerminalProgress::for_run(args.run.quiet);
     let run = pool.install(|| {
