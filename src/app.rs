@@ -125,18 +125,9 @@ fn single_convention(paths: &[PathBuf]) -> Result<Convention, Error> {
 
 fn plan(args: &RunArgs) -> Result<Plan, Error> {
     let as_of = args.as_of.unwrap_or_else(today);
-    Ok(Plan {
-        inputs: args.inputs.clone(),
-        // The reports show the convention as amended on `as_of` (`[[avenant]]`).
-        convention: single_convention(&args.convention)?.at(as_of),
-        as_of,
-        previous: None,
-        forecasts: None,
-        justifications: None,
-        declaration: None,
-        orders: None,
-        keep_going: false,
-    })
+    // The reports show the convention as amended on `as_of` (`[[avenant]]`).
+    let convention = single_convention(&args.convention)?.at(as_of);
+    Ok(Plan::new(args.inputs.clone(), convention, as_of))
 }
 
 /// Reads last month's summary (`--previous`) before any input, and checks that it is one:
@@ -147,14 +138,22 @@ fn load_previous(
     plan: &Plan,
     quiet: bool,
 ) -> Result<Option<crate::reconcile::PreviousSummary>, Error> {
-    let fail = |message: String| {
-        Error::Input(crate::error::InputError::new(
-            path.display().to_string(),
-            message,
-        ))
+    let Some(text) = read_previous(path, quiet)? else {
+        return Ok(None);
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+    let previous: crate::reconcile::PreviousSummary =
+        serde_json::from_str(&text).map_err(|e| not_a_summary(path, &e))?;
+    previous
+        .check(&plan.convention.id, plan.as_of)
+        .map_err(|message| previous_error(path, message))?;
+    Ok(Some(previous))
+}
+
+/// The text of last month's summary (`--previous`), or `None` when the file is missing:
+/// the first month, said in a note (unless `quiet`), every finding new.
+fn read_previous(path: &Path, quiet: bool) -> Result<Option<String>, Error> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if !quiet {
                 eprintln!(
@@ -162,22 +161,32 @@ fn load_previous(
                     path.display()
                 );
             }
-            return Ok(None);
+            Ok(None)
         }
-        Err(e) => return Err(fail(crate::error::io_message(&e))),
-    };
-    let previous: crate::reconcile::PreviousSummary = serde_json::from_str(&text).map_err(|e| {
-        fail(format!(
+        Err(e) => Err(previous_error(path, crate::error::io_message(&e))),
+    }
+}
+
+/// The input error of the `--previous` file at `path`, saying `message`.
+fn previous_error(path: &Path, message: String) -> Error {
+    Error::Input(crate::error::InputError::new(
+        path.display().to_string(),
+        message,
+    ))
+}
+
+/// The error of a `--previous` file that JSON or the summary's types refuse: not a
+/// chorus-recon summary, with where the reader stopped.
+fn not_a_summary(path: &Path, e: &serde_json::Error) -> Error {
+    previous_error(
+        path,
+        format!(
             "ce n'est pas un résumé JSON de chorus-recon (ligne {}, colonne {} : {})",
             e.line(),
             e.column(),
             e
-        ))
-    })?;
-    previous
-        .check(&plan.convention.id, plan.as_of)
-        .map_err(fail)?;
-    Ok(Some(previous))
+        ),
+    )
 }
 
 fn today() -> NaiveDate {
@@ -293,6 +302,26 @@ fn reconcile_plan(args: &ReconcileArgs) -> Result<Plan, Error> {
     Ok(plan)
 }
 
+/// Before any input is read: checks that no output (`targets`) is a file the run reads
+/// (`read`), locks the outputs that exist and has temporaries removed on an interruption.
+/// Returns the outputs' paths and the lock, held until they are written.
+fn guard_outputs<'a>(
+    targets: &[Target<'a>],
+    read: &[PathBuf],
+) -> Result<(Vec<&'a Path>, output::lock::OutputLock), Error> {
+    output::targets::check(targets, read)?;
+    let paths: Vec<&Path> = targets.iter().map(|t| t.path).collect();
+    // One writer at a time on these outputs: a run holding them stops this one now (exit
+    // 3); lock files missing yet are created only when about to write (`output::lock`).
+    let lock = output::lock::lock_existing(&paths)?;
+    output::temporaries::remove_on_signal().map_err(|e| {
+        Error::Usage(format!(
+            "impossible d'intercepter les signaux d'interruption : {e}"
+        ))
+    })?;
+    Ok((paths, lock))
+}
+
 /// Every file the run reads, which no output may land on: the inputs, the convention (`-o`
 /// onto it would overwrite it), the forecasts and the justifications (the accountant's:
 /// never written over).
@@ -316,16 +345,7 @@ fn reconcile(args: ReconcileArgs) -> Result<u8, Error> {
         .transpose()?;
     let outputs = Outputs::of(&args);
     let targets = outputs.targets();
-    output::targets::check(&targets, &read_files(&args, &plan))?;
-    let paths: Vec<&Path> = targets.iter().map(|t| t.path).collect();
-    // One writer at a time on these outputs: a run holding them stops this one now (exit
-    // 3); lock files missing yet are created only when about to write (`output::lock`).
-    let mut lock = output::lock::lock_existing(&paths)?;
-    output::temporaries::remove_on_signal().map_err(|e| {
-        Error::Usage(format!(
-            "impossible d'intercepter les signaux d'interruption : {e}"
-        ))
-    })?;
+    let (paths, mut lock) = guard_outputs(&targets, &read_files(&args, &plan))?;
     let pool = pool(args.run.jobs, args.run.quiet)?;
     let progress = crate::progress::TerminalProgress::for_run(args.run.quiet);
     let (run, spills) = execute(&plan, &pool, progress.as_ref(), outputs.request())?;

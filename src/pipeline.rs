@@ -23,12 +23,13 @@ use crate::report::input::{SkippedJson, Source};
 use rust_decimal::Decimal;
 
 mod dates;
+mod head;
 mod portfolio;
 mod spill;
 
 pub use portfolio::{PortfolioRun, run_portfolio};
 
-use dates::{extraction_date, preamble_exercice};
+use head::Head;
 
 /// Pieces of an input (about half a mebibyte of CSV, or 4,096 worksheet rows each)
 /// judged together: enough to keep every core busy, few enough that a national extract
@@ -74,6 +75,25 @@ pub struct Plan {
     /// Go on past an unreadable file, listing it (`check`: every verdict in one pass);
     /// otherwise it stops the run.
     pub keep_going: bool,
+}
+
+impl Plan {
+    /// A run of `convention` over `inputs` on `as_of`, with nothing beside the extracts
+    /// (no `--previous`, `--previsions`, `--justifications`, `--declare`, `--commandes`),
+    /// stopped by an unreadable input.
+    pub fn new(inputs: Vec<PathBuf>, convention: Convention, as_of: NaiveDate) -> Plan {
+        Plan {
+            inputs,
+            convention,
+            as_of,
+            previous: None,
+            forecasts: None,
+            justifications: None,
+            declaration: None,
+            orders: None,
+            keep_going: false,
+        }
+    }
 }
 
 /// Reads every input, then reconciles. Any unreadable input stops the run (exit 2).
@@ -239,37 +259,29 @@ fn process(
     budget: DetailBudget,
     request: SpillRequest,
 ) -> Result<Processed, InputError> {
-    let info = opened.info;
-    let mut notes = info.notes.clone();
-    let exercice = preamble_exercice(&info, &mut notes);
-    let extracted = extraction_date(&info);
-    notes.push(date_note(extracted));
-    let mut rest = opened.rest;
-    let chunk = first_rows(opened.head, &mut rest)?;
-    let gap = normalize::align::infer_gap(&info.mapping, &chunk);
-    notes.extend(gap.map(|g| gap_note(&info.mapping.header, g)));
-    let checked_axes = classify::checked_axes(info.mapping.axes(), &convention.imputation);
-    let ctx = FileContext {
-        input: info.index,
-        mapping: &info.mapping,
-        measure: info.measure,
+    let Head {
+        info,
+        mut notes,
         exercice,
-        separator: info.separator(),
+        extracted,
+        mut rest,
+        chunk,
         gap,
-    };
+    } = Head::read(opened)?;
+    let checked_axes = classify::checked_axes(info.mapping.axes(), &convention.imputation);
+    let ctx = head::context(&info, exercice, gap);
     let mut stage = Stage::new(&info, budget, request, extracted.map(|(d, _)| d))?;
     let judge =
         |r: &RawRecord, detail| classify::judge_row(r, &ctx, checked_axes, convention, detail);
     stream(&mut stage, &mut rest, chunk, &info, &ctx, judge, progress)?;
     stage.slim_down();
-    let rest_rows = rest.raw_rows();
-    let sha256 = rest.finish().map_err(|e| InputError {
-        file: info.display.clone(),
-        ..e
-    })?;
-    let raw_rows = info.skipped.total() + stage.rows_streamed;
-    check_rows(raw_rows, rest_rows, &stage.skipped, stage.data_rows)
-        .map_err(|m| InputError::new(&info.display, m))?;
+    let sha256 = head::finish(
+        rest,
+        &info,
+        stage.rows_streamed,
+        &stage.skipped,
+        stage.data_rows,
+    )?;
     notes.extend(stage.closing_notes());
     let report = InputReport {
         extracted,

@@ -64,17 +64,8 @@ fn write_inputs(dir: &Path, files: &[Vec<Row>]) {
 
 /// (lines read, in scope, AE consumed, per-product AE, remaining to pay).
 fn figures(dir: &Path, threads: usize) -> (u64, u64, Decimal, Vec<Decimal>, Decimal) {
-    let plan = Plan {
-        inputs: vec![dir.to_path_buf()],
-        convention: Convention::builtin(),
-        as_of: NaiveDate::from_ymd_opt(2020, 12, 31).unwrap(),
-        previous: None,
-        forecasts: None,
-        justifications: None,
-        declaration: None,
-        orders: None,
-        keep_going: false,
-    };
+    let as_of = NaiveDate::from_ymd_opt(2020, 12, 31).unwrap();
+    let plan = Plan::new(vec![dir.to_path_buf()], Convention::builtin(), as_of);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

@@ -82,17 +82,11 @@ pub fn reconcile(args: ReconcileArgs, mut loaded: Loaded) -> Result<u8, Error> {
     for c in &mut loaded.conventions {
         *c = c.at(as_of);
     }
-    let plan = pipeline::Plan {
-        inputs: args.run.inputs.clone(),
-        convention: loaded.conventions[0].clone(),
+    let plan = pipeline::Plan::new(
+        args.run.inputs.clone(),
+        loaded.conventions[0].clone(),
         as_of,
-        previous: None,
-        forecasts: None,
-        justifications: None,
-        declaration: None,
-        orders: None,
-        keep_going: false,
-    };
+    );
     let previous = match args.previous.as_deref() {
         Some(path) => load_previous(path, &loaded, plan.as_of, args.run.quiet)?,
         None => Vec::new(),
@@ -103,14 +97,7 @@ pub fn reconcile(args: ReconcileArgs, mut loaded: Loaded) -> Result<u8, Error> {
     let mut read = plan.inputs.clone();
     read.extend(loaded.files.iter().cloned());
     read.extend(args.previous.clone());
-    output::targets::check(&targets, &read)?;
-    let paths: Vec<&Path> = targets.iter().map(|t| t.path).collect();
-    let mut lock = output::lock::lock_existing(&paths)?;
-    output::temporaries::remove_on_signal().map_err(|e| {
-        Error::Usage(format!(
-            "impossible d'intercepter les signaux d'interruption : {e}"
-        ))
-    })?;
+    let (paths, mut lock) = super::guard_outputs(&targets, &read)?;
     let pool = super::pool(args.run.jobs, args.run.quiet)?;
     let progress = crate::progress::TerminalProgress::for_run(args.run.quiet);
     let run = pool.install(|| {
@@ -196,60 +183,50 @@ fn load_previous(
     as_of: chrono::NaiveDate,
     quiet: bool,
 ) -> Result<Vec<Option<crate::reconcile::PreviousSummary>>, Error> {
-    let fail = |message: String| {
-        Error::Input(crate::error::InputError::new(
-            path.display().to_string(),
-            message,
-        ))
+    let Some(text) = super::read_previous(path, quiet)? else {
+        return Ok(Vec::new());
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if !quiet {
-                eprintln!(
-                    "note : résumé précédent « {} » introuvable : premier mois, toutes les anomalies sont dites nouvelles",
-                    path.display()
-                );
-            }
-            return Ok(Vec::new());
-        }
-        Err(e) => return Err(fail(crate::error::io_message(&e))),
-    };
-    let not_a_summary = |e: serde_json::Error| {
-        fail(format!(
-            "ce n'est pas un résumé JSON de chorus-recon (ligne {}, colonne {} : {})",
-            e.line(),
-            e.column(),
-            e
-        ))
-    };
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(not_a_summary)?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| super::not_a_summary(path, &e))?;
     let members = match value.get("conventions").and_then(|c| c.as_array()) {
         Some(members) => members.clone(),
         None => vec![value],
     };
     let mut previous = Vec::with_capacity(loaded.conventions.len());
     for c in &loaded.conventions {
-        let member = members
-            .iter()
-            .find(|m| m["convention"]["id"].as_str() == Some(c.id.as_str()));
-        let Some(member) = member else {
-            if !quiet {
-                eprintln!(
-                    "note : pas de résumé de « {} » dans « {} » : ses anomalies sont dites nouvelles",
-                    c.id,
-                    path.display()
-                );
-            }
-            previous.push(None);
-            continue;
-        };
-        let summary: crate::reconcile::PreviousSummary =
-            serde_json::from_value(member.clone()).map_err(not_a_summary)?;
-        summary.check(&c.id, as_of).map_err(fail)?;
-        previous.push(Some(summary));
+        previous.push(member_previous(path, &members, &c.id, as_of, quiet)?);
     }
     Ok(previous)
+}
+
+/// The summary of convention `id` among a previous portfolio summary's `members`, checked
+/// (of this convention, dated before `as_of`); `None`, with a note, when it has none.
+fn member_previous(
+    path: &Path,
+    members: &[serde_json::Value],
+    id: &str,
+    as_of: chrono::NaiveDate,
+    quiet: bool,
+) -> Result<Option<crate::reconcile::PreviousSummary>, Error> {
+    let member = members
+        .iter()
+        .find(|m| m["convention"]["id"].as_str() == Some(id));
+    let Some(member) = member else {
+        if !quiet {
+            eprintln!(
+                "note : pas de résumé de « {} » dans « {} » : ses anomalies sont dites nouvelles",
+                id,
+                path.display()
+            );
+        }
+        return Ok(None);
+    };
+    let summary: crate::reconcile::PreviousSummary =
+        serde_json::from_value(member.clone()).map_err(|e| super::not_a_summary(path, &e))?;
+    summary
+        .check(id, as_of)
+        .map_err(|message| super::previous_error(path, message))?;
+    Ok(Some(summary))
 }
 
 fn portfolio_of<'a>(

@@ -11,8 +11,8 @@ pub use budget::DetailBudget;
 pub use judged::{InputResult, SlimLine};
 pub use row::{Judgement, judge_row};
 
-use crate::convention::{Convention, Imputation};
-use crate::model::code::{fold, hierarchical_match};
+use crate::convention::{Convention, Imputation, axis_agrees};
+use crate::model::code::fold;
 use crate::model::digest::KeyHasher;
 use crate::model::{Axis, AxisSet, Identity, Line, Measure};
 
@@ -39,26 +39,8 @@ pub struct Judged {
 pub fn checked_axes(carried: AxisSet, imputation: &Imputation) -> AxisSet {
     carried
         .iter()
-        .filter(|axis| expected(imputation, *axis).is_some())
+        .filter(|axis| imputation.value(*axis).is_some())
         .collect()
-}
-
-fn expected(imputation: &Imputation, axis: Axis) -> Option<&str> {
-    match axis {
-        Axis::CentreFinancier => imputation.centre_financier.as_deref(),
-        Axis::Programme => imputation.programme.as_deref(),
-        Axis::DomaineFonctionnel => imputation.domaine_fonctionnel.as_deref(),
-        Axis::Activite => imputation.activite.as_deref(),
-        Axis::CentreCout => imputation.centre_cout.as_deref(),
-    }
-}
-
-fn agrees(axis: Axis, value: &str, expected: &str) -> bool {
-    match axis {
-        // A domaine fonctionnel may be given down to the sub-action (0174-06-01).
-        Axis::DomaineFonctionnel => hierarchical_match(value, expected),
-        _ => value.eq_ignore_ascii_case(expected),
-    }
 }
 
 /// How a line's axis values compare with the convention's imputation.
@@ -100,8 +82,8 @@ pub fn judge_axes<'a>(
 ) -> AxisVerdict {
     let mut verdict = AxisVerdict::default();
     for axis in checked.iter() {
-        let ok = match (value_of(axis), expected(&convention.imputation, axis)) {
-            (Some(value), Some(expected)) => agrees(axis, value, expected),
+        let ok = match (value_of(axis), convention.imputation.value(axis)) {
+            (Some(value), Some(expected)) => axis_agrees(axis, value, expected),
             _ => false,
         };
         if ok {
@@ -179,16 +161,38 @@ fn identity(line: &Line) -> u128 {
     h.finish()
 }
 
-/// Writes every field of the line but its origin, its event date and its identity kind.
+/// Writes every field of the line but its origin, its event date and its identity kind:
+/// the scalars, then the texts ([`content_texts`]), then the titre.
 fn content_identity(line: &Line, h: &mut KeyHasher) {
+    h.tag(b'C')
+        .text(line.measure.label())
+        .int(i64::from(line.year))
+        .date(line.date)
+        .date(line.date_ej)
+        .amount(line.amount)
+        .amount(line.carried);
+    for text in content_texts(line) {
+        h.opt_text(text);
+    }
+    hash_titre(h, line.titre);
+}
+
+/// The line's texts in the order [`content_identity`] writes them. The destructuring
+/// names every field, so a field added to `Line` must be placed here (or set aside).
+fn content_texts(line: &Line) -> [Option<&str>; 16] {
     let Line {
+        // Written by `content_identity` before the texts.
+        measure: _,
+        year: _,
+        date: _,
+        date_ej: _,
+        amount: _,
+        carried: _,
+        titre: _,
+        // Not part of the content.
         origin: _,
-        measure,
-        year,
-        date,
-        date_ej,
-        amount,
-        carried,
+        event_date: _,
+        identity: _,
         programme,
         centre_financier,
         domaine_fonctionnel,
@@ -208,18 +212,8 @@ fn content_identity(line: &Line, h: &mut KeyHasher) {
         compte_general,
         groupe_marchandises,
         texte,
-        titre,
-        event_date: _,
-        identity: _,
     } = line;
-    h.tag(b'C')
-        .text(measure.label())
-        .int(i64::from(*year))
-        .date(*date)
-        .date(*date_ej)
-        .amount(*amount)
-        .amount(*carried);
-    for text in [
+    [
         programme,
         centre_financier,
         domaine_fonctionnel,
@@ -236,10 +230,8 @@ fn content_identity(line: &Line, h: &mut KeyHasher) {
         compte_general,
         groupe_marchandises,
         texte,
-    ] {
-        h.opt_text(text.as_deref());
-    }
-    hash_titre(h, *titre);
+    ]
+    .map(Option::as_deref)
 }
 
 /// Writes the titre, 0 when there is none, else 1 then the titre.

@@ -15,6 +15,8 @@ use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
 use crate::error::ConventionError;
+use crate::model::Axis;
+use crate::model::code::hierarchical_match;
 
 /// The built-in convention (DGEC – DINUM, programme 174), compiled into the binary.
 pub const BUILTIN_TEXT: &str = include_str!("dgec-dinum-2020.toml");
@@ -30,6 +32,28 @@ pub struct Imputation {
     pub centre_cout: Option<String>,
     /// The programme (4 digits), derived from the centre financier or domaine fonctionnel.
     pub programme: Option<String>,
+}
+
+impl Imputation {
+    /// The code this imputation gives on `axis`; `None` when it leaves the axis unchecked.
+    pub fn value(&self, axis: Axis) -> Option<&str> {
+        match axis {
+            Axis::CentreFinancier => self.centre_financier.as_deref(),
+            Axis::Programme => self.programme.as_deref(),
+            Axis::DomaineFonctionnel => self.domaine_fonctionnel.as_deref(),
+            Axis::Activite => self.activite.as_deref(),
+            Axis::CentreCout => self.centre_cout.as_deref(),
+        }
+    }
+}
+
+/// Whether `value` on `axis` falls within the `expected` code: equal ignoring case, or for a
+/// domaine fonctionnel, given down to the sub-action (0174-06-01 within 0174-06).
+pub fn axis_agrees(axis: Axis, value: &str, expected: &str) -> bool {
+    match axis {
+        Axis::DomaineFonctionnel => hierarchical_match(value, expected),
+        _ => value.eq_ignore_ascii_case(expected),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,6 +263,57 @@ fn contains_word(text: &str, word: &str) -> bool {
 mod tests {
     use super::*;
     use crate::model::code::fold;
+
+    #[test]
+    fn an_axis_agrees_by_case_or_for_a_domaine_fonctionnel_down_its_hierarchy() {
+        assert!(axis_agrees(
+            Axis::CentreFinancier,
+            "0174-dgec-dinum",
+            "0174-DGEC-DINUM"
+        ));
+        assert!(!axis_agrees(
+            Axis::CentreFinancier,
+            "0174-DGEC-DINUM-X",
+            "0174-DGEC-DINUM"
+        ));
+        assert!(axis_agrees(
+            Axis::DomaineFonctionnel,
+            "0174-06-01",
+            "0174-06"
+        ));
+        assert!(!axis_agrees(
+            Axis::DomaineFonctionnel,
+            "0174-06",
+            "0174-06-01"
+        ));
+        assert!(!axis_agrees(
+            Axis::DomaineFonctionnel,
+            "0174-061",
+            "0174-06"
+        ));
+    }
+
+    #[test]
+    fn an_imputation_gives_each_axis_its_own_code() {
+        let i = Imputation {
+            centre_financier: Some("CF".into()),
+            domaine_fonctionnel: Some("DF".into()),
+            activite: Some("ACT".into()),
+            centre_cout: None,
+            programme: Some("0174".into()),
+        };
+        let got = Axis::ALL.map(|axis| (axis, i.value(axis)));
+        let want = [
+            (Axis::CentreFinancier, Some("CF")),
+            (Axis::Programme, Some("0174")),
+            (Axis::DomaineFonctionnel, Some("DF")),
+            (Axis::Activite, Some("ACT")),
+            (Axis::CentreCout, None),
+        ];
+        for (axis, code) in want {
+            assert!(got.contains(&(axis, code)), "{axis:?}");
+        }
+    }
     use rust_decimal_macros::dec;
 
     #[test]

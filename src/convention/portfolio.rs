@@ -12,10 +12,9 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{Convention, Imputation};
+use super::{Convention, axis_agrees};
 use crate::error::ConventionError;
 use crate::model::Axis;
-use crate::model::code::hierarchical_match;
 
 /// The name of the délégataire's scope file, beside the conventions.
 pub const PERIMETER_FILE: &str = "portefeuille.toml";
@@ -286,29 +285,16 @@ pub fn overlap(a: &Convention, b: &Convention) -> Option<String> {
     }
     let mut shared = Vec::new();
     for axis in Axis::ALL {
-        let (Some(x), Some(y)) = (value(&a.imputation, axis), value(&b.imputation, axis)) else {
+        let (Some(x), Some(y)) = (a.imputation.value(axis), b.imputation.value(axis)) else {
             continue;
         };
-        let compatible = match axis {
-            Axis::DomaineFonctionnel => hierarchical_match(x, y) || hierarchical_match(y, x),
-            _ => x.eq_ignore_ascii_case(y),
-        };
-        if !compatible {
+        // Compatible when either code falls within the other.
+        if !(axis_agrees(axis, x, y) || axis_agrees(axis, y, x)) {
             return None;
         }
         shared.push(axis.label());
     }
     Some(shared.join(", "))
-}
-
-fn value(imputation: &Imputation, axis: Axis) -> Option<&str> {
-    match axis {
-        Axis::CentreFinancier => imputation.centre_financier.as_deref(),
-        Axis::Programme => imputation.programme.as_deref(),
-        Axis::DomaineFonctionnel => imputation.domaine_fonctionnel.as_deref(),
-        Axis::Activite => imputation.activite.as_deref(),
-        Axis::CentreCout => imputation.centre_cout.as_deref(),
-    }
 }
 
 #[cfg(test)]

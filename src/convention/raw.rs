@@ -140,26 +140,7 @@ fn validate(
 ) -> Result<Convention, ConventionError> {
     // Every mistake is collected, so that one run lists them all.
     let mut errors: Vec<ConventionError> = Vec::new();
-    let id = raw.id.get_ref().trim().to_string();
-    if id.is_empty() {
-        errors.push(lines.error(raw.id.span(), "clé « id » : l'identifiant est vide".into()));
-    }
-    if raw.intitule.get_ref().trim().is_empty() {
-        errors.push(lines.error(
-            raw.intitule.span(),
-            "clé « intitule » : l'intitulé est vide".into(),
-        ));
-    }
-    let start = keep(to_date(&raw.debut, "debut", lines), &mut errors);
-    let end = keep(to_date(&raw.fin, "fin", lines), &mut errors);
-    if let (Some(start), Some(end)) = (start, end)
-        && end < start
-    {
-        errors.push(lines.error(
-            raw.fin.span(),
-            format!("clé « fin » : la fin ({end}) précède le début ({start})"),
-        ));
-    }
+    let (id, start, end) = identity(&raw, lines, &mut errors);
     let imputation = imputation(&raw.imputation, lines, &mut errors);
     let mut products = products(&raw.produit, lines, &mut errors);
     let schedule = schedule(&raw.echeancier, &products, lines, &mut errors);
@@ -193,6 +174,36 @@ fn validate(
         text: text.to_string(),
         sha256: String::new(),
     })
+}
+
+/// The convention's id (trimmed), start and end dates, each checked: id and intitulé not
+/// empty, dates valid, the end not before the start. A date is `None` after its error.
+fn identity(
+    raw: &RawConvention,
+    lines: &Lines,
+    errors: &mut Vec<ConventionError>,
+) -> (String, Option<NaiveDate>, Option<NaiveDate>) {
+    let id = raw.id.get_ref().trim().to_string();
+    if id.is_empty() {
+        errors.push(lines.error(raw.id.span(), "clé « id » : l'identifiant est vide".into()));
+    }
+    if raw.intitule.get_ref().trim().is_empty() {
+        errors.push(lines.error(
+            raw.intitule.span(),
+            "clé « intitule » : l'intitulé est vide".into(),
+        ));
+    }
+    let start = keep(to_date(&raw.debut, "debut", lines), errors);
+    let end = keep(to_date(&raw.fin, "fin", lines), errors);
+    if let (Some(start), Some(end)) = (start, end)
+        && end < start
+    {
+        errors.push(lines.error(
+            raw.fin.span(),
+            format!("clé « fin » : la fin ({end}) précède le début ({start})"),
+        ));
+    }
+    (id, start, end)
 }
 
 /// `[rapprochement]`, its defaults when absent: a tolerance of 0.00 and a 30-day window.
@@ -513,6 +524,22 @@ fn schedule_line(
         ));
         return None;
     }
+    let (ae, cp) = schedule_amounts(s, key, lines, errors)?;
+    Some(ScheduleLine {
+        product,
+        year,
+        ae,
+        cp,
+    })
+}
+
+/// A schedule line's AE and CP amounts, at least one of them given. `None` after an error.
+fn schedule_amounts(
+    s: &RawSchedule,
+    key: &str,
+    lines: &Lines,
+    errors: &mut Vec<ConventionError>,
+) -> Option<(Option<Decimal>, Option<Decimal>)> {
     let ae =
         s.ae.as_ref()
             .map(|a| amount(a, &format!("{key}.ae"), lines));
@@ -533,12 +560,7 @@ fn schedule_line(
         ));
         return None;
     }
-    Some(ScheduleLine {
-        product,
-        year,
-        ae,
-        cp,
-    })
+    Some((ae, cp))
 }
 
 fn amount(

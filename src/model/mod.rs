@@ -35,6 +35,30 @@ impl Gap {
     }
 }
 
+/// The months in French, January first.
+const MONTH_NAMES: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// The French name of `month` (1 to 12: « janvier » to « décembre »), « ? » otherwise.
+pub fn month_name(month: u32) -> &'static str {
+    (month.checked_sub(1))
+        .and_then(|i| MONTH_NAMES.get(i as usize))
+        .copied()
+        .unwrap_or("?")
+}
+
 /// What an amount consumes: autorisations d'engagement or crédits de paiement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -372,4 +396,18 @@ pub(crate) fn four_axes() -> AxisSet {
     ]
     .into_iter()
     .collect()
+}
+
+#[cfg(test)]
+mod month_tests {
+    use super::month_name;
+
+    #[test]
+    fn months_are_named_in_french_and_others_are_unknown() {
+        assert_eq!(month_name(1), "janvier");
+        assert_eq!(month_name(8), "août");
+        assert_eq!(month_name(12), "décembre");
+        assert_eq!(month_name(0), "?");
+        assert_eq!(month_name(13), "?");
+    }
 }

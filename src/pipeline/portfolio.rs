@@ -13,8 +13,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use super::{
-    Opened, PIECES_PER_BATCH, Plan, REJECTION_BUDGET, check_rows, date_note, first_rows, gap_note,
-    open_inputs, read_batch, skipped_json, source,
+    Opened, PIECES_PER_BATCH, Plan, REJECTION_BUDGET, open_inputs, read_batch, skipped_json, source,
 };
 use crate::classify::portfolio::{Panel, Shared, SharedLine, judge_shared};
 use crate::classify::{DetailBudget, Judgement, SlimLine};
@@ -31,7 +30,7 @@ use crate::reconcile::findings::Finding;
 use crate::reconcile::portfolio::{Candidate, Orphan, orphans};
 use crate::report::input::{InputReport, Run};
 
-use super::dates::{extraction_date, preamble_exercice};
+use super::head::Head;
 
 /// A portfolio run: each convention's run, as a single run with it alone would give it
 /// (in `-c` order), and the délégataire's orphan lines with their findings.
@@ -75,9 +74,28 @@ pub fn run_portfolio(
     progress.phase("rapprochement…");
     crate::model::progress::trace("lecture, normalisation, classement (portefeuille)", started);
     let started = std::time::Instant::now();
+    let runs = reconcile_each(plan, conventions, &shared, &skipped_files, previous);
+    let (orphans, findings) = orphans(candidates(&shared));
+    crate::model::progress::trace("rapprochement (portefeuille)", started);
+    Ok(PortfolioRun {
+        runs,
+        orphans,
+        findings,
+    })
+}
+
+/// Each convention's run from the inputs read once (`shared`), reconciled as its single
+/// run would be, with its previous summary (`previous[c]`) if any.
+fn reconcile_each(
+    plan: &Plan,
+    conventions: &[Convention],
+    shared: &[SharedInput],
+    skipped_files: &[crate::reconcile::IgnoredFile],
+    previous: &[Option<crate::reconcile::PreviousSummary>],
+) -> Vec<Run> {
     // Conventions side by side on the pool, each reconciled as its single run: the
     // order of the results is `-c`'s whatever the threads.
-    let runs = (conventions.par_iter().enumerate())
+    (conventions.par_iter().enumerate())
         .map(|(c, convention)| {
             let (reports, results) = shared
                 .iter()
@@ -88,7 +106,7 @@ pub fn run_portfolio(
                 results,
                 plan.as_of,
                 crate::reconcile::Options {
-                    ignored_files: skipped_files.clone(),
+                    ignored_files: skipped_files.to_vec(),
                     previous: previous.get(c).and_then(Option::as_ref),
                     forecasts: None,
                     justifications: None,
@@ -99,18 +117,11 @@ pub fn run_portfolio(
             Run {
                 inputs: reports,
                 reconciliation,
-                skipped_files: skipped_files.clone(),
+                skipped_files: skipped_files.to_vec(),
                 failed: Vec::new(),
             }
         })
-        .collect();
-    let (orphans, findings) = orphans(candidates(&shared));
-    crate::model::progress::trace("rapprochement (portefeuille)", started);
-    Ok(PortfolioRun {
-        runs,
-        orphans,
-        findings,
-    })
+        .collect()
 }
 
 /// The lines of the délégataire's scope that no convention claims.
@@ -212,27 +223,20 @@ fn process(
     progress: &dyn Progress,
     budget: DetailBudget,
 ) -> Result<SharedInput, InputError> {
-    let info = opened.info;
-    let mut notes = info.notes.clone();
-    let exercice = preamble_exercice(&info, &mut notes);
-    let extracted = extraction_date(&info);
-    notes.push(date_note(extracted));
-    let mut rest = opened.rest;
-    let chunk = first_rows(opened.head, &mut rest)?;
-    let gap = normalize::align::infer_gap(&info.mapping, &chunk);
-    notes.extend(gap.map(|g| gap_note(&info.mapping.header, g)));
+    let Head {
+        info,
+        notes,
+        exercice,
+        extracted,
+        mut rest,
+        chunk,
+        gap,
+    } = Head::read(opened)?;
     let carried = info.mapping.axes();
     let checked: Vec<AxisSet> = (conventions.iter())
         .map(|c| crate::classify::checked_axes(carried, &c.imputation))
         .collect();
-    let ctx = FileContext {
-        input: info.index,
-        mapping: &info.mapping,
-        measure: info.measure,
-        exercice,
-        separator: info.separator(),
-        gap,
-    };
+    let ctx = super::head::context(&info, exercice, gap);
     let panel = Panel {
         conventions,
         checked: &checked,
@@ -240,14 +244,13 @@ fn process(
     };
     let mut stage = SharedStage::new(&info, extracted.map(|(d, _)| d), conventions.len(), budget);
     stream(&mut stage, &mut rest, chunk, &info, &ctx, panel, progress)?;
-    let rest_rows = rest.raw_rows();
-    let sha256 = rest.finish().map_err(|e| InputError {
-        file: info.display.clone(),
-        ..e
-    })?;
-    let raw_rows = info.skipped.total() + stage.rows_streamed;
-    check_rows(raw_rows, rest_rows, &stage.input.skipped, stage.data_rows)
-        .map_err(|m| InputError::new(&info.display, m))?;
+    let sha256 = super::head::finish(
+        rest,
+        &info,
+        stage.rows_streamed,
+        &stage.input.skipped,
+        stage.data_rows,
+    )?;
     let mut input = stage.input;
     input.report = InputReport {
         extracted,

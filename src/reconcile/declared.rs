@@ -29,8 +29,8 @@ use rust_decimal::Decimal;
 use super::aggregate::MonthRow;
 use super::findings::{Code, Finding};
 use crate::convention::Convention;
-use crate::model::Measure;
 use crate::model::money::euros;
+use crate::model::{Measure, month_name};
 use crate::tables::Period;
 use crate::tables::declaration::Declaration;
 
@@ -44,21 +44,6 @@ pub enum Span {
     /// A whole year, declared as such.
     Year(i32),
 }
-
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
 
 impl Span {
     pub fn year(self) -> i32 {
@@ -79,7 +64,7 @@ impl Span {
     /// The period as a person reads it: « avril 2020 », « 2020 », « 2020, sans date ».
     pub fn label(self) -> String {
         match self {
-            Span::Month(y, m) => format!("{} {y}", MONTHS[(m as usize).clamp(1, 12) - 1]),
+            Span::Month(y, m) => format!("{} {y}", month_name(m.clamp(1, 12))),
             Span::Undated(y) => format!("{y}, sans date"),
             Span::Year(y) => y.to_string(),
         }

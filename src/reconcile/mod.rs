@@ -456,25 +456,12 @@ pub fn reconcile_with(
         || closing::closing(convention, &facts),
     );
     crate::model::progress::trace("  règles et fin de gestion", started);
-    if let Some(r) = &facts.orders {
-        findings.extend(orders::findings(r, &facts.lines));
-    }
     facts.declared = declaration.map(|d| declared::compare(convention, d, &facts.months, as_of));
-    if let Some(comparison) = &facts.declared {
-        findings.extend(declared::findings(convention, comparison));
-    }
-    if facts.orders.is_some() || facts.declared.is_some() {
-        // Stable: the rules' order stays; the new findings go after their equals.
-        findings.sort_by_key(Finding::rank);
-    }
+    compared(&mut findings, convention, &facts);
     if let Some(j) = justifications {
         justified(&mut findings, j, previous, convention, &facts);
     }
-    let followed = previous.map(|p| follow_up::follow(&findings, as_of, p));
-    let (marks, resolved) = followed.map_or((Vec::new(), Vec::new()), |f| (f.marks, f.resolved));
-    for (f, mark) in findings.iter_mut().zip(marks) {
-        f.follow_up = Some(mark);
-    }
+    let resolved = followed(&mut findings, previous, as_of);
     Reconciliation {
         findings,
         resolved,
@@ -485,6 +472,36 @@ pub fn reconcile_with(
         }),
         ..facts
     }
+}
+
+/// Adds the findings of the comparisons with the tables a run adds: the orders
+/// (`--commandes`) and the declared report (`--declare`), in the list's order.
+fn compared(findings: &mut Vec<Finding>, convention: &Convention, facts: &Reconciliation) {
+    if let Some(r) = &facts.orders {
+        findings.extend(orders::findings(r, &facts.lines));
+    }
+    if let Some(comparison) = &facts.declared {
+        findings.extend(declared::findings(convention, comparison));
+    }
+    if facts.orders.is_some() || facts.declared.is_some() {
+        // Stable: the rules' order stays; the new findings go after their equals.
+        findings.sort_by_key(Finding::rank);
+    }
+}
+
+/// Marks each finding new or open against last month's summary (`--previous`) and returns
+/// last month's findings not found again (resolved); nothing without a previous summary.
+fn followed(
+    findings: &mut [Finding],
+    previous: Option<&PreviousSummary>,
+    as_of: NaiveDate,
+) -> Vec<Resolved> {
+    let followed = previous.map(|p| follow_up::follow(findings, as_of, p));
+    let (marks, resolved) = followed.map_or((Vec::new(), Vec::new()), |f| (f.marks, f.resolved));
+    for (f, mark) in findings.iter_mut().zip(marks) {
+        f.follow_up = Some(mark);
+    }
+    resolved
 }
 
 /// Marks the findings with their justifications; the justifications that match none
@@ -525,10 +542,8 @@ fn facts(
         .any(|i| i.judged.iter().any(|j| j.line.measure == Measure::Ae));
     let conservation_in = conservation_in(&inputs);
     let includes: Vec<bool> = inputs.iter().map(|i| i.includes_carry_over).collect();
-    let extracted: Vec<Option<NaiveDate>> = inputs.iter().map(|i| i.extracted).collect();
     let reductions = journal::reductions(&inputs);
-    let input_labels: Vec<String> = inputs.iter().map(|i| i.label.clone()).collect();
-    let rejections_omitted: Vec<u64> = inputs.iter().map(|i| i.rejections_omitted).collect();
+    let listed = Listed::of(&inputs);
     let started = std::time::Instant::now();
     let mut split = dedup::split(inputs);
     crate::model::progress::trace("  doublons, états et regroupement", started);
@@ -536,11 +551,7 @@ fn facts(
     let carried = carry::split_carry_over(&mut split.in_scope, &includes);
     let in_scope = std::mem::take(&mut split.in_scope);
     let (lines, order_report) = orders::attribute(convention, in_scope, orders);
-    let mut sums = sums(convention, &lines);
-    if let Some((ae, cp)) = convention.made_available(as_of) {
-        sums.totals.ae_made_available = Some(ae);
-        sums.totals.cp_made_available = Some(cp);
-    }
+    let sums = amended_sums(convention, &lines, as_of);
     let timeline = provisions::timeline(convention, &lines, as_of);
     let conservation = conservation_out(conservation_in, &split, &lines, carried.moved);
     crate::model::progress::trace("  sommes", started);
@@ -568,9 +579,9 @@ fn facts(
         has_commitments,
         resolved: Vec::new(),
         justifications: None,
-        extracted,
-        input_labels,
-        rejections_omitted,
+        extracted: listed.extracted,
+        input_labels: listed.labels,
+        rejections_omitted: listed.rejections_omitted,
         ignored_files,
         outlook: Outlook::default(),
         closing: closing::Closing::default(),
@@ -578,6 +589,35 @@ fn facts(
         provisions: timeline,
         orders: order_report,
     }
+}
+
+/// What the reconciliation lists of each input, in input order.
+struct Listed {
+    extracted: Vec<Option<NaiveDate>>,
+    labels: Vec<String>,
+    rejections_omitted: Vec<u64>,
+}
+
+impl Listed {
+    /// Each input's extraction date, label and count of rejections not kept.
+    fn of(inputs: &[InputResult]) -> Self {
+        Listed {
+            extracted: inputs.iter().map(|i| i.extracted).collect(),
+            labels: inputs.iter().map(|i| i.label.clone()).collect(),
+            rejections_omitted: inputs.iter().map(|i| i.rejections_omitted).collect(),
+        }
+    }
+}
+
+/// The sums over the attributed lines, with the credits made available by `as_of`
+/// (`[[mise_a_disposition]]`) in the totals.
+fn amended_sums(convention: &Convention, lines: &[ScopedLine], as_of: NaiveDate) -> Sums {
+    let mut sums = sums(convention, lines);
+    if let Some((ae, cp)) = convention.made_available(as_of) {
+        sums.totals.ae_made_available = Some(ae);
+        sums.totals.cp_made_available = Some(cp);
+    }
+    sums
 }
 
 /// What left `normalize`, as each input counted it: the conservation check's "in".

@@ -78,6 +78,30 @@ pub fn timeline(convention: &Convention, lines: &[ScopedLine], as_of: NaiveDate)
     if convention.provisions.is_empty() {
         return Timeline::default();
     }
+    let consumption = consumption(lines);
+    let tranches = tranches(convention, &consumption);
+    let mut overruns = Vec::new();
+    for measure in [Measure::Ae, Measure::Cp] {
+        let provided = (convention.provisions.iter())
+            .filter(|p| p.date <= as_of)
+            .map(|p| Step {
+                date: p.date,
+                provided: if measure == Measure::Ae { p.ae } else { p.cp },
+                consumed: Decimal::ZERO,
+            });
+        let used = consumption.iter().map(|c| Step {
+            date: c.0,
+            provided: Decimal::ZERO,
+            consumed: if measure == Measure::Ae { c.1 } else { c.2 },
+        });
+        overruns.extend(episodes(measure, provided.chain(used).collect()));
+    }
+    Timeline { tranches, overruns }
+}
+
+/// Each line's consumption (day, AE, CP), in date order. A negative AE on an EJ created in
+/// an earlier year frees nothing: it counts zero.
+fn consumption(lines: &[ScopedLine]) -> Vec<(NaiveDate, Decimal, Decimal)> {
     let created = super::aggregate::ej_first_years(lines);
     let frees_nothing = |line: &crate::model::Line| {
         line.measure == Measure::Ae
@@ -96,6 +120,15 @@ pub fn timeline(convention: &Convention, lines: &[ScopedLine], as_of: NaiveDate)
         })
         .collect();
     consumption.sort_by_key(|c| c.0);
+    consumption
+}
+
+/// The convention's tranches, each with the credits made available so far and the
+/// `consumption` (in date order) up to its date.
+fn tranches(
+    convention: &Convention,
+    consumption: &[(NaiveDate, Decimal, Decimal)],
+) -> Vec<Tranche> {
     let consumed_on = |date: NaiveDate| {
         let end = consumption.partition_point(|c| c.0 <= date);
         (consumption[..end].iter()).fold((Decimal::ZERO, Decimal::ZERO), |(ae, cp), c| {
@@ -119,23 +152,7 @@ pub fn timeline(convention: &Convention, lines: &[ScopedLine], as_of: NaiveDate)
             cp_consumed,
         });
     }
-    let mut overruns = Vec::new();
-    for measure in [Measure::Ae, Measure::Cp] {
-        let provided = (convention.provisions.iter())
-            .filter(|p| p.date <= as_of)
-            .map(|p| Step {
-                date: p.date,
-                provided: if measure == Measure::Ae { p.ae } else { p.cp },
-                consumed: Decimal::ZERO,
-            });
-        let used = consumption.iter().map(|c| Step {
-            date: c.0,
-            provided: Decimal::ZERO,
-            consumed: if measure == Measure::Ae { c.1 } else { c.2 },
-        });
-        overruns.extend(episodes(measure, provided.chain(used).collect()));
-    }
-    Timeline { tranches, overruns }
+    tranches
 }
 
 /// A line's date for the timeline: its event date, else the last day of its exercice.

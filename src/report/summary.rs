@@ -201,11 +201,10 @@ fn inputs(ctx: &Context) -> Vec<Input> {
         .collect()
 }
 
+/// A finding as a run on `ctx` writes it: [`bare_finding`] with its file and sheet (from
+/// the run's inputs), its product's id and its age on the situation date.
 pub(super) fn finding(ctx: &Context, f: &reconcile::Finding) -> Finding {
     Finding {
-        code: f.code.as_str().into(),
-        severity: f.severity,
-        message: f.message.clone(),
         file: f
             .origin
             .map(|o| o.input)
@@ -216,19 +215,34 @@ pub(super) fn finding(ctx: &Context, f: &reconcile::Finding) -> Finding {
             .origin
             .and_then(|o| ctx.input_sheet(o.input))
             .map(str::to_string),
+        product: f.product.map(|p| ctx.convention.products[p].id.clone()),
+        age_months: f
+            .follow_up
+            .map(|u| u.age_months(ctx.run.reconciliation.as_of)),
+        ..bare_finding(f)
+    }
+}
+
+/// A finding written from what it carries alone: no file, sheet, product or age (those
+/// need the run's inputs and convention).
+pub(super) fn bare_finding(f: &reconcile::Finding) -> Finding {
+    Finding {
+        code: f.code.as_str().into(),
+        severity: f.severity,
+        message: f.message.clone(),
+        file: None,
+        sheet: None,
         row: f.origin.map(|o| o.row),
         ej: f.ej.clone(),
         amount: f.amount.map(amount_text),
-        product: f.product.map(|p| ctx.convention.products[p].id.clone()),
+        product: None,
         year: f.year,
         key: f.key.clone(),
         follow_up: f
             .follow_up
             .map(|u| if u.is_new { Track::New } else { Track::Open }),
         first_seen: f.follow_up.map(|u| u.first_seen),
-        age_months: f
-            .follow_up
-            .map(|u| u.age_months(ctx.run.reconciliation.as_of)),
+        age_months: None,
         justification: f.justification.as_ref().map(justification),
     }
 }
@@ -322,13 +336,26 @@ fn justifications(rec: &Reconciliation) -> Option<JustificationsJson> {
 
 /// Writes the summary as pretty JSON, ending with a newline.
 pub fn write_json(ctx: &Context, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &summary(ctx))?;
-    out.write_all(b"\n")
+    write_pretty(&summary(ctx), out)
 }
 
 /// The summary as pretty JSON, ending with a newline.
 pub fn to_json(ctx: &Context) -> Vec<u8> {
+    pretty_bytes(&summary(ctx))
+}
+
+/// Writes a summary (a run's or a portfolio's) as pretty JSON, ending with a newline.
+pub(super) fn write_pretty(
+    value: &impl serde::Serialize,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    out.write_all(b"\n")
+}
+
+/// A summary (a run's or a portfolio's) as pretty JSON, ending with a newline.
+pub(super) fn pretty_bytes(value: &impl serde::Serialize) -> Vec<u8> {
     let mut bytes = Vec::new();
-    write_json(ctx, &mut bytes).expect("the summary serialises");
+    write_pretty(value, &mut bytes).expect("the summary serialises");
     bytes
 }

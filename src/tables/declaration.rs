@@ -14,8 +14,10 @@ use std::path::Path;
 
 use rust_decimal::Decimal;
 
-use super::forecasts::product_named;
-use super::{Column, Mistake, Period, Row, mistakes_error, read};
+use super::{
+    CONVENTION_COLUMN, Column, Mistake, PERIOD_COLUMN, PRODUCT_COLUMN, Period, Row, mistakes_error,
+    read,
+};
 use crate::convention::Convention;
 use crate::error::InputError;
 use crate::model::code::fold;
@@ -49,16 +51,8 @@ const CP: usize = 3;
 const CONVENTION: usize = 4;
 
 pub const COLUMNS: &[Column] = &[
-    Column {
-        name: "produit",
-        aliases: &["produit ou service", "service", "produit id"],
-        required: true,
-    },
-    Column {
-        name: "periode",
-        aliases: &["mois", "annee", "période"],
-        required: true,
-    },
+    PRODUCT_COLUMN,
+    PERIOD_COLUMN,
     Column {
         name: "ae",
         aliases: &[
@@ -79,11 +73,7 @@ pub const COLUMNS: &[Column] = &[
         ],
         required: false,
     },
-    Column {
-        name: "convention",
-        aliases: &["id convention"],
-        required: false,
-    },
+    CONVENTION_COLUMN,
 ];
 
 /// Reads a declared report (see the module's rules).
@@ -102,7 +92,8 @@ pub fn load(path: &Path, convention: &Convention) -> Result<Declaration, InputEr
         }
         match declared(row, convention) {
             Ok(d) => match seen.get(&(d.product, d.period)).copied() {
-                Some(first) => mistakes.push(mistake(
+                Some(first) => mistakes.push(Mistake::at(
+                    COLUMNS,
                     row.row,
                     PERIOD,
                     format!(
@@ -140,7 +131,8 @@ fn mixed_years(seen: &BTreeMap<(usize, Period), u64>) -> Vec<Mistake> {
                 month: None,
             };
             seen.get(&(product, whole)).map(|&year_row| {
-                mistake(
+                Mistake::at(
+                    COLUMNS,
                     row,
                     PERIOD,
                     format!(
@@ -153,25 +145,9 @@ fn mixed_years(seen: &BTreeMap<(usize, Period), u64>) -> Vec<Mistake> {
         .collect()
 }
 
-fn mistake(row: u64, column: usize, message: String) -> Mistake {
-    Mistake {
-        row,
-        column: COLUMNS[column].name,
-        message,
-    }
-}
-
 fn declared(row: &Row, convention: &Convention) -> Result<Declared, Vec<Mistake>> {
     let mut mistakes = Vec::new();
-    let product = match row.required_text(COLUMNS, PRODUCT) {
-        Ok(name) => product_named(convention, &name)
-            .map_err(|m| mistakes.push(mistake(row.row, PRODUCT, m)))
-            .ok(),
-        Err(m) => {
-            mistakes.push(m);
-            None
-        }
-    };
+    let product = row.product(COLUMNS, PRODUCT, convention, &mut mistakes);
     let period = row
         .period(COLUMNS, PERIOD)
         .map_err(|m| mistakes.push(m))

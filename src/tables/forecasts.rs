@@ -7,7 +7,9 @@ use std::path::Path;
 
 use rust_decimal::Decimal;
 
-use super::{Column, Mistake, Period, mistakes_error, read};
+use super::{
+    CONVENTION_COLUMN, Column, Mistake, PERIOD_COLUMN, PRODUCT_COLUMN, Period, mistakes_error, read,
+};
 use crate::convention::Convention;
 use crate::error::InputError;
 use crate::model::code::fold;
@@ -39,16 +41,8 @@ const CP: usize = 3;
 const CONVENTION: usize = 4;
 
 pub const COLUMNS: &[Column] = &[
-    Column {
-        name: "produit",
-        aliases: &["produit ou service", "service", "produit id"],
-        required: true,
-    },
-    Column {
-        name: "periode",
-        aliases: &["mois", "annee", "période"],
-        required: true,
-    },
+    PRODUCT_COLUMN,
+    PERIOD_COLUMN,
     Column {
         name: "ae",
         aliases: &["ae prevues", "autorisations d'engagement", "engagements"],
@@ -59,32 +53,8 @@ pub const COLUMNS: &[Column] = &[
         aliases: &["cp prevus", "credits de paiement", "paiements"],
         required: false,
     },
-    Column {
-        name: "convention",
-        aliases: &["id convention"],
-        required: false,
-    },
+    CONVENTION_COLUMN,
 ];
-
-/// The product a cell names, by id or name (folded), or a mistake listing the known ones.
-pub fn product_named(convention: &Convention, name: &str) -> Result<usize, String> {
-    let folded = fold(name);
-    convention
-        .products
-        .iter()
-        .position(|p| fold(&p.id) == folded || fold(&p.name) == folded)
-        .ok_or_else(|| {
-            let known: Vec<String> = convention
-                .products
-                .iter()
-                .map(|p| format!("« {} » ({})", p.id, p.name))
-                .collect();
-            format!(
-                "produit « {name} » inconnu de la convention ; produits : {}",
-                known.join(", ")
-            )
-        })
-}
 
 /// Reads a forecast file. Every mistake is reported at once (exit code 2): unreadable
 /// cells, unknown products, a period given twice for a product, a row for another
@@ -98,7 +68,8 @@ pub fn load(path: &Path, convention: &Convention) -> Result<Forecasts, InputErro
         if let Some(id) = row.text(CONVENTION)
             && fold(&id) != fold(&convention.id)
         {
-            mistakes.push(mistake(
+            mistakes.push(Mistake::at(
+                COLUMNS,
                 row.row,
                 CONVENTION,
                 format!(
@@ -110,7 +81,8 @@ pub fn load(path: &Path, convention: &Convention) -> Result<Forecasts, InputErro
         }
         match forecast(row, convention) {
             Ok(f) => match seen.insert((f.product, f.period), f.row) {
-                Some(first) => mistakes.push(mistake(
+                Some(first) => mistakes.push(Mistake::at(
+                    COLUMNS,
                     row.row,
                     PERIOD,
                     format!(
@@ -133,25 +105,9 @@ pub fn load(path: &Path, convention: &Convention) -> Result<Forecasts, InputErro
     })
 }
 
-fn mistake(row: u64, column: usize, message: String) -> Mistake {
-    Mistake {
-        row,
-        column: COLUMNS[column].name,
-        message,
-    }
-}
-
 fn forecast(row: &super::Row, convention: &Convention) -> Result<Forecast, Vec<Mistake>> {
     let mut mistakes = Vec::new();
-    let product = match row.required_text(COLUMNS, PRODUCT) {
-        Ok(name) => product_named(convention, &name)
-            .map_err(|m| mistakes.push(mistake(row.row, PRODUCT, m)))
-            .ok(),
-        Err(m) => {
-            mistakes.push(m);
-            None
-        }
-    };
+    let product = row.product(COLUMNS, PRODUCT, convention, &mut mistakes);
     let period = row
         .period(COLUMNS, PERIOD)
         .map_err(|m| mistakes.push(m))
@@ -167,7 +123,8 @@ fn forecast(row: &super::Row, convention: &Convention) -> Result<Forecast, Vec<M
         .ok()
         .flatten();
     if mistakes.is_empty() && ae.is_none() && cp.is_none() {
-        mistakes.push(mistake(
+        mistakes.push(Mistake::at(
+            COLUMNS,
             row.row,
             AE,
             "ni AE ni CP : donnez au moins l'un des deux".into(),

@@ -23,6 +23,7 @@ use std::path::Path;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
+use crate::convention::Convention;
 use crate::error::{InputError, io_message};
 use crate::ingest::encoding::{self, Encoding, Sniffed};
 use crate::ingest::record::{Field, RawRecord};
@@ -48,6 +49,28 @@ pub struct Column {
     pub aliases: &'static [&'static str],
     pub required: bool,
 }
+
+/// The product column of the tables the délégataire writes (forecasts, declared report,
+/// orders): a product of the convention by id or name ([`Row::product`]).
+pub const PRODUCT_COLUMN: Column = Column {
+    name: "produit",
+    aliases: &["produit ou service", "service", "produit id"],
+    required: true,
+};
+
+/// The period column of the tables by product and period (forecasts, declared report).
+pub const PERIOD_COLUMN: Column = Column {
+    name: "periode",
+    aliases: &["mois", "annee", "période"],
+    required: true,
+};
+
+/// The optional column naming the convention a row is for (several in one file).
+pub const CONVENTION_COLUMN: Column = Column {
+    name: "convention",
+    aliases: &["id convention"],
+    required: false,
+};
 
 impl Column {
     fn matches(&self, header: &str) -> bool {
@@ -123,17 +146,39 @@ pub struct Mistake {
     pub message: String,
 }
 
+impl Mistake {
+    /// A mistake in file row `row`, column `column` of `columns` (named « ? » if none).
+    pub fn at(columns: &[Column], row: u64, column: usize, message: String) -> Mistake {
+        Mistake {
+            row,
+            column: columns.get(column).map_or("?", |c| c.name),
+            message,
+        }
+    }
+}
+
 impl Row {
     fn cell(&self, column: usize) -> Option<&Value> {
         self.cells.get(column).and_then(Option::as_ref)
     }
 
     fn mistake(&self, columns: &[Column], column: usize, message: String) -> Mistake {
-        Mistake {
-            row: self.row,
-            column: columns.get(column).map_or("?", |c| c.name),
-            message,
-        }
+        Mistake::at(columns, self.row, column, message)
+    }
+
+    /// The convention's product the cell names, by id or name ([`product_named`]); `None`
+    /// after a mistake (the cell empty, the product unknown), pushed on `mistakes`.
+    pub fn product(
+        &self,
+        columns: &[Column],
+        column: usize,
+        convention: &Convention,
+        mistakes: &mut Vec<Mistake>,
+    ) -> Option<usize> {
+        let found = self.required_text(columns, column).and_then(|name| {
+            product_named(convention, &name).map_err(|m| self.mistake(columns, column, m))
+        });
+        found.map_err(|m| mistakes.push(m)).ok()
     }
 
     /// The cell's text, trimmed; `None` when empty. A number is written as the file
@@ -217,6 +262,26 @@ impl Row {
             Some(Value::Text(t)) => parse_period(t.trim()).ok_or_else(|| bad(t.clone())),
         }
     }
+}
+
+/// The product a cell names, by id or name (folded), or a mistake listing the known ones.
+pub fn product_named(convention: &Convention, name: &str) -> Result<usize, String> {
+    let folded = fold(name);
+    convention
+        .products
+        .iter()
+        .position(|p| fold(&p.id) == folded || fold(&p.name) == folded)
+        .ok_or_else(|| {
+            let known: Vec<String> = convention
+                .products
+                .iter()
+                .map(|p| format!("« {} » ({})", p.id, p.name))
+                .collect();
+            format!(
+                "produit « {name} » inconnu de la convention ; produits : {}",
+                known.join(", ")
+            )
+        })
 }
 
 /// `AAAA-MM`, `AAAA/MM`, `MM/AAAA`, `MM-AAAA` or `AAAA`, years 1990 to 2100.

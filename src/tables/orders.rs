@@ -8,8 +8,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::forecasts::product_named;
-use super::{Column, Mistake, Row, mistakes_error, read};
+use super::{Column, Mistake, PRODUCT_COLUMN, Row, mistakes_error, read};
 use crate::convention::Convention;
 use crate::error::InputError;
 
@@ -78,11 +77,7 @@ pub const COLUMNS: &[Column] = &[
         aliases: &["lot", "prestation"],
         required: true,
     },
-    Column {
-        name: "produit",
-        aliases: &["produit ou service", "service", "produit id"],
-        required: true,
-    },
+    PRODUCT_COLUMN,
     Column {
         name: "fournisseur",
         aliases: &["titulaire", "raison sociale"],
@@ -119,7 +114,8 @@ pub fn load(path: &Path, convention: &Convention) -> Result<Orders, InputError> 
     for row in &table.rows {
         match order(row, convention) {
             Ok(o) => match seen.insert(o.id.clone(), o.row) {
-                Some(first) => mistakes.push(mistake(
+                Some(first) => mistakes.push(Mistake::at(
+                    COLUMNS,
                     row.row,
                     ORDER,
                     format!("commande « {} » déjà listée (ligne {first})", o.id),
@@ -138,14 +134,6 @@ pub fn load(path: &Path, convention: &Convention) -> Result<Orders, InputError> 
     })
 }
 
-fn mistake(row: u64, column: usize, message: String) -> Mistake {
-    Mistake {
-        row,
-        column: COLUMNS[column].name,
-        message,
-    }
-}
-
 /// A number of `digits` digits (spaces aside), or a mistake naming what it should be.
 fn digits(row: &Row, column: usize, count: usize, what: &str) -> Result<Option<String>, Mistake> {
     let Some(text) = row.text(column) else {
@@ -155,7 +143,8 @@ fn digits(row: &Row, column: usize, count: usize, what: &str) -> Result<Option<S
     if compact.len() == count && compact.chars().all(|c| c.is_ascii_digit()) {
         Ok(Some(compact))
     } else {
-        Err(mistake(
+        Err(Mistake::at(
+            COLUMNS,
             row.row,
             column,
             format!("{what} « {text} » illisible (attendu {count} chiffres)"),
@@ -174,12 +163,7 @@ fn order(row: &Row, convention: &Convention) -> Result<Order, Vec<Mistake>> {
     let ej = keep(digits(row, EJ, 10, "n° d'EJ"), &mut m).flatten();
     let market = keep(row.required_text(COLUMNS, MARKET), &mut m);
     let nature = keep(row.required_text(COLUMNS, NATURE), &mut m);
-    let product = keep(row.required_text(COLUMNS, PRODUCT), &mut m).and_then(|name| {
-        keep(
-            product_named(convention, &name).map_err(|e| mistake(row.row, PRODUCT, e)),
-            &mut m,
-        )
-    });
+    let product = row.product(COLUMNS, PRODUCT, convention, &mut m);
     let supplier = keep(row.required_text(COLUMNS, SUPPLIER), &mut m);
     let siret = keep(digits(row, SIRET, 14, "SIRET"), &mut m).flatten();
     let amount = required(row.amount(COLUMNS, AMOUNT), row, AMOUNT, &mut m);
@@ -219,7 +203,12 @@ fn required<T>(
     match r {
         Ok(Some(v)) => Some(v),
         Ok(None) => {
-            mistakes.push(mistake(row.row, column, "valeur manquante".into()));
+            mistakes.push(Mistake::at(
+                COLUMNS,
+                row.row,
+                column,
+                "valeur manquante".into(),
+            ));
             None
         }
         Err(e) => {

@@ -65,18 +65,9 @@ fn flattened_c() -> Convention {
 }
 
 fn reconcile(convention: &Convention) -> Run {
-    let plan = Plan {
-        // Relative, as a user types it (cargo runs tests from the repository).
-        inputs: vec!["fixtures/portefeuille/extraits".into()],
-        convention: convention.clone(),
-        as_of: as_of(),
-        previous: None,
-        forecasts: None,
-        justifications: None,
-        declaration: None,
-        orders: None,
-        keep_going: false,
-    };
+    // Relative, as a user types it (cargo runs tests from the repository).
+    let inputs = vec!["fixtures/portefeuille/extraits".into()];
+    let plan = Plan::new(inputs, convention.clone(), as_of());
     run(&plan).unwrap()
 }
 

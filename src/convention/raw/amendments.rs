@@ -102,20 +102,7 @@ fn amendment(
             "clé « avenant.imputation » : le changement d'imputation par avenant n'est pas encore pris en charge ; faites une nouvelle convention pour la nouvelle imputation".into(),
         ));
     }
-    let end = a.fin.as_ref().and_then(|fin| {
-        let new_end = keep(super::to_date(fin, "avenant.fin", lines), errors)?;
-        let floor = life.map_or(date, |(start, _)| start.max(date));
-        if new_end < floor {
-            errors.push(lines.error(
-                fin.span(),
-                format!(
-                    "clé « avenant.fin » : la nouvelle fin ({new_end}) précède la date de l'avenant ou le début de la convention ({floor})"
-                ),
-            ));
-            return None;
-        }
-        Some(new_end)
-    });
+    let end = amended_end(a, date, life, lines, errors);
     let (products_added, products_replaced) = amended_products(&a.produit, products, lines, errors);
     let by_id: HashMap<&str, usize> = (products.iter().enumerate())
         .map(|(i, p)| (p.id.as_str(), i))
@@ -142,6 +129,31 @@ fn amendment(
         products_added,
         products_replaced,
     }
+}
+
+/// The avenant's new end (`avenant.fin`), if it gives one: a valid date, not before the
+/// avenant's date nor the convention's start. `None` after an error.
+fn amended_end(
+    a: &RawAmendment,
+    date: NaiveDate,
+    life: Option<(NaiveDate, NaiveDate)>,
+    lines: &Lines,
+    errors: &mut Vec<ConventionError>,
+) -> Option<NaiveDate> {
+    a.fin.as_ref().and_then(|fin| {
+        let new_end = keep(super::to_date(fin, "avenant.fin", lines), errors)?;
+        let floor = life.map_or(date, |(start, _)| start.max(date));
+        if new_end < floor {
+            errors.push(lines.error(
+                fin.span(),
+                format!(
+                    "clé « avenant.fin » : la nouvelle fin ({new_end}) précède la date de l'avenant ou le début de la convention ({floor})"
+                ),
+            ));
+            return None;
+        }
+        Some(new_end)
+    })
 }
 
 /// `[[avenant.produit]]`: a new id is added at the end of `products`, a known one replaced

@@ -8,7 +8,7 @@ use super::figures::{self, Balance, Figures};
 use crate::model::money::amount_text;
 use crate::model::summary::{
     BySeverity, FORMAT_VERSION, Finding, PerimeterJson, PortfolioConservation, PortfolioPart,
-    PortfolioSummary, Share, Tool, Totals, Track,
+    PortfolioSummary, Share, Tool, Totals,
 };
 use crate::reconcile;
 use crate::report::{VERSION, summary as single};
@@ -89,23 +89,9 @@ fn finding(p: &Portfolio, f: &reconcile::Finding) -> Finding {
     match p.members.first() {
         Some(m) => single::finding(&m.ctx, f),
         None => Finding {
-            code: f.code.as_str().into(),
-            severity: f.severity,
-            message: f.message.clone(),
             file: orphan_label(p, &f.key),
-            sheet: None,
-            row: f.origin.map(|o| o.row),
-            ej: f.ej.clone(),
-            amount: f.amount.map(amount_text),
-            product: None,
-            year: f.year,
-            key: f.key.clone(),
-            follow_up: f
-                .follow_up
-                .map(|u| if u.is_new { Track::New } else { Track::Open }),
-            first_seen: f.follow_up.map(|u| u.first_seen),
-            age_months: None,
             justification: None,
+            ..single::bare_finding(f)
         },
     }
 }
@@ -120,13 +106,10 @@ fn orphan_label(p: &Portfolio, key: &str) -> Option<String> {
 
 /// Writes the summary as pretty JSON, ending with a newline.
 pub fn write_json(p: &Portfolio, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &summary(p))?;
-    out.write_all(b"\n")
+    single::write_pretty(&summary(p), out)
 }
 
 /// The summary as pretty JSON, ending with a newline.
 pub fn to_json(p: &Portfolio) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    write_json(p, &mut bytes).expect("the summary serialises");
-    bytes
+    single::pretty_bytes(&summary(p))
 }

@@ -130,6 +130,43 @@ fn amendment_rows<'a>(
             Cell::Date(after.end),
         ));
     }
+    rows.extend(schedule_changes(c, a, nature, &before));
+    for (label, was, now) in [
+        ("AE allouées", before.ae_allocated(), after.ae_allocated()),
+        ("CP alloués", before.cp_allocated(), after.cp_allocated()),
+    ] {
+        if was != now {
+            rows.push(change(
+                a,
+                nature,
+                label.into(),
+                Cell::Amount(was),
+                Cell::Amount(now),
+            ));
+        }
+    }
+    rows.extend(product_changes(c, a, nature));
+    if rows.is_empty() {
+        rows.push(change(
+            a,
+            nature,
+            "Aucun chiffre changé".into(),
+            Cell::Empty,
+            Cell::Empty,
+        ));
+    }
+    rows
+}
+
+/// The schedule lines avenant `a` changed, AE and CP each a row, from the convention as
+/// it stood `before` the avenant.
+fn schedule_changes<'a>(
+    c: &Convention,
+    a: &Amendment,
+    nature: &str,
+    before: &Convention,
+) -> Vec<Vec<Cell<'a>>> {
+    let mut rows = Vec::new();
     for s in &a.schedule {
         let name = c.products.get(s.product).map_or("?", |p| p.name.as_str());
         let old = before.planned(s.product, s.year);
@@ -149,20 +186,12 @@ fn amendment_rows<'a>(
             }
         }
     }
-    for (label, was, now) in [
-        ("AE allouées", before.ae_allocated(), after.ae_allocated()),
-        ("CP alloués", before.cp_allocated(), after.cp_allocated()),
-    ] {
-        if was != now {
-            rows.push(change(
-                a,
-                nature,
-                label.into(),
-                Cell::Amount(was),
-                Cell::Amount(now),
-            ));
-        }
-    }
+    rows
+}
+
+/// The products avenant `a` added or replaced, a row each.
+fn product_changes<'a>(c: &Convention, a: &Amendment, nature: &str) -> Vec<Vec<Cell<'a>>> {
+    let mut rows = Vec::new();
     for (label, products) in [
         ("Produit ajouté", &a.products_added),
         ("Produit remplacé", &a.products_replaced),
@@ -171,15 +200,6 @@ fn amendment_rows<'a>(
             let name = Cell::owned(format!("{} ({})", p.name, p.id));
             rows.push(change(a, nature, label.into(), Cell::Empty, name));
         }
-    }
-    if rows.is_empty() {
-        rows.push(change(
-            a,
-            nature,
-            "Aucun chiffre changé".into(),
-            Cell::Empty,
-            Cell::Empty,
-        ));
     }
     rows
 }

@@ -67,14 +67,9 @@ fn build_chunked(ctx: &Context, split: Split, chunk_rows: usize) -> Result<Vec<u
     Ok(bytes)
 }
 
-/// Writes the workbook, continuing long tables on a new sheet every `split` rows and
-/// writing them `chunk_rows` rows at a time.
-fn write_split(
-    ctx: &Context,
-    split: Split,
-    chunk_rows: usize,
-    out: &mut dyn Write,
-) -> Result<(), XlsxError> {
+/// An empty workbook, compressed at [`COMPRESSION_LEVEL`], its properties (title, author,
+/// creation date: the run's `as_of`) set.
+fn new_book(ctx: &Context) -> Result<Workbook, XlsxError> {
     let mut book = Workbook::new();
     book.set_zip_compression_level(COMPRESSION_LEVEL);
     let created = grid::creation_date(ctx.run.reconciliation.as_of)?;
@@ -84,14 +79,31 @@ fn write_split(
             .set_author("chorus-recon")
             .set_creation_datetime(&created),
     );
-    let fmt = Formats::new(PageText {
+    Ok(book)
+}
+
+/// The workbook's formats, with the page header naming the convention and the run.
+fn formats(ctx: &Context) -> Formats {
+    Formats::new(PageText {
         convention: format!("Convention {}", ctx.convention.id),
         run: format!(
             "{} – situation au {}",
             overview::tool(),
             ctx.run.reconciliation.as_of.format("%d/%m/%Y")
         ),
-    });
+    })
+}
+
+/// Writes the workbook, continuing long tables on a new sheet every `split` rows and
+/// writing them `chunk_rows` rows at a time.
+fn write_split(
+    ctx: &Context,
+    split: Split,
+    chunk_rows: usize,
+    out: &mut dyn Write,
+) -> Result<(), XlsxError> {
+    let mut book = new_book(ctx)?;
+    let fmt = formats(ctx);
     let xf = bypass::Xf::register(&mut book, &fmt);
     let trace = crate::model::progress::trace;
     let started = std::time::Instant::now();

@@ -12,22 +12,6 @@ use rust_xlsxwriter::{Workbook, XlsxError};
 use super::grid::{Cell, Formats, Grid, Split, Style};
 use crate::report::Context;
 
-const MONTHS: [&str; 13] = [
-    "sans date",
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-
 const MONTHLY_HEADERS: [&str; 7] = [
     "Produit",
     "Année",
@@ -57,8 +41,12 @@ pub struct MonthFigures {
     pub cp: Decimal,
 }
 
+/// A month's name in the report: « sans date » for 0 (the lines of a year without a date).
 fn month_name(month: u32) -> &'static str {
-    MONTHS.get(month as usize).copied().unwrap_or("?")
+    match month {
+        0 => "sans date",
+        m => crate::model::month_name(m),
+    }
 }
 
 /// The month after `m`.

@@ -55,17 +55,7 @@ pub(super) fn pipeline(dir: &Path, rows: &[String]) -> (Run, Convention) {
     text.push('\n');
     std::fs::write(dir.join("ej_0174_2020.csv"), text).unwrap();
     let convention = Convention::builtin();
-    let plan = Plan {
-        inputs: vec![dir.to_path_buf()],
-        convention: convention.clone(),
-        as_of: as_of(),
-        previous: None,
-        forecasts: None,
-        justifications: None,
-        declaration: None,
-        orders: None,
-        keep_going: false,
-    };
+    let plan = Plan::new(vec![dir.to_path_buf()], convention.clone(), as_of());
     (run(&plan).unwrap(), convention)
 }
 
