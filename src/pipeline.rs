@@ -70,6 +70,9 @@ pub struct Plan {
     pub justifications: Option<reconcile::Justifications>,
     /// The délégataire's declared report (`--declare`), read before any input.
     pub declaration: Option<crate::tables::declaration::Declaration>,
+    /// With several conventions (`run_portfolio`): the declared report's rows of each, in
+    /// the conventions' order (empty without `--declare`).
+    pub declarations: Vec<crate::tables::declaration::Declaration>,
     /// The délégataire's order list (`--commandes`), read before any input.
     pub orders: Option<crate::tables::orders::Orders>,
     /// Go on past an unreadable file, listing it (`check`: every verdict in one pass);
@@ -90,6 +93,7 @@ impl Plan {
             forecasts: None,
             justifications: None,
             declaration: None,
+            declarations: Vec::new(),
             orders: None,
             keep_going: false,
         }
@@ -189,6 +193,7 @@ fn open_inputs(plan: &Plan) -> Result<Opened, Error> {
     let tables: Vec<PathBuf> = (plan.forecasts.iter().map(|f| &f.file))
         .chain(plan.justifications.iter().map(|j| &j.file))
         .chain(plan.declaration.iter().map(|d| &d.file))
+        .chain(plan.declarations.first().map(|d| &d.file))
         .chain(plan.orders.iter().map(|o| &o.file))
         .filter_map(|f| std::fs::canonicalize(f).ok())
         .collect();

@@ -12,9 +12,8 @@ use serde_json::Value;
 const FIXTURE: &str = "fixtures/portefeuille";
 
 /// A copy of the fixture's conventions in `dir`: A, B, C without its avenant and mises à
-/// disposition (until av's branch is merged C does not load otherwise), and the
-/// perimeter when asked. C without its avenant has errors (`PLAFOND_AE_DEPASSE`…): exit
-/// code 1.
+/// disposition (its 2021 lines then fall out of its period), and the perimeter when
+/// asked. C without its avenant has errors (`PLAFOND_AE_DEPASSE`…): exit code 1.
 fn conventions(dir: &Path, perimeter: bool) -> PathBuf {
     let from = repo().join(FIXTURE).join("conventions");
     let to = dir.join("conventions");
@@ -535,4 +534,81 @@ fn a_line_two_conventions_claim_goes_to_the_one_whose_period_holds_its_date() {
             .count();
         assert_eq!(partial, 0, "{}", member["convention"]["id"]);
     }
+}
+
+/// `--declare` with several conventions: each row names its convention; each convention
+/// compares its own rows (B declares 39 000 of AE in May 2020 where Chorus has 40 000).
+#[test]
+fn a_declared_report_is_split_by_its_convention_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo().join(FIXTURE).join("conventions");
+    let declared = tmp.path().join("declaration.csv");
+    std::fs::write(
+        &declared,
+        "convention;produit;periode;ae;cp\n\
+         dgec-dinum-2020;potentiel;2020-03;50000,00;\n\
+         dgec-dinum-2020;carbure;2020-03;30000,00;\n\
+         DGEC-DINUM-TABLEAU-DE-BORD;Tableau de bord énergie;2020-05;39000,00;\n",
+    )
+    .unwrap();
+    let declare = [
+        "--declare",
+        declared.to_str().unwrap(),
+        "--fail-on",
+        "never",
+    ];
+    portfolio_run(tmp.path(), &dir, &declare).expect_code(0);
+    let summary = json(&tmp.path().join("resume.json"));
+    let by_id = |id: &str| {
+        (summary["conventions"].as_array().unwrap().iter())
+            .find(|m| m["convention"]["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let (a, b) = (
+        by_id("dgec-dinum-2020"),
+        by_id("dgec-dinum-tableau-de-bord"),
+    );
+    assert_eq!(a["declaration"]["rows"], 2);
+    assert_eq!(a["declaration"]["rows_other_convention"], 1);
+    assert_eq!(b["declaration"]["rows"], 1);
+    assert_eq!(b["declaration"]["rows_other_convention"], 2);
+    let gap = (b["findings"].as_array().unwrap().iter())
+        .find(|f| f["key"] == "ECART_DECLARATION:produit=tableau-de-bord|periode=2020-05|AE")
+        .expect("B's May gap");
+    assert_eq!(gap["amount"], "-1000.00");
+    // A's declared March matches Chorus: no gap for it.
+    let keys: Vec<&str> = (a["findings"].as_array().unwrap().iter())
+        .filter_map(|f| f["key"].as_str())
+        .collect();
+    assert!(
+        !keys.iter().any(|k| k.contains("periode=2020-03")),
+        "{keys:?}"
+    );
+}
+
+/// Without the `convention` column, or naming a convention the portfolio lacks: refused
+/// before any input is read, every row at once, nothing written.
+#[test]
+fn a_declared_report_without_its_conventions_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo().join(FIXTURE).join("conventions");
+    let declared = tmp.path().join("declaration.csv");
+    std::fs::write(
+        &declared,
+        "convention;produit;periode;ae;cp\n;potentiel;2020-03;1;\nautre;potentiel;2020-04;1;\n",
+    )
+    .unwrap();
+    let outcome = portfolio_run(tmp.path(), &dir, &["--declare", declared.to_str().unwrap()]);
+    outcome.expect_code(2);
+    let err = &outcome.stderr;
+    assert!(
+        err.contains("ligne 2") && err.contains("chaque ligne nomme la sienne"),
+        "{err}"
+    );
+    assert!(
+        err.contains("ligne 3") && err.contains("convention inconnue"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("sortie").exists());
 }

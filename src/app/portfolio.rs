@@ -40,7 +40,6 @@ fn refuse_unsupported(args: &ReconcileArgs, loaded: &Loaded) -> Result<(), Error
         ("--export-lignes", args.export_lignes.is_some()),
         ("--previsions", args.previsions.is_some()),
         ("--justifications", args.justifications.is_some()),
-        ("--declare", args.declare.is_some()),
         ("--commandes", args.commandes.is_some()),
     ];
     if let Some((option, _)) = given.iter().find(|(_, g)| *g) {
@@ -82,11 +81,15 @@ pub fn reconcile(args: ReconcileArgs, mut loaded: Loaded) -> Result<u8, Error> {
     for c in &mut loaded.conventions {
         *c = c.at(as_of);
     }
-    let plan = pipeline::Plan::new(
+    let mut plan = pipeline::Plan::new(
         args.run.inputs.clone(),
         loaded.conventions[0].clone(),
         as_of,
     );
+    // Read before any input: a bad file stops the run with nothing written.
+    if let Some(path) = args.declare.as_deref() {
+        plan.declarations = crate::tables::declaration::load_portfolio(path, &loaded.conventions)?;
+    }
     let previous = match args.previous.as_deref() {
         Some(path) => load_previous(path, &loaded, plan.as_of, args.run.quiet)?,
         None => Vec::new(),
@@ -97,6 +100,7 @@ pub fn reconcile(args: ReconcileArgs, mut loaded: Loaded) -> Result<u8, Error> {
     let mut read = plan.inputs.clone();
     read.extend(loaded.files.iter().cloned());
     read.extend(args.previous.clone());
+    read.extend(args.declare.clone());
     let (paths, mut lock) = super::guard_outputs(&targets, &read)?;
     let pool = super::pool(args.run.jobs, args.run.quiet)?;
     let progress = crate::progress::TerminalProgress::for_run(args.run.quiet);

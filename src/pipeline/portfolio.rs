@@ -110,7 +110,7 @@ fn reconcile_each(
                     previous: previous.get(c).and_then(Option::as_ref),
                     forecasts: None,
                     justifications: None,
-                    declaration: None,
+                    declaration: plan.declarations.get(c),
                     orders: None,
                 },
             );

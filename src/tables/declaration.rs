@@ -79,6 +79,52 @@ pub const COLUMNS: &[Column] = &[
 /// Reads a declared report (see the module's rules).
 pub fn load(path: &Path, convention: &Convention) -> Result<Declaration, InputError> {
     let table = read(path, COLUMNS, "fichier de déclaration")?;
+    let (declaration, mistakes) = for_convention(&table, convention);
+    match mistakes_error(&table, mistakes) {
+        Some(e) => Err(e),
+        None => Ok(declaration),
+    }
+}
+
+/// Reads a declared report for several conventions (a portfolio): every row names its
+/// convention (`convention` column, by id), one of `conventions`; each convention gets its
+/// rows, in `conventions`' order. Every mistake of every row at once.
+pub fn load_portfolio(
+    path: &Path,
+    conventions: &[Convention],
+) -> Result<Vec<Declaration>, InputError> {
+    let table = read(path, COLUMNS, "fichier de déclaration")?;
+    let ids: Vec<String> = conventions.iter().map(|c| fold(&c.id)).collect();
+    let named = |c: &Convention| format!("« {} »", c.id);
+    let known: Vec<String> = conventions.iter().map(named).collect();
+    let mut mistakes: Vec<Mistake> = (table.rows.iter())
+        .filter_map(|row| {
+            let why = match row.text(CONVENTION) {
+                None => "avec plusieurs conventions, chaque ligne nomme la sienne",
+                Some(id) if !ids.contains(&fold(&id)) => "convention inconnue du portefeuille",
+                Some(_) => return None,
+            };
+            let message = format!("{why} ; conventions : {}", known.join(", "));
+            Some(Mistake::at(COLUMNS, row.row, CONVENTION, message))
+        })
+        .collect();
+    let mut declarations = Vec::with_capacity(conventions.len());
+    if mistakes.is_empty() {
+        for convention in conventions {
+            let (declaration, mut more) = for_convention(&table, convention);
+            mistakes.append(&mut more);
+            declarations.push(declaration);
+        }
+    }
+    match mistakes_error(&table, mistakes) {
+        Some(e) => Err(e),
+        None => Ok(declarations),
+    }
+}
+
+/// The rows of `table` for `convention` (those naming another one set aside, counted), and
+/// the mistakes found in them.
+fn for_convention(table: &super::Table, convention: &Convention) -> (Declaration, Vec<Mistake>) {
     let mut lines = Vec::new();
     let mut mistakes = Vec::new();
     let mut other_convention = 0;
@@ -110,15 +156,13 @@ pub fn load(path: &Path, convention: &Convention) -> Result<Declaration, InputEr
         }
     }
     mistakes.extend(mixed_years(&seen));
-    if let Some(e) = mistakes_error(&table, mistakes) {
-        return Err(e);
-    }
     lines.sort_by_key(|d| (d.product, d.period));
-    Ok(Declaration {
-        file: table.file,
+    let declaration = Declaration {
+        file: table.file.clone(),
         lines,
         other_convention,
-    })
+    };
+    (declaration, mistakes)
 }
 
 /// A year declared whole and by months for the same product: each month row refused.

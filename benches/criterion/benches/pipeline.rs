@@ -57,6 +57,7 @@ fn benches(c: &mut Criterion) {
         forecasts: None,
         justifications: None,
         declaration: None,
+        declarations: Vec::new(),
         orders: None,
         keep_going: false,
     };
