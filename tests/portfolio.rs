@@ -458,6 +458,13 @@ fn previous_follows_each_convention_up_from_the_portfolio_summary() {
         );
         assert!(findings.iter().all(|f| !f["follow_up"].is_null()));
     }
+    // The orphans too: open since the first month, where they were first seen.
+    let orphans = summary["portfolio"]["findings"].as_array().unwrap();
+    assert_eq!(orphans.len(), 3);
+    for f in orphans {
+        assert_eq!(f["follow_up"], "open", "{f}");
+        assert_eq!(f["first_seen"], "2021-11-30", "{f}");
+    }
     // A single run's summary of B serves B only: A's findings are not followed up.
     let b = tmp.path().join("b.json");
     run(

@@ -90,9 +90,9 @@ pub fn reconcile(args: ReconcileArgs, mut loaded: Loaded) -> Result<u8, Error> {
     if let Some(path) = args.declare.as_deref() {
         plan.declarations = crate::tables::declaration::load_portfolio(path, &loaded.conventions)?;
     }
-    let previous = match args.previous.as_deref() {
+    let (previous, previous_orphans) = match args.previous.as_deref() {
         Some(path) => load_previous(path, &loaded, plan.as_of, args.run.quiet)?,
-        None => Vec::new(),
+        None => (Vec::new(), None),
     };
     let folder = output::targets::prepare_folder("-o", &args.output)?;
     let outputs = Outputs::of(&args, &loaded);
@@ -108,7 +108,13 @@ pub fn reconcile(args: ReconcileArgs, mut loaded: Loaded) -> Result<u8, Error> {
         let perimeter = loaded.perimeter.as_ref();
         pipeline::run_portfolio(&plan, &loaded.conventions, perimeter, &previous, &*progress)
     });
-    let run = run.inspect_err(|_| progress.finish())?;
+    let mut run = run.inspect_err(|_| progress.finish())?;
+    if let Some(before) = &previous_orphans {
+        let marks = crate::reconcile::follow_up::follow(&run.findings, as_of, before).marks;
+        for (finding, mark) in run.findings.iter_mut().zip(marks) {
+            finding.follow_up = Some(mark);
+        }
+    }
     let portfolio = portfolio_of(&loaded, &run, &outputs.names);
     progress.phase("écriture des classeurs et du résumé…");
     lock.take(&paths, true)?;
@@ -178,20 +184,35 @@ impl<'a> Outputs<'a> {
     }
 }
 
+/// What `--previous` gives: each convention's last summary (in `-c` order), and the
+/// portfolio's own findings of last month (the orphans), as a summary of them.
+type Previous = (
+    Vec<Option<crate::reconcile::PreviousSummary>>,
+    Option<crate::reconcile::PreviousSummary>,
+);
+
 /// Last month's portfolio summary (`--previous`): each convention's summary found in its
-/// `conventions` by `convention.id` (a single run's summary serves its own convention).
-/// A missing file is the first month; a convention it lacks is new: every finding new.
+/// `conventions` by `convention.id` (a single run's summary serves its own convention),
+/// and the portfolio's findings (`portfolio.findings`, the orphans), followed up like a
+/// convention's. A missing file is the first month; a convention it lacks is new: every
+/// finding new.
 fn load_previous(
     path: &Path,
     loaded: &Loaded,
     as_of: chrono::NaiveDate,
     quiet: bool,
-) -> Result<Vec<Option<crate::reconcile::PreviousSummary>>, Error> {
+) -> Result<Previous, Error> {
     let Some(text) = super::read_previous(path, quiet)? else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| super::not_a_summary(path, &e))?;
+    // The portfolio's own findings, read as a summary of them (its date, its findings).
+    let orphans = (value.get("portfolio").and_then(|p| p.get("findings")))
+        .map(|findings| serde_json::json!({ "as_of": value["as_of"], "findings": findings }))
+        .map(serde_json::from_value::<crate::reconcile::PreviousSummary>)
+        .transpose()
+        .map_err(|e| super::not_a_summary(path, &e))?;
     let members = match value.get("conventions").and_then(|c| c.as_array()) {
         Some(members) => members.clone(),
         None => vec![value],
@@ -200,7 +221,7 @@ fn load_previous(
     for c in &loaded.conventions {
         previous.push(member_previous(path, &members, &c.id, as_of, quiet)?);
     }
-    Ok(previous)
+    Ok((previous, orphans))
 }
 
 /// The summary of convention `id` among a previous portfolio summary's `members`, checked
