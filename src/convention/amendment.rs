@@ -94,13 +94,11 @@ impl Convention {
             .unwrap_or(signed)
     }
 
-    /// The furthest end over the initial text and every avenant (the overlap check between
-    /// conventions of a portfolio).
-    pub fn latest_end(&self) -> NaiveDate {
-        let signed = self.signed.as_ref().map_or(self.end, |s| s.end);
-        (self.amendments.iter())
-            .filter_map(|a| a.end)
-            .fold(signed.max(self.end), NaiveDate::max)
+    /// The end in force after every avenant: the last day the convention can claim a line
+    /// (an avenant's end is never before its own date, so no later day is in its period).
+    /// The overlap check between the conventions of a portfolio reads it.
+    pub fn final_end(&self) -> NaiveDate {
+        self.end_at(NaiveDate::MAX)
     }
 
     /// AE and CP made available on or before `date`, when the convention has
@@ -231,13 +229,14 @@ mod tests {
     }
 
     #[test]
-    fn end_in_force_and_latest_end() {
+    fn end_in_force_and_final_end() {
         let c = amended();
         assert_eq!(c.end_at(day(2020, 5, 1)), day(2021, 7, 31));
         assert_eq!(c.end_at(day(2021, 6, 1)), day(2022, 12, 31));
         assert_eq!(c.end_at(day(2022, 3, 1)), day(2022, 6, 30));
-        assert_eq!(c.latest_end(), day(2022, 12, 31));
-        assert_eq!(c.at(day(2023, 1, 1)).latest_end(), day(2022, 12, 31));
+        // Extended to 31/12/2022, then ended early on 30/06/2022: its last day.
+        assert_eq!(c.final_end(), day(2022, 6, 30));
+        assert_eq!(c.at(day(2023, 1, 1)).final_end(), day(2022, 6, 30));
         let plain = Convention::builtin();
         assert!(plain.amendments_text().is_empty());
         let text = c.amendments_text();
@@ -246,7 +245,7 @@ mod tests {
                 && text[0].contains("au 30/06/2022"),
             "{text:?}"
         );
-        assert_eq!(plain.latest_end(), plain.end);
+        assert_eq!(plain.final_end(), plain.end);
         assert_eq!(plain.at(day(2030, 1, 1)), plain);
     }
 

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use super::{Convention, axis_agrees};
 use crate::error::ConventionError;
 use crate::model::Axis;
+use crate::model::code::fold;
 
 /// The name of the délégataire's scope file, beside the conventions.
 pub const PERIMETER_FILE: &str = "portefeuille.toml";
@@ -220,7 +221,9 @@ fn french_toml_message(message: &str) -> String {
 /// Two conventions with the same `id`: refused, naming both files.
 fn check_ids(conventions: &[Convention]) -> Result<(), ConventionError> {
     for (i, a) in conventions.iter().enumerate() {
-        if let Some(b) = conventions[i + 1..].iter().find(|b| b.id == a.id) {
+        // Ids name files (`<id>.xlsx`) and are matched by `--declare` whatever their case.
+        let same = |b: &&Convention| fold(&b.id) == fold(&a.id);
+        if let Some(b) = conventions[i + 1..].iter().find(same) {
             return Err(ConventionError::new(
                 &b.origin,
                 None,
@@ -236,11 +239,11 @@ fn check_ids(conventions: &[Convention]) -> Result<(), ConventionError> {
 
 /// The period during which a convention may claim lines.
 ///
-/// The end is the furthest over the signed text and every avenant
-/// (`Convention::latest_end`): an avenant that extends a convention makes it claim lines
-/// up to its new end, one that ends it early still leaves its earlier lines its own.
+/// The end is the one in force after every avenant (`Convention::final_end`): an avenant that extends a convention makes it claim lines up to its new end; one
+/// that ends it early (an end never before its own date) frees the days after, for a
+/// successor on the same imputation.
 pub(crate) fn span(c: &Convention) -> (NaiveDate, NaiveDate) {
-    (c.start, c.latest_end())
+    (c.start, c.final_end())
 }
 
 /// Two conventions that could both claim a line (every axis both define compatible, and

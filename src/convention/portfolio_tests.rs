@@ -52,6 +52,16 @@ fn a_successor_on_the_same_imputation_is_accepted() {
 }
 
 #[test]
+fn an_early_termination_frees_the_days_after_for_a_successor() {
+    // A ended early on 15/04/2021 by an avenant of 15/01/2021: B from 01/05/2021 succeeds
+    // it; B from 01/04/2021 still crosses A's last days.
+    let extra = "\n[[avenant]]\ndate = 2021-01-15\nreference = \"Résiliation\"\nfin = 2021-04-15\n";
+    let ended = Convention::parse(&(fixture("dgec-dinum-2020.toml") + extra), "a.toml").unwrap();
+    assert!(check_overlaps(&[ended.clone(), b_on_a("2021-05-01")]).is_ok());
+    assert!(check_overlaps(&[ended, b_on_a("2021-04-01")]).is_err());
+}
+
+#[test]
 fn a_domaine_fonctionnel_down_to_the_sub_action_is_compatible() {
     let text = fixture("dgec-dinum-tableau-de-bord.toml")
         .replace("\"0174-SOUT-DATA\"", "\"0174-SOUT-ELAB\"")

@@ -298,7 +298,7 @@ cp = "2000.00"
         let latest = c.at(NaiveDate::MAX);
         assert_eq!(latest.cp_allocated(), builtin.cp_allocated() + dec!(25000));
         assert_eq!(
-            c.latest_end(),
+            c.final_end(),
             NaiveDate::from_ymd_opt(2022, 12, 31).unwrap()
         );
     }
@@ -349,6 +349,6 @@ cp = "2000.00"
         assert_eq!(c.end_at(day(1, 14)), day(7, 31));
         assert_eq!(c.end_at(day(3, 1)), day(4, 15));
         assert_eq!(c.at(day(12, 31)).end, day(4, 15));
-        assert_eq!(c.latest_end(), day(7, 31));
+        assert_eq!(c.final_end(), day(4, 15));
     }
 }
