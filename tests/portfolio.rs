@@ -619,3 +619,54 @@ fn a_declared_report_without_its_conventions_is_refused() {
     );
     assert!(!tmp.path().join("sortie").exists());
 }
+
+/// An AIFE payment file without the centre de coût and the activité: each payment could be
+/// any convention's by its axes and date; it follows its EJ's commitment (read with its
+/// axes from the engagements file) — the orphan's payment to no convention.
+#[test]
+fn payments_without_the_telling_axes_follow_their_ej() {
+    let tmp = tempfile::tempdir().unwrap();
+    let extraits = tmp.path().join("extraits");
+    std::fs::create_dir(&extraits).unwrap();
+    for entry in std::fs::read_dir(repo().join(FIXTURE).join("extraits")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let text = match name.starts_with("dp_") {
+            // Drop the third and fourth columns: centre de coût, activité.
+            true => (text.split_inclusive('\n'))
+                .map(|line| {
+                    let fields: Vec<&str> = line.split(';').collect();
+                    [&fields[..2], &fields[4..]].concat().join(";")
+                })
+                .collect(),
+            false => text,
+        };
+        std::fs::write(extraits.join(name), text).unwrap();
+    }
+    let dir = repo().join(FIXTURE).join("conventions");
+    let (out, summary) = (tmp.path().join("sortie"), tmp.path().join("resume.json"));
+    let args = [
+        "reconcile",
+        extraits.to_str().unwrap(),
+        "-c",
+        dir.to_str().unwrap(),
+        "--as-of",
+        "2021-12-31",
+        "-o",
+        out.to_str().unwrap(),
+        "--summary",
+        summary.to_str().unwrap(),
+    ];
+    run(&repo(), &args).expect_code(0);
+    let summary = json(&summary);
+    let cp = |id: &str| {
+        (summary["conventions"].as_array().unwrap().iter())
+            .find(|m| m["convention"]["id"] == id)
+            .unwrap()["totals"]["cp_consumed"]
+            .clone()
+    };
+    assert_eq!(cp("dgec-dinum-2020"), "55000.00");
+    assert_eq!(cp("dgec-dinum-tableau-de-bord"), "40000.00");
+    assert_eq!(cp("dgec-dinum-appui-data"), "65000.00");
+}

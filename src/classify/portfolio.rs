@@ -37,6 +37,10 @@ pub struct SharedLine {
     pub owner: Option<u16>,
     /// Of the délégataire's scope (`portefeuille.toml`): by UO, by centre de coût.
     pub attached: (bool, bool),
+    /// When its axes and its date leave several conventions (an extract without the axes
+    /// that set them apart, e.g. an AIFE payment file without centre de coût): those
+    /// conventions; its EJ then decides (`pipeline::portfolio`).
+    pub ambiguous: Option<Box<[u16]>>,
 }
 
 /// What a row became, for every convention at once.
@@ -120,6 +124,7 @@ fn shared_line(line: Line, content_key: u128, panel: Panel) -> SharedLine {
         .map(|(i, _)| i)
         .collect();
     let owner = owner(&claims, panel.conventions, line.date).map(|c| c as u16);
+    let ambiguous = ambiguous(&claims, panel.conventions, line.date);
     let attached = panel.perimeter.map_or((false, false), |p| {
         p.attaches(
             line.centre_financier.as_deref(),
@@ -131,7 +136,23 @@ fn shared_line(line: Line, content_key: u128, panel: Panel) -> SharedLine {
         out_key,
         owner,
         attached,
+        ambiguous,
     }
+}
+
+/// The claiming conventions the line's date does not tell apart (every one whose period
+/// holds it; all of them for an undated line), when there are several.
+fn ambiguous(
+    claims: &[usize],
+    conventions: &[Convention],
+    date: Option<NaiveDate>,
+) -> Option<Box<[u16]>> {
+    let within = |c: &&usize| {
+        let (start, end) = crate::convention::portfolio::span(&conventions[**c]);
+        date.is_none_or(|d| start <= d && d <= end)
+    };
+    let left: Box<[u16]> = claims.iter().filter(within).map(|c| *c as u16).collect();
+    (left.len() > 1).then_some(left)
 }
 
 /// Of the conventions claiming a line, the one it goes to: the first whose period (as

@@ -70,7 +70,8 @@ pub fn run_portfolio(
             done
         })
         .collect();
-    let shared: Vec<SharedInput> = processed.into_iter().collect::<Result<_, _>>()?;
+    let mut shared: Vec<SharedInput> = processed.into_iter().collect::<Result<_, _>>()?;
+    follow_ejs(&mut shared);
     progress.phase("rapprochement…");
     crate::model::progress::trace("lecture, normalisation, classement (portefeuille)", started);
     let started = std::time::Instant::now();
@@ -122,6 +123,55 @@ fn reconcile_each(
             }
         })
         .collect()
+}
+
+/// Lines whose axes and date leave several conventions (`SharedLine::ambiguous`: an
+/// extract without the axes that set them apart) follow their EJ: to the convention that
+/// holds its commitment, or to none when the commitment is in none (an orphan's payment
+/// stays an orphan). So do journal reductions several conventions' scopes hold. Lines
+/// whose EJ is not seen keep the first of them (`-c` order).
+fn follow_ejs(shared: &mut [SharedInput]) {
+    // Each EJ's holder, from its commitments the axes and date leave to one convention or
+    // none: a convention over none, the first of several.
+    let mut holders: BTreeMap<CompactString, Option<u16>> = BTreeMap::new();
+    let kept_lines = (shared.iter().flat_map(|s| s.kept.iter())).filter_map(|k| match k {
+        Kept::Lines(lines, _) => Some(lines.iter()),
+        _ => None,
+    });
+    for l in kept_lines.flatten() {
+        if let (None, Measure::Ae, Some(ej)) = (&l.ambiguous, l.line.measure, &l.line.ej) {
+            let held = holders.entry(ej.clone()).or_insert(l.owner);
+            *held = match (*held, l.owner) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+    }
+    for kept in shared.iter_mut().flat_map(|s| s.kept.iter_mut()) {
+        match kept {
+            Kept::Lines(lines, _) => {
+                for l in lines.iter_mut() {
+                    let (Some(among), Some(ej)) = (&l.ambiguous, &l.line.ej) else {
+                        continue;
+                    };
+                    match holders.get(ej) {
+                        Some(Some(o)) if among.contains(o) => l.owner = Some(*o),
+                        Some(None) => l.owner = None,
+                        _ => {}
+                    }
+                }
+            }
+            Kept::Reduction(r, _, claims) if claims.len() > 1 => {
+                if let Some(Some(o)) = holders
+                    .get(&r.ej)
+                    .filter(|o| o.is_some_and(|o| claims.contains(&o)))
+                {
+                    *claims = vec![*o];
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The lines of the délégataire's scope that no convention claims.
