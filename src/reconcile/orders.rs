@@ -42,9 +42,11 @@ pub struct OrderReport {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnmatchedEj {
     pub ej: CompactString,
-    /// Its postes (indexes in `postes`).
+    /// Its postes no order matched (indexes in `postes`), and their amount.
     pub postes: Vec<usize>,
     pub amount: Decimal,
+    /// Some other poste of the EJ is matched (by supplier + amount + date, one poste).
+    pub partly: bool,
 }
 
 impl OrderReport {
@@ -67,6 +69,14 @@ impl OrderReport {
             })
             .collect();
         parts.join(" ; ")
+    }
+
+    /// The numbers of some postes (indexes in `postes`), joined with « , ».
+    pub fn poste_numbers(&self, postes: &[usize]) -> String {
+        let numbers: Vec<&str> = (postes.iter())
+            .map(|&p| self.postes[p].poste.as_deref().unwrap_or("?"))
+            .collect();
+        numbers.join(", ")
     }
 
     /// The order numbers of a group, joined with « + ».
@@ -132,6 +142,7 @@ pub fn report(orders: &Orders, convention: &Convention, lines: &[Judged]) -> Ord
         days: convention.matching.window_days,
     };
     let matched = matching::match_orders(&orders.orders, &postes, window);
+    // Every poste no order matched, by EJ: a poste left beside a matched one is listed too.
     let mut unmatched: BTreeMap<&str, UnmatchedEj> = BTreeMap::new();
     for (i, p) in postes.iter().enumerate() {
         let e = unmatched
@@ -140,15 +151,17 @@ pub fn report(orders: &Orders, convention: &Convention, lines: &[Judged]) -> Ord
                 ej: p.ej.clone(),
                 postes: Vec::new(),
                 amount: Decimal::ZERO,
+                partly: false,
             });
-        e.postes.push(i);
-        e.amount += p.amount;
-    }
-    for (i, p) in postes.iter().enumerate() {
-        if matched.group_of_poste[i].is_some() {
-            unmatched.remove(p.ej.as_str());
+        match matched.group_of_poste[i] {
+            Some(_) => e.partly = true,
+            None => {
+                e.postes.push(i);
+                e.amount += p.amount;
+            }
         }
     }
+    unmatched.retain(|_, e| !e.postes.is_empty());
     let unmatched_ejs = unmatched.into_values().collect();
     OrderReport {
         file: orders.file.clone(),
@@ -223,11 +236,19 @@ pub fn findings(r: &OrderReport, lines: &[super::ScopedLine]) -> Vec<Finding> {
             key: format!("{}:ej={}", Code::EjSansCommande.as_str(), e.ej),
             ..Finding::new(
                 Code::EjSansCommande,
-                format!(
-                    "EJ {} ({supplier}, {}) : aucune commande de la liste ne s'y rapproche. Ajoutez sa commande à la liste (avec son n° d'EJ), ou vérifiez qu'il relève bien de la convention.",
-                    e.ej,
-                    euros(e.amount)
-                ),
+                match e.partly {
+                    false => format!(
+                        "EJ {} ({supplier}, {}) : aucune commande de la liste ne s'y rapproche. Ajoutez sa commande à la liste (avec son n° d'EJ), ou vérifiez qu'il relève bien de la convention.",
+                        e.ej,
+                        euros(e.amount)
+                    ),
+                    true => format!(
+                        "EJ {} ({supplier}) : poste(s) {} ({}) qu'aucune commande ne couvre, alors qu'un autre poste est rapproché. Ajoutez leur commande à la liste (avec le n° d'EJ, qui rapproche tous ses postes).",
+                        e.ej,
+                        r.poste_numbers(&e.postes),
+                        euros(e.amount)
+                    ),
+                },
             )
         });
     }

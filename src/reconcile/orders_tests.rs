@@ -248,3 +248,39 @@ fn reversing_the_lines_and_the_orders_changes_no_match() {
     );
     assert_eq!(matches(lines(), orders(), true), forward);
 }
+
+#[test]
+fn a_poste_left_beside_a_matched_one_is_an_ej_without_order() {
+    // EJ 2100000009: poste 1 (500) matched by supplier + amount, poste 2 (90) by nothing.
+    let lines = vec![
+        ae("2100000009", dec!(500), None),
+        Line {
+            poste_ej: Some("2".into()),
+            ..ae("2100000009", dec!(90), None)
+        },
+    ];
+    let orders = Orders {
+        file: "commandes.csv".into(),
+        orders: vec![order("BC-9", None, 1, dec!(500))],
+    };
+    let options = Options {
+        orders: Some(&orders),
+        ..Options::default()
+    };
+    let rec = reconcile_with(
+        &Convention::builtin(),
+        vec![input(0, lines)],
+        day(11, 30).unwrap(),
+        options,
+    );
+    let left: Vec<&Finding> = (rec.findings.iter())
+        .filter(|f| f.code == Code::EjSansCommande)
+        .collect();
+    assert_eq!(left.len(), 1, "{:#?}", rec.findings);
+    assert_eq!(left[0].amount, Some(dec!(90)));
+    assert!(
+        left[0].message.contains("poste(s) 2"),
+        "{}",
+        left[0].message
+    );
+}
