@@ -314,10 +314,11 @@ pub fn findings(convention: &Convention, comparison: &Comparison) -> Vec<Finding
                 ..Finding::new(
                     Code::EcartDeclaration,
                     format!(
-                        "{name}, {} : {} déclarés par le délégataire {}, dans Chorus {} ; écart (déclaré − Chorus) {}, au-delà de la tolérance de {} (section [rapprochement] de la convention). Écart ouvert depuis {}. Rapprochez le compte rendu du délégataire des lignes Chorus de la période (feuille « Déclaré et Chorus ») et demandez-lui de le rectifier, ou justifiez l'écart.",
+                        "{name}, {} : {} déclarés par le délégataire {} (compte rendu « {} »), dans Chorus {} ; écart (déclaré − Chorus) {}, au-delà de la tolérance de {} (section [rapprochement] de la convention). Écart ouvert depuis {}. Rapprochez le compte rendu du délégataire des lignes Chorus de la période (feuille « Déclaré et Chorus ») et demandez-lui de le rectifier, ou justifiez l'écart.",
                         row.span.label(),
                         measure.label(),
                         euros(row.declared.of(measure)),
+                        comparison.file,
                         euros(row.chorus.of(measure)),
                         signed(gap),
                         euros(comparison.tolerance),

@@ -95,7 +95,7 @@ fn a_gap_beyond_the_tolerance_is_a_finding_one_within_is_only_shown() {
         (f.product, f.year, f.measure),
         (Some(CARBURE), Some(2020), Some(Measure::Ae))
     );
-    assert!(f.message.starts_with("CarbuRe, avril 2020 : AE déclarés par le délégataire 20\u{202f}000,00\u{a0}€, dans Chorus 24\u{202f}000,00\u{a0}€ ; écart (déclaré − Chorus) -4\u{202f}000,00\u{a0}€, au-delà de la tolérance de 5,00\u{a0}€"), "{}", f.message);
+    assert!(f.message.starts_with("CarbuRe, avril 2020 : AE déclarés par le délégataire 20\u{202f}000,00\u{a0}€ (compte rendu « declaration.csv »), dans Chorus 24\u{202f}000,00\u{a0}€ ; écart (déclaré − Chorus) -4\u{202f}000,00\u{a0}€, au-delà de la tolérance de 5,00\u{a0}€"), "{}", f.message);
     assert!(f.message.contains("ouvert depuis avril 2020"));
 }
 

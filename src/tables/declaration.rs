@@ -165,6 +165,20 @@ fn for_convention(table: &super::Table, convention: &Convention) -> (Declaration
     (declaration, mistakes)
 }
 
+/// Whether a declared period meets the convention's life (from its start to its end after
+/// every avenant).
+fn within(p: &Period, convention: &Convention) -> bool {
+    let (first_month, last_month) = p.month.map_or((1, 12), |m| (m, m));
+    let first = chrono::NaiveDate::from_ymd_opt(p.year, first_month, 1);
+    let last = (chrono::NaiveDate::from_ymd_opt(p.year, last_month, 1))
+        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+        .and_then(|d| d.pred_opt());
+    match (first, last) {
+        (Some(first), Some(last)) => last >= convention.start && first <= convention.final_end(),
+        _ => false,
+    }
+}
+
 /// A year declared whole and by months for the same product: each month row refused.
 fn mixed_years(seen: &BTreeMap<(usize, Period), u64>) -> Vec<Mistake> {
     seen.iter()
@@ -204,6 +218,18 @@ fn declared(row: &Row, convention: &Convention) -> Result<Declared, Vec<Mistake>
             .unwrap_or_default()
     };
     let (ae, cp) = (amount(AE), amount(CP));
+    if let Some(p) = period.filter(|p| !within(p, convention)) {
+        mistakes.push(Mistake::at(
+            COLUMNS,
+            row.row,
+            PERIOD,
+            format!(
+                "période {p} hors de la convention (du {} au {})",
+                convention.start.format("%d/%m/%Y"),
+                convention.final_end().format("%d/%m/%Y")
+            ),
+        ));
+    }
     match (product, period) {
         (Some(product), Some(period)) if mistakes.is_empty() => Ok(Declared {
             product,
@@ -273,5 +299,23 @@ mod tests {
         );
         assert!(shown.contains("ligne 6, colonne « periode » : période illisible « 2020-13 »"));
         assert!(shown.contains("ligne 7, colonne « ae »"), "{shown}");
+    }
+
+    #[test]
+    fn a_period_outside_the_convention_is_refused_at_its_row() {
+        let c = Convention::builtin();
+        let f = file(
+            "produit;periode;ae;cp\npotentiel;2019;1;\npotentiel;2021-07;1;\npotentiel;2021-08;1;\n",
+        );
+        let text = load(f.path(), &c).unwrap_err().to_string();
+        assert!(
+            text.contains("ligne 2") && text.contains("période 2019 hors de la convention"),
+            "{text}"
+        );
+        assert!(!text.contains("ligne 3"), "{text}");
+        assert!(
+            text.contains("ligne 4") && text.contains("du 01/01/2020 au 31/07/2021"),
+            "{text}"
+        );
     }
 }
