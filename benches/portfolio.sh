@@ -24,14 +24,8 @@ else
   cargo build --profile "$profile" --quiet --bin chorus-recon --example generate_extracts
 fi
 bin=target/$profile/chorus-recon
-measure() { # label, command...: prints "seconds max_rss_kb", the fastest of RUNS runs
-  local out best=""; out=$(mktemp)
-  for _ in $(seq "${RUNS:-3}"); do
-    /usr/bin/time -f "%e %M" -o "$out" "${@:2}" > /dev/null 2>&1 || true
-    best=$(printf '%s\n%s\n' "$best" "$(cat "$out")" | grep . | sort -n | head -1)
-  done
-  echo "$best"; rm -f "$out"
-}
+# shellcheck source=benches/measure.sh
+. benches/measure.sh
 echo "| lignes (AE + CP) | 1 convention | RSS | 20 conventions | RSS | 20 / 1 | lignes des 19 autres | convention intégrée |"
 echo "|---|---|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do

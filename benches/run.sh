@@ -20,14 +20,8 @@ work=${BENCH_DIR:-/tmp/chorus-recon-bench}
 mkdir -p "$work"
 cargo build --release --quiet --bin chorus-recon --example generate_extracts --example floor
 bin=target/release/chorus-recon
-measure() { # label, command...: prints "seconds max_rss_kb", the fastest of RUNS runs
-  local out best=""; out=$(mktemp)
-  for _ in $(seq "${RUNS:-3}"); do
-    /usr/bin/time -f "%e %M" -o "$out" "${@:2}" > /dev/null 2>&1 || true
-    best=$(printf '%s\n%s\n' "$best" "$(cat "$out")" | grep . | sort -n | head -1)
-  done
-  echo "$best"; rm -f "$out"
-}
+# shellcheck source=benches/measure.sh
+. benches/measure.sh
 echo "| lignes (AE + CP) | Mo | plancher | check -j1 | check -j2 | ×plancher | lignes/s | Mo/s | -j2 / -j1 | reconcile -j1 | reconcile -j2 | ×plancher | -j2 / -j1 | RSS max | totaux |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do
